@@ -1,0 +1,42 @@
+# The commands in the README. Each target first makes sure .venv exists and matches
+# requirements.lock (the pinned set of every dependency, including test tools).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-external lint lock bench clean
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) app.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# The database tests once more against an external PostgreSQL (SIGNX_TEST_DATABASE_URL).
+test-external: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) bench/calc.py
+
+# Re-pin requirements.lock from the ranges in pyproject.toml.
+lock:
+	rm -rf /tmp/signx-lock && $(PYTHON) -m venv /tmp/signx-lock
+	/tmp/signx-lock/bin/pip install -q --upgrade pip
+	/tmp/signx-lock/bin/pip install -q ".[dev]"
+	/tmp/signx-lock/bin/pip freeze --exclude signx-studio > requirements.lock
+
+clean:
+	rm -rf $(VENV)

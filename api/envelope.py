@@ -1,0 +1,134 @@
+"""The response envelope ``{result, error, assumptions, confidence, trace}`` and error mapping.
+
+Every API response, success or error, has this shape; ``error`` is null on success and
+``{code, message, fields, details}`` otherwise (``result`` is then null).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    428: "precondition_required",
+    429: "too_many_requests",
+}
+
+
+def trace(request: Request, **extra: Any) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    started = state.get("started")
+    return {
+        "request_id": state.get("request_id"),
+        "code_version": request.app.state.services.code_version,
+        "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
+        **extra,
+    }
+
+
+def envelope(
+    request: Request,
+    result: Any,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    assumptions: list[Any] | None = None,
+    confidence: float | str | None = 1.0,
+    trace_extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body = {
+        "result": jsonable_encoder(result),
+        "error": None,
+        "assumptions": assumptions or [],
+        "confidence": confidence,
+        "trace": trace(request, **(trace_extra or {})),
+    }
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def error_response(
+    request: Request,
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    fields: list[dict[str, str]] | None = None,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "result": None,
+        "error": {"code": code, "message": message, "fields": fields or [], "details": jsonable_encoder(details or {})},
+        "assumptions": [],
+        "confidence": None,
+        "trace": trace(request),
+    }
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    fields = []
+    for err in exc.errors():
+        loc = tuple(err.get("loc", ()))
+        message = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field"
+        fields.append({"field": _field_path(loc), "message": message})
+    names = ", ".join(sorted({f["field"] for f in fields}))
+    return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=fields)
+
+
+async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    headers = {}
+    if exc.details.get("current_etag"):
+        headers["ETag"] = f'"{exc.details["current_etag"]}"'
+    return error_response(
+        request, exc.status, exc.code, exc.message, fields=exc.fields, details=exc.details, headers=headers
+    )
+
+
+async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(request, exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error")
+    return error_response(request, 500, "internal_error", "Something went wrong on our side; it has been logged.")
+
+
+HANDLERS: dict[Any, Any] = {
+    RequestValidationError: on_validation_error,
+    DomainError: on_domain_error,
+    StarletteHTTPException: on_http_error,
+    Exception: on_unexpected,
+}

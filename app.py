@@ -1,0 +1,238 @@
+"""SignX Studio: composition root and command line.
+
+    python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
+    python app.py migrate                          apply database migrations
+    python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
+    python app.py user passwd EMAIL                set a user's password (read from stdin)
+    python app.py calc KIND [FILE|-]               run a structural calculation, print the JSON envelope
+
+Settings come from SIGNX_* environment variables (infra/settings.py). Without
+SIGNX_DATABASE_URL / SIGNX_REDIS_URL an embedded PostgreSQL / Redis is started under
+SIGNX_DATA_DIR and stopped again on exit (Ctrl-C or SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from infra.settings import Settings
+
+log = logging.getLogger("signx")
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    # SystemExit unwinds through the finally blocks that stop the embedded servers.
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _servers(settings: Settings, *, need_redis: bool) -> Iterator[tuple[str, str | None]]:
+    """Database and Redis URLs: the configured servers, or embedded ones started (and stopped) here."""
+    from infra.embedded import EmbeddedServers
+
+    embedded = EmbeddedServers(settings.data_dir)
+    try:
+        database_url = settings.database_url or embedded.start_postgres()
+        redis_url = settings.redis_url
+        if need_redis and not redis_url:
+            redis_url = embedded.start_redis(settings.embedded_redis_port)
+        yield database_url, redis_url
+    finally:
+        embedded.stop()
+
+
+async def _bootstrap_admin(database_url: str) -> None:
+    """First start on an empty database: create an admin with a generated password, shown once."""
+    from domain.users.service import UserService
+    from infra.db import Database
+
+    db = Database(database_url, pool_size=1, max_overflow=0)
+    try:
+        users = UserService(db)
+        if await users.count() == 0:
+            creds = await users.create("admin@signx.local", "admin", "Administrator")
+            print(
+                "\n  First start: created user admin@signx.local (role admin)\n"
+                f"  password: {creds.password}\n"
+                f"  API key:  {creds.api_key}\n"
+                "  These are shown once. Change the password with:\n"
+                "    python app.py user passwd admin@signx.local\n",
+                flush=True,
+            )
+    finally:
+        await db.dispose()
+
+
+def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> None:
+    """Wire services and register pages, API and probes on NiceGUI's app."""
+    from nicegui import app
+
+    from infra.wiring import install_http, wire
+
+    services, db = wire(settings, database_url, redis_url)
+    install_http(app, services, extra_routers=_extra_routers())
+    app.on_shutdown(db.dispose)
+
+    import pages  # noqa: F401  registers every @ui.page
+
+    pages.register()
+
+
+def _extra_routers() -> tuple:  # type: ignore[type-arg]
+    try:
+        from api.calc import router as calc_router
+    except ImportError:
+        return ()
+    return (calc_router,)
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    from nicegui import ui
+
+    from infra import logs
+    from infra.migrate import upgrade
+    from infra.wiring import storage_secret
+
+    logs.configure(settings.log_level)
+    signal.signal(signal.SIGTERM, _terminate)
+    with _servers(settings, need_redis=True) as (database_url, redis_url):
+        upgrade(database_url)
+        asyncio.run(_bootstrap_admin(database_url))
+        build_ui(settings, database_url, redis_url)
+        log.info("serving", extra={"host": host, "port": port})
+        ui.run(
+            host=host,
+            port=port,
+            title="SignX Studio",
+            reload=False,
+            show=False,
+            storage_secret=storage_secret(settings),
+            show_welcome_message=False,
+            favicon="🪧",
+        )
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    from infra.migrate import upgrade
+
+    with _servers(settings, need_redis=False) as (database_url, _):
+        upgrade(database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+def user_command(settings: Settings, args: argparse.Namespace) -> int:
+    from domain.errors import DomainError
+    from domain.users.service import UserService
+    from infra.db import Database
+    from infra.migrate import upgrade
+
+    async def run(database_url: str) -> int:
+        db = Database(database_url, pool_size=1, max_overflow=0)
+        users = UserService(db)
+        try:
+            if args.user_cmd == "add":
+                creds = await users.create(args.email, args.role, args.name or "")
+                if args.json:
+                    print(json.dumps(creds.model_dump()))
+                else:
+                    print(f"created {creds.email} ({creds.role})\npassword: {creds.password}\nAPI key:  {creds.api_key}")
+                    print("Both are shown only now.")
+            elif args.user_cmd == "passwd":
+                password = sys.stdin.readline().rstrip("\n")
+                await users.set_password(args.email, password)
+                print(f"password changed for {args.email}")
+            elif args.user_cmd == "list":
+                for u in await users.list():
+                    print(f"{u.email}\t{u.role}\t{'active' if u.is_active else 'inactive'}")
+            return 0
+        except DomainError as exc:
+            print(json.dumps({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}), file=sys.stderr)
+            return 2
+        finally:
+            await db.dispose()
+
+    with _servers(settings, need_redis=False) as (database_url, _):
+        upgrade(database_url)
+        return asyncio.run(run(database_url))
+
+
+def calc_command(kind: str, source: str) -> int:
+    from domain.engineering import CalcInputError, calculate
+
+    try:
+        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+    except OSError as exc:
+        print(json.dumps({"error": {"code": "unreadable_input", "message": str(exc), "fields": []}}))
+        return 2
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        print(json.dumps({"error": {"code": "invalid_json", "message": f"Input is not JSON: {exc}", "fields": []}}))
+        return 2
+    try:
+        result = calculate(kind, payload)
+    except CalcInputError as exc:
+        print(json.dumps({"error": {"code": "invalid_input", "message": str(exc), "fields": exc.errors}}, indent=2))
+        return 2
+    print(json.dumps(result, indent=2, sort_keys=True))
+    return 0
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="app.py", description="SignX Studio")
+    sub = parser.add_subparsers(dest="command")
+    p_serve = sub.add_parser("serve", help="run the dashboard and API (default)")
+    p_serve.add_argument("--host")
+    p_serve.add_argument("--port", type=int)
+    sub.add_parser("migrate", help="apply database migrations")
+    p_user = sub.add_parser("user", help="manage users")
+    user_sub = p_user.add_subparsers(dest="user_cmd", required=True)
+    p_add = user_sub.add_parser("add", help="create a user; prints a generated password and API key once")
+    p_add.add_argument("email")
+    p_add.add_argument("--role", required=True, choices=["estimator", "manager", "ops", "admin"])
+    p_add.add_argument("--name")
+    p_add.add_argument("--json", action="store_true", help="print one JSON object")
+    p_pw = user_sub.add_parser("passwd", help="set a password, read from the first line of stdin")
+    p_pw.add_argument("email")
+    user_sub.add_parser("list", help="list users")
+    p_calc = sub.add_parser("calc", help="run a calculation: wind, embedment, pole or sign")
+    p_calc.add_argument("kind")
+    p_calc.add_argument("file", nargs="?", default="-", help="input JSON file, or - for stdin")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    if args.command == "calc":
+        return calc_command(args.kind, args.file)
+    settings = Settings()
+    if args.command == "migrate":
+        return migrate(settings)
+    if args.command == "user":
+        return user_command(settings, args)
+    host = getattr(args, "host", None) or settings.host
+    port = getattr(args, "port", None) or settings.port
+    return serve(settings, host, port)
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    if os.environ.get("NICEGUI_USER_SIMULATION"):
+        # NiceGUI's `user` test fixture runs this file: the test session has started the
+        # servers and put their URLs in the environment.
+        from nicegui import ui
+
+        _settings = Settings()
+        build_ui(_settings, _settings.database_url or "", _settings.redis_url)
+        ui.run(storage_secret="test-session-secret", title="SignX Studio")
+    elif __name__ == "__main__":
+        sys.exit(main())

@@ -1,0 +1,1 @@
+"""The business: engineering (pure), projects, users, idempotency."""

@@ -1,0 +1,251 @@
+"""Base plate and anchor rods of a base-plate pole, with ACI 318-19 Chapter 17 anchor checks.
+
+Why two load levels: the plate is a steel element checked by the selected method (ASD 0.6W or LRFD
+1.0W, AISC 360-16), while ACI 318 Chapter 17 is a strength-design code: anchors are always checked
+at factored loads (0.9D + 1.0W, ASCE 7 Sec. 2.3.1, which maximises uplift) whatever the method.
+
+Simplifications (stated in the assumptions and lowering the confidence):
+- bolts on one circle, elastic bolt-group distribution: T = 4M/(n Dbc) - P/n;
+- plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width
+  min(2c, pi OD / n) (45-degree spread limited by the bolt's share of the pole perimeter);
+- concrete breakout of the most loaded anchor with the projected area shared equally between
+  adjacent anchors (width min(s, 3 hef)) and limited by the pier edge (17.6.2);
+- concrete shear breakout and pryout (17.7.2, 17.7.3) are not checked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .constants import CONSTANTS, clause, value
+from .foundations import round_up
+from .notes import Notes
+
+_A = CONSTANTS["anchors"]
+_P = CONSTANTS["plates"]
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorLoads:
+    """Per-pole loads at the base for one load case: W at strength level, D unfactored (kip, kip-in)."""
+
+    case: str
+    moment_w_kip_in: float
+    shear_w_kip: float
+    torsion_w_kip_in: float
+    dead_kip: float
+
+
+def tensile_area(diameter_in: float) -> float:
+    """Ase = pi/4 (da - 0.9743/nt)^2 (ACI 318-19 R17.6.1.2, UNC threads)."""
+    nt = _A["threads_per_inch"][repr(float(diameter_in))]
+    return math.pi / 4.0 * (diameter_in - 0.9743 / nt) ** 2
+
+
+def bearing_area(diameter_in: float) -> float:
+    """Net bearing area of a heavy hex nut head: hexagon (across flats 1.5 da + 1/8 in) less the rod."""
+    flats = 1.5 * diameter_in + 0.125
+    return math.sqrt(3.0) / 2.0 * flats * flats - math.pi * diameter_in**2 / 4.0
+
+
+def _futa(grade: str) -> float:
+    g = _A["grades"][grade]
+    cap = _A["futa_cap"]
+    return float(min(g["futa_ksi"], cap["factor_on_fya"] * g["fya_ksi"], cap["max_ksi"]))
+
+
+def _check(name: str, demand: float, capacity: float, unit: str, clause_: str) -> dict[str, Any]:
+    ratio = demand / capacity if capacity > 0 else math.inf
+    return {"name": name, "demand": demand, "capacity": capacity, "unit": unit, "ratio": ratio,
+            "pass": ratio <= 1.0 + 1e-9, "clause": clause_}
+
+
+def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float, float, float]:
+    """Governing factored tension and shear per anchor (kip) and the concurrent pair for 17.8."""
+    nua = vua = 0.0
+    pair = (0.0, 0.0)
+    for c in loads:
+        t = 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n
+        v = c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)
+        nua, vua = max(nua, t), max(vua, v)
+        if t + v > sum(pair):
+            pair = (max(t, 0.0), v)
+    return max(nua, 0.0), vua, pair[0], pair[1]
+
+
+def _steel_checks(grade: str, db: float, nua: float, vua: float, pair: tuple[float, float]) -> list[dict[str, Any]]:
+    ase = tensile_area(db)
+    futa = _futa(grade)
+    phi_nsa = value("anchors", "phi_steel_tension") * ase * futa
+    phi_vsa = (
+        value("anchors", "phi_steel_shear") * value("anchors", "shear_steel_factor") * ase * futa
+        * value("anchors", "grout_pad_factor")
+    )
+    return [
+        _check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
+        _check("anchor steel shear", vua, phi_vsa, "kip", "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)"),
+    ]
+
+
+def _concrete_checks(
+    *, db: float, n: int, dbc: float, hef: float, pier_in: float, fc_psi: float, nua: float, vua: float,
+    steel: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Breakout (17.6.2), pullout (17.6.3), side-face blowout (17.6.4) and interaction (17.8.3)."""
+    lam = value("anchors", "lambda_a")
+    root_fc = math.sqrt(fc_psi)
+    ca1 = max((pier_in - dbc) / 2.0, 0.0)
+    spacing = dbc * math.sin(math.pi / n)
+    a_nco = 9.0 * hef * hef
+    a_nc = min(spacing, 3.0 * hef) * (min(ca1, 1.5 * hef) + 1.5 * hef)
+    psi_ed = 1.0 if ca1 >= 1.5 * hef else 0.7 + 0.3 * ca1 / (1.5 * hef)
+    nb = value("anchors", "kc_cast_in") * lam * root_fc * hef**1.5 / 1000.0  # kip
+    ncb = min(a_nc / a_nco, 1.0) * psi_ed * value("anchors", "psi_c_n") * nb
+    phi_c = value("anchors", "phi_concrete_tension")
+    abrg = bearing_area(db)
+    npn = value("anchors", "pullout_bearing_coefficient") * abrg * fc_psi / 1000.0
+    checks = [
+        _check("anchor concrete breakout", nua, phi_c * ncb, "kip", "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1a, 17.6.2.2.1)"),
+        _check("anchor pullout", nua, phi_c * npn, "kip", "ACI 318-19 Eq. 17.6.3.1, 17.6.3.2.2a"),
+    ]
+    phi_nn = min(c["capacity"] for c in checks + steel[:1])
+    if ca1 < 0.4 * hef:
+        nsb = 160.0 * ca1 * math.sqrt(abrg) * lam * root_fc / 1000.0
+        checks.append(_check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
+        phi_nn = min(phi_nn, phi_c * nsb)
+    phi_vn = steel[1]["capacity"]
+    n_ratio, v_ratio = nua / phi_nn, vua / phi_vn
+    lim = _A["interaction_limit"]
+    if n_ratio > lim["threshold"] and v_ratio > lim["threshold"]:
+        checks.append(_check("anchor tension-shear interaction", n_ratio + v_ratio, lim["value"], "ratio",
+                             lim["clause"]))
+    return checks
+
+
+def design_base_plate(
+    *,
+    loads: list[AnchorLoads],
+    method: str,
+    pole_od_in: float,
+    pole_footprint_in: float,
+    options: dict[str, Any],
+    notes: Notes,
+) -> dict[str, Any]:
+    """Anchor count, diameter and bolt circle, then plate width and thickness (null = choose).
+
+    The concrete checks need the pier (diameter and depth), so they are added by
+    :func:`anchor_concrete` once the foundation is known.
+    """
+    grade = options.get("anchor_grade") or _A["default_grade"]["value"]
+    plate_grade = options.get("plate_grade") or _P["default_grade"]["value"]
+    w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
+    d_factor = 1.0 if method == "asd" else 1.2
+    clearance = value("plates", "bolt_clearance_in")
+
+    counts = [options["bolt_count"]] if options.get("bolt_count") else list(value("anchors", "counts"))
+    diameters = [options["bolt_diameter_in"]] if options.get("bolt_diameter_in") else list(value("anchors", "diameters_in"))
+    candidates = sorted(((n * tensile_area(d), n, d) for n in counts for d in diameters))
+
+    chosen: tuple[int, float, float, list[dict[str, Any]], tuple[float, float, float, float]] | None = None
+    for _, n, db in candidates:
+        dbc = options.get("bolt_circle_in") or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance), 1.0)
+        forces = _anchor_forces(loads, n, dbc)
+        steel = _steel_checks(grade, db, forces[0], forces[1], (forces[2], forces[3]))
+        if chosen is None or all(c["pass"] for c in steel):
+            chosen = (n, db, dbc, steel, forces)
+        if all(c["pass"] for c in steel):
+            break
+    assert chosen is not None
+    n, db, dbc, steel, forces = chosen
+
+    # Plate: method-level bolt force, compression side (leveling nuts) carries 4M/(n Dbc) + P/n.
+    bolt_force = max(
+        4.0 * w_factor * c.moment_w_kip_in / (n * dbc) + d_factor * c.dead_kip / n for c in loads
+    )
+    c_arm = max((dbc - pole_od_in) / 2.0, 0.0)
+    b_eff = max(min(2.0 * c_arm, math.pi * pole_od_in / n), 1e-6)
+    fy_plate = _P["grades"][plate_grade]["Fy_ksi"]
+    factor = value("plates", "omega") if method == "asd" else 1.0 / value("plates", "phi")
+    m_plate = bolt_force * c_arm
+    width = options.get("plate_width_in") or round_up(dbc + 2.0 * value("plates", "edge_bolt_diameters") * db, 1.0)
+    thicknesses = [options["plate_thickness_in"]] if options.get("plate_thickness_in") else [
+        t for t in value("plates", "thicknesses_in") if t >= db - 1e-9
+    ] or [max(value("plates", "thicknesses_in"))]
+    plate_check: dict[str, Any] = {}
+    tp = thicknesses[-1]
+    for tp in thicknesses:
+        capacity = fy_plate * b_eff * tp * tp / 4.0 / factor
+        plate_check = _check("base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)")
+        if plate_check["pass"]:
+            break
+    checks = steel + [plate_check]
+    if tp < db:
+        notes.warn("thin_plate", "Plate thinner than the anchor diameter (practice: plate >= bolt diameter).")
+
+    notes.assume("Anchor rods on one bolt circle; elastic bolt-group tension T = 4M/(n Dbc) - P/n.",
+                 "engineering reference Sec. 4 (bolt group on a circle)")
+    notes.assume("Anchors checked at strength level 0.9D + 1.0W (ACI 318 is strength design).",
+                 clause("wind", "lrfd_wind_factor"))
+    notes.assume("Anchor shear: V/n plus torsion T/(n Dbc/2); built-up grout pad factor 0.8.",
+                 clause("anchors", "grout_pad_factor"))
+    notes.assume("Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
+                 "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
+                 "AISC 360-16 Sec. F11 (simplified effective width, named default)")
+    notes.assume(f"Anchor rods ASTM {grade}, futa = {_futa(grade):g} ksi; plate {plate_grade} Fy {fy_plate:g} ksi.",
+                 _A["grades"]["clause"])
+    notes.penalise("simplified base plate", 0.05)
+    return {
+        "bolt_count": n,
+        "bolt_diameter_in": db,
+        "bolt_circle_in": dbc,
+        "anchor_grade": grade,
+        "anchor_tensile_area_in2": tensile_area(db),
+        "tension_per_bolt_kip": forces[0],
+        "shear_per_bolt_kip": forces[1],
+        "plate_grade": plate_grade,
+        "plate_width_in": width,
+        "plate_thickness_in": tp,
+        "plate_moment_kip_in": m_plate,
+        "plate_effective_width_in": b_eff,
+        "checks": checks,
+        "_forces": forces,
+    }
+
+
+def anchor_concrete(
+    plate: dict[str, Any], *, pier_in: float, pier_depth_ft: float, options: dict[str, Any], notes: Notes
+) -> None:
+    """Choose the anchor embedment hef (null = smallest passing, within the pier depth) and add the
+    ACI 318-19 concrete checks to ``plate`` in place."""
+    fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
+    nua, vua = plate["_forces"][0], plate["_forces"][1]
+    steel = plate["checks"][:2]
+    max_hef = max(pier_depth_ft * 12.0 - 3.0, 6.0)
+    hefs = [options["anchor_embedment_in"]] if options.get("anchor_embedment_in") else [
+        h for h in value("anchors", "embedments_in") if h <= max_hef
+    ] or [max_hef]
+    checks: list[dict[str, Any]] = []
+    hef = hefs[-1]
+    for hef in hefs:
+        checks = _concrete_checks(db=plate["bolt_diameter_in"], n=plate["bolt_count"], dbc=plate["bolt_circle_in"],
+                                  hef=hef, pier_in=pier_in, fc_psi=fc, nua=nua, vua=vua, steel=steel)
+        if all(c["pass"] for c in checks):
+            break
+    plate["checks"] = plate["checks"] + checks
+    plate["anchor_embedment_in"] = hef
+    plate["concrete_fc_psi"] = fc
+    plate["edge_distance_in"] = max((pier_in - plate["bolt_circle_in"]) / 2.0, 0.0)
+    plate["anchor_length_in"] = hef + plate["plate_thickness_in"] + value("anchors", "projection_above_pier_in")
+    if hef > pier_depth_ft * 12.0 - 3.0:
+        notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
+    notes.assume(f"Concrete f'c = {fc:g} psi, normal weight, cracked (psi_c,N = 1.0), cast-in headed anchors "
+                 "with heavy hex nuts, Condition B (phi 0.70).", clause("anchors", "phi_concrete_tension"))
+    notes.assume("Breakout of the most loaded anchor with the projected area shared with adjacent anchors "
+                 "(width min(s, 3 hef)) and limited by the pier edge; Nb = 24 sqrt(f'c) hef^1.5.",
+                 clause("anchors", "kc_cast_in"))
+    notes.warn("anchor_shear_concrete_unchecked",
+               "Anchor concrete shear breakout and pryout (ACI 318-19 17.7.2, 17.7.3) are not checked: "
+               "provide pier ties / anchor reinforcement or check them separately.")
+    notes.penalise("anchor shear breakout unchecked", 0.05)

@@ -1,0 +1,216 @@
+"""Pole embedment in soil, IBC 2021 Sec. 1807.3.2 with the presumptive values of Table 1806.2.
+
+Why iteration: in Eq. 18-1 the allowable lateral pressure S1 is taken at d/3, so it depends on the
+depth d being solved for. The map d -> d(S1(d)) has slope between -1 and -0.5 at the root, so plain
+fixed-point iteration oscillates and converges slowly near -1; the damped map (d + g(d))/2 has
+slope 0..0.25 and converges in a handful of steps. All loads here are ASD (Table 1806.2 values
+are allowable values): the caller passes 0.6W.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .constants import CONSTANTS, clause, value
+from .notes import Notes
+
+_SOIL = CONSTANTS["soil"]
+_FDN = CONSTANTS["foundation"]
+
+
+@dataclass(frozen=True, slots=True)
+class Embedment:
+    depth_ft: float  # required depth from the equation
+    pressure_psf: float  # S1 (nonconstrained, at d/3) or S3 (constrained, at d)
+    iterations: int
+    effective_width_ft: float  # b: diameter, or diagonal of a square footing
+    equation: str
+
+
+def lateral_bearing(soil_class: int | None, psf_per_ft: float | None, notes: Notes) -> float:
+    """Allowable lateral bearing (psf per ft of depth): the user's value, the Table 1806.2 class, or
+    the class 5 default (lowest presumptive value) with a warning."""
+    if psf_per_ft is not None:
+        notes.assume(f"Lateral bearing {psf_per_ft:g} psf/ft as given (geotechnical value).", "IBC 2021 Sec. 1806.2")
+        return psf_per_ft
+    if soil_class is None:
+        soil_class = int(value("soil", "default_class"))
+        notes.warn("soil_assumed", "No soil class given: Table 1806.2 class 5 (clay, silt) assumed.")
+        notes.assume("Soil class 5 assumed (lowest presumptive lateral value).", clause("soil", "default_class"))
+        notes.penalise("soil assumed", 0.1)
+    row = _SOIL["table_1806_2"][str(soil_class)]
+    notes.assume(
+        f"Soil class {soil_class} ({row['material']}): lateral bearing {row['lateral_psf_per_ft']:g} psf/ft.",
+        _SOIL["table_1806_2"]["clause"],
+    )
+    lateral: float = row["lateral_psf_per_ft"]
+    return lateral
+
+
+def _pressure(per_ft: float, d_ft: float, fraction: float, isolated: bool) -> float:
+    """Allowable lateral pressure at ``fraction`` x d (IBC 1806.3.4): per-ft value x depth, with d not
+    over 12 ft for the purpose (1807.3.2.1), doubled for isolated poles, capped at 15 x the value."""
+    depth = min(d_ft, value("soil", "max_depth_for_pressure_ft")) * fraction
+    p = per_ft * depth
+    if isolated:
+        p *= value("soil", "isolated_pole_factor")
+    return min(p, value("soil", "max_increase_factor") * per_ft)
+
+
+def embedment(
+    *,
+    lateral_force_lb: float,
+    force_height_ft: float,
+    width_ft: float,
+    shape: str,
+    per_ft: float,
+    isolated: bool,
+    constrained: bool,
+) -> Embedment:
+    """Required embedment d (ft).
+
+    Nonconstrained, IBC 2021 Eq. 18-1: d = 0.5 A (1 + sqrt(1 + 4.36 h / A)), A = 2.34 P / (S1 b),
+    S1 at d/3. Constrained (slab at grade), Sec. 1807.3.2.2: d^2 = 4.25 P h / (S3 b), S3 at d.
+    b is the diameter of a round footing or the diagonal of a square one.
+    """
+    b = width_ft * math.sqrt(2.0) if shape == "square" else width_ft
+    tol = value("foundation", "solver_tolerance_ft")
+    cap = int(value("foundation", "solver_max_iterations"))
+    p, h = lateral_force_lb, force_height_ft
+    eq1 = _FDN["eq_18_1"]
+    k_constrained = _FDN["eq_18_2"]["coefficient"]
+
+    def g(d: float) -> tuple[float, float]:
+        if constrained:
+            s3 = _pressure(per_ft, d, 1.0, isolated)
+            return math.sqrt(k_constrained * p * h / (s3 * b)), s3
+        s1 = _pressure(per_ft, d, 1.0 / 3.0, isolated)
+        a = eq1["a_coefficient"] * p / (s1 * b)
+        return 0.5 * a * (1.0 + math.sqrt(1.0 + eq1["h_coefficient"] * h / a)), s1
+
+    d = 4.0
+    pressure = 0.0
+    iterations = 0
+    for iterations in range(1, cap + 1):  # noqa: B007 - the count is reported
+        new, pressure = g(d)
+        new = 0.5 * (d + new)  # damped fixed point, see module docstring
+        if abs(new - d) <= tol:
+            d = new
+            break
+        d = new
+    d, pressure = g(d)[0], g(d)[1]  # report the equation's own value at the converged S1
+    equation = "IBC 2021 Eq. 18-2 (Sec. 1807.3.2.2)" if constrained else "IBC 2021 Eq. 18-1 (Sec. 1807.3.2.1)"
+    return Embedment(d, pressure, iterations, b, equation)
+
+
+def round_up(x: float, step: float) -> float:
+    """Round up to a multiple of ``step`` (tolerant of float noise just above a multiple)."""
+    return math.ceil(x / step - 1e-9) * step
+
+
+def concrete_yd3(shape: str, width_ft: float, depth_ft: float) -> float:
+    """Pier volume: round pi (b/2)^2 d / 27, square b^2 d / 27 (yd3)."""
+    if shape == "square":
+        return width_ft * width_ft * depth_ft / 27.0
+    return math.pi * (width_ft / 2.0) ** 2 * depth_ft / 27.0
+
+
+def embedment_assumptions(notes: Notes, *, isolated: bool, constrained: bool, shape: str, depth_ft: float) -> None:
+    if constrained:
+        notes.assume(
+            "Constrained at grade (slab or rigid floor): d^2 = 4.25 P h / (S3 b), S3 at depth d "
+            "(equation number unverified).",
+            _FDN["eq_18_2"]["clause"],
+        )
+        notes.penalise("constrained equation number unverified", 0.02)
+    else:
+        notes.assume(
+            "Nonconstrained: Eq. 18-1 with S1 at d/3, solved by damped fixed-point iteration.",
+            _FDN["eq_18_1"]["clause"],
+        )
+    if isolated:
+        notes.assume(
+            "Isolated pole not adversely affected by 1/2 in motion at grade: lateral bearing doubled.",
+            clause("soil", "isolated_pole_factor"),
+        )
+    notes.assume("Lateral pressure capped at 15 x the tabular value.", clause("soil", "max_increase_factor"))
+    notes.assume("Depth not over 12 ft for computing the lateral pressure.", clause("soil", "max_depth_for_pressure_ft"))
+    notes.assume("Soil values are allowable (ASD): embedment uses the ASD lateral force 0.6 W.",
+                 clause("wind", "asd_wind_factor"))
+    if shape == "square":
+        notes.assume("Square footing: b = diagonal of the footing.", _FDN["eq_18_1"]["clause"])
+    if depth_ft > value("soil", "max_depth_for_pressure_ft"):
+        notes.warn(
+            "deep_embedment",
+            f"Required embedment {depth_ft:.2f} ft exceeds 12 ft: the lateral pressure was computed at "
+            "12 ft (IBC 1807.3.2.1); consider a wider footing or a geotechnical design.",
+        )
+
+
+def embedment_result(
+    *,
+    lateral_force_lb: float,
+    force_height_ft: float,
+    diameter_ft: float,
+    shape: str,
+    soil_class: int | None,
+    lateral_bearing_psf_per_ft: float | None,
+    isolated_pole_increase: bool,
+    constrained: bool,
+    notes: Notes,
+) -> dict[str, Any]:
+    """The ``embedment`` kind: depth, pressure, iterations and concrete for one pier."""
+    per_ft = lateral_bearing(soil_class, lateral_bearing_psf_per_ft, notes)
+    emb = embedment(
+        lateral_force_lb=lateral_force_lb,
+        force_height_ft=force_height_ft,
+        width_ft=diameter_ft,
+        shape=shape,
+        per_ft=per_ft,
+        isolated=isolated_pole_increase,
+        constrained=constrained,
+    )
+    embedment_assumptions(notes, isolated=isolated_pole_increase, constrained=constrained, shape=shape,
+                          depth_ft=emb.depth_ft)
+    notes.assume("Lateral force taken as given, at ASD level.", clause("wind", "asd_wind_factor"))
+    step = value("foundation", "embedment_rounding_ft")
+    rounded = round_up(emb.depth_ft, step)
+    volume = concrete_yd3(shape, diameter_ft, emb.depth_ft)
+    return {
+        "embedment_ft": emb.depth_ft,
+        "embedment_rounded_ft": rounded,
+        "s1_psf": emb.pressure_psf,
+        "pressure_depth": "d" if constrained else "d/3",
+        "lateral_bearing_psf_per_ft": per_ft,
+        "isolated_pole_increase": isolated_pole_increase,
+        "constrained": constrained,
+        "b_ft": emb.effective_width_ft,
+        "iterations": emb.iterations,
+        "equation": emb.equation,
+        "concrete_yd3": volume,
+        "concrete_rounded_yd3": concrete_yd3(shape, diameter_ft, rounded),
+        "checks": [
+            {
+                "name": "embedment depth",
+                "demand": emb.depth_ft,
+                "capacity": rounded,
+                "unit": "ft",
+                "ratio": emb.depth_ft / rounded,
+                "pass": True,
+                "clause": emb.equation,
+            }
+        ],
+        "bom": {
+            "steel": [],
+            "concrete": [
+                {"item": "pier", "shape": shape, "count": 1, "width_ft": diameter_ft, "depth_ft": rounded,
+                 "yd3": concrete_yd3(shape, diameter_ft, rounded)}
+            ],
+            "anchor_bolts": [],
+            "plates": [],
+            "steel_weight_lb": 0.0,
+            "concrete_yd3": concrete_yd3(shape, diameter_ft, rounded),
+        },
+    }

@@ -1,0 +1,38 @@
+"""Collector for the assumptions, warnings and confidence a calculation accumulates.
+
+Why a collector and not return tuples: every formula module states what it assumed at the point
+where it assumes it (with the clause), and the envelope then reports them once, in order, without
+duplicates, so a reviewing engineer can follow every step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Notes:
+    assumptions: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    #: Confidence starts at 1 and loses a named penalty for each unverified constant, simplified
+    #: method or unchecked limit state the result depends on (heuristic, documented in docs).
+    confidence: float = 1.0
+    _seen: set[tuple[str, str]] = field(default_factory=set)
+    _penalties: set[str] = field(default_factory=set)
+
+    def assume(self, text: str, clause: str) -> None:
+        key = (text, clause)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.assumptions.append({"text": text, "clause": clause})
+
+    def warn(self, code: str, message: str) -> None:
+        item = {"code": code, "message": message}
+        if item not in self.warnings:
+            self.warnings.append(item)
+
+    def penalise(self, reason: str, amount: float) -> None:
+        """Lower the confidence once per distinct reason."""
+        if reason not in self._penalties:
+            self._penalties.add(reason)
+            self.confidence = max(0.0, self.confidence - amount)

@@ -1,0 +1,387 @@
+"""Steel pole checks, AISC 360-16: flexure (F7 square HSS, F8 round), shear (G4, G5), torsion (H3),
+axial (E3, E7), interaction (H1-1, H3-6), cantilever deflection, and auto-selection.
+
+Why per-section strengths are cached: auto-selection scans a whole family (up to 189 round HSS)
+for every design, and the flexural strength of a section depends only on (section, grade, method).
+Units inside: kip, in, ksi. Section properties are the AISC v16 tdes-based values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .constants import CONSTANTS, clause, value
+from .notes import Notes
+from .sections import CATALOGUE, Section, grade_properties
+
+E = float(value("steel", "E_ksi"))
+
+
+@dataclass(frozen=True, slots=True)
+class Flexure:
+    mn_kip_in: float
+    compactness: str  # "compact" | "noncompact" | "slender" | "not_applicable"
+    slenderness: float
+    lambda_p: float
+    lambda_r: float
+    clause: str
+
+
+def flexure(section: Section, fy: float) -> Flexure:
+    """Nominal flexural strength Mn (kip-in).
+
+    Round (pipe, round HSS), AISC 360-16 Sec. F8, Table B4.1b case 20: compact D/t <= 0.07 E/Fy
+    -> Mp = Fy Z (F8-1); noncompact <= 0.31 E/Fy -> (0.021 E/(D/t) + Fy) S (F8-2); slender
+    -> 0.33 E/(D/t) S (F8-3); F8 applies only for D/t < 0.45 E/Fy.
+    Square HSS, Sec. F7 (flange local buckling governs a square tube: its web limit 2.42 sqrt(E/Fy)
+    exceeds the flange limit): compact b/t <= 1.12 sqrt(E/Fy) -> Mp; noncompact <= 1.40 sqrt(E/Fy)
+    -> F7-2; slender -> Fy Se (F7-3) with be from F7-4.
+    """
+    lam = section.slenderness
+    mp = fy * section.zx_in3
+    if section.is_round:
+        lp, lr = 0.07 * E / fy, 0.31 * E / fy
+        if lam >= 0.45 * E / fy:
+            return Flexure(0.0, "not_applicable", lam, lp, lr, "AISC 360-16 Sec. F8 (D/t >= 0.45 E/Fy)")
+        if lam <= lp:
+            return Flexure(mp, "compact", lam, lp, lr, "AISC 360-16 Eq. F8-1")
+        if lam <= lr:
+            return Flexure((0.021 * E / lam + fy) * section.sx_in3, "noncompact", lam, lp, lr, "AISC 360-16 Eq. F8-2")
+        return Flexure(0.33 * E / lam * section.sx_in3, "slender", lam, lp, lr, "AISC 360-16 Eq. F8-3")
+    root = math.sqrt(E / fy)
+    lp, lr = 1.12 * root, 1.40 * root
+    if lam <= lp:
+        return Flexure(mp, "compact", lam, lp, lr, "AISC 360-16 Eq. F7-1")
+    if lam <= lr:
+        mn = mp - (mp - fy * section.sx_in3) * (3.57 * lam / root - 4.0)
+        return Flexure(min(mn, mp), "noncompact", lam, lp, lr, "AISC 360-16 Eq. F7-2")
+    return Flexure(fy * _effective_modulus(section, fy), "slender", lam, lp, lr, "AISC 360-16 Eq. F7-3, F7-4")
+
+
+def _effective_modulus(section: Section, fy: float) -> float:
+    """Se of a square HSS with a slender compression flange (AISC 360-16 F7-4).
+
+    be = 1.92 t sqrt(E/Fy) (1 - 0.38/(b/t) sqrt(E/Fy)) <= b; the lost strip (b - be) t is removed from
+    the compression flange at (B - t)/2 and the neutral axis shifts (thin-wall approximation).
+    """
+    t = section.tdes_in
+    b = section.slenderness * t
+    root = math.sqrt(E / fy)
+    be = min(b, 1.92 * t * root * (1.0 - 0.38 / section.slenderness * root))
+    lost = (b - be) * t
+    y = (section.od_in - t) / 2.0
+    area = section.a_in2 - lost
+    shift = lost * y / area
+    inertia = section.ix_in4 - lost * y * y - area * shift * shift
+    return inertia / (section.od_in / 2.0 + shift)
+
+
+def shear_strength(section: Section, fy: float, length_in: float) -> tuple[float, str]:
+    """Nominal shear strength Vn (kip).
+
+    Round: AISC 360-16 Sec. G5, Fcr = max(1.60 E/(sqrt(Lv/D) (D/t)^1.25), 0.78 E/(D/t)^1.5) <= 0.6 Fy,
+    Vn = Fcr Ag / 2, with Lv = the pole height (a cantilever carries its shear over its whole length).
+    Square: Sec. G4, Vn = 0.6 Fy Aw Cv2, Aw = 2 h t, kv = 5 (Sec. G2.2).
+    """
+    d_t = section.slenderness
+    if section.is_round:
+        lv = max(length_in, section.od_in)
+        fcr = max(1.60 * E / (math.sqrt(lv / section.od_in) * d_t**1.25), 0.78 * E / d_t**1.5)
+        return min(fcr, 0.6 * fy) * section.a_in2 / 2.0, "AISC 360-16 Eq. G5-1"
+    h_t = section.h_t
+    t = section.tdes_in
+    limit = math.sqrt(5.0 * E / fy)
+    if h_t <= 1.10 * limit:
+        cv2 = 1.0
+    elif h_t <= 1.37 * limit:
+        cv2 = 1.10 * limit / h_t
+    else:
+        cv2 = 1.51 * 5.0 * E / (h_t**2 * fy)
+    return 0.6 * fy * (2.0 * h_t * t * t) * cv2, "AISC 360-16 Eq. G2-1 via Sec. G4"
+
+
+def torsion_strength(section: Section, fy: float, length_in: float) -> tuple[float, str]:
+    """Nominal torsional strength Tn = Fcr C (kip-in), AISC 360-16 Sec. H3.1.
+
+    Round: Fcr = max(1.23 E/(sqrt(L/D) (D/t)^1.25), 0.60 E/(D/t)^1.5) <= 0.6 Fy (H3-2a, H3-2b).
+    Square: by h/t against 2.45 and 3.07 sqrt(E/Fy) (H3-3 to H3-5).
+    """
+    if section.is_round:
+        d_t = section.slenderness
+        length = max(length_in, section.od_in)
+        fcr = max(1.23 * E / (math.sqrt(length / section.od_in) * d_t**1.25), 0.60 * E / d_t**1.5)
+        return min(fcr, 0.6 * fy) * section.c_in3, "AISC 360-16 Eq. H3-1, H3-2a/b"
+    h_t = section.h_t
+    root = math.sqrt(E / fy)
+    if h_t <= 2.45 * root:
+        fcr = 0.6 * fy
+    elif h_t <= 3.07 * root:
+        fcr = 0.6 * fy * 2.45 * root / h_t
+    else:
+        fcr = 0.458 * math.pi**2 * E / h_t**2
+    return fcr * section.c_in3, "AISC 360-16 Eq. H3-1, H3-3 to H3-5"
+
+
+def compression_strength(section: Section, fy: float, length_in: float) -> tuple[float, str]:
+    """Nominal axial strength Pn (kip) of the cantilever, AISC 360-16 Sec. E3 with K = 2.1
+    (fixed-free, Commentary Table C-A-7.1) and local buckling by Sec. E7 (round: E7-6 effective
+    area; square: effective width E7-2/E7-3 with c1 = 0.20, c2 = 1.38)."""
+    k = value("steel", "k_cantilever")
+    slender = k * length_in / section.rx_in
+    fe = math.pi**2 * E / slender**2
+    fcr = 0.658 ** (fy / fe) * fy if fy / fe <= 2.25 else 0.877 * fe
+    area = section.a_in2
+    lam = section.slenderness
+    if section.is_round:
+        if lam > 0.11 * E / fy:
+            area *= min(1.0, 0.038 * E / (fy * lam) + 2.0 / 3.0)
+    else:
+        lr = 1.40 * math.sqrt(E / fy)
+        if lam > lr * math.sqrt(fy / fcr):
+            fel = (1.38 * lr / lam) ** 2 * fy
+            ratio = math.sqrt(fel / fcr)
+            t = section.tdes_in
+            b = lam * t
+            be = b * (1.0 - 0.20 * ratio) * ratio
+            area -= 4.0 * max(0.0, b - be) * t
+    return fcr * area, "AISC 360-16 Eq. E3-1 to E3-3, Sec. E7"
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """Required strengths for one load case at the method's level (ASD: D + 0.6W, LRFD: 1.2D + 1.0W),
+    plus the service-level lateral force and its height for the deflection check."""
+
+    case: str
+    moment_kip_in: float
+    shear_kip: float
+    torsion_kip_in: float
+    axial_kip: float
+    service_force_kip: float = 0.0
+    force_height_in: float = 0.0
+
+
+def _factors(method: str) -> tuple[float, float, float, float]:
+    """(Omega or 1/phi) for flexure, shear, torsion, compression: available = nominal / factor."""
+    if method == "asd":
+        return (value("steel", "omega_b"), value("steel", "omega_v"), value("steel", "omega_t"), value("steel", "omega_c"))
+    return (
+        1.0 / value("steel", "phi_b"),
+        1.0 / value("steel", "phi_v"),
+        1.0 / value("steel", "phi_t"),
+        1.0 / value("steel", "phi_c"),
+    )
+
+
+@lru_cache(maxsize=64)
+def _family_table(family: str, grade: str, method: str) -> tuple[tuple[Section, float, Flexure], ...]:
+    """Sections of ``family`` lightest first with their available flexural strength Mc (kip-in).
+    Cached: the selection loop screens on Mc before running the full check."""
+    props = grade_properties(grade, family)
+    if props is None:
+        return ()
+    fy = props["Fy_ksi"]
+    om_b = _factors(method)[0]
+    rows = sorted((s for s in CATALOGUE.values() if s.family == family), key=lambda s: (s.w_plf, s.label))
+    out = []
+    for s in rows:
+        f = flexure(s, fy)
+        out.append((s, f.mn_kip_in / om_b, f))
+    return tuple(out)
+
+
+def _check(name: str, demand: float, capacity: float, unit: str, clause_: str) -> dict[str, Any]:
+    ratio = demand / capacity if capacity > 0 else math.inf
+    return {
+        "name": name,
+        "demand": demand,
+        "capacity": capacity,
+        "unit": unit,
+        "ratio": ratio,
+        "pass": ratio <= 1.0 + 1e-9,
+        "clause": clause_,
+    }
+
+
+def check_pole(
+    section: Section,
+    fy: float,
+    method: str,
+    demands: list[Demand],
+    height_ft: float,
+    deflection_limit_n: float | None,
+    flex: Flexure | None = None,
+) -> dict[str, Any]:
+    """All member checks of one pole for every load case; governing values per check."""
+    flex = flex or flexure(section, fy)
+    om_b, om_v, om_t, om_c = _factors(method)
+    length_in = height_ft * 12.0
+    mc = flex.mn_kip_in / om_b
+    vn, v_clause = shear_strength(section, fy, length_in)
+    vc = vn / om_v
+    tn, t_clause = torsion_strength(section, fy, length_in)
+    tc = tn / om_t
+    pn, p_clause = compression_strength(section, fy, length_in)
+    pc = pn / om_c
+    t_neglect = value("steel", "torsion_neglect_fraction")
+
+    m_max = max(d.moment_kip_in for d in demands)
+    v_max = max(d.shear_kip for d in demands)
+    t_max = max(d.torsion_kip_in for d in demands)
+    p_max = max(d.axial_kip for d in demands)
+    inter = 0.0
+    inter_clause = "AISC 360-16 Eq. H1-1b"
+    for d in demands:
+        pr = d.axial_kip / pc
+        if pr >= 0.2:
+            ratio, cl = pr + 8.0 / 9.0 * d.moment_kip_in / mc, "AISC 360-16 Eq. H1-1a"
+        else:
+            ratio, cl = pr / 2.0 + d.moment_kip_in / mc, "AISC 360-16 Eq. H1-1b"
+        if d.torsion_kip_in > t_neglect * tc:
+            h36 = pr + d.moment_kip_in / mc + (d.shear_kip / vc + d.torsion_kip_in / tc) ** 2
+            if h36 > ratio:
+                ratio, cl = h36, "AISC 360-16 Eq. H3-6"
+        if ratio > inter:
+            inter, inter_clause = ratio, cl
+
+    flex_check = _check("pole flexure", m_max, mc, "kip_in", flex.clause)
+    if flex.compactness == "not_applicable":
+        flex_check["pass"] = False
+    checks = [
+        flex_check,
+        _check("pole shear", v_max, vc, "kip", v_clause),
+    ]
+    if t_max > 0:
+        checks.append(_check("pole torsion", t_max, tc, "kip_in", t_clause))
+    checks.append(_check("pole axial", p_max, pc, "kip", p_clause))
+    checks.append(_check("pole combined forces", inter, 1.0, "ratio", inter_clause))
+    deflection_in = 0.0
+    if deflection_limit_n is not None:
+        inertia = section.ix_in4
+        for d in demands:
+            a = min(d.force_height_in, length_in)
+            # Cantilever, point load P at height a: tip deflection P a^2 (3L - a) / (6 E I).
+            delta = d.service_force_kip * a * a * (3.0 * length_in - a) / (6.0 * E * inertia)
+            deflection_in = max(deflection_in, delta)
+        checks.append(
+            _check(
+                "pole deflection",
+                deflection_in,
+                length_in / deflection_limit_n,
+                "in",
+                f"cantilever P a^2 (3L - a) / (6 E I) against L/{deflection_limit_n:g} "
+                f"({clause('pole', 'default_deflection_limit')})",
+            )
+        )
+    governing = max(checks, key=lambda c: c["ratio"])
+    return {
+        "designation": section.label,
+        "family": section.family,
+        "fy_ksi": fy,
+        "w_plf": section.w_plf,
+        "od_in": section.od_in,
+        "tdes_in": section.tdes_in,
+        "mn_kip_in": flex.mn_kip_in,
+        "allowable_kip_in": mc,
+        "compactness": flex.compactness,
+        "slenderness": flex.slenderness,
+        "lambda_p": flex.lambda_p,
+        "lambda_r": flex.lambda_r,
+        "vn_kip": vn,
+        "tn_kip_in": tn,
+        "pn_kip": pn,
+        "deflection_in": deflection_in,
+        "ratio": governing["ratio"],
+        "governing": governing["name"],
+        "pass": all(c["pass"] for c in checks),
+        "checks": checks,
+    }
+
+
+def select_pole(
+    *,
+    family: str,
+    grade: str,
+    method: str,
+    demands: list[Demand],
+    height_ft: float,
+    deflection_limit_n: float | None,
+    designation: str | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The given section's checks, or the lightest passing section of ``family`` and up to N ranked
+    alternatives (the next lightest passing sections). When nothing passes, the section with the
+    smallest governing ratio is returned (with ``pass`` false) so the caller can report it."""
+    props = grade_properties(grade, family)
+    assert props is not None  # validated by the schema
+    fy = props["Fy_ksi"]
+    if designation is not None:
+        return check_pole(CATALOGUE[designation], fy, method, demands, height_ft, deflection_limit_n), []
+    wanted = 1 + int(value("pole", "alternatives_count"))
+    m_max = max(d.moment_kip_in for d in demands)
+    passing: list[dict[str, Any]] = []
+    best_failing: dict[str, Any] | None = None
+    table = _family_table(family, grade, method)
+    for section, mc, flex in table:
+        if m_max > mc * (1.0 + 1e-9) or flex.compactness == "not_applicable":
+            continue  # cheap screen: flexure alone already fails
+        result = check_pole(section, fy, method, demands, height_ft, deflection_limit_n, flex)
+        if result["pass"]:
+            passing.append(result)
+            if len(passing) >= wanted:
+                break
+        elif best_failing is None or result["ratio"] < best_failing["ratio"]:
+            best_failing = result
+    if passing:
+        alternatives = [
+            {"designation": r["designation"], "w_plf": r["w_plf"], "ratio": r["ratio"], "governing": r["governing"]}
+            for r in passing[1:]
+        ]
+        return passing[0], alternatives
+    if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
+        section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
+        best_failing = check_pole(section, fy, method, demands, height_ft, deflection_limit_n, flex)
+    return best_failing, []
+
+
+def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None:
+    """The statements every pole check rests on."""
+    steel = CONSTANTS["steel"]
+    notes.assume(
+        "Section properties from the AISC Shapes Database v16.0, computed with the design wall "
+        "tdes = 0.93 tnom (not the nominal wall used by older sign packages).",
+        "AISC 360-16 Sec. B4.2; AISC Shapes Database v16.0",
+    )
+    if grade == "A1085":
+        notes.assume(
+            "A1085 permits the nominal wall (B4.2); the tdes-based AISC properties are used (conservative).",
+            "AISC 360-16 Sec. B4.2",
+        )
+    props = grade_properties(grade, family)
+    if props is not None:
+        notes.assume(
+            f"{steel['grades'][grade]['title']}: Fy = {props['Fy_ksi']:g} ksi, E = {E:g} ksi.",
+            steel["grades"]["clause"],
+        )
+    if method == "asd":
+        notes.assume("ASD: available strength = Rn / Omega, Omega = 1.67 (flexure, shear, torsion, axial).",
+                     clause("steel", "omega_b"))
+    else:
+        notes.assume("LRFD: design strength = phi Rn, phi = 0.90 (flexure, shear, torsion, axial).",
+                     clause("steel", "phi_b"))
+    notes.assume(
+        "Torsion neglected in the interaction when Tr <= 0.2 Tc; otherwise H3-6 is checked.",
+        clause("steel", "torsion_neglect_fraction"),
+    )
+    notes.assume("Shear length Lv and torsion length L taken as the pole height.", "AISC 360-16 Sec. G5, H3.1")
+    notes.assume("Axial strength with K = 2.1 (fixed-free cantilever).", clause("steel", "k_cantilever"))
+    if family == "pipe":
+        notes.assume("Pipe torsional constant C = 2 J / OD (AISC v16 lists no C for pipe).", "AISC 360-16 Sec. H3.1")
+    if family == "square_hss":
+        notes.assume(
+            "Square HSS: flange local buckling (F7) governs; slender-flange Se by a thin-wall effective "
+            "width calculation (corners ignored).",
+            "AISC 360-16 Sec. F7",
+        )

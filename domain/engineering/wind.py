@@ -1,0 +1,372 @@
+"""Wind on solid freestanding signs, ASCE 7-16 and ASCE 7-22 Chapters 26 and 29 (Sec. 29.3).
+
+Why the edition is explicit everywhere: 7-16 puts Kd in the velocity pressure (Eq. 26.10-1) while
+7-22 moves it into the force equation (Eq. 29.3-1); mixing the two applies Kd twice. All forces here
+are strength level (ASCE 7 wind maps); ASD users multiply by 0.6 (Sec. 2.4.1).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .constants import CONSTANTS, clause, value
+from .notes import Notes
+
+_W = CONSTANTS["wind"]
+_CF = _W["cf_ab"]
+_CC = _W["case_c"]
+
+
+def kz(code: str, exposure: str, z_ft: float) -> float:
+    """Velocity pressure exposure coefficient by formula (ASCE 7 Table 26.10-1 notes).
+
+    Kz = c (max(z, zmin)/zg)^(2/alpha); z is capped at zg where the formula ends.
+    """
+    row = _W["kz"][code][exposure]
+    zmin = _W["kz_min_height_ft"][code][exposure]
+    z = min(max(z_ft, zmin), row["zg_ft"])
+    return float(row["c"] * (z / row["zg_ft"]) ** (2.0 / row["alpha"]))
+
+
+def ke(ground_elevation_ft: float | None) -> float:
+    """Ground elevation factor, ASCE 7 Table 26.9-1 note: Ke = exp(-0.0000362 zg); 1.0 when unknown
+    (always permitted, conservative). Below sea level Ke is taken as 1.0 (no increase)."""
+    if ground_elevation_ft is None:
+        return 1.0
+    return min(1.0, math.exp(-value("wind", "ke_coefficient_per_ft") * ground_elevation_ft))
+
+
+def velocity_pressure(code: str, kz_: float, kzt: float, ke_: float, v_mph: float) -> float:
+    """qz in psf. ASCE 7-16 Eq. 26.10-1 includes Kd; ASCE 7-22 does not (Kd goes to the force)."""
+    q = value("wind", "velocity_pressure_coefficient") * kz_ * kzt * ke_ * v_mph**2
+    if _W["kd_placement"][code] == "velocity_pressure":
+        q *= value("wind", "kd_signs")
+    return q
+
+
+def _interp(xs: Sequence[float], x: float) -> tuple[int, float]:
+    """Index i and fraction t so that x lies between xs[i] and xs[i+1]; clamps outside the table."""
+    if x <= xs[0]:
+        return 0, 0.0
+    if x >= xs[-1]:
+        return len(xs) - 2, 1.0
+    i = bisect_right(xs, x) - 1
+    return i, (x - xs[i]) / (xs[i + 1] - xs[i])
+
+
+def cf_cases_ab(s_over_h: float, b_over_s: float) -> float:
+    """Cf for Cases A and B from ASCE 7 Fig. 29.3-1, bilinear interpolation between rows (s/h) and
+    columns (B/s), as the figure permits; s/h below 0.16 and B/s outside 0.05..45 use the edge row or
+    column (the figure's "<= 0.16", "<= 0.05" and ">= 45")."""
+    i, ti = _interp(_CF["s_over_h"], s_over_h)
+    j, tj = _interp(_CF["b_over_s"], b_over_s)
+    t = _CF["table"]
+    low = t[i][j] + (t[i][j + 1] - t[i][j]) * tj
+    high = t[i + 1][j] + (t[i + 1][j + 1] - t[i + 1][j]) * tj
+    return float(low + (high - low) * ti)
+
+
+def opening_factor(solid_ratio: float) -> float:
+    """ASCE 7 Fig. 29.3-1 note: Cf of a solid sign with openings may be multiplied by
+    1 - (1 - eps)^1.5, eps = solid area / gross area."""
+    return 1.0 if solid_ratio >= 1.0 else 1.0 - (1.0 - solid_ratio) ** 1.5
+
+
+def return_corner_factor(lr_over_s: float) -> float:
+    """Reduction of the starred Case C values for a return corner (ASCE 7 Fig. 29.3-1 note);
+    no reduction below Lr/s = 0.3 (no extrapolation), 0.60 at Lr/s >= 2, linear between."""
+    rc = _W["return_corner"]
+    xs, fs = rc["lr_over_s"], rc["factor"]
+    if lr_over_s < xs[0]:
+        return 1.0
+    i, t = _interp(xs, lr_over_s)
+    return float(fs[i] + (fs[i + 1] - fs[i]) * t)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCRegion:
+    start_s: float  # distance from the windward edge, in multiples of s
+    end_s: float
+    cf: float
+    starred: bool
+
+
+def case_c_regions(b_over_s: float, s_over_h: float, lr_over_s: float = 0.0) -> list[CaseCRegion]:
+    """Case C coefficients by horizontal region (ASCE 7 Fig. 29.3-1), for B/s >= 2.
+
+    Rows are interpolated region by region on the 7-region layout of the B/s = 13 row; a region that
+    the lower row lacks takes the upper row's value; regions are clipped at B. The s/h > 0.8 factor
+    (1.8 - s/h) and the return-corner factor on the starred (first) region are applied here.
+    """
+    rows = _CC["b_over_s"]
+    i, t = _interp(rows, b_over_s)
+    lower, upper = _CC["table"][i], _CC["table"][i + 1]
+    edges = _CC["region_edges_s"]
+    tall = _W["case_c_tall_factor"]
+    k_tall = tall["intercept"] - s_over_h if s_over_h > tall["threshold_s_over_h"] else 1.0
+    starred = b_over_s >= _CC["starred_from_b_over_s"]
+    k_rc = return_corner_factor(lr_over_s) if starred else 1.0
+    regions: list[CaseCRegion] = []
+    for r in range(len(lower)):
+        start = edges[r]
+        end = edges[r + 1] if edges[r + 1] is not None else math.inf
+        if start >= b_over_s:
+            break
+        lo, hi = lower[r], upper[r]
+        if hi is None and lo is None:
+            continue
+        if lo is None:
+            cf = float(hi)
+        elif hi is None:
+            cf = float(lo)
+        else:
+            cf = float(lo + (hi - lo) * t)
+        cf *= k_tall
+        star = starred and r == 0
+        if star:
+            cf *= k_rc
+        regions.append(CaseCRegion(start, min(end, b_over_s), cf, star))
+    return regions
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """One cabinet face: width (B direction) and height (s direction), ft."""
+
+    width_ft: float
+    height_ft: float
+
+
+@dataclass(frozen=True, slots=True)
+class LoadCase:
+    """One ASCE 7 Fig. 29.3-1 load case: strength-level resultant, torsion about the sign centre,
+    and the height of the resultant above grade."""
+
+    name: str
+    force_lb: float
+    torsion_ft_lb: float
+    height_ft: float
+
+
+def _strip_area_and_torsion_arm(
+    panels: Sequence[Panel], b_ft: float, x0: float, x1: float
+) -> tuple[float, float]:
+    """Face area between x0 and x1 (ft from the windward edge) and its first moment about the
+    sign centre line; cabinets are centred on one vertical axis."""
+    area = 0.0
+    first_moment = 0.0
+    centre = b_ft / 2.0
+    for p in panels:
+        a = max(x0, centre - p.width_ft / 2.0)
+        b = min(x1, centre + p.width_ft / 2.0)
+        if b > a:
+            area += p.height_ft * (b - a)
+            first_moment += p.height_ft * ((b - centre) ** 2 - (a - centre) ** 2) / 2.0
+    return area, first_moment
+
+
+def sign_wind(
+    *,
+    code: str,
+    wind_speed_mph: float,
+    exposure: str,
+    kzt: float,
+    ground_elevation_ft: float | None,
+    panels: Sequence[Panel],
+    top_height_ft: float,
+    solid_ratio: float,
+    return_corner_ft: float,
+    notes: Notes,
+) -> tuple[dict[str, Any], list[LoadCase]]:
+    """Design wind on a stack of cabinets (first panel on top), Sec. 29.3.
+
+    Returns the result dict (strength and ASD forces, Cases A, B and C) and the load cases the pole
+    and foundation design envelope. The stack is one sign: s = sum of heights, B = widest cabinet,
+    As = sum of the cabinet areas, resultant at the area centroid.
+    """
+    h = top_height_ft
+    s = sum(p.height_ft for p in panels)
+    b = max(p.width_ft for p in panels)
+    area = sum(p.width_ft * p.height_ft for p in panels)
+    s_over_h = s / h
+    b_over_s = b / s
+
+    kz_ = kz(code, exposure, h)
+    ke_ = ke(ground_elevation_ft)
+    kd = value("wind", "kd_signs")
+    g = value("wind", "gust_factor_rigid")
+    qh = velocity_pressure(code, kz_, kzt, ke_, wind_speed_mph)
+    kd_in_force = _W["kd_placement"][code] == "force"
+    kd_force = kd if kd_in_force else 1.0
+    k_open = opening_factor(solid_ratio)
+    cf_raw = cf_cases_ab(s_over_h, b_over_s)
+    cf = cf_raw * k_open
+    pressure = qh * kd_force * g * cf
+    p_min = value("wind", "minimum_pressure_psf")
+    minimum_governs = pressure < p_min
+    force = max(pressure, p_min) * area  # Sec. 29.7 minimum, 16 psf x As
+
+    # Resultant height: area centroid of the stack; raised 0.05 h when s/h = 1 (Fig. 29.3-1 note).
+    y = h
+    moment_area = 0.0
+    for p in panels:
+        moment_area += p.width_ft * p.height_ft * (y - p.height_ft / 2.0)
+        y -= p.height_ft
+    centroid = moment_area / area
+    raised = s_over_h >= 1.0 - 1e-9
+    if raised:
+        centroid = min(h, centroid + value("wind", "resultant_raise_sh1") * h)
+
+    ecc = value("wind", "case_b_eccentricity") * b
+    torsion_b = ecc * force
+    cases = [
+        LoadCase("A", force, 0.0, centroid),
+        LoadCase("B", force, torsion_b, centroid),
+    ]
+
+    asd = value("wind", "asd_wind_factor")
+    case_c: dict[str, Any] | None = None
+    if b_over_s >= value("wind", "case_c_min_b_over_s"):
+        regions = case_c_regions(b_over_s, s_over_h, return_corner_ft / s)
+        out_regions = []
+        force_c = 0.0
+        torsion_c = 0.0
+        for r in regions:
+            x0, x1 = r.start_s * s, r.end_s * s
+            strip_area, first_moment = _strip_area_and_torsion_arm(panels, b, x0, x1)
+            p_c = qh * kd_force * g * r.cf * k_open
+            f = p_c * strip_area
+            force_c += f
+            torsion_c += p_c * first_moment
+            out_regions.append(
+                {
+                    "from_ft": x0,
+                    "to_ft": x1,
+                    "cf": r.cf,
+                    "starred": r.starred,
+                    "pressure_psf": p_c,
+                    "area_ft2": strip_area,
+                    "force_lb": f,
+                }
+            )
+        # Windward edge on either side: the torsion's sign is immaterial for design.
+        torsion_c = abs(torsion_c)
+        cases.append(LoadCase("C", force_c, torsion_c, centroid))
+        case_c = {
+            "regions": out_regions,
+            "force_lb": force_c,
+            "force_asd_lb": asd * force_c,
+            "torsion_ft_lb": torsion_c,
+            "moment_at_grade_ft_lb": force_c * centroid,
+            "tall_sign_factor": (1.8 - s_over_h) if s_over_h > 0.8 else 1.0,
+            "return_corner_factor": (
+                return_corner_factor(return_corner_ft / s) if b_over_s >= _CC["starred_from_b_over_s"] else 1.0
+            ),
+        }
+        notes.assume(
+            "Case C applied (B/s >= 2): Fig. 29.3-1 region coefficients interpolated region by region "
+            "between tabulated B/s rows; a region missing in the lower row takes the upper row's value.",
+            _CC["clause"],
+        )
+        notes.assume("Case C factor (1.8 - s/h) applied when s/h > 0.8.", _W["case_c_tall_factor"]["clause"])
+        if return_corner_ft > 0:
+            notes.assume(
+                "Return-corner factor applied to the starred Case C value only (none below Lr/s = 0.3).",
+                _W["return_corner"]["clause"],
+            )
+
+    # -- assumptions, each with its clause --
+    notes.assume(
+        f"Kz by the Table 26.10-1 formula (not the rounded printed table) at the top of the sign, "
+        f"z = {h:g} ft, z floored at {_W['kz_min_height_ft'][code][exposure]:g} ft.",
+        _W["kz"]["clause"],
+    )
+    if code == "asce7-22":
+        notes.assume(
+            "ASCE 7-22: Kd applied in the force equation F = qh Kd G Cf As, not in qh (placement "
+            "unverified against the printed standard; versioned constant wind.kd_placement).",
+            _W["kd_placement"]["clause"],
+        )
+        notes.assume(
+            "ASCE 7-22: z floored at 15 ft for every exposure (whether 7-22 floors exposure B at 30 ft "
+            "is unverified; versioned constant wind.kz_min_height_ft).",
+            _W["kz_min_height_ft"]["clause"],
+        )
+        notes.penalise("asce7-22 unverified Kd placement", 0.05)
+    else:
+        notes.assume("ASCE 7-16: Kd = 0.85 applied in qz (Eq. 26.10-1).", _W["kd_placement"]["clause"])
+    notes.assume(f"Kd = {kd:g} for solid freestanding signs.", clause("wind", "kd_signs"))
+    if ground_elevation_ft is None:
+        notes.assume("Ke = 1.0 (ground elevation not given; always permitted).", clause("wind", "ke_coefficient_per_ft"))
+    else:
+        notes.assume(
+            f"Ke = exp(-0.0000362 x {ground_elevation_ft:g} ft) from the ground elevation.",
+            clause("wind", "ke_coefficient_per_ft"),
+        )
+    notes.assume(f"Kzt = {kzt:g} as given (1.0 unless a topographic study says otherwise).", "ASCE 7 Sec. 26.8")
+    notes.assume("G = 0.85, rigid structure.", clause("wind", "gust_factor_rigid"))
+    notes.assume("Cf for Cases A and B by bilinear interpolation in s/h and B/s.", _CF["clause"])
+    if k_open < 1.0:
+        notes.assume(
+            f"Openings: Cf multiplied by 1 - (1 - {solid_ratio:g})^1.5 = {k_open:.4f}.",
+            clause("wind", "solid_threshold"),
+        )
+    notes.assume("Case B: resultant offset 0.2 B horizontally, torsion T = 0.2 B F.", clause("wind", "case_b_eccentricity"))
+    if raised:
+        notes.assume("s/h = 1: resultant raised 0.05 h above the face centre.", clause("wind", "resultant_raise_sh1"))
+    notes.assume(
+        "Wind forces are strength level (ASCE 7 risk-category maps); ASD forces are 0.6 W.",
+        clause("wind", "asd_wind_factor"),
+    )
+    if minimum_governs:
+        notes.warn("minimum_load", f"Design pressure {pressure:.2f} psf is below 16 psf: the Sec. 29.7 minimum governs.")
+        notes.assume("Minimum design wind load 16 psf x As governs.", clause("wind", "minimum_pressure_psf"))
+    ratio = h / min(b, s)
+    if ratio > value("wind", "flexibility_height_to_width"):
+        notes.warn(
+            "possibly_flexible",
+            f"Height / least sign dimension = {ratio:.1f} > 4: the structure may be flexible (n1 < 1 Hz); "
+            "G = 0.85 assumes a rigid structure (Sec. 26.11): verify the natural frequency.",
+        )
+        notes.penalise("possibly flexible", 0.05)
+
+    result: dict[str, Any] = {
+        "code": code,
+        "wind_speed_mph": wind_speed_mph,
+        "exposure": exposure,
+        "kz": kz_,
+        "kzt": kzt,
+        "kd": kd,
+        "ke": ke_,
+        "g": g,
+        "qh_psf": qh,
+        "s_ft": s,
+        "b_ft": b,
+        "top_height_ft": h,
+        "area_ft2": area,
+        "s_over_h": s_over_h,
+        "b_over_s": b_over_s,
+        "cf": cf,
+        "cf_table": cf_raw,
+        "opening_factor": k_open,
+        "design_pressure_psf": max(pressure, p_min),
+        "minimum_governs": minimum_governs,
+        "force_lb": force,
+        "force_asd_lb": asd * force,
+        "resultant_height_ft": centroid,
+        "moment_at_grade_ft_lb": force * centroid,
+        "moment_at_grade_asd_ft_lb": asd * force * centroid,
+        "eccentricity_ft": ecc,
+        "torsion_ft_lb": torsion_b,
+        "torsion_asd_ft_lb": asd * torsion_b,
+        "case_c": case_c,
+        "cases": [
+            {"case": c.name, "force_lb": c.force_lb, "torsion_ft_lb": c.torsion_ft_lb, "height_ft": c.height_ft}
+            for c in cases
+        ],
+    }
+    return result, cases

@@ -1,0 +1,1 @@
+"""Idempotency keys: replay the first response of a repeated POST."""

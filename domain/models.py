@@ -1,0 +1,8 @@
+"""Every ORM model, imported in one place so Alembic sees the whole schema."""
+
+from domain.idempotency.models import IdempotencyKey
+from domain.orm import Base
+from domain.projects.models import Project, ProjectEvent, ProjectPayload
+from domain.users.models import ApiKey, User
+
+__all__ = ["ApiKey", "Base", "IdempotencyKey", "Project", "ProjectEvent", "ProjectPayload", "User"]

@@ -1,0 +1,24 @@
+"""Ports: what the domain needs from the outside world, implemented in infra/."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class UnitOfWork(Protocol):
+    """Opens one transaction: committed when the block succeeds, rolled back otherwise."""
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+class FailureLimiter(Protocol):
+    """Counts failures per key in a sliding window (login throttling)."""
+
+    async def blocked(self, key: str) -> bool: ...
+
+    async def hit(self, key: str) -> None: ...
+
+    async def clear(self, key: str) -> None: ...

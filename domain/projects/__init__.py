@@ -1,0 +1,1 @@
+"""Project lifecycle: state machine (pure), ETag/diff rules (pure), service, repository, models."""

@@ -1,0 +1,88 @@
+"""ORM models of the project lifecycle. Relationships are not mapped: loads are explicit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.orm import Base, utcnow
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    site_address: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), index=True, default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    etag: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
+    # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
+    search: Mapped[Any] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(customer, '') || ' ' || "
+            "coalesce(account_id, '') || ' ' || coalesce(site_address, '') || ' ' || "
+            "coalesce(description, ''))",
+            persisted=True,
+        ),
+    )
+
+    __table_args__ = (Index("ix_projects_search", "search", postgresql_using="gin"),)
+
+
+class ProjectPayload(Base):
+    """A saved design of a project (reserved for the designer; written by later capabilities)."""
+
+    __tablename__ = "project_payloads"
+
+    payload_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("projects.project_id", ondelete="CASCADE"), index=True
+    )
+    module: Mapped[str] = mapped_column(String(50))
+    config: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    files: Mapped[list[Any]] = mapped_column(JSONB, default=list)
+    cost_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
+
+
+class ProjectEvent(Base):
+    """The audit trail: one row per mutation, written in the mutation's own transaction."""
+
+    __tablename__ = "project_events"
+
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.project_id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(320))
+    request_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+    __table_args__ = (Index("ix_project_events_project_id_event_id", "project_id", "event_id"),)

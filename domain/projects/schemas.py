@@ -1,0 +1,98 @@
+"""Plain data in and out of the project service (never ORM objects)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.projects.lifecycle import Status
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+AccountId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")
+]
+
+EDITABLE_FIELDS = ("name", "customer", "account_id", "description", "site_address")
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(description="Project name, e.g. 'Main St pylon'.")
+    account_id: AccountId = Field(description="Customer account code (letters, digits, . _ -).")
+    customer: Text200 = Field("", description="Customer name.")
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    site_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class ProjectUpdate(BaseModel):
+    """Partial update: only the fields present change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    account_id: AccountId | None = None
+    customer: Text200 | None = None
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    site_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Status
+
+
+class ProjectOut(BaseModel):
+    project_id: str
+    account_id: str
+    name: str
+    customer: str
+    description: str
+    site_address: str
+    status: Status
+    etag: str
+    revision: int
+    owner_id: str
+    owner_email: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    def editable(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in EDITABLE_FIELDS}
+
+
+class EventOut(BaseModel):
+    event_id: int
+    project_id: str
+    event_type: str
+    actor: str
+    request_id: str | None
+    created_at: datetime
+    data: dict[str, Any]
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProjectQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(None, max_length=200)
+    status: Status | None = None
+    account_id: str | None = Field(None, max_length=64)
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+    sort: str = Field("-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$")

@@ -1,0 +1,263 @@
+"""Project lifecycle rules: create, read, search, update with ETag, transitions, audit.
+
+Each verb is one unit of work: it opens a transaction, writes the change and its audit event
+together, and returns plain DTOs. Concurrency: updates lock the row (SELECT ... FOR UPDATE)
+and compare the caller's ETag under the lock, so of N writers holding the same ETag exactly
+one wins and the rest get 412 with the current ETag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from domain.orm import utcnow
+from domain.ports import UnitOfWork
+from domain.projects import repository as repo
+from domain.projects.lifecycle import (
+    LeaveDraftGuard,
+    Status,
+    allow_always,
+    allowed_targets,
+    check_transition,
+    is_read_only,
+)
+from domain.projects.models import Project
+from domain.projects.revisions import diff, make_etag, matches
+from domain.projects.schemas import (
+    EventOut,
+    Page,
+    ProjectCreate,
+    ProjectOut,
+    ProjectQuery,
+    ProjectUpdate,
+)
+from domain.users.roles import can_create_project, can_edit_project
+from domain.users.schemas import Actor
+
+
+def _parse_id(project_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(project_id))
+    except ValueError:
+        raise NotFound(f"No project {project_id!r}.") from None
+
+
+def _out(p: Project, owner_email: str) -> ProjectOut:
+    return ProjectOut(
+        project_id=str(p.project_id),
+        account_id=p.account_id,
+        name=p.name,
+        customer=p.customer,
+        description=p.description,
+        site_address=p.site_address,
+        status=Status(p.status),
+        etag=p.etag,
+        revision=p.revision,
+        owner_id=str(p.owner_id),
+        owner_email=owner_email,
+        created_at=p.created_at,
+        created_by=str(p.created_by),
+        updated_at=p.updated_at,
+        updated_by=str(p.updated_by),
+    )
+
+
+def _event_out(e: Any) -> EventOut:
+    return EventOut(
+        event_id=e.event_id,
+        project_id=str(e.project_id),
+        event_type=e.event_type,
+        actor=e.actor,
+        request_id=e.request_id,
+        created_at=e.created_at,
+        data=e.data,
+    )
+
+
+class ProjectService:
+    def __init__(
+        self,
+        db: UnitOfWork,
+        *,
+        leave_draft_guard: LeaveDraftGuard = allow_always,
+        observe: Callable[[str], None] = lambda _outcome: None,
+    ) -> None:
+        self.db = db
+        self.leave_draft_guard = leave_draft_guard
+        # Told each outcome ("created", "updated", "transition", "stale_etag"): the composition
+        # root feeds it to the metrics, keeping this module free of them.
+        self.observe = observe
+
+    async def create(self, actor: Actor, data: ProjectCreate, *, request_id: str | None = None) -> ProjectOut:
+        if not can_create_project(actor.role):
+            raise Forbidden(f"A user with role '{actor.role}' may not create projects.")
+        now = utcnow()
+        project_id = uuid.uuid4()
+        user_id = uuid.UUID(actor.user_id)
+        project = Project(
+            project_id=project_id,
+            status=Status.draft.value,
+            revision=1,
+            etag=make_etag(str(project_id), 1),
+            owner_id=user_id,
+            created_by=user_id,
+            updated_by=user_id,
+            created_at=now,
+            updated_at=now,
+            **data.model_dump(),
+        )
+        async with self.db.transaction() as session:
+            session.add(project)
+            await session.flush()
+            await repo.add_event(
+                session,
+                project_id=project_id,
+                event_type="created",
+                actor=actor.email,
+                request_id=request_id,
+                data={"fields": data.model_dump(), "status": Status.draft.value},
+            )
+            await session.refresh(project)
+        self.observe("created")
+        return _out(project, actor.email)
+
+    async def get(self, project_id: str) -> ProjectOut:
+        pid = _parse_id(project_id)
+        async with self.db.transaction() as session:
+            project = await repo.get(session, pid)
+            if project is None:
+                raise NotFound(f"No project {project_id!r}.")
+            emails = await repo.owner_emails(session, {project.owner_id})
+        return _out(project, emails.get(project.owner_id, ""))
+
+    async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
+        async with self.db.transaction() as session:
+            rows, total = await repo.search(
+                session,
+                q=query.q,
+                status=query.status.value if query.status else None,
+                account_id=query.account_id,
+                sort=query.sort,
+                limit=query.limit,
+                offset=query.offset,
+            )
+            emails = await repo.owner_emails(session, {p.owner_id for p in rows})
+        return Page[ProjectOut](
+            items=[_out(p, emails.get(p.owner_id, "")) for p in rows],
+            total=total,
+            limit=query.limit,
+            offset=query.offset,
+        )
+
+    async def _locked(self, session: Any, project_id: str, if_match: str | None) -> Project:
+        if if_match is None:
+            raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
+        project = await repo.get(session, _parse_id(project_id), for_update=True)
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        if not matches(if_match, project.etag):
+            self.observe("stale_etag")
+            raise PreconditionFailed(
+                "Someone else changed this project since you loaded it.", current_etag=project.etag
+            )
+        return project
+
+    @staticmethod
+    def _bump(project: Project, actor: Actor) -> None:
+        project.revision += 1
+        project.etag = make_etag(str(project.project_id), project.revision)
+        project.updated_at = utcnow()
+        project.updated_by = uuid.UUID(actor.user_id)
+
+    async def update(
+        self,
+        actor: Actor,
+        project_id: str,
+        changes: ProjectUpdate,
+        *,
+        if_match: str | None,
+        request_id: str | None = None,
+    ) -> ProjectOut:
+        async with self.db.transaction() as session:
+            project = await self._locked(session, project_id, if_match)
+            if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
+                raise Forbidden("Estimators may edit only their own projects.")
+            if is_read_only(Status(project.status)):
+                raise Conflict(
+                    f"The project is {project.status} and read-only.",
+                    status=project.status,
+                    allowed=list(allowed_targets(Status(project.status), actor.role)),
+                )
+            wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
+            before = {k: getattr(project, k) for k in wanted}
+            changed = diff(before, wanted)
+            if changed:
+                for key, value in wanted.items():
+                    setattr(project, key, value)
+                self._bump(project, actor)
+                await repo.add_event(
+                    session,
+                    project_id=project.project_id,
+                    event_type="updated",
+                    actor=actor.email,
+                    request_id=request_id,
+                    data={"changes": changed, "revision": project.revision},
+                )
+            await session.flush()
+            emails = await repo.owner_emails(session, {project.owner_id})
+        if changed:
+            self.observe("updated")
+        return _out(project, emails.get(project.owner_id, ""))
+
+    async def transition(
+        self,
+        actor: Actor,
+        project_id: str,
+        target: Status,
+        *,
+        if_match: str | None,
+        request_id: str | None = None,
+    ) -> ProjectOut:
+        async with self.db.transaction() as session:
+            project = await self._locked(session, project_id, if_match)
+            current = Status(project.status)
+            if current not in {Status.submitted, Status.rejected} and not can_edit_project(
+                actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)
+            ):
+                raise Forbidden("Estimators may move only their own projects.")
+            snapshot = {k: getattr(project, k) for k in ("name", "account_id", "customer", "status")}
+            refused = check_transition(current, target, actor.role, snapshot, self.leave_draft_guard)
+            if refused is not None:
+                error = Forbidden if refused.code == "role_forbidden" else Conflict
+                raise error(
+                    refused.message,
+                    reason=refused.code,
+                    status=current.value,
+                    allowed=list(refused.allowed),
+                    reasons=list(refused.reasons),
+                )
+            project.status = target.value
+            self._bump(project, actor)
+            await repo.add_event(
+                session,
+                project_id=project.project_id,
+                event_type="transition",
+                actor=actor.email,
+                request_id=request_id,
+                data={"from": current.value, "to": target.value, "revision": project.revision},
+            )
+            await session.flush()
+            emails = await repo.owner_emails(session, {project.owner_id})
+        self.observe("transition")
+        return _out(project, emails.get(project.owner_id, ""))
+
+    async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
+        pid = _parse_id(project_id)
+        async with self.db.transaction() as session:
+            if await repo.get(session, pid) is None:
+                raise NotFound(f"No project {project_id!r}.")
+            rows, total = await repo.events(session, pid, limit=limit, offset=offset)
+        return Page[EventOut](items=[_event_out(e) for e in rows], total=total, limit=limit, offset=offset)

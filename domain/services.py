@@ -1,0 +1,20 @@
+"""The set of services the composition root wires and the pages and API call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from domain.idempotency.service import IdempotencyService
+from domain.projects.service import ProjectService
+from domain.users.service import UserService
+
+
+@dataclass
+class Services:
+    projects: ProjectService
+    users: UserService
+    idempotency: IdempotencyService
+    # Readiness probes of the servers behind the services (raise when unreachable).
+    readiness: dict[str, Callable[[], Awaitable[None]]]
+    code_version: str

@@ -1,0 +1,36 @@
+"""Plain data about users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: carried from the login session or API key into every service call."""
+
+    user_id: str
+    email: str
+    role: str
+    name: str = ""
+
+
+class UserOut(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    created_at: datetime
+
+
+class NewCredentials(BaseModel):
+    """Returned once, when a user is created: the password and API key are never stored in clear."""
+
+    email: str
+    role: str
+    password: str
+    api_key: str

@@ -1,0 +1,1 @@
+"""Adapters at the edge: database, embedded servers, metrics, logging, settings."""

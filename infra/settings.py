@@ -1,0 +1,49 @@
+"""Process settings, read once from the environment (prefix ``SIGNX_``).
+
+Every external server is optional: when its URL is unset the embedded equivalent is started
+inside ``data_dir``, so a fresh machine runs the whole product with no servers installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIGNX_", env_file=None, extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface the web server binds to.")
+    port: int = Field(8000, ge=1, le=65535)
+    data_dir: Path = Field(Path("./var"), description="Embedded database, Redis and files live here.")
+    database_url: str | None = Field(
+        None, description="postgresql+asyncpg://... of an external PostgreSQL 15+; unset = embedded."
+    )
+    redis_url: str | None = Field(None, description="redis://... of an external Redis 7+; unset = embedded.")
+    embedded_redis_port: int = Field(
+        0, description="TCP port for the embedded Redis on 127.0.0.1; 0 picks a free one."
+    )
+    storage_secret: str | None = Field(
+        None, description="Secret for signed browser sessions; generated and kept in data_dir when unset."
+    )
+    login_max_failures: int = Field(5, ge=1, description="Failed logins per email per window before lockout.")
+    login_window_seconds: int = Field(300, ge=1)
+    log_level: str = "INFO"
+    code_version: str = "0.1.0"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_driver(cls, value: str | None) -> str | None:
+        """Accept the usual ``postgresql://`` form and pin the async driver we ship."""
+        if value and value.startswith("postgresql://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        if value and value.startswith("postgres://"):
+            return "postgresql+asyncpg://" + value.removeprefix("postgres://")
+        return value

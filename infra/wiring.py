@@ -1,0 +1,83 @@
+"""Builds the services from settings and installs the HTTP surface on an app.
+
+Lives outside app.py so the composition is importable by tests and the CLI without running
+the server; app.py stays the one place that decides what runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+
+from api.app import build_api
+from api.system import add_system_routes
+from domain.idempotency.service import IdempotencyService
+from domain.projects.service import ProjectService
+from domain.services import Services
+from domain.users.service import UserService
+from infra.db import Database
+from infra.metrics import ETAG_CONFLICTS, PROJECT_MUTATIONS, RequestMiddleware
+from infra.settings import Settings
+from infra.throttle import RedisFailureLimiter
+
+
+def _observe_project(outcome: str) -> None:
+    if outcome == "stale_etag":
+        ETAG_CONFLICTS.inc()
+    else:
+        PROJECT_MUTATIONS.labels(outcome).inc()
+
+
+def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Database]:
+    db = Database(database_url)
+    limiter = (
+        RedisFailureLimiter(
+            redis_url, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds
+        )
+        if redis_url
+        else None
+    )
+    readiness = {"database": db.ping}
+    if redis_url:
+
+        async def redis_ping() -> None:
+            client = aioredis.from_url(redis_url, socket_timeout=2)
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
+
+        readiness["redis"] = redis_ping
+    services = Services(
+        projects=ProjectService(db, observe=_observe_project),
+        users=UserService(db, limiter),
+        idempotency=IdempotencyService(db),
+        readiness=readiness,
+        code_version=settings.code_version,
+    )
+    return services, db
+
+
+def install_http(app: FastAPI, services: Services, extra_routers: tuple = ()) -> None:  # type: ignore[type-arg]
+    """Request middleware, the /api mount and the probes, on the page app (or a bare one in tests)."""
+    app.state.services = services
+    app.add_middleware(RequestMiddleware)
+    # A previous composition (tests run app.py again per test) may have mounted an older API.
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
+    app.mount("/api", build_api(services, extra_routers))
+    add_system_routes(app, services)
+
+
+def storage_secret(settings: Settings) -> str:
+    """The browser-session signing secret: from settings, else generated once per data dir."""
+    if settings.storage_secret:
+        return settings.storage_secret
+    path = Path(settings.data_dir) / "storage_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
