@@ -20,8 +20,9 @@ import logging
 import os
 import signal
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from infra.settings import Settings
 
@@ -117,6 +118,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
             storage_secret=storage_secret(settings),
             show_welcome_message=False,
             favicon="🪧",
+            log_config=None,  # uvicorn's loggers propagate to our JSON handler
+            access_log=False,  # RequestMiddleware writes one structured line per request
         )
     return 0
 
@@ -145,7 +148,8 @@ def user_command(settings: Settings, args: argparse.Namespace) -> int:
                 if args.json:
                     print(json.dumps(creds.model_dump()))
                 else:
-                    print(f"created {creds.email} ({creds.role})\npassword: {creds.password}\nAPI key:  {creds.api_key}")
+                    print(f"created {creds.email} ({creds.role})")
+                    print(f"password: {creds.password}\nAPI key:  {creds.api_key}")
                     print("Both are shown only now.")
             elif args.user_cmd == "passwd":
                 password = sys.stdin.readline().rstrip("\n")
@@ -156,7 +160,10 @@ def user_command(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"{u.email}\t{u.role}\t{'active' if u.is_active else 'inactive'}")
             return 0
         except DomainError as exc:
-            print(json.dumps({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}), file=sys.stderr)
+            print(
+                json.dumps({"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}),
+                file=sys.stderr,
+            )
             return 2
         finally:
             await db.dispose()
@@ -170,19 +177,27 @@ def calc_command(kind: str, source: str) -> int:
     from domain.engineering import CalcInputError, calculate
 
     try:
-        text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         print(json.dumps({"error": {"code": "unreadable_input", "message": str(exc), "fields": []}}))
         return 2
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        print(json.dumps({"error": {"code": "invalid_json", "message": f"Input is not JSON: {exc}", "fields": []}}))
+        print(
+            json.dumps(
+                {"error": {"code": "invalid_json", "message": f"Input is not JSON: {exc}", "fields": []}}
+            )
+        )
         return 2
     try:
         result = calculate(kind, payload)
     except CalcInputError as exc:
-        print(json.dumps({"error": {"code": "invalid_input", "message": str(exc), "fields": exc.errors}}, indent=2))
+        print(
+            json.dumps(
+                {"error": {"code": "invalid_input", "message": str(exc), "fields": exc.errors}}, indent=2
+            )
+        )
         return 2
     print(json.dumps(result, indent=2, sort_keys=True))
     return 0

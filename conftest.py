@@ -68,7 +68,9 @@ def servers() -> Iterator[dict[str, str]]:
     external_db = os.environ.get("SIGNX_TEST_DATABASE_URL")
     db_name = f"signx_test_{uuid.uuid4().hex[:8]}"
     try:
-        admin_url = Settings(database_url=external_db).database_url if external_db else embedded.start_postgres()
+        admin_url = (
+            Settings(database_url=external_db).database_url if external_db else embedded.start_postgres()
+        )
         assert admin_url is not None
         database_url = _create_database(admin_url, db_name)
         upgrade(database_url)

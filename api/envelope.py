@@ -81,7 +81,12 @@ def error_response(
 ) -> JSONResponse:
     body = {
         "result": None,
-        "error": {"code": code, "message": message, "fields": fields or [], "details": jsonable_encoder(details or {})},
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": fields or [],
+            "details": jsonable_encoder(details or {}),
+        },
         "assumptions": [],
         "confidence": None,
         "trace": trace(request),
@@ -123,7 +128,9 @@ async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONRe
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error")
-    return error_response(request, 500, "internal_error", "Something went wrong on our side; it has been logged.")
+    return error_response(
+        request, 500, "internal_error", "Something went wrong on our side; it has been logged."
+    )
 
 
 HANDLERS: dict[Any, Any] = {

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import json
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -64,7 +63,9 @@ async def create_project(
 
 
 def _replay(stored: StoredResponse) -> Response:
-    return JSONResponse(stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"})
+    return JSONResponse(
+        stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}
+    )
 
 
 @router.get("", summary="Search and list projects (newest first)")
@@ -72,12 +73,17 @@ async def list_projects(
     request: Request,
     actor: ActorDep,
     services: ServicesDep,
-    q: Annotated[str | None, Query(max_length=200, description="Words in name, customer, account, address")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words in name, customer, account, address")
+    ] = None,
     status: Status | None = None,
     account_id: Annotated[str | None, Query(max_length=64)] = None,
     sort: Annotated[
         str,
-        Query(pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$", description="'-' = descending"),
+        Query(
+            pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$",
+            description="'-' = descending",
+        ),
     ] = "-created_at",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

@@ -26,7 +26,9 @@ def add_system_routes(app: FastAPI, services: Services) -> None:
             except Exception as exc:  # noqa: BLE001 - any failure means not ready
                 checks[name] = f"unavailable: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

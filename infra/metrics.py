@@ -5,6 +5,7 @@ Kept in a module without pages so the registry survives NiceGUI's per-test modul
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from typing import Any
@@ -13,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from infra.logs import request_id_var
+
+access_log = logging.getLogger("signx.access")
 
 REGISTRY = CollectorRegistry()
 HTTP_REQUESTS = Counter(
@@ -30,7 +33,9 @@ PROJECT_MUTATIONS = Counter(
 )
 ETAG_CONFLICTS = Counter("signx_etag_conflicts_total", "Writes refused for a stale ETag", registry=REGISTRY)
 LOGIN_ATTEMPTS = Counter("signx_login_attempts_total", "Login attempts", ["outcome"], registry=REGISTRY)
-CALCULATIONS = Counter("signx_calculations_total", "Engineering calculations run", ["kind", "outcome"], registry=REGISTRY)
+CALCULATIONS = Counter(
+    "signx_calculations_total", "Engineering calculations run", ["kind", "outcome"], registry=REGISTRY
+)
 
 
 def exposition() -> tuple[bytes, str]:
@@ -85,5 +90,16 @@ class RequestMiddleware:
             route = _route_template(scope)
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(method, route, str(status["code"])).inc()
-            HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            if not route.startswith("/_nicegui"):
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "route": route,
+                        "status": status["code"],
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)

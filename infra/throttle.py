@@ -6,8 +6,8 @@ Redis keeps the counters shared between processes and across restarts of one pro
 from __future__ import annotations
 
 from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 
 class RedisFailureLimiter:

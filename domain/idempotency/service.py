@@ -80,7 +80,9 @@ class IdempotencyService:
             row = (
                 await session.execute(
                     select(IdempotencyKey).where(
-                        IdempotencyKey.user_id == uid, IdempotencyKey.endpoint == endpoint, IdempotencyKey.key == key
+                        IdempotencyKey.user_id == uid,
+                        IdempotencyKey.endpoint == endpoint,
+                        IdempotencyKey.key == key,
                     )
                 )
             ).scalar_one()
@@ -91,7 +93,9 @@ class IdempotencyService:
             )
         if row.state == "in_flight":
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-        return StoredResponse(row.response_status or 200, dict(row.response_headers or {}), row.response_body or {})
+        return StoredResponse(
+            row.response_status or 200, dict(row.response_headers or {}), row.response_body or {}
+        )
 
     async def complete(self, user_id: str, endpoint: str, key: str, response: StoredResponse) -> None:
         async with self.db.transaction() as session:

@@ -59,11 +59,7 @@ async def search(
     column = getattr(Project, sort.lstrip("-"))
     order = column.desc() if sort.startswith("-") else column.asc()
     stmt = (
-        select(Project)
-        .where(*where)
-        .order_by(order, Project.project_id.desc())
-        .limit(limit)
-        .offset(offset)
+        select(Project).where(*where).order_by(order, Project.project_id.desc()).limit(limit).offset(offset)
     )
     rows = (await session.execute(stmt)).scalars().all()
     return list(rows), int(total)
@@ -90,5 +86,7 @@ async def events(
 ) -> tuple[list[ProjectEvent], int]:
     where = ProjectEvent.project_id == project_id
     total = (await session.execute(select(func.count()).select_from(ProjectEvent).where(where))).scalar_one()
-    stmt = select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc()).limit(limit).offset(offset)
+    stmt = (
+        select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc()).limit(limit).offset(offset)
+    )
     return list((await session.execute(stmt)).scalars().all()), int(total)

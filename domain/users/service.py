@@ -84,7 +84,9 @@ class UserService:
         async with self.db.transaction() as session:
             exists = await session.execute(select(User.user_id).where(User.email == email))
             if exists.first() is not None:
-                raise Conflict(f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}])
+                raise Conflict(
+                    f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}]
+                )
             user = User(email=email, role=role, name=name, password_hash=_hasher.hash(password))
             session.add(user)
             await session.flush()
@@ -107,10 +109,13 @@ class UserService:
     async def set_password(self, email: str, password: str) -> None:
         if len(password) < 10:
             raise InvalidInput(
-                "Passwords need at least 10 characters.", fields=[{"field": "password", "message": "too short"}]
+                "Passwords need at least 10 characters.",
+                fields=[{"field": "password", "message": "too short"}],
             )
         async with self.db.transaction() as session:
-            user = (await session.execute(select(User).where(User.email == _normalise_email(email)))).scalar_one_or_none()
+            user = (
+                await session.execute(select(User).where(User.email == _normalise_email(email)))
+            ).scalar_one_or_none()
             if user is None:
                 raise NotFound(f"No user {email}.")
             user.password_hash = _hasher.hash(password)

@@ -110,7 +110,9 @@ async def test_patch_needs_if_match_428_stale_412_fresh_200(http, estimator, ser
 
     events = (await http.get(f"{url}/events", headers=estimator)).json()["result"]
     assert [e["event_type"] for e in events["items"]] == ["updated", "created"]
-    assert events["items"][0]["data"]["changes"] == {"name": {"before": "Main St Pylon", "after": "Main St Pylon v2"}}
+    assert events["items"][0]["data"]["changes"] == {
+        "name": {"before": "Main St Pylon", "after": "Main St Pylon v2"}
+    }
 
 
 async def test_patch_unknown_field_or_bad_value_is_422_naming_the_field(http, estimator):
@@ -127,7 +129,9 @@ async def test_patch_unknown_field_or_bad_value_is_422_naming_the_field(http, es
     assert (await http.get(url, headers=estimator)).headers["etag"] == response.headers["etag"]
 
 
-async def test_estimator_cannot_edit_someone_elses_project_but_manager_can(http, estimator, estimator2, manager):
+async def test_estimator_cannot_edit_someone_elses_project_but_manager_can(
+    http, estimator, estimator2, manager
+):
     response = await create(http, estimator)
     url, etag = response.headers["location"], response.headers["etag"]
     denied = await http.patch(url, json={"customer": "X"}, headers={**estimator2, "If-Match": etag})
@@ -141,7 +145,9 @@ async def test_twenty_concurrent_patches_with_one_etag_one_wins(http, estimator)
     url, etag = response.headers["location"], response.headers["etag"]
 
     async def patch(i: int) -> int:
-        r = await http.patch(url, json={"description": f"writer {i}"}, headers={**estimator, "If-Match": etag})
+        r = await http.patch(
+            url, json={"description": f"writer {i}"}, headers={**estimator, "If-Match": etag}
+        )
         return r.status_code
 
     codes = await asyncio.gather(*(patch(i) for i in range(20)))
@@ -161,7 +167,9 @@ async def test_transitions_follow_the_state_machine_and_roles(http, estimator, m
     assert refused.status_code == 409
     assert refused.json()["error"]["details"]["allowed"] == ["estimating"]
 
-    assert (await http.post(f"{url}/transitions", json={"to": "estimating"}, headers=estimator)).status_code == 428
+    assert (
+        await http.post(f"{url}/transitions", json={"to": "estimating"}, headers=estimator)
+    ).status_code == 428
     step = await move("estimating", estimator, etag)
     assert step.status_code == 200 and step.json()["result"]["status"] == "estimating"
     step = await move("submitted", estimator, step.headers["etag"])
@@ -171,7 +179,9 @@ async def test_transitions_follow_the_state_machine_and_roles(http, estimator, m
     accepted = await move("accepted", manager, step.headers["etag"])
     assert accepted.status_code == 200 and accepted.json()["result"]["status"] == "accepted"
 
-    read_only = await http.patch(url, json={"name": "Nope"}, headers={**manager, "If-Match": accepted.headers["etag"]})
+    read_only = await http.patch(
+        url, json={"name": "Nope"}, headers={**manager, "If-Match": accepted.headers["etag"]}
+    )
     assert read_only.status_code == 409
     assert "read-only" in read_only.json()["error"]["message"]
 
@@ -186,9 +196,13 @@ async def test_reject_then_reopen_by_manager(http, estimator, manager):
         r = await http.post(f"{url}/transitions", json={"to": to}, headers={**who, "If-Match": etag})
         assert r.status_code == 200, r.text
         etag = r.headers["etag"]
-    denied = await http.post(f"{url}/transitions", json={"to": "draft"}, headers={**estimator, "If-Match": etag})
+    denied = await http.post(
+        f"{url}/transitions", json={"to": "draft"}, headers={**estimator, "If-Match": etag}
+    )
     assert denied.status_code == 403
-    reopened = await http.post(f"{url}/transitions", json={"to": "draft"}, headers={**manager, "If-Match": etag})
+    reopened = await http.post(
+        f"{url}/transitions", json={"to": "draft"}, headers={**manager, "If-Match": etag}
+    )
     assert reopened.status_code == 200 and reopened.json()["result"]["status"] == "draft"
     events = (await http.get(f"{url}/events?limit=2", headers=manager)).json()["result"]
     assert events["total"] == 5 and len(events["items"]) == 2
@@ -233,8 +247,13 @@ async def test_idempotency_key_replays_conflicts_and_is_scoped(http, estimator, 
     assert different.json()["error"]["fields"][0]["field"] == "Idempotency-Key"
 
     # Another caller's identical key is their own.
-    other = await http.post("/api/v1/projects", json=NEW, headers={**estimator2, "Idempotency-Key": "create-1"})
-    assert other.status_code == 201 and other.json()["result"]["project_id"] != first.json()["result"]["project_id"]
+    other = await http.post(
+        "/api/v1/projects", json=NEW, headers={**estimator2, "Idempotency-Key": "create-1"}
+    )
+    assert (
+        other.status_code == 201
+        and other.json()["result"]["project_id"] != first.json()["result"]["project_id"]
+    )
 
 
 async def test_idempotency_key_in_flight_is_409(http, estimator, services):
@@ -244,8 +263,13 @@ async def test_idempotency_key_in_flight_is_409(http, estimator, services):
 
     fingerprint = request_fingerprint(ProjectCreate(**NEW).model_dump(mode="json"))
     # A first request has claimed the key and is still running.
-    assert await services.idempotency.claim(actor.user_id, "POST /api/v1/projects", "slow-1", fingerprint) is None
-    response = await http.post("/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "slow-1"})
+    assert (
+        await services.idempotency.claim(actor.user_id, "POST /api/v1/projects", "slow-1", fingerprint)
+        is None
+    )
+    response = await http.post(
+        "/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "slow-1"}
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
 

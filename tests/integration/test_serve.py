@@ -66,7 +66,8 @@ def _servers_on(data_dir: Path) -> list[psutil.Process]:
     for proc in psutil.process_iter(["name"]):
         try:
             if proc.info["name"] == "redis-server" and any(
-                str(data_dir) in (c.laddr if isinstance(c.laddr, str) else "") for c in proc.net_connections("unix")
+                str(data_dir) in (c.laddr if isinstance(c.laddr, str) else "")
+                for c in proc.net_connections("unix")
             ):
                 found.append(proc)
         except psutil.Error:

@@ -11,8 +11,14 @@ S = Status
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [(S.draft, S.estimating), (S.estimating, S.submitted), (S.estimating, S.draft), (S.submitted, S.accepted),
-     (S.submitted, S.rejected), (S.rejected, S.draft)],
+    [
+        (S.draft, S.estimating),
+        (S.estimating, S.submitted),
+        (S.estimating, S.draft),
+        (S.submitted, S.accepted),
+        (S.submitted, S.rejected),
+        (S.rejected, S.draft),
+    ],
 )
 def test_a_manager_may_take_every_edge_of_the_graph(current, target):
     assert check_transition(current, target, "manager", {}) is None
@@ -20,8 +26,15 @@ def test_a_manager_may_take_every_edge_of_the_graph(current, target):
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    [(S.draft, S.submitted), (S.draft, S.accepted), (S.accepted, S.draft), (S.accepted, S.rejected),
-     (S.rejected, S.accepted), (S.submitted, S.draft), (S.draft, S.draft)],
+    [
+        (S.draft, S.submitted),
+        (S.draft, S.accepted),
+        (S.accepted, S.draft),
+        (S.accepted, S.rejected),
+        (S.rejected, S.accepted),
+        (S.submitted, S.draft),
+        (S.draft, S.draft),
+    ],
 )
 def test_edges_outside_the_graph_are_refused_with_the_allowed_targets(current, target):
     refused = check_transition(current, target, "admin", {})
@@ -29,7 +42,9 @@ def test_edges_outside_the_graph_are_refused_with_the_allowed_targets(current, t
     assert set(refused.allowed) == {str(t) for t in allowed_targets(current, "admin")}
 
 
-@pytest.mark.parametrize(("current", "target"), [(S.submitted, S.accepted), (S.submitted, S.rejected), (S.rejected, S.draft)])
+@pytest.mark.parametrize(
+    ("current", "target"), [(S.submitted, S.accepted), (S.submitted, S.rejected), (S.rejected, S.draft)]
+)
 @pytest.mark.parametrize("role", ["estimator", "ops"])
 def test_only_managers_and_admins_accept_reject_and_reopen(current, target, role):
     refused = check_transition(current, target, role, {})
@@ -48,7 +63,9 @@ def test_the_leave_draft_guard_is_pluggable_and_its_reasons_are_reported():
         return [] if project.get("has_design") else ["no passing design"]
 
     refused = check_transition(S.draft, S.estimating, "manager", {"has_design": False}, needs_design)
-    assert refused is not None and refused.code == "guard_failed" and refused.reasons == ("no passing design",)
+    assert (
+        refused is not None and refused.code == "guard_failed" and refused.reasons == ("no passing design",)
+    )
     assert check_transition(S.draft, S.estimating, "manager", {"has_design": True}, needs_design) is None
     # The guard only governs leaving draft.
     assert check_transition(S.estimating, S.submitted, "manager", {}, needs_design) is None

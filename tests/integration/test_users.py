@@ -1,0 +1,49 @@
+"""Passwords, API keys and login throttling, on the real database and Redis."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.errors import InvalidInput
+from domain.users.service import LoginThrottled
+
+
+async def test_password_login_and_api_keys(services):
+    creds = await services.users.create("Ann@Example.com ", "estimator", "Ann")
+    actor = await services.users.authenticate_password("ann@example.com", creds.password)
+    assert actor is not None and actor.email == "ann@example.com" and actor.role == "estimator"
+    assert await services.users.authenticate_password("ann@example.com", "wrong") is None
+    assert await services.users.authenticate_password("nobody@example.com", creds.password) is None
+    second_key = await services.users.issue_api_key(actor.user_id)
+    assert (await services.users.authenticate_api_key(second_key)).user_id == actor.user_id
+    assert await services.users.authenticate_api_key(creds.api_key[:-1] + "x") is None
+
+
+async def test_repeated_failures_lock_the_email_out_even_for_the_right_password(services):
+    creds = await services.users.create("bob@example.com", "estimator")
+    for _ in range(5):
+        assert await services.users.authenticate_password("bob@example.com", "guess") is None
+    with pytest.raises(LoginThrottled):
+        await services.users.authenticate_password("bob@example.com", creds.password)
+    # Another account is not affected.
+    other = await services.users.create("cat@example.com", "estimator")
+    assert await services.users.authenticate_password("cat@example.com", other.password) is not None
+
+
+async def test_a_success_resets_the_failure_count(services):
+    creds = await services.users.create("dan@example.com", "estimator")
+    for _ in range(4):
+        await services.users.authenticate_password("dan@example.com", "guess")
+    assert await services.users.authenticate_password("dan@example.com", creds.password) is not None
+    for _ in range(4):
+        await services.users.authenticate_password("dan@example.com", "guess")
+    assert await services.users.authenticate_password("dan@example.com", creds.password) is not None
+
+
+async def test_bad_emails_and_roles_name_the_field(services):
+    with pytest.raises(InvalidInput) as bad_email:
+        await services.users.create("not-an-email", "estimator")
+    assert bad_email.value.fields[0]["field"] == "email"
+    with pytest.raises(InvalidInput) as bad_role:
+        await services.users.create("eve@example.com", "boss")
+    assert bad_role.value.fields[0]["field"] == "role"
