@@ -79,20 +79,12 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     from infra.wiring import install_http, wire
 
     services, db = wire(settings, database_url, redis_url)
-    install_http(app, services, extra_routers=_extra_routers())
+    install_http(app, services)
     app.on_shutdown(db.dispose)
 
     import pages  # noqa: F401  registers every @ui.page
 
     pages.register()
-
-
-def _extra_routers() -> tuple:  # type: ignore[type-arg]
-    try:
-        from api.calc import router as calc_router
-    except ImportError:
-        return ()
-    return (calc_router,)
 
 
 def serve(settings: Settings, host: str, port: int) -> int:

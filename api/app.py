@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
-from api import envelope, projects
+from api import calc, envelope, projects
 from domain.services import Services
 
 DESCRIPTION = """
@@ -24,7 +24,7 @@ SignX Studio JSON API. Authenticate with the `X-API-Key` header (create keys wit
 """
 
 
-def build_api(services: Services, extra_routers: tuple = ()) -> FastAPI:  # type: ignore[type-arg]
+def build_api(services: Services) -> FastAPI:
     api = FastAPI(
         title="SignX Studio API",
         version=services.code_version,
@@ -37,8 +37,7 @@ def build_api(services: Services, extra_routers: tuple = ()) -> FastAPI:  # type
     for exc_type, handler in envelope.HANDLERS.items():
         api.add_exception_handler(exc_type, handler)
     api.include_router(projects.router)
-    for router in extra_routers:
-        api.include_router(router)
+    api.include_router(calc.router)
     api.mount("/docs/static", StaticFiles(directory=str(swagger_ui_path)), name="docs-static")
 
     @api.get("/docs", include_in_schema=False)

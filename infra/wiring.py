@@ -61,13 +61,13 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     return services, db
 
 
-def install_http(app: FastAPI, services: Services, extra_routers: tuple = ()) -> None:  # type: ignore[type-arg]
+def install_http(app: FastAPI, services: Services) -> None:
     """Request middleware, the /api mount and the probes, on the page app (or a bare one in tests)."""
     app.state.services = services
     app.add_middleware(RequestMiddleware)
     # A previous composition (tests run app.py again per test) may have mounted an older API.
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
-    app.mount("/api", build_api(services, extra_routers))
+    app.mount("/api", build_api(services))
     add_system_routes(app, services)
 
 

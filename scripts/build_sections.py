@@ -7,7 +7,7 @@ Usage::
 Why a script and not a hand-typed table: the engine must use the AISC published properties
 (computed with the design wall ``tdes = 0.93 tnom`` for ERW pipe and A500 HSS), and a reviewer must
 be able to see exactly how the shipped catalogue was derived and regenerate it byte for byte
-(``tests/unit/engineering/test_catalogue.py`` does so whenever the database is present).
+(``tests/unit/engineering/test_section_catalogue.py`` does so whenever the database is present).
 
 Rules:
 - the file is UTF-8 with a BOM, uses an en dash for "no value", and repeats every column name in

@@ -1,1 +1,32 @@
-"""placeholder"""
+"""SignX Studio engineering engine: pure, deterministic, cited structural calculations for signs.
+
+ASCE 7-16/7-22 wind on solid freestanding signs, AISC 360-16 pole checks on AISC v16 sections,
+IBC 2021 pole embedment and ACI 318-19 anchors. No I/O beyond reading the packaged data files.
+
+Public API::
+
+    from domain.engineering import KINDS, calculate, CalcInputError, INPUT_MODELS, designations, GRADES
+    envelope = calculate("sign", payload)   # {"result", "assumptions", "confidence", "trace"}
+
+See docs/engineering.md for every input field, assumption and clause, and a worked example.
+"""
+
+from .constants import CONSTANTS_VERSION
+from .envelope import ENGINE_VERSION, KINDS, calculate, validate
+from .errors import CalcInputError
+from .schemas import INPUT_MODELS
+from .sections import DESIGNATIONS, FAMILIES, GRADES, designations
+
+__all__ = [
+    "CONSTANTS_VERSION",
+    "DESIGNATIONS",
+    "ENGINE_VERSION",
+    "FAMILIES",
+    "GRADES",
+    "INPUT_MODELS",
+    "KINDS",
+    "CalcInputError",
+    "calculate",
+    "designations",
+    "validate",
+]

@@ -40,7 +40,7 @@ class AnchorLoads:
 
 def tensile_area(diameter_in: float) -> float:
     """Ase = pi/4 (da - 0.9743/nt)^2 (ACI 318-19 R17.6.1.2, UNC threads)."""
-    nt = _A["threads_per_inch"][repr(float(diameter_in))]
+    nt = float(_A["threads_per_inch"][repr(float(diameter_in))])
     return math.pi / 4.0 * (diameter_in - 0.9743 / nt) ** 2
 
 
@@ -58,42 +58,107 @@ def _futa(grade: str) -> float:
 
 def _check(name: str, demand: float, capacity: float, unit: str, clause_: str) -> dict[str, Any]:
     ratio = demand / capacity if capacity > 0 else math.inf
-    return {"name": name, "demand": demand, "capacity": capacity, "unit": unit, "ratio": ratio,
-            "pass": ratio <= 1.0 + 1e-9, "clause": clause_}
+    return {
+        "name": name,
+        "demand": demand,
+        "capacity": capacity,
+        "unit": unit,
+        "ratio": ratio,
+        "pass": ratio <= 1.0 + 1e-9,
+        "clause": clause_,
+    }
 
 
-def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float, float, float]:
-    """Governing factored tension and shear per anchor (kip) and the concurrent pair for 17.8."""
+def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float]:
+    """Governing factored tension and shear per anchor (kip), each the maximum over the load cases
+    (using both maxima together in the 17.8 interaction is conservative)."""
     nua = vua = 0.0
-    pair = (0.0, 0.0)
     for c in loads:
         t = 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n
         v = c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)
         nua, vua = max(nua, t), max(vua, v)
-        if t + v > sum(pair):
-            pair = (max(t, 0.0), v)
-    return max(nua, 0.0), vua, pair[0], pair[1]
+    return max(nua, 0.0), vua
 
 
-def _steel_checks(grade: str, db: float, nua: float, vua: float, pair: tuple[float, float]) -> list[dict[str, Any]]:
+def _steel_checks(grade: str, db: float, nua: float, vua: float) -> list[dict[str, Any]]:
     ase = tensile_area(db)
     futa = _futa(grade)
     phi_nsa = value("anchors", "phi_steel_tension") * ase * futa
     phi_vsa = (
-        value("anchors", "phi_steel_shear") * value("anchors", "shear_steel_factor") * ase * futa
+        value("anchors", "phi_steel_shear")
+        * value("anchors", "shear_steel_factor")
+        * ase
+        * futa
         * value("anchors", "grout_pad_factor")
     )
     return [
         _check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
-        _check("anchor steel shear", vua, phi_vsa, "kip", "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)"),
+        _check(
+            "anchor steel shear", vua, phi_vsa, "kip", "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)"
+        ),
     ]
 
 
+def _pullout_check(db: float, fc_psi: float, nua: float) -> dict[str, Any]:
+    """Pullout of a headed anchor, Np = 8 Abrg f'c (ACI 318-19 Eq. 17.6.3.2.2a), cracked, phi 0.70."""
+    npn = value("anchors", "pullout_bearing_coefficient") * bearing_area(db) * fc_psi / 1000.0
+    return _check(
+        "anchor pullout",
+        nua,
+        value("anchors", "phi_concrete_tension") * npn,
+        "kip",
+        "ACI 318-19 Eq. 17.6.3.1, 17.6.3.2.2a",
+    )
+
+
+def development_length(bar_diameter_in: float, fc_psi: float) -> float:
+    """Straight-bar development length, ACI 318-19 Table 25.4.2.3 (Grade 60, uncoated, clear spacing
+    and cover at least db with ties): fy/(25 sqrt f'c) db for #6 and smaller, fy/(20 sqrt f'c) db above;
+    at least 12 in."""
+    fy_psi = float(_A["reinforcement"]["fy_ksi"]) * 1000.0
+    divisor = 25.0 if bar_diameter_in <= 0.75 + 1e-9 else 20.0
+    return max(12.0, fy_psi / (divisor * math.sqrt(fc_psi)) * bar_diameter_in)
+
+
+def anchor_reinforcement(nua: float, fc_psi: float) -> dict[str, Any]:
+    """Smallest bars (count per anchor, then size) whose phi As fy carries the anchor tension
+    (ACI 318-19 Sec. 17.5.2.1), with the development length they need."""
+    rf = _A["reinforcement"]
+    best: tuple[str, int, float, float] | None = None
+    for count in rf["bars_per_anchor"]:
+        for name, (dia, area) in rf["bars"].items():
+            if rf["phi"] * count * area * rf["fy_ksi"] >= nua:
+                best = (name, count, dia, area)
+                break
+        if best:
+            break
+    if best is None:
+        name, (dia, area) = list(rf["bars"].items())[-1]
+        best = (name, rf["bars_per_anchor"][-1], dia, area)
+    name, count, dia, area = best
+    capacity = rf["phi"] * count * area * rf["fy_ksi"]
+    check = _check("anchor reinforcement (replaces concrete breakout)", nua, capacity, "kip", rf["clause"])
+    check["bar_size"] = name
+    check["bars_per_anchor"] = count
+    check["development_length_in"] = development_length(dia, fc_psi)
+    return check
+
+
 def _concrete_checks(
-    *, db: float, n: int, dbc: float, hef: float, pier_in: float, fc_psi: float, nua: float, vua: float,
-    steel: list[dict[str, Any]]
+    *,
+    db: float,
+    n: int,
+    dbc: float,
+    hef: float,
+    pier_in: float,
+    fc_psi: float,
+    nua: float,
+    vua: float,
+    steel: list[dict[str, Any]],
+    reinforcement: dict[str, Any] | None,
 ) -> list[dict[str, Any]]:
-    """Breakout (17.6.2), pullout (17.6.3), side-face blowout (17.6.4) and interaction (17.8.3)."""
+    """Breakout (17.6.2, or the anchor reinforcement check replacing it, 17.5.2.1), pullout (17.6.3),
+    side-face blowout (17.6.4) and interaction (17.8.3)."""
     lam = value("anchors", "lambda_a")
     root_fc = math.sqrt(fc_psi)
     ca1 = max((pier_in - dbc) / 2.0, 0.0)
@@ -105,11 +170,19 @@ def _concrete_checks(
     ncb = min(a_nc / a_nco, 1.0) * psi_ed * value("anchors", "psi_c_n") * nb
     phi_c = value("anchors", "phi_concrete_tension")
     abrg = bearing_area(db)
-    npn = value("anchors", "pullout_bearing_coefficient") * abrg * fc_psi / 1000.0
-    checks = [
-        _check("anchor concrete breakout", nua, phi_c * ncb, "kip", "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1a, 17.6.2.2.1)"),
-        _check("anchor pullout", nua, phi_c * npn, "kip", "ACI 318-19 Eq. 17.6.3.1, 17.6.3.2.2a"),
-    ]
+    checks = [_pullout_check(db, fc_psi, nua)]
+    breakout = _check(
+        "anchor concrete breakout",
+        nua,
+        phi_c * ncb,
+        "kip",
+        "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1a, 17.6.2.2.1)",
+    )
+    if reinforcement is None or breakout["pass"]:
+        checks.insert(0, breakout)
+    else:
+        keys = ("name", "demand", "capacity", "unit", "ratio", "pass", "clause")
+        checks.insert(0, {k: reinforcement[k] for k in keys})
     phi_nn = min(c["capacity"] for c in checks + steel[:1])
     if ca1 < 0.4 * hef:
         nsb = 160.0 * ca1 * math.sqrt(abrg) * lam * root_fc / 1000.0
@@ -119,8 +192,11 @@ def _concrete_checks(
     n_ratio, v_ratio = nua / phi_nn, vua / phi_vn
     lim = _A["interaction_limit"]
     if n_ratio > lim["threshold"] and v_ratio > lim["threshold"]:
-        checks.append(_check("anchor tension-shear interaction", n_ratio + v_ratio, lim["value"], "ratio",
-                             lim["clause"]))
+        checks.append(
+            _check(
+                "anchor tension-shear interaction", n_ratio + v_ratio, lim["value"], "ratio", lim["clause"]
+            )
+        )
     return checks
 
 
@@ -139,26 +215,33 @@ def design_base_plate(
     :func:`anchor_concrete` once the foundation is known.
     """
     grade = options.get("anchor_grade") or _A["default_grade"]["value"]
+    fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
     plate_grade = options.get("plate_grade") or _P["default_grade"]["value"]
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
     clearance = value("plates", "bolt_clearance_in")
 
     counts = [options["bolt_count"]] if options.get("bolt_count") else list(value("anchors", "counts"))
-    diameters = [options["bolt_diameter_in"]] if options.get("bolt_diameter_in") else list(value("anchors", "diameters_in"))
-    candidates = sorted(((n * tensile_area(d), n, d) for n in counts for d in diameters))
+    diameters = (
+        [options["bolt_diameter_in"]]
+        if options.get("bolt_diameter_in")
+        else list(value("anchors", "diameters_in"))
+    )
+    candidates = sorted((n * tensile_area(d), n, d) for n in counts for d in diameters)
 
-    chosen: tuple[int, float, float, list[dict[str, Any]], tuple[float, float, float, float]] | None = None
+    chosen: tuple[int, float, float, list[dict[str, Any]], tuple[float, float]] | None = None
     for _, n, db in candidates:
         dbc = options.get("bolt_circle_in") or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance), 1.0)
         forces = _anchor_forces(loads, n, dbc)
-        steel = _steel_checks(grade, db, forces[0], forces[1], (forces[2], forces[3]))
+        steel = _steel_checks(grade, db, forces[0], forces[1])
+        steel.append(_pullout_check(db, fc, forces[0]))
         if chosen is None or all(c["pass"] for c in steel):
             chosen = (n, db, dbc, steel, forces)
         if all(c["pass"] for c in steel):
             break
     assert chosen is not None
     n, db, dbc, steel, forces = chosen
+    steel = steel[:2]  # pullout is re-checked with the concrete checks
 
     # Plate: method-level bolt force, compression side (leveling nuts) carries 4M/(n Dbc) + P/n.
     bolt_force = max(
@@ -169,32 +252,49 @@ def design_base_plate(
     fy_plate = _P["grades"][plate_grade]["Fy_ksi"]
     factor = value("plates", "omega") if method == "asd" else 1.0 / value("plates", "phi")
     m_plate = bolt_force * c_arm
-    width = options.get("plate_width_in") or round_up(dbc + 2.0 * value("plates", "edge_bolt_diameters") * db, 1.0)
-    thicknesses = [options["plate_thickness_in"]] if options.get("plate_thickness_in") else [
-        t for t in value("plates", "thicknesses_in") if t >= db - 1e-9
-    ] or [max(value("plates", "thicknesses_in"))]
+    width = options.get("plate_width_in") or round_up(
+        dbc + 2.0 * value("plates", "edge_bolt_diameters") * db, 1.0
+    )
+    thicknesses = (
+        [options["plate_thickness_in"]]
+        if options.get("plate_thickness_in")
+        else [t for t in value("plates", "thicknesses_in") if t >= db - 1e-9]
+        or [max(value("plates", "thicknesses_in"))]
+    )
     plate_check: dict[str, Any] = {}
     tp = thicknesses[-1]
     for tp in thicknesses:
         capacity = fy_plate * b_eff * tp * tp / 4.0 / factor
-        plate_check = _check("base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)")
+        plate_check = _check(
+            "base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)"
+        )
         if plate_check["pass"]:
             break
     checks = steel + [plate_check]
     if tp < db:
         notes.warn("thin_plate", "Plate thinner than the anchor diameter (practice: plate >= bolt diameter).")
 
-    notes.assume("Anchor rods on one bolt circle; elastic bolt-group tension T = 4M/(n Dbc) - P/n.",
-                 "engineering reference Sec. 4 (bolt group on a circle)")
-    notes.assume("Anchors checked at strength level 0.9D + 1.0W (ACI 318 is strength design).",
-                 clause("wind", "lrfd_wind_factor"))
-    notes.assume("Anchor shear: V/n plus torsion T/(n Dbc/2); built-up grout pad factor 0.8.",
-                 clause("anchors", "grout_pad_factor"))
-    notes.assume("Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
-                 "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
-                 "AISC 360-16 Sec. F11 (simplified effective width, named default)")
-    notes.assume(f"Anchor rods ASTM {grade}, futa = {_futa(grade):g} ksi; plate {plate_grade} Fy {fy_plate:g} ksi.",
-                 _A["grades"]["clause"])
+    notes.assume(
+        "Anchor rods on one bolt circle; elastic bolt-group tension T = 4M/(n Dbc) - P/n.",
+        "engineering reference Sec. 4 (bolt group on a circle)",
+    )
+    notes.assume(
+        "Anchors checked at strength level 0.9D + 1.0W (ACI 318 is strength design).",
+        clause("wind", "lrfd_wind_factor"),
+    )
+    notes.assume(
+        "Anchor shear: V/n plus torsion T/(n Dbc/2); built-up grout pad factor 0.8.",
+        clause("anchors", "grout_pad_factor"),
+    )
+    notes.assume(
+        "Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
+        "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
+        "AISC 360-16 Sec. F11 (simplified effective width, named default)",
+    )
+    notes.assume(
+        f"Anchor rods ASTM {grade}, futa = {_futa(grade):g} ksi; plate {plate_grade} Fy {fy_plate:g} ksi.",
+        _A["grades"]["clause"],
+    )
     notes.penalise("simplified base plate", 0.05)
     return {
         "bolt_count": n,
@@ -223,29 +323,92 @@ def anchor_concrete(
     nua, vua = plate["_forces"][0], plate["_forces"][1]
     steel = plate["checks"][:2]
     max_hef = max(pier_depth_ft * 12.0 - 3.0, 6.0)
-    hefs = [options["anchor_embedment_in"]] if options.get("anchor_embedment_in") else [
-        h for h in value("anchors", "embedments_in") if h <= max_hef
-    ] or [max_hef]
+    hefs = (
+        [options["anchor_embedment_in"]]
+        if options.get("anchor_embedment_in")
+        else [h for h in value("anchors", "embedments_in") if h <= max_hef] or [max_hef]
+    )
+    use_bars = options.get("anchor_reinforcement", _A["reinforcement"]["default_enabled"])
+    bars = anchor_reinforcement(nua, fc) if use_bars else None
     checks: list[dict[str, Any]] = []
     hef = hefs[-1]
     for hef in hefs:
-        checks = _concrete_checks(db=plate["bolt_diameter_in"], n=plate["bolt_count"], dbc=plate["bolt_circle_in"],
-                                  hef=hef, pier_in=pier_in, fc_psi=fc, nua=nua, vua=vua, steel=steel)
+        checks = _concrete_checks(
+            db=plate["bolt_diameter_in"],
+            n=plate["bolt_count"],
+            dbc=plate["bolt_circle_in"],
+            hef=hef,
+            pier_in=pier_in,
+            fc_psi=fc,
+            nua=nua,
+            vua=vua,
+            steel=steel,
+            reinforcement=None,
+        )
         if all(c["pass"] for c in checks):
             break
+    else:
+        if bars is not None:
+            # Plain concrete breakout fails at every hef: anchor reinforcement carries the tension;
+            # the anchor must reach past the bars' development length.
+            need = bars["development_length_in"] + _A["reinforcement"]["extra_embedment_in"]
+            hef = next((h for h in hefs if h >= need), hefs[-1])
+            checks = _concrete_checks(
+                db=plate["bolt_diameter_in"],
+                n=plate["bolt_count"],
+                dbc=plate["bolt_circle_in"],
+                hef=hef,
+                pier_in=pier_in,
+                fc_psi=fc,
+                nua=nua,
+                vua=vua,
+                steel=steel,
+                reinforcement=bars,
+            )
+            plate["anchor_reinforcement"] = {
+                "bar_size": bars["bar_size"],
+                "bars_per_anchor": bars["bars_per_anchor"],
+                "development_length_in": bars["development_length_in"],
+                "grade_ksi": _A["reinforcement"]["fy_ksi"],
+            }
+            notes.assume(
+                "Plain-concrete breakout is insufficient: vertical pier bars next to each anchor, developed "
+                "on both sides of the breakout surface, carry the anchor tension instead.",
+                _A["reinforcement"]["clause"],
+            )
+            notes.assume(
+                "Anchor embedment at least the bar development length + 3 in.",
+                _A["reinforcement"]["development_clause"],
+            )
+            if hef < need:
+                notes.warn(
+                    "anchor_development",
+                    f"Anchor embedment {hef:g} in is shorter than the bar development "
+                    f"length + 3 in ({need:.1f} in): lengthen the anchors or deepen the pier.",
+                )
+    plate.setdefault("anchor_reinforcement", None)
     plate["checks"] = plate["checks"] + checks
     plate["anchor_embedment_in"] = hef
     plate["concrete_fc_psi"] = fc
     plate["edge_distance_in"] = max((pier_in - plate["bolt_circle_in"]) / 2.0, 0.0)
-    plate["anchor_length_in"] = hef + plate["plate_thickness_in"] + value("anchors", "projection_above_pier_in")
+    plate["anchor_length_in"] = (
+        hef + plate["plate_thickness_in"] + value("anchors", "projection_above_pier_in")
+    )
     if hef > pier_depth_ft * 12.0 - 3.0:
         notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
-    notes.assume(f"Concrete f'c = {fc:g} psi, normal weight, cracked (psi_c,N = 1.0), cast-in headed anchors "
-                 "with heavy hex nuts, Condition B (phi 0.70).", clause("anchors", "phi_concrete_tension"))
-    notes.assume("Breakout of the most loaded anchor with the projected area shared with adjacent anchors "
-                 "(width min(s, 3 hef)) and limited by the pier edge; Nb = 24 sqrt(f'c) hef^1.5.",
-                 clause("anchors", "kc_cast_in"))
-    notes.warn("anchor_shear_concrete_unchecked",
-               "Anchor concrete shear breakout and pryout (ACI 318-19 17.7.2, 17.7.3) are not checked: "
-               "provide pier ties / anchor reinforcement or check them separately.")
+    notes.assume(
+        f"Concrete f'c = {fc:g} psi, normal weight, cracked (psi_c,N = 1.0), cast-in headed anchors "
+        "with heavy hex nuts, Condition B (phi 0.70).",
+        clause("anchors", "phi_concrete_tension"),
+    )
+    notes.assume(
+        "Breakout of the most loaded anchor with the projected area shared with adjacent anchors "
+        "(width min(s, 3 hef)) and limited by the pier edge; Nb = 24 sqrt(f'c) hef^1.5.",
+        clause("anchors", "kc_cast_in"),
+    )
+    notes.warn(
+        "anchor_shear_concrete_unchecked",
+        "Anchor concrete shear breakout and pryout (ACI 318-19 17.7.2, 17.7.3) are not checked: "
+        "provide pier ties / anchor reinforcement or check them separately.",
+    )
     notes.penalise("anchor shear breakout unchecked", 0.05)

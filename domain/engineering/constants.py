@@ -15,8 +15,11 @@ CONSTANTS_VERSION = "1.0.0"
 
 
 def _load(version: str) -> dict[str, Any]:
-    text = resources.files("domain.engineering").joinpath("data").joinpath(f"constants-{version}.json").read_text(
-        encoding="utf-8"
+    text = (
+        resources.files("domain.engineering")
+        .joinpath("data")
+        .joinpath(f"constants-{version}.json")
+        .read_text(encoding="utf-8")
     )
     data: dict[str, Any] = json.loads(text)
     if data.get("version") != version:  # a renamed file must not silently change the numbers

@@ -33,12 +33,16 @@ def lateral_bearing(soil_class: int | None, psf_per_ft: float | None, notes: Not
     """Allowable lateral bearing (psf per ft of depth): the user's value, the Table 1806.2 class, or
     the class 5 default (lowest presumptive value) with a warning."""
     if psf_per_ft is not None:
-        notes.assume(f"Lateral bearing {psf_per_ft:g} psf/ft as given (geotechnical value).", "IBC 2021 Sec. 1806.2")
+        notes.assume(
+            f"Lateral bearing {psf_per_ft:g} psf/ft as given (geotechnical value).", "IBC 2021 Sec. 1806.2"
+        )
         return psf_per_ft
     if soil_class is None:
         soil_class = int(value("soil", "default_class"))
         notes.warn("soil_assumed", "No soil class given: Table 1806.2 class 5 (clay, silt) assumed.")
-        notes.assume("Soil class 5 assumed (lowest presumptive lateral value).", clause("soil", "default_class"))
+        notes.assume(
+            "Soil class 5 assumed (lowest presumptive lateral value).", clause("soil", "default_class")
+        )
         notes.penalise("soil assumed", 0.1)
     row = _SOIL["table_1806_2"][str(soil_class)]
     notes.assume(
@@ -52,11 +56,11 @@ def lateral_bearing(soil_class: int | None, psf_per_ft: float | None, notes: Not
 def _pressure(per_ft: float, d_ft: float, fraction: float, isolated: bool) -> float:
     """Allowable lateral pressure at ``fraction`` x d (IBC 1806.3.4): per-ft value x depth, with d not
     over 12 ft for the purpose (1807.3.2.1), doubled for isolated poles, capped at 15 x the value."""
-    depth = min(d_ft, value("soil", "max_depth_for_pressure_ft")) * fraction
+    depth = min(d_ft, float(value("soil", "max_depth_for_pressure_ft"))) * fraction
     p = per_ft * depth
     if isolated:
         p *= value("soil", "isolated_pole_factor")
-    return min(p, value("soil", "max_increase_factor") * per_ft)
+    return min(p, float(value("soil", "max_increase_factor")) * per_ft)
 
 
 def embedment(
@@ -117,7 +121,9 @@ def concrete_yd3(shape: str, width_ft: float, depth_ft: float) -> float:
     return math.pi * (width_ft / 2.0) ** 2 * depth_ft / 27.0
 
 
-def embedment_assumptions(notes: Notes, *, isolated: bool, constrained: bool, shape: str, depth_ft: float) -> None:
+def embedment_assumptions(
+    notes: Notes, *, isolated: bool, constrained: bool, shape: str, depth_ft: float
+) -> None:
     if constrained:
         notes.assume(
             "Constrained at grade (slab or rigid floor): d^2 = 4.25 P h / (S3 b), S3 at depth d "
@@ -136,9 +142,14 @@ def embedment_assumptions(notes: Notes, *, isolated: bool, constrained: bool, sh
             clause("soil", "isolated_pole_factor"),
         )
     notes.assume("Lateral pressure capped at 15 x the tabular value.", clause("soil", "max_increase_factor"))
-    notes.assume("Depth not over 12 ft for computing the lateral pressure.", clause("soil", "max_depth_for_pressure_ft"))
-    notes.assume("Soil values are allowable (ASD): embedment uses the ASD lateral force 0.6 W.",
-                 clause("wind", "asd_wind_factor"))
+    notes.assume(
+        "Depth not over 12 ft for computing the lateral pressure.",
+        clause("soil", "max_depth_for_pressure_ft"),
+    )
+    notes.assume(
+        "Soil values are allowable (ASD): embedment uses the ASD lateral force 0.6 W.",
+        clause("wind", "asd_wind_factor"),
+    )
     if shape == "square":
         notes.assume("Square footing: b = diagonal of the footing.", _FDN["eq_18_1"]["clause"])
     if depth_ft > value("soil", "max_depth_for_pressure_ft"):
@@ -172,8 +183,9 @@ def embedment_result(
         isolated=isolated_pole_increase,
         constrained=constrained,
     )
-    embedment_assumptions(notes, isolated=isolated_pole_increase, constrained=constrained, shape=shape,
-                          depth_ft=emb.depth_ft)
+    embedment_assumptions(
+        notes, isolated=isolated_pole_increase, constrained=constrained, shape=shape, depth_ft=emb.depth_ft
+    )
     notes.assume("Lateral force taken as given, at ASD level.", clause("wind", "asd_wind_factor"))
     step = value("foundation", "embedment_rounding_ft")
     rounded = round_up(emb.depth_ft, step)
@@ -205,8 +217,14 @@ def embedment_result(
         "bom": {
             "steel": [],
             "concrete": [
-                {"item": "pier", "shape": shape, "count": 1, "width_ft": diameter_ft, "depth_ft": rounded,
-                 "yd3": concrete_yd3(shape, diameter_ft, rounded)}
+                {
+                    "item": "pier",
+                    "shape": shape,
+                    "count": 1,
+                    "width_ft": diameter_ft,
+                    "depth_ft": rounded,
+                    "yd3": concrete_yd3(shape, diameter_ft, rounded),
+                }
             ],
             "anchor_bolts": [],
             "plates": [],

@@ -49,7 +49,9 @@ def flexure(section: Section, fy: float) -> Flexure:
         if lam <= lp:
             return Flexure(mp, "compact", lam, lp, lr, "AISC 360-16 Eq. F8-1")
         if lam <= lr:
-            return Flexure((0.021 * E / lam + fy) * section.sx_in3, "noncompact", lam, lp, lr, "AISC 360-16 Eq. F8-2")
+            return Flexure(
+                (0.021 * E / lam + fy) * section.sx_in3, "noncompact", lam, lp, lr, "AISC 360-16 Eq. F8-2"
+            )
         return Flexure(0.33 * E / lam * section.sx_in3, "slender", lam, lp, lr, "AISC 360-16 Eq. F8-3")
     root = math.sqrt(E / fy)
     lp, lr = 1.12 * root, 1.40 * root
@@ -167,7 +169,12 @@ class Demand:
 def _factors(method: str) -> tuple[float, float, float, float]:
     """(Omega or 1/phi) for flexure, shear, torsion, compression: available = nominal / factor."""
     if method == "asd":
-        return (value("steel", "omega_b"), value("steel", "omega_v"), value("steel", "omega_t"), value("steel", "omega_c"))
+        return (
+            value("steel", "omega_b"),
+            value("steel", "omega_v"),
+            value("steel", "omega_t"),
+            value("steel", "omega_c"),
+        )
     return (
         1.0 / value("steel", "phi_b"),
         1.0 / value("steel", "phi_v"),
@@ -211,31 +218,38 @@ def check_pole(
     fy: float,
     method: str,
     demands: list[Demand],
-    height_ft: float,
+    height_ft: float | None,
     deflection_limit_n: float | None,
     flex: Flexure | None = None,
+    self_weight_factor: float = 0.0,
 ) -> dict[str, Any]:
-    """All member checks of one pole for every load case; governing values per check."""
+    """All member checks of one pole for every load case; governing values per check.
+
+    ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
+    G5/H3 and needs no axial load. ``self_weight_factor`` adds the pole's own weight (times the
+    dead-load factor) to the axial demand.
+    """
     flex = flex or flexure(section, fy)
     om_b, om_v, om_t, om_c = _factors(method)
-    length_in = height_ft * 12.0
+    length_in = height_ft * 12.0 if height_ft is not None else math.inf
     mc = flex.mn_kip_in / om_b
     vn, v_clause = shear_strength(section, fy, length_in)
     vc = vn / om_v
     tn, t_clause = torsion_strength(section, fy, length_in)
     tc = tn / om_t
-    pn, p_clause = compression_strength(section, fy, length_in)
-    pc = pn / om_c
     t_neglect = value("steel", "torsion_neglect_fraction")
+    self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
 
     m_max = max(d.moment_kip_in for d in demands)
     v_max = max(d.shear_kip for d in demands)
     t_max = max(d.torsion_kip_in for d in demands)
-    p_max = max(d.axial_kip for d in demands)
+    p_max = max(d.axial_kip for d in demands) + self_kip
+    pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
+    pc = pn / om_c
     inter = 0.0
     inter_clause = "AISC 360-16 Eq. H1-1b"
     for d in demands:
-        pr = d.axial_kip / pc
+        pr = (d.axial_kip + self_kip) / pc
         if pr >= 0.2:
             ratio, cl = pr + 8.0 / 9.0 * d.moment_kip_in / mc, "AISC 360-16 Eq. H1-1a"
         else:
@@ -256,24 +270,27 @@ def check_pole(
     ]
     if t_max > 0:
         checks.append(_check("pole torsion", t_max, tc, "kip_in", t_clause))
-    checks.append(_check("pole axial", p_max, pc, "kip", p_clause))
+    if p_max > 0:
+        checks.append(_check("pole axial", p_max, pc, "kip", p_clause))
     checks.append(_check("pole combined forces", inter, 1.0, "ratio", inter_clause))
-    deflection_in = 0.0
+    deflection_in: float | None = None  # no limit given (the ``pole`` kind): not computed
     if deflection_limit_n is not None:
+        worst = 0.0
         inertia = section.ix_in4
         for d in demands:
             a = min(d.force_height_in, length_in)
             # Cantilever, point load P at height a: tip deflection P a^2 (3L - a) / (6 E I).
             delta = d.service_force_kip * a * a * (3.0 * length_in - a) / (6.0 * E * inertia)
-            deflection_in = max(deflection_in, delta)
+            worst = max(worst, delta)
+        deflection_in = worst
         checks.append(
             _check(
                 "pole deflection",
-                deflection_in,
+                worst,
                 length_in / deflection_limit_n,
                 "in",
-                f"cantilever P a^2 (3L - a) / (6 E I) against L/{deflection_limit_n:g} "
-                f"({clause('pole', 'default_deflection_limit')})",
+                f"cantilever P a^2 (3L - a)/(6EI) under service wind, limit L/{deflection_limit_n:g} "
+                "(IBC sets none for sign poles; selectable, default L/80)",
             )
         )
     governing = max(checks, key=lambda c: c["ratio"])
@@ -307,9 +324,10 @@ def select_pole(
     grade: str,
     method: str,
     demands: list[Demand],
-    height_ft: float,
+    height_ft: float | None,
     deflection_limit_n: float | None,
     designation: str | None,
+    self_weight_factor: float = 0.0,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The given section's checks, or the lightest passing section of ``family`` and up to N ranked
     alternatives (the next lightest passing sections). When nothing passes, the section with the
@@ -318,16 +336,44 @@ def select_pole(
     assert props is not None  # validated by the schema
     fy = props["Fy_ksi"]
     if designation is not None:
-        return check_pole(CATALOGUE[designation], fy, method, demands, height_ft, deflection_limit_n), []
+        return check_pole(
+            CATALOGUE[designation],
+            fy,
+            method,
+            demands,
+            height_ft,
+            deflection_limit_n,
+            self_weight_factor=self_weight_factor,
+        ), []
     wanted = 1 + int(value("pole", "alternatives_count"))
     m_max = max(d.moment_kip_in for d in demands)
     passing: list[dict[str, Any]] = []
     best_failing: dict[str, Any] | None = None
     table = _family_table(family, grade, method)
+    # Cheap screens before the full check: flexure alone, and the inertia the deflection limit needs.
+    i_required = 0.0
+    if deflection_limit_n is not None and height_ft is not None:
+        length_in = height_ft * 12.0
+        for d in demands:
+            a = min(d.force_height_in, length_in)
+            i_required = max(
+                i_required,
+                d.service_force_kip
+                * a
+                * a
+                * (3.0 * length_in - a)
+                / (6.0 * E * length_in / deflection_limit_n),
+            )
     for section, mc, flex in table:
-        if m_max > mc * (1.0 + 1e-9) or flex.compactness == "not_applicable":
-            continue  # cheap screen: flexure alone already fails
-        result = check_pole(section, fy, method, demands, height_ft, deflection_limit_n, flex)
+        if (
+            m_max > mc * (1.0 + 1e-9)
+            or section.ix_in4 < i_required * (1.0 - 1e-9)
+            or flex.compactness == "not_applicable"
+        ):
+            continue
+        result = check_pole(
+            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
+        )
         if result["pass"]:
             passing.append(result)
             if len(passing) >= wanted:
@@ -336,13 +382,20 @@ def select_pole(
             best_failing = result
     if passing:
         alternatives = [
-            {"designation": r["designation"], "w_plf": r["w_plf"], "ratio": r["ratio"], "governing": r["governing"]}
+            {
+                "designation": r["designation"],
+                "w_plf": r["w_plf"],
+                "ratio": r["ratio"],
+                "governing": r["governing"],
+            }
             for r in passing[1:]
         ]
         return passing[0], alternatives
     if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
         section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
-        best_failing = check_pole(section, fy, method, demands, height_ft, deflection_limit_n, flex)
+        best_failing = check_pole(
+            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
+        )
     return best_failing, []
 
 
@@ -366,19 +419,27 @@ def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None
             steel["grades"]["clause"],
         )
     if method == "asd":
-        notes.assume("ASD: available strength = Rn / Omega, Omega = 1.67 (flexure, shear, torsion, axial).",
-                     clause("steel", "omega_b"))
+        notes.assume(
+            "ASD: available strength = Rn / Omega, Omega = 1.67 (flexure, shear, torsion, axial).",
+            clause("steel", "omega_b"),
+        )
     else:
-        notes.assume("LRFD: design strength = phi Rn, phi = 0.90 (flexure, shear, torsion, axial).",
-                     clause("steel", "phi_b"))
+        notes.assume(
+            "LRFD: design strength = phi Rn, phi = 0.90 (flexure, shear, torsion, axial).",
+            clause("steel", "phi_b"),
+        )
     notes.assume(
         "Torsion neglected in the interaction when Tr <= 0.2 Tc; otherwise H3-6 is checked.",
         clause("steel", "torsion_neglect_fraction"),
     )
-    notes.assume("Shear length Lv and torsion length L taken as the pole height.", "AISC 360-16 Sec. G5, H3.1")
+    notes.assume(
+        "Shear length Lv and torsion length L taken as the pole height.", "AISC 360-16 Sec. G5, H3.1"
+    )
     notes.assume("Axial strength with K = 2.1 (fixed-free cantilever).", clause("steel", "k_cantilever"))
     if family == "pipe":
-        notes.assume("Pipe torsional constant C = 2 J / OD (AISC v16 lists no C for pipe).", "AISC 360-16 Sec. H3.1")
+        notes.assume(
+            "Pipe torsional constant C = 2 J / OD (AISC v16 lists no C for pipe).", "AISC 360-16 Sec. H3.1"
+        )
     if family == "square_hss":
         notes.assume(
             "Square HSS: flange local buckling (F7) governs; slender-flange Se by a thin-wall effective "

@@ -53,7 +53,12 @@ class Section:
 
 
 def _load() -> dict[str, Section]:
-    text = resources.files("domain.engineering").joinpath("data").joinpath("sections.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("domain.engineering")
+        .joinpath("data")
+        .joinpath("sections.csv")
+        .read_text(encoding="utf-8")
+    )
     catalogue: dict[str, Section] = {}
     for row in csv.DictReader(io.StringIO(text)):
         od = float(row["od_in"])

@@ -42,7 +42,7 @@ def ke(ground_elevation_ft: float | None) -> float:
 
 def velocity_pressure(code: str, kz_: float, kzt: float, ke_: float, v_mph: float) -> float:
     """qz in psf. ASCE 7-16 Eq. 26.10-1 includes Kd; ASCE 7-22 does not (Kd goes to the force)."""
-    q = value("wind", "velocity_pressure_coefficient") * kz_ * kzt * ke_ * v_mph**2
+    q = float(value("wind", "velocity_pressure_coefficient")) * kz_ * kzt * ke_ * v_mph**2
     if _W["kd_placement"][code] == "velocity_pressure":
         q *= value("wind", "kd_signs")
     return q
@@ -181,12 +181,14 @@ def sign_wind(
     solid_ratio: float,
     return_corner_ft: float,
     notes: Notes,
+    flexibility_rule: bool = True,
 ) -> tuple[dict[str, Any], list[LoadCase]]:
     """Design wind on a stack of cabinets (first panel on top), Sec. 29.3.
 
     Returns the result dict (strength and ASD forces, Cases A, B and C) and the load cases the pole
     and foundation design envelope. The stack is one sign: s = sum of heights, B = widest cabinet,
-    As = sum of the cabinet areas, resultant at the area centroid.
+    As = sum of the cabinet areas, resultant at the area centroid. ``flexibility_rule`` applies the
+    height/width rule of thumb; the ``sign`` kind turns it off and estimates n1 from the chosen pole.
     """
     h = top_height_ft
     s = sum(p.height_ft for p in panels)
@@ -262,9 +264,15 @@ def sign_wind(
             "force_asd_lb": asd * force_c,
             "torsion_ft_lb": torsion_c,
             "moment_at_grade_ft_lb": force_c * centroid,
-            "tall_sign_factor": (1.8 - s_over_h) if s_over_h > 0.8 else 1.0,
+            "tall_sign_factor": (
+                _W["case_c_tall_factor"]["intercept"] - s_over_h
+                if s_over_h > _W["case_c_tall_factor"]["threshold_s_over_h"]
+                else 1.0
+            ),
             "return_corner_factor": (
-                return_corner_factor(return_corner_ft / s) if b_over_s >= _CC["starred_from_b_over_s"] else 1.0
+                return_corner_factor(return_corner_ft / s)
+                if b_over_s >= _CC["starred_from_b_over_s"]
+                else 1.0
             ),
         }
         notes.assume(
@@ -301,13 +309,18 @@ def sign_wind(
         notes.assume("ASCE 7-16: Kd = 0.85 applied in qz (Eq. 26.10-1).", _W["kd_placement"]["clause"])
     notes.assume(f"Kd = {kd:g} for solid freestanding signs.", clause("wind", "kd_signs"))
     if ground_elevation_ft is None:
-        notes.assume("Ke = 1.0 (ground elevation not given; always permitted).", clause("wind", "ke_coefficient_per_ft"))
+        notes.assume(
+            "Ke = 1.0 (ground elevation not given; always permitted).",
+            clause("wind", "ke_coefficient_per_ft"),
+        )
     else:
         notes.assume(
             f"Ke = exp(-0.0000362 x {ground_elevation_ft:g} ft) from the ground elevation.",
             clause("wind", "ke_coefficient_per_ft"),
         )
-    notes.assume(f"Kzt = {kzt:g} as given (1.0 unless a topographic study says otherwise).", "ASCE 7 Sec. 26.8")
+    notes.assume(
+        f"Kzt = {kzt:g} as given (1.0 unless a topographic study says otherwise).", "ASCE 7 Sec. 26.8"
+    )
     notes.assume("G = 0.85, rigid structure.", clause("wind", "gust_factor_rigid"))
     notes.assume("Cf for Cases A and B by bilinear interpolation in s/h and B/s.", _CF["clause"])
     if k_open < 1.0:
@@ -315,18 +328,26 @@ def sign_wind(
             f"Openings: Cf multiplied by 1 - (1 - {solid_ratio:g})^1.5 = {k_open:.4f}.",
             clause("wind", "solid_threshold"),
         )
-    notes.assume("Case B: resultant offset 0.2 B horizontally, torsion T = 0.2 B F.", clause("wind", "case_b_eccentricity"))
+    notes.assume(
+        "Case B: resultant offset 0.2 B horizontally, torsion T = 0.2 B F.",
+        clause("wind", "case_b_eccentricity"),
+    )
     if raised:
-        notes.assume("s/h = 1: resultant raised 0.05 h above the face centre.", clause("wind", "resultant_raise_sh1"))
+        notes.assume(
+            "s/h = 1: resultant raised 0.05 h above the face centre.", clause("wind", "resultant_raise_sh1")
+        )
     notes.assume(
         "Wind forces are strength level (ASCE 7 risk-category maps); ASD forces are 0.6 W.",
         clause("wind", "asd_wind_factor"),
     )
     if minimum_governs:
-        notes.warn("minimum_load", f"Design pressure {pressure:.2f} psf is below 16 psf: the Sec. 29.7 minimum governs.")
+        notes.warn(
+            "minimum_load",
+            f"Design pressure {pressure:.2f} psf is below 16 psf: the Sec. 29.7 minimum governs.",
+        )
         notes.assume("Minimum design wind load 16 psf x As governs.", clause("wind", "minimum_pressure_psf"))
     ratio = h / min(b, s)
-    if ratio > value("wind", "flexibility_height_to_width"):
+    if flexibility_rule and ratio > value("wind", "flexibility_height_to_width"):
         notes.warn(
             "possibly_flexible",
             f"Height / least sign dimension = {ratio:.1f} > 4: the structure may be flexible (n1 < 1 Hz); "
@@ -365,7 +386,12 @@ def sign_wind(
         "torsion_asd_ft_lb": asd * torsion_b,
         "case_c": case_c,
         "cases": [
-            {"case": c.name, "force_lb": c.force_lb, "torsion_ft_lb": c.torsion_ft_lb, "height_ft": c.height_ft}
+            {
+                "case": c.name,
+                "force_lb": c.force_lb,
+                "torsion_ft_lb": c.torsion_ft_lb,
+                "height_ft": c.height_ft,
+            }
             for c in cases
         ],
     }

@@ -14,7 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NICEGUI_", "PYTEST"))}
     return subprocess.run(
-        [sys.executable, "app.py", *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
+        [sys.executable, "app.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -1,0 +1,52 @@
+"""/api/v1/calc/{kind}: the structural engine over HTTP, one documented route per kind.
+
+The engine is pure and fast (well under a millisecond for a whole sign), so it runs inline.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from api.deps import ActorDep
+from api.envelope import envelope, error_response
+from domain.engineering import INPUT_MODELS, CalcInputError, calculate
+from infra.metrics import CALCULATIONS
+
+router = APIRouter(prefix="/v1/calc", tags=["calculations"])
+
+SUMMARIES = {
+    "wind": "Wind on a solid freestanding sign (ASCE 7 Ch. 29)",
+    "embedment": "Pole embedment depth (IBC 1807.3.2.1 / .2)",
+    "pole": "Round or square HSS / pipe pole flexure (AISC 360-16 F7/F8)",
+    "sign": "Whole sign: wind, pole selection, foundation or base plate, bill of materials",
+}
+
+
+def run(kind: str, request: Request, payload: dict[str, Any]) -> Response:
+    try:
+        calc = calculate(kind, payload)
+    except CalcInputError as exc:
+        CALCULATIONS.labels(kind, "invalid").inc()
+        names = ", ".join(e["field"] for e in exc.errors)
+        return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=exc.errors)
+    CALCULATIONS.labels(kind, "ok").inc()
+    return envelope(
+        request,
+        calc["result"],
+        assumptions=calc["assumptions"],
+        confidence=calc["confidence"],
+        trace_extra=calc["trace"],
+    )
+
+
+def _add_route(kind: str, model: type[BaseModel]) -> None:
+    async def endpoint(request: Request, body: model, actor: ActorDep) -> Response:  # type: ignore[valid-type]
+        return run(kind, request, body.model_dump(mode="json", exclude_unset=True))
+
+    endpoint.__name__ = f"calc_{kind}"
+    router.add_api_route(f"/{kind}", endpoint, methods=["POST"], summary=SUMMARIES.get(kind, kind))
+
+
+for _kind, _model in INPUT_MODELS.items():
+    _add_route(_kind, _model)

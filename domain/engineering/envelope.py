@@ -1,0 +1,246 @@
+"""Public entry point: validate, run one calculation kind, round, hash, and wrap in the envelope.
+
+Why the envelope: the CLI, the API and the report all show the same four things, the result, the
+assumptions it rests on (each with a clause), a confidence, and a trace that lets a reviewer prove
+which inputs, constants and engine produced which numbers (byte-identical JSON for equal inputs:
+no timestamps, floats rounded to 6 significant digits before hashing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .constants import CONSTANTS_VERSION
+from .errors import CalcInputError
+from .foundations import embedment_result
+from .notes import Notes
+from .poles import Demand, check_pole, pole_assumptions
+from .schemas import INPUT_MODELS, EmbedmentInput, PoleInput, SignInput, WindInput
+from .sections import CATALOGUE, default_grade, grade_properties
+from .sign import design_sign
+from .wind import Panel, sign_wind
+
+ENGINE_VERSION = "1.0.0"
+KINDS: tuple[str, ...] = ("wind", "embedment", "pole", "sign")
+SIGNIFICANT_DIGITS = 6
+
+
+# ---------------------------------------------------------------- validation
+def _message(err: Any) -> str:
+    if err["type"] == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        if expected.count(",") > 8:  # a catalogue enum: do not print 366 designations
+            return f"unknown value {err.get('input')!r}; see designations()"
+    return str(err["msg"])
+
+
+def _semantic_errors(model: BaseModel) -> list[dict[str, str]]:
+    """Cross-field rules the field types cannot express, each naming its field."""
+    errors: list[dict[str, str]] = []
+
+    def bad(field: str, message: str) -> None:
+        errors.append({"field": field, "message": message})
+
+    def soil(prefix: str, soil_class: object, per_ft: object) -> None:
+        if soil_class is not None and per_ft is not None:
+            bad(
+                prefix + "lateral_bearing_psf_per_ft",
+                "give soil_class or lateral_bearing_psf_per_ft, not both",
+            )
+
+    if isinstance(model, WindInput) and model.top_height_ft < model.height_ft:
+        bad("top_height_ft", "top of the sign must be at least the sign height above grade")
+    if isinstance(model, EmbedmentInput):
+        soil("", model.soil_class, model.lateral_bearing_psf_per_ft)
+    if isinstance(model, PoleInput):
+        family = CATALOGUE[model.designation].family
+        if model.grade is not None and grade_properties(model.grade, family) is None:
+            bad("grade", f"{model.grade} is not made in {family} shapes")
+        if model.axial_lb > 0 and model.height_ft is None:
+            bad("height_ft", "required when axial_lb > 0 (buckling length)")
+    if isinstance(model, SignInput):
+        sup = model.supports
+        family = sup.family
+        if sup.designation is not None:
+            actual = CATALOGUE[sup.designation].family
+            if "family" in sup.model_fields_set and actual != sup.family:
+                bad("supports.designation", f"{sup.designation} is a {actual} section, not {sup.family}")
+            family = actual
+        if sup.grade is not None and grade_properties(sup.grade, family) is None:
+            bad("supports.grade", f"{sup.grade} is not made in {family} shapes")
+        if sup.count == 1 and sup.spacing_ft is not None:
+            bad("supports.spacing_ft", "spacing applies to two supports only")
+        soil("foundation.", model.foundation.soil_class, model.foundation.lateral_bearing_psf_per_ft)
+    return errors
+
+
+def validate(kind: str, payload: Any) -> BaseModel:
+    """Parse ``payload`` into the kind's input model or raise CalcInputError listing every bad field."""
+    if kind not in KINDS:
+        raise CalcInputError(
+            [{"field": "kind", "message": f"unknown kind {kind!r}; one of {', '.join(KINDS)}"}]
+        )
+    if not isinstance(payload, dict):
+        raise CalcInputError([{"field": "payload", "message": "must be a JSON object"}])
+    try:
+        model = INPUT_MODELS[kind].model_validate(payload)
+    except ValidationError as exc:
+        raise CalcInputError(
+            [
+                {"field": ".".join(str(p) for p in e["loc"]) or "payload", "message": _message(e)}
+                for e in exc.errors()
+            ]
+        ) from None
+    errors = _semantic_errors(model)
+    if errors:
+        raise CalcInputError(errors)
+    return model
+
+
+# ---------------------------------------------------------------- kinds
+def _wind(model: BaseModel, notes: Notes) -> dict[str, Any]:
+    assert isinstance(model, WindInput)
+    result, _ = sign_wind(
+        code=model.code,
+        wind_speed_mph=model.wind_speed_mph,
+        exposure=model.exposure,
+        kzt=model.kzt,
+        ground_elevation_ft=model.ground_elevation_ft,
+        panels=[Panel(model.width_ft, model.height_ft)],
+        top_height_ft=model.top_height_ft,
+        solid_ratio=model.solid_ratio,
+        return_corner_ft=model.return_corner_ft,
+        notes=notes,
+    )
+    result["checks"] = []
+    result["bom"] = {
+        "steel": [],
+        "plates": [],
+        "anchor_bolts": [],
+        "concrete": [],
+        "steel_weight_lb": 0.0,
+        "concrete_yd3": 0.0,
+    }
+    return result
+
+
+def _embedment(model: BaseModel, notes: Notes) -> dict[str, Any]:
+    assert isinstance(model, EmbedmentInput)
+    return embedment_result(notes=notes, **model.model_dump())
+
+
+def _pole(model: BaseModel, notes: Notes) -> dict[str, Any]:
+    assert isinstance(model, PoleInput)
+    section = CATALOGUE[model.designation]
+    grade = model.grade or default_grade(section.family)
+    props = grade_properties(grade, section.family)
+    assert props is not None
+    demand = Demand(
+        case="given",
+        moment_kip_in=model.moment_ft_lb * 12.0 / 1000.0,
+        shear_kip=model.shear_lb / 1000.0,
+        torsion_kip_in=model.torsion_ft_lb * 12.0 / 1000.0,
+        axial_kip=model.axial_lb / 1000.0,
+    )
+    result = check_pole(section, props["Fy_ksi"], model.method, [demand], model.height_ft, None)
+    pole_assumptions(notes, model.method, section.family, grade)
+    notes.assume("Demands taken as given, at the level of the selected method.", "AISC 360-16 Sec. B3")
+    if model.height_ft is None:
+        notes.assume(
+            "No height given: shear and torsion strengths use the long-member lower bound.",
+            "AISC 360-16 Eq. G5-1, H3-2b",
+        )
+    result["grade"] = grade
+    result["method"] = model.method
+    weight = section.w_plf * model.height_ft if model.height_ft else 0.0
+    result["bom"] = {
+        "steel": [
+            {
+                "item": "pole",
+                "designation": section.label,
+                "grade": grade,
+                "count": 1,
+                "length_ft": model.height_ft or 0.0,
+                "w_plf": section.w_plf,
+                "weight_lb": weight,
+            }
+        ],
+        "plates": [],
+        "anchor_bolts": [],
+        "concrete": [],
+        "steel_weight_lb": weight,
+        "concrete_yd3": 0.0,
+    }
+    return result
+
+
+def _sign(model: BaseModel, notes: Notes) -> dict[str, Any]:
+    assert isinstance(model, SignInput)
+    if model.base_plate is not None and model.supports.mount != "base_plate":
+        notes.warn("base_plate_ignored", "base_plate options are ignored for mount 'direct_burial'.")
+    return design_sign(model, notes)
+
+
+_RUNNERS: dict[str, Callable[[BaseModel, Notes], dict[str, Any]]] = {
+    "wind": _wind,
+    "embedment": _embedment,
+    "pole": _pole,
+    "sign": _sign,
+}
+
+
+# ---------------------------------------------------------------- output
+_FORMAT = f".{SIGNIFICANT_DIGITS}g"
+
+
+def _round(obj: Any) -> Any:
+    """Round every float to 6 significant digits; non-finite -> None (JSON has no infinity).
+    Dispatches on the exact type: this walk is a large share of a sign design's run time."""
+    t = type(obj)
+    if t is float:
+        if obj != obj or obj in (math.inf, -math.inf):
+            return None
+        r = float(format(obj, _FORMAT))
+        return 0.0 if r == 0 else r
+    if t is dict:
+        return {k: _round(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [_round(v) for v in obj]
+    return obj
+
+
+def _sha256(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def calculate(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run calculation ``kind`` on ``payload`` and return the envelope
+    ``{"result", "assumptions", "confidence", "trace"}``; raise CalcInputError on bad input."""
+    model = validate(kind, payload)
+    notes = Notes()
+    result = _RUNNERS[kind](model, notes)
+    result = _round(result)
+    result["warnings"] = notes.warnings
+    result["assumptions"] = notes.assumptions
+    inputs = model.model_dump(mode="json")
+    return {
+        "result": result,
+        "assumptions": notes.assumptions,
+        "confidence": round(notes.confidence, 2),
+        "trace": {
+            "kind": kind,
+            "engine_version": ENGINE_VERSION,
+            "constants_version": CONSTANTS_VERSION,
+            "catalogue": "AISC Shapes Database v16.0",
+            "inputs": inputs,
+            "inputs_sha256": _sha256(inputs),
+            "result_sha256": _sha256(result),
+        },
+    }
