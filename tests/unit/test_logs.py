@@ -18,7 +18,9 @@ def test_log_lines_are_json_with_the_request_id(monkeypatch):
         logging.getLogger("signx.test").info("project saved", extra={"project_id": "p1"})
     finally:
         logs.request_id_var.reset(token)
-        logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers if not getattr(h, "_signx", False)]
+        logging.getLogger().handlers[:] = [
+            h for h in logging.getLogger().handlers if not getattr(h, "_signx", False)
+        ]
     line = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert line["message"] == "project saved"
     assert line["request_id"] == "req-42"

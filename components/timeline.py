@@ -1,0 +1,74 @@
+"""The audit trail of a project as a timeline, newest first.
+
+Takes events as plain mappings (``event_type``, ``actor``, ``created_at``, ``data``), the shape
+the project service returns, and turns each into a headline and a few human lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from nicegui import ui
+
+from components.project_fields import FIELD_LABELS
+from components.status import status_label
+
+EVENT_TITLES = {"created": "Created", "updated": "Updated", "transition": "Status changed"}
+EVENT_ICONS = {"created": "add_circle", "updated": "edit", "transition": "swap_horiz"}
+EVENT_COLORS = {"created": "green", "updated": "blue", "transition": "orange"}
+
+
+def format_time(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _quote(value: Any) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > 120:
+        text = text[:117] + "…"
+    return f"“{text}”" if text else "(empty)"
+
+
+def describe(event: Mapping[str, Any]) -> list[str]:
+    """The lines a person reads under an event's headline."""
+    data = event.get("data") or {}
+    kind = event.get("event_type")
+    if kind == "updated":
+        changes = data.get("changes") or {}
+        return [
+            f"{FIELD_LABELS.get(field, field)}: {_quote(c.get('before'))} → {_quote(c.get('after'))}"
+            for field, c in changes.items()
+        ]
+    if kind == "transition":
+        return [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+    if kind == "created":
+        fields = data.get("fields") or {}
+        lines = [f"Status: {status_label(str(data.get('status', 'draft')))}"]
+        lines += [f"{FIELD_LABELS.get(k, k)}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")]
+        return lines
+    return [f"{key}: {_quote(value)}" for key, value in data.items()]
+
+
+def event_timeline(events: Sequence[Mapping[str, Any]]) -> None:
+    if not events:
+        ui.label("No events yet.").classes("text-grey-7")
+        return
+    with ui.timeline(side="right", layout="dense").classes("w-full"):
+        for event in events:
+            kind = str(event.get("event_type"))
+            entry = ui.timeline_entry(
+                icon=EVENT_ICONS.get(kind, "info"), color=EVENT_COLORS.get(kind, "grey")
+            )
+            entry.mark("event")
+            with entry.add_slot("title"), ui.row().classes("items-baseline gap-2 text-base"):
+                ui.label(EVENT_TITLES.get(kind, kind.title())).classes("font-bold")
+                ui.label(f"by {event.get('actor')}").classes("font-normal text-grey-8")
+            with entry.add_slot("subtitle"):
+                ui.label(format_time(event["created_at"]))
+            with entry, ui.column().classes("gap-1"):
+                for line in describe(event):
+                    ui.label(line).classes("text-sm whitespace-pre-wrap break-words")

@@ -1,0 +1,16 @@
+"""The dashboard pages (NiceGUI): one module per route, thin over the domain services.
+
+``register()`` is called by the composition root after the services are on ``app.state``.
+"""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    """Define every page and put the login gate in front of them."""
+    from nicegui import app
+
+    from pages import login, project, projects  # noqa: F401  (their @ui.page decorators run on import)
+    from pages.session import LoginRequired
+
+    app.add_middleware(LoginRequired)

@@ -1,0 +1,67 @@
+"""/login: email + password. Hashing (argon2) and throttling live in the user service."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+
+from components.frame import APP_NAME
+from domain.users.service import LoginThrottled
+from pages.session import current_actor, safe_redirect, services, sign_in
+
+THROTTLED = "Too many failed attempts, try again in a few minutes."
+WRONG = "Wrong email or password."
+
+
+@ui.page("/login")
+async def login_page(redirect_to: str = "") -> RedirectResponse | None:
+    target = safe_redirect(redirect_to)
+    if await current_actor() is not None:
+        return RedirectResponse(target, status_code=303)
+
+    ui.page_title(f"Log in · {APP_NAME}")
+    with ui.card().classes("absolute-center w-96 max-w-full gap-3"):
+        ui.label(APP_NAME).classes("text-2xl font-bold")
+        ui.label("Log in with your work email.").classes("text-grey-8")
+        email = ui.input("Email").props("outlined type=email autocomplete=username autofocus")
+        email.classes("w-full")
+        password = (
+            ui.input("Password", password=True, password_toggle_button=True)
+            .props("outlined autocomplete=current-password")
+            .classes("w-full")
+        )
+        message = ui.label("").classes("text-negative").mark("login-message")
+        message.visible = False
+        button = ui.button("Log in", on_click=lambda: attempt()).classes("w-full").mark("login-button")
+    email.mark("email")
+    password.mark("password")
+
+    def say(text: str) -> None:
+        message.text = text
+        message.visible = bool(text)
+
+    async def attempt() -> None:
+        address = str(email.value or "").strip()
+        secret = str(password.value or "")
+        if not address or not secret:
+            say("Enter your email and password.")
+            return
+        button.disable()
+        try:
+            actor = await services().users.authenticate_password(address, secret)
+        except LoginThrottled:
+            say(THROTTLED)
+            return
+        finally:
+            button.enable()
+        if actor is None:
+            password.value = ""
+            say(WRONG)
+            return
+        sign_in(actor)
+        say("")
+        ui.navigate.to(target)
+
+    email.on("keydown.enter", attempt)
+    password.on("keydown.enter", attempt)
+    return None

@@ -1,0 +1,321 @@
+"""/projects/{project_id}: overview form (saved with the ETag loaded with the page), status
+transitions for the user's role, and the event timeline.
+
+All state lives in one ``ProjectScreen`` per page load (never in module globals). Each action
+calls one service verb (its own transaction) and re-renders from the DTO it returns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import ui
+from pydantic import ValidationError
+
+from components.conflict import ConflictRow, conflict_dialog
+from components.frame import frame
+from components.project_fields import FIELD_LABELS, ProjectFields
+from components.status import status_badge, status_label
+from components.timeline import event_timeline, format_time
+from domain.errors import DomainError, NotFound, PreconditionFailed
+from domain.projects.lifecycle import Status, allowed_targets, is_read_only
+from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
+from domain.users.roles import can_edit_project
+from domain.users.schemas import Actor
+from pages.forms import field_errors
+from pages.session import HOME, current_actor, services, sign_out, to_login
+
+EVENTS_PAGE = 20
+
+TRANSITION_LABELS: dict[tuple[Status, Status], str] = {
+    (Status.draft, Status.estimating): "Start estimating",
+    (Status.estimating, Status.submitted): "Submit",
+    (Status.estimating, Status.draft): "Back to draft",
+    (Status.submitted, Status.accepted): "Accept",
+    (Status.submitted, Status.rejected): "Reject",
+    (Status.rejected, Status.draft): "Reopen",
+}
+TRANSITION_COLORS = {Status.accepted: "positive", Status.rejected: "negative"}
+
+
+def _text(values: dict[str, Any]) -> dict[str, str]:
+    return {k: "" if values.get(k) is None else str(values[k]) for k in EDITABLE_FIELDS}
+
+
+class ProjectScreen:
+    def __init__(self, actor: Actor, project: ProjectOut, events: list[EventOut], events_total: int) -> None:
+        self.actor = actor
+        self.project = project
+        self.events = events
+        self.events_total = events_total
+        self.fields: ProjectFields | None = None
+        self.busy = False  # one save or move at a time: a double click must not send twice
+
+    # --- what the user may do -------------------------------------------------------------
+    @property
+    def owns_or_manages(self) -> bool:
+        return can_edit_project(self.actor.role, user_id=self.actor.user_id, owner_id=self.project.owner_id)
+
+    @property
+    def editable(self) -> bool:
+        return self.owns_or_manages and not is_read_only(self.project.status)
+
+    def targets(self) -> tuple[Status, ...]:
+        status = self.project.status
+        # Mirrors the service: only owners and managers move a project, except the decisions on a
+        # submitted or rejected one, which the role rule alone governs.
+        if status not in {Status.submitted, Status.rejected} and not self.owns_or_manages:
+            return ()
+        return allowed_targets(status, self.actor.role)
+
+    @property
+    def base(self) -> dict[str, str]:
+        """The values this page loaded; edits are measured against them."""
+        return _text(self.project.editable())
+
+    def my_changes(self) -> dict[str, str]:
+        if self.fields is None or not self.editable:
+            return {}
+        return {k: v for k, v in self.fields.values().items() if v != self.base[k]}
+
+    # --- rendering ------------------------------------------------------------------------
+    def render(self) -> None:
+        self.summary()
+        with ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"):
+            with ui.column().classes("flex-[3] min-w-[20rem]"):
+                self.overview()
+            with ui.column().classes("flex-[2] min-w-[18rem]"):
+                self.timeline()
+
+    @ui.refreshable_method
+    def summary(self) -> None:
+        p = self.project
+        ui.page_title(f"{p.name} · SignX Studio")
+        with ui.row().classes("w-full items-center justify-between"):
+            with ui.column().classes("gap-1"):
+                ui.link("← Projects", HOME).classes("text-sm no-underline").mark("back-to-projects")
+                with ui.row().classes("items-center gap-3"):
+                    ui.label(p.name).classes("text-2xl font-bold").mark("project-name")
+                    status_badge(p.status.value)
+                ui.label(
+                    f"Account {p.account_id} · owner {p.owner_email} · updated {format_time(p.updated_at)}"
+                    f" · revision {p.revision}"
+                ).classes("text-sm text-grey-7")
+            with ui.row().classes("gap-2").mark("transitions"):
+                for target in self.targets():
+                    label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
+                    ui.button(label, on_click=lambda t=target: self.move(t)).props(
+                        f"color={TRANSITION_COLORS.get(target, 'primary')}"
+                    ).mark(f"to-{target.value}")
+
+    @ui.refreshable_method
+    def overview(self) -> None:
+        p = self.project
+        with ui.card().classes("w-full"):
+            ui.label("Overview").classes("text-lg font-bold")
+            if is_read_only(p.status):
+                ui.label(f"This project is {p.status.value} and read-only.").classes("text-amber-9").mark(
+                    "read-only-note"
+                )
+            elif not self.owns_or_manages:
+                ui.label("You can view this project. Only its owner or a manager can edit it.").classes(
+                    "text-amber-9"
+                ).mark("read-only-note")
+            self.fields = ProjectFields(p.editable(), prefix="edit", enabled=self.editable)
+            if self.editable:
+                with ui.row().classes("gap-2"):
+                    ui.button("Save", icon="save", on_click=self.save).mark("save")
+                    ui.button("Discard changes", on_click=self.discard).props("flat").mark("discard")
+
+    @ui.refreshable_method
+    def timeline(self) -> None:
+        with ui.card().classes("w-full"):
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label("History").classes("text-lg font-bold")
+                ui.label(f"{len(self.events)} of {self.events_total} events").classes(
+                    "text-sm text-grey-7"
+                ).mark("event-count")
+            event_timeline([e.model_dump() for e in self.events])
+            if len(self.events) < self.events_total:
+                ui.button("Load more", on_click=self.load_more).props("flat").mark("load-more")
+
+    def refresh_all(self) -> None:
+        self.summary.refresh()
+        self.overview.refresh()
+        self.timeline.refresh()
+
+    # --- data -----------------------------------------------------------------------------
+    async def reload_events(self) -> None:
+        page = await services().projects.events(
+            self.project.project_id, limit=max(EVENTS_PAGE, len(self.events))
+        )
+        self.events, self.events_total = list(page.items), page.total
+
+    async def reload(self) -> None:
+        self.project = await services().projects.get(self.project.project_id)
+        await self.reload_events()
+        self.refresh_all()
+
+    async def load_more(self) -> None:
+        page = await services().projects.events(
+            self.project.project_id, limit=EVENTS_PAGE, offset=len(self.events)
+        )
+        seen = {e.event_id for e in self.events}
+        self.events += [e for e in page.items if e.event_id not in seen]
+        self.events_total = page.total
+        self.timeline.refresh()
+
+    # --- actions --------------------------------------------------------------------------
+    def discard(self) -> None:
+        if self.fields is not None:
+            self.fields.set_values(self.base)
+
+    async def save(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        try:
+            await self._save()
+        finally:
+            self.busy = False
+
+    async def _save(self) -> None:
+        changes = self.my_changes()
+        if not changes:
+            ui.notify("Nothing to save: no field was changed.")
+            return
+        assert self.fields is not None
+        try:
+            update = ProjectUpdate(**changes)
+        except ValidationError as exc:
+            self.fields.show_errors(field_errors(exc))
+            return
+        self.fields.show_errors({})
+        # The schema's normal form (trimmed), so the comparison with their values is fair.
+        normal = {k: str(v) for k, v in update.model_dump(exclude_unset=True).items()}
+        await self.write(normal, etag=self.project.etag)
+
+    async def write(self, changes: dict[str, str], *, etag: str) -> None:
+        try:
+            saved = await services().projects.update(
+                self.actor, self.project.project_id, ProjectUpdate(**changes), if_match=etag
+            )
+        except PreconditionFailed:
+            await self.conflict(changes)
+            return
+        except NotFound:
+            ui.notify("This project no longer exists; your changes were not saved.", type="negative")
+            return
+        except DomainError as exc:
+            # Read-only meanwhile, or no longer allowed: keep the typed values on screen.
+            if self.fields is not None:
+                self.fields.show_errors({f["field"]: f["message"] for f in exc.fields if "field" in f})
+            ui.notify(f"Not saved: {exc.message}", type="negative", multi_line=True)
+            return
+        self.project = saved
+        await self.reload_events()
+        self.refresh_all()
+        ui.notify("Saved.", type="positive")
+
+    async def conflict(self, changes: dict[str, str]) -> None:
+        """Someone saved since this page loaded: show both versions and let the person choose."""
+        svc = services()
+        theirs = await svc.projects.get(self.project.project_id)
+        latest = await svc.projects.events(self.project.project_id, limit=1)
+        their_values, base = _text(theirs.editable()), self.base
+        rows = []
+        for field, label in FIELD_LABELS.items():
+            if field in changes:
+                if changes[field] != their_values[field]:
+                    rows.append(ConflictRow(label, their_values[field], changes[field]))
+            elif their_values[field] != base[field]:
+                rows.append(ConflictRow(label, their_values[field], None))
+        if not rows:
+            # Their change touched nothing this form shows differently (e.g. only the status):
+            # saving only the fields changed here over it loses nobody's work.
+            await self.write(changes, etag=theirs.etag)
+            return
+        by = latest.items[0].actor if latest.items else "Someone"
+        conflict_dialog(
+            rows,
+            changed_by=by,
+            on_keep_theirs=self.keep_theirs,
+            on_overwrite=lambda: self.write(changes, etag=theirs.etag),
+        )
+
+    async def keep_theirs(self) -> None:
+        await self.reload()
+        ui.notify("Kept their version; your changes were discarded.")
+
+    async def move(self, target: Status) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        try:
+            await self._move(target)
+        finally:
+            self.busy = False
+
+    async def _move(self, target: Status) -> None:
+        if self.my_changes():
+            ui.notify("Save or discard your changes before changing the status.", type="warning")
+            return
+        try:
+            moved = await services().projects.transition(
+                self.actor, self.project.project_id, target, if_match=self.project.etag
+            )
+        except PreconditionFailed:
+            await self.reload()
+            ui.notify(
+                "Someone else changed this project meanwhile. The page now shows the current version; "
+                "try again if still needed.",
+                type="warning",
+                multi_line=True,
+            )
+            return
+        except NotFound:
+            ui.notify("This project no longer exists.", type="negative")
+            return
+        except DomainError as exc:
+            allowed = exc.details.get("allowed") or []
+            hint = f" Allowed now: {', '.join(status_label(str(a)) for a in allowed)}." if allowed else ""
+            reasons = exc.details.get("reasons") or []
+            detail = f" {' '.join(str(r) for r in reasons)}" if reasons else ""
+            ui.notify(f"{exc.message}{detail}{hint}", type="negative", multi_line=True)
+            await self.reload()
+            return
+        self.project = moved
+        await self.reload_events()
+        self.refresh_all()
+        ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
+
+
+def not_found(project_id: str) -> None:
+    with ui.card().classes("w-full items-start").mark("not-found"):
+        ui.label("Project not found").classes("text-2xl font-bold")
+        ui.label(
+            f"There is no project with the id “{project_id}”. It may have been removed, or the link is "
+            "incomplete."
+        )
+        ui.link("Back to projects", HOME)
+
+
+@ui.page("/projects/{project_id}")
+async def project_page(request: Request, project_id: str) -> RedirectResponse | None:
+    actor = await current_actor()
+    if actor is None:
+        return to_login(request)
+    svc = services()
+    try:
+        project = await svc.projects.get(project_id)
+        events = await svc.projects.events(project_id, limit=EVENTS_PAGE)
+    except NotFound:
+        with frame("Not found", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+            not_found(project_id)
+        return None
+    screen = ProjectScreen(actor, project, list(events.items), events.total)
+    with frame(project.name, user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+        screen.render()
+    return None
