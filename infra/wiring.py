@@ -19,7 +19,7 @@ from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.db import Database
-from infra.metrics import ETAG_CONFLICTS, PROJECT_MUTATIONS, RequestMiddleware
+from infra.metrics import ETAG_CONFLICTS, LOGIN_ATTEMPTS, PROJECT_MUTATIONS, RequestMiddleware
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 
@@ -53,7 +53,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         readiness["redis"] = redis_ping
     services = Services(
         projects=ProjectService(db, observe=_observe_project),
-        users=UserService(db, limiter),
+        users=UserService(db, limiter, observe=lambda outcome: LOGIN_ATTEMPTS.labels(outcome).inc()),
         idempotency=IdempotencyService(db),
         readiness=readiness,
         code_version=settings.code_version,

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,10 +64,18 @@ def _normalise_email(email: str) -> str:
 
 
 class UserService:
-    def __init__(self, db: UnitOfWork, limiter: FailureLimiter | None = None) -> None:
+    def __init__(
+        self,
+        db: UnitOfWork,
+        limiter: FailureLimiter | None = None,
+        *,
+        observe: Callable[[str], None] = lambda _outcome: None,
+    ) -> None:
         # No limiter (command-line use) means no login throttling: the CLI never logs people in.
         self.db = db
         self.limiter = limiter
+        # Told each login outcome ("success", "failure", "throttled") for the metrics.
+        self.observe = observe
 
     async def count(self) -> int:
         async with self.db.transaction() as session:
@@ -124,6 +133,7 @@ class UserService:
         """The actor for valid credentials, None for wrong ones; raises LoginThrottled when locked out."""
         email = email.strip().lower()
         if self.limiter is not None and await self.limiter.blocked(email):
+            self.observe("throttled")
             raise LoginThrottled(email)
         async with self.db.transaction() as session:
             user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
@@ -131,9 +141,11 @@ class UserService:
         # argon2 is deliberately slow (tens of ms): keep it off the event loop.
         ok = await asyncio.to_thread(_verify, stored, password) and user is not None and user.is_active
         if not ok or user is None:
+            self.observe("failure")
             if self.limiter is not None:
                 await self.limiter.hit(email)
             return None
+        self.observe("success")
         if self.limiter is not None:
             await self.limiter.clear(email)
         return _actor(user)

@@ -25,6 +25,9 @@ async def test_repeated_failures_lock_the_email_out_even_for_the_right_password(
         assert await services.users.authenticate_password("bob@example.com", "guess") is None
     with pytest.raises(LoginThrottled):
         await services.users.authenticate_password("bob@example.com", creds.password)
+    from infra.metrics import REGISTRY
+
+    assert REGISTRY.get_sample_value("signx_login_attempts_total", {"outcome": "throttled"}) >= 1
     # Another account is not affected.
     other = await services.users.create("cat@example.com", "estimator")
     assert await services.users.authenticate_password("cat@example.com", other.password) is not None
