@@ -25,7 +25,7 @@ from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, Proje
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.forms import field_errors
-from pages.session import HOME, current_actor, services, sign_out, to_login
+from pages.session import HOME, action_id, current_actor, services, sign_out, to_login
 
 EVENTS_PAGE = 20
 
@@ -200,7 +200,11 @@ class ProjectScreen:
     async def write(self, changes: dict[str, str], *, etag: str) -> None:
         try:
             saved = await services().projects.update(
-                self.actor, self.project.project_id, ProjectUpdate(**changes), if_match=etag
+                self.actor,
+                self.project.project_id,
+                ProjectUpdate(**changes),
+                if_match=etag,
+                request_id=action_id(),
             )
         except PreconditionFailed:
             await self.conflict(changes)
@@ -264,7 +268,11 @@ class ProjectScreen:
             return
         try:
             moved = await services().projects.transition(
-                self.actor, self.project.project_id, target, if_match=self.project.etag
+                self.actor,
+                self.project.project_id,
+                target,
+                if_match=self.project.etag,
+                request_id=action_id(),
             )
         except PreconditionFailed:
             await self.reload()

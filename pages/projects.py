@@ -25,7 +25,7 @@ from domain.users.roles import can_create_project
 from domain.users.schemas import Actor
 from pages.forms import field_errors
 from pages.listing import COLUMNS, PER_PAGE_OPTIONS, ListView
-from pages.session import HOME, current_actor, services, sign_out, to_login
+from pages.session import HOME, action_id, current_actor, services, sign_out, to_login
 
 
 def _row(p: ProjectOut) -> dict[str, Any]:
@@ -167,7 +167,7 @@ def open_new_dialog(actor: Actor) -> None:
             fields.show_errors({})
             create_button.disable()  # a double click must not create the project twice
             try:
-                project = await services().projects.create(actor, data)
+                project = await services().projects.create(actor, data, request_id=action_id())
             except DomainError as exc:
                 errors = {f["field"]: f["message"] for f in exc.fields if f.get("field") in FIELD_LABELS}
                 fields.show_errors(errors)

@@ -7,6 +7,7 @@ changed role takes effect on the next page without a new login.
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -55,6 +56,12 @@ class LoginRequired(BaseHTTPMiddleware):
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(login_url(here), status_code=303)
         return await call_next(request)
+
+
+def action_id() -> str:
+    """A request id for one user action over the websocket (there is no HTTP request to take it from),
+    recorded with the audit event it causes."""
+    return f"ui-{uuid.uuid4().hex}"
 
 
 def services() -> Services:

@@ -46,6 +46,9 @@ async def test_edit_and_save_writes_the_change_and_shows_it_in_the_timeline(serv
     await user.should_see(marker="project-name", content="Main Street Pylon")
     stored = await services.projects.get(project.project_id)
     assert (stored.name, stored.customer, stored.revision) == ("Main Street Pylon", "Acme Fuel Co", 2)
+    event = (await services.projects.events(project.project_id)).items[0]
+    assert event.event_type == "updated" and event.actor == me.email
+    assert event.request_id is not None and event.request_id.startswith("ui-")
 
 
 async def test_a_bad_value_is_shown_next_to_its_field_and_nothing_is_saved(services, user: User, login):
