@@ -101,6 +101,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         asyncio.run(_bootstrap_admin(database_url))
         build_ui(settings, database_url, redis_url)
         log.info("serving", extra={"host": host, "port": port})
+        print(f"  SignX Studio on http://{host}:{port}  (API docs: /api/docs; Ctrl-C stops)", flush=True)
         ui.run(
             host=host,
             port=port,

