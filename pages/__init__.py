@@ -10,7 +10,7 @@ def register() -> None:
     """Define every page and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import login, project, projects  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.session import LoginRequired
 
     app.add_middleware(LoginRequired)
