@@ -59,7 +59,7 @@ async def _bootstrap_admin(database_url: str) -> None:
     try:
         users = UserService(db)
         if await users.count() == 0:
-            creds = await users.create("admin@signx.local", "admin", "Administrator")
+            creds = await users.create("admin@signx.local", "admin", "Administrator", by="first start")
             print(
                 "\n  First start: created user admin@signx.local (role admin)\n"
                 f"  password: {creds.password}\n"

@@ -19,7 +19,15 @@ import pytest
 
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
-TABLES = ("idempotency_keys", "project_events", "project_payloads", "projects", "api_keys", "users")
+TABLES = (
+    "user_events",
+    "idempotency_keys",
+    "project_events",
+    "project_payloads",
+    "projects",
+    "api_keys",
+    "users",
+)
 
 
 def _create_database(admin_url: str, name: str) -> str:

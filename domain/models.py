@@ -3,6 +3,15 @@
 from domain.idempotency.models import IdempotencyKey
 from domain.orm import Base
 from domain.projects.models import Project, ProjectEvent, ProjectPayload
-from domain.users.models import ApiKey, User
+from domain.users.models import ApiKey, User, UserEvent
 
-__all__ = ["ApiKey", "Base", "IdempotencyKey", "Project", "ProjectEvent", "ProjectPayload", "User"]
+__all__ = [
+    "ApiKey",
+    "Base",
+    "IdempotencyKey",
+    "Project",
+    "ProjectEvent",
+    "ProjectPayload",
+    "User",
+    "UserEvent",
+]

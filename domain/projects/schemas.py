@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from domain.paging import Page
 from domain.projects.lifecycle import Status
+
+__all__ = ["Page"]  # re-exported: callers page projects with it
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -75,16 +78,6 @@ class EventOut(BaseModel):
     request_id: str | None
     created_at: datetime
     data: dict[str, Any]
-
-
-T = TypeVar("T")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
 
 
 class ProjectQuery(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,6 +26,15 @@ class UserOut(BaseModel):
     role: str
     is_active: bool
     created_at: datetime
+
+
+class UserEventOut(BaseModel):
+    event_id: int
+    user_id: str
+    event_type: str
+    actor: str
+    created_at: datetime
+    data: dict[str, Any]
 
 
 class NewCredentials(BaseModel):

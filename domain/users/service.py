@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
@@ -17,13 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.orm import utcnow
+from domain.paging import Page
 from domain.ports import FailureLimiter, UnitOfWork
-from domain.projects.schemas import Page
-from domain.users.models import ApiKey, User
+from domain.users.models import ApiKey, User, UserEvent
 from domain.users.roles import Role, can_manage_users
-from domain.users.schemas import Actor, NewCredentials, UserOut
-
-log = logging.getLogger(__name__)
+from domain.users.schemas import Actor, NewCredentials, UserEventOut, UserOut
 
 _hasher = PasswordHasher()
 # A hash of a random password: verifying against it when the email is unknown keeps the
@@ -88,26 +85,41 @@ class UserService:
         async with self.db.transaction() as session:
             return int((await session.execute(select(func.count()).select_from(User))).scalar_one())
 
-    async def create(self, email: str, role: str, name: str = "") -> NewCredentials:
-        """Create a user with a generated password and a first API key, returned once."""
-        email = _normalise_email(email)
-        if role not in {r.value for r in Role}:
-            raise InvalidInput(
-                f"Unknown role {role!r}; one of {', '.join(r.value for r in Role)}.",
-                fields=[{"field": "role", "message": "unknown role"}],
-            )
+    async def create(
+        self, email: str, role: str, name: str = "", *, by: str = "command line"
+    ) -> NewCredentials:
+        """Create a user with a generated password and a first API key, returned once.
+
+        The unchecked path for the command line and the first start (``by`` names who did it in
+        the audit trail); people in the dashboard go through ``add_user``.
+        """
+        email, name = _normalise_email(email), _check_name(name)
+        _check_role(role)
         password = secrets.token_urlsafe(12)
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
         async with self.db.transaction() as session:
-            exists = await session.execute(select(User.user_id).where(User.email == email))
-            if exists.first() is not None:
-                raise Conflict(
-                    f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}]
-                )
-            user = User(email=email, role=role, name=name, password_hash=_hasher.hash(password))
-            session.add(user)
-            await session.flush()
-            api_key = self._new_key(session, user.user_id)
+            api_key = await self._insert(
+                session, by, email=email, role=role, name=name, password_hash=password_hash
+            )
         return NewCredentials(email=email, role=role, password=password, api_key=api_key)
+
+    async def _insert(
+        self, session: AsyncSession, by: str, *, email: str, role: str, name: str, password_hash: str
+    ) -> str:
+        """Insert the user, its first API key and the audit event; returns the key."""
+        exists = await session.execute(select(User.user_id).where(User.email == email))
+        if exists.first() is not None:
+            raise Conflict(f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}])
+        user = User(email=email, role=role, name=name, password_hash=password_hash)
+        session.add(user)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # the same email added at the same moment elsewhere
+            raise Conflict(
+                f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}]
+            ) from exc
+        _record(session, by, "user_added", user.user_id, role=role, name=name)
+        return self._new_key(session, user.user_id)
 
     @staticmethod
     def _new_key(session: object, user_id: uuid.UUID) -> str:
@@ -116,13 +128,14 @@ class UserService:
         session.add(ApiKey(user_id=user_id, prefix=prefix, key_hash=_key_hash(api_key)))  # type: ignore[attr-defined]
         return api_key
 
-    async def issue_api_key(self, user_id: str) -> str:
+    async def issue_api_key(self, user_id: str, *, by: str = "command line") -> str:
         async with self.db.transaction() as session:
             if await session.get(User, uuid.UUID(user_id)) is None:
                 raise NotFound("No such user.")
+            _record(session, by, "api_key_issued", uuid.UUID(user_id))
             return self._new_key(session, uuid.UUID(user_id))
 
-    async def set_password(self, email: str, password: str) -> None:
+    async def set_password(self, email: str, password: str, *, by: str = "command line") -> None:
         if len(password) < 10:
             raise InvalidInput(
                 "Passwords need at least 10 characters.",
@@ -134,7 +147,8 @@ class UserService:
             ).scalar_one_or_none()
             if user is None:
                 raise NotFound(f"No user {email}.")
-            user.password_hash = _hasher.hash(password)
+            user.password_hash = await asyncio.to_thread(_hasher.hash, password)
+            _record(session, by, "password_set", user.user_id)
 
     async def authenticate_password(self, email: str, password: str) -> Actor | None:
         """The actor for valid credentials, None for wrong ones; raises LoginThrottled when locked out."""
@@ -213,28 +227,15 @@ class UserService:
 
     async def add_user(self, actor: Actor, *, email: str, role: str, name: str = "") -> NewCredentials:
         """``create`` on behalf of an admin: the password and first API key are returned once."""
-        email = _normalise_email(email)
+        email, name = _normalise_email(email), _check_name(name)
         _check_role(role)
-        name = _check_name(name)
         password = secrets.token_urlsafe(12)
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         async with self.db.transaction() as session:
             await self._admins(session, actor, lock=False)
-            exists = await session.execute(select(User.user_id).where(User.email == email))
-            if exists.first() is not None:
-                raise Conflict(
-                    f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}]
-                )
-            user = User(email=email, role=role, name=name, password_hash=password_hash)
-            session.add(user)
-            try:
-                await session.flush()
-            except IntegrityError as exc:  # the same email added at the same moment by another admin
-                raise Conflict(
-                    f"A user {email} already exists.", fields=[{"field": "email", "message": "taken"}]
-                ) from exc
-            api_key = self._new_key(session, user.user_id)
-        _audit(actor, "user_added", email, role=role)
+            api_key = await self._insert(
+                session, actor.email, email=email, role=role, name=name, password_hash=password_hash
+            )
         return NewCredentials(email=email, role=role, password=password, api_key=api_key)
 
     async def set_active(self, actor: Actor, user_id: str, active: bool) -> UserOut:
@@ -250,9 +251,12 @@ class UserService:
                         fields=[{"field": "is_active", "message": "cannot deactivate yourself"}],
                     )
                 _keep_an_admin(admins, user, field="is_active")
+            if user.is_active != active:
+                _record(
+                    session, actor.email, "user_activated" if active else "user_deactivated", user.user_id
+                )
             user.is_active = active
             out = _user_out(user)
-        _audit(actor, "user_activated" if active else "user_deactivated", out.email)
         return out
 
     async def set_role(self, actor: Actor, user_id: str, role: str) -> UserOut:
@@ -269,10 +273,9 @@ class UserService:
                         fields=[{"field": "role", "message": "cannot demote yourself"}],
                     )
                 _keep_an_admin(admins, user, field="role")
-            before = user.role
+            _record(session, actor.email, "role_changed", user.user_id, before=user.role, after=role)
             user.role = role
             out = _user_out(user)
-        _audit(actor, "role_changed", out.email, before=before, after=role)
         return out
 
     async def reset_password(self, actor: Actor, user_id: str) -> str:
@@ -285,9 +288,9 @@ class UserService:
             user = await self._target(session, user_id)
             user.password_hash = password_hash
             email = user.email
+            _record(session, actor.email, "password_reset", user.user_id)
         if self.limiter is not None:
             await self.limiter.clear(email)
-        _audit(actor, "password_reset", email)
         return password
 
     async def new_api_key(self, actor: Actor, user_id: str) -> str:
@@ -301,8 +304,7 @@ class UserService:
                     fields=[{"field": "is_active", "message": "deactivated"}],
                 )
             api_key = self._new_key(session, user.user_id)
-            email = user.email
-        _audit(actor, "api_key_issued", email)
+            _record(session, actor.email, "api_key_issued", user.user_id)
         return api_key
 
     async def revoke_api_keys(self, actor: Actor, user_id: str) -> int:
@@ -316,9 +318,42 @@ class UserService:
                 .values(revoked_at=utcnow())
             )
             revoked = int(result.rowcount or 0)  # type: ignore[attr-defined]
-            email = user.email
-        _audit(actor, "api_keys_revoked", email, count=revoked)
+            _record(session, actor.email, "api_keys_revoked", user.user_id, count=revoked)
         return revoked
+
+    async def events(
+        self, actor: Actor, user_id: str, *, limit: int = 50, offset: int = 0
+    ) -> Page[UserEventOut]:
+        """An account's audit trail, newest first."""
+        limit, offset = min(max(limit, 1), 200), max(offset, 0)
+        async with self.db.transaction() as session:
+            await self._admins(session, actor, lock=False)
+            user = await self._target(session, user_id)
+            where = UserEvent.user_id == user.user_id
+            total = (
+                await session.execute(select(func.count()).select_from(UserEvent).where(where))
+            ).scalar_one()
+            rows = (
+                await session.execute(
+                    select(UserEvent)
+                    .where(where)
+                    .order_by(UserEvent.event_id.desc())
+                    .limit(limit)
+                    .offset(offset)
+                )
+            ).scalars()
+            items = [
+                UserEventOut(
+                    event_id=e.event_id,
+                    user_id=str(e.user_id),
+                    event_type=e.event_type,
+                    actor=e.actor,
+                    created_at=e.created_at,
+                    data=e.data,
+                )
+                for e in rows
+            ]
+        return Page[UserEventOut](items=items, total=int(total), limit=limit, offset=offset)
 
     @staticmethod
     async def _admins(session: AsyncSession, actor: Actor, *, lock: bool) -> Sequence[User]:
@@ -378,6 +413,6 @@ def _keep_an_admin(admins: Sequence[User], user: User, *, field: str) -> None:
         )
 
 
-def _audit(actor: Actor, action: str, email: str, **details: object) -> None:
-    # No user-events table (yet): the structured log is the trail of who changed which account.
-    log.info("user admin: %s %s", action, email, extra={"actor": actor.email, "target": email, **details})
+def _record(session: AsyncSession, actor: str, event_type: str, user_id: uuid.UUID, **data: object) -> None:
+    """The audit event of an account change, written in the change's own transaction."""
+    session.add(UserEvent(user_id=user_id, event_type=event_type, actor=actor, data=data))

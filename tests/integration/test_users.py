@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import InvalidInput
+from domain.errors import Conflict, InvalidInput
 from domain.users.service import LoginThrottled
 
 
@@ -50,3 +50,48 @@ async def test_bad_emails_and_roles_name_the_field(services):
     with pytest.raises(InvalidInput) as bad_role:
         await services.users.create("eve@example.com", "boss")
     assert bad_role.value.fields[0]["field"] == "role"
+
+
+async def test_every_account_change_is_audited_in_its_own_transaction(services):
+    first = await services.users.create("root@example.com", "admin", by="first start")
+    admin = await services.users.authenticate_api_key(first.api_key)
+    added = await services.users.add_user(admin, email="new@example.com", role="estimator", name="New")
+    target = await services.users.authenticate_api_key(added.api_key)
+    await services.users.set_role(admin, target.user_id, "manager")
+    await services.users.set_active(admin, target.user_id, False)
+    await services.users.set_active(admin, target.user_id, False)  # no change, no event
+    await services.users.set_active(admin, target.user_id, True)
+    await services.users.reset_password(admin, target.user_id)
+    await services.users.new_api_key(admin, target.user_id)
+    await services.users.revoke_api_keys(admin, target.user_id)
+    await services.users.set_password("new@example.com", "a-long-password-1")
+
+    trail = await services.users.events(admin, target.user_id)
+    assert [e.event_type for e in trail.items] == [
+        "password_set",
+        "api_keys_revoked",
+        "api_key_issued",
+        "password_reset",
+        "user_activated",
+        "user_deactivated",
+        "role_changed",
+        "user_added",
+    ]
+    assert trail.items[-1].actor == "root@example.com" and trail.items[-1].data == {
+        "role": "estimator",
+        "name": "New",
+    }
+    assert trail.items[-2].data == {"before": "estimator", "after": "manager"}
+    assert trail.items[1].data == {"count": 2}
+    assert trail.items[0].actor == "command line"
+    own = await services.users.events(admin, admin.user_id)
+    assert [(e.event_type, e.actor) for e in own.items] == [("user_added", "first start")]
+
+
+async def test_a_refused_change_writes_no_event(services):
+    first = await services.users.create("root@example.com", "admin")
+    admin = await services.users.authenticate_api_key(first.api_key)
+    with pytest.raises(Conflict):
+        await services.users.set_role(admin, admin.user_id, "ops")  # may not demote oneself
+    trail = await services.users.events(admin, admin.user_id)
+    assert [e.event_type for e in trail.items] == ["user_added"]
