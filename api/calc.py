@@ -3,14 +3,15 @@
 The engine is pure and fast (well under a millisecond for a whole sign), so it runs inline.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
 
 from api.deps import ActorDep
 from api.envelope import envelope, error_response
 from domain.engineering import INPUT_MODELS, CalcInputError, calculate
+from domain.engineering.examples import EXAMPLES
 from infra.metrics import CALCULATIONS
 
 router = APIRouter(prefix="/v1/calc", tags=["calculations"])
@@ -41,7 +42,12 @@ def run(kind: str, request: Request, payload: dict[str, Any]) -> Response:
 
 
 def _add_route(kind: str, model: type[BaseModel]) -> None:
-    async def endpoint(request: Request, body: model, actor: ActorDep) -> Response:  # type: ignore[valid-type]
+    example = (
+        {"example": {"summary": "Reference case", "value": EXAMPLES[kind]}} if kind in EXAMPLES else None
+    )
+    Input = Annotated[model, Body(openapi_examples=example)]  # type: ignore[valid-type]
+
+    async def endpoint(request: Request, body: Input, actor: ActorDep) -> Response:  # type: ignore[valid-type]
         return run(kind, request, body.model_dump(mode="json", exclude_unset=True))
 
     endpoint.__name__ = f"calc_{kind}"

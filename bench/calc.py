@@ -19,30 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from domain.engineering import calculate  # noqa: E402
+from domain.engineering.examples import SIGN_EXAMPLE  # noqa: E402
 
-EXAMPLE = {
-    "code": "asce7-22",
-    "site": {"wind_speed_mph": 115, "exposure": "C", "kzt": 1.0, "ground_elevation_ft": 600},
-    "cabinets": [{"width_ft": 12, "height_ft": 6, "depth_in": 16, "weight_psf": 12}],
-    "clearance_ft": 14,
-    "solid_ratio": 1.0,
-    "supports": {
-        "count": 1,
-        "spacing_ft": None,
-        "family": "pipe",
-        "grade": None,
-        "mount": "direct_burial",
-        "designation": None,
-    },
-    "foundation": {
-        "shape": "round",
-        "diameter_ft": None,
-        "soil_class": 4,
-        "isolated_pole_increase": True,
-        "constrained": False,
-    },
-    "criteria": {"method": "asd", "deflection_limit": "L/80"},
-}
+# The worked example with the grade left to the engine (its default for the family).
+EXAMPLE = {**SIGN_EXAMPLE, "supports": {**SIGN_EXAMPLE["supports"], "grade": None}}
 
 
 def _time(payload: dict, repetitions: int) -> list[float]:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import round_up
 from .notes import Notes
@@ -56,19 +58,6 @@ def _futa(grade: str) -> float:
     return float(min(g["futa_ksi"], cap["factor_on_fya"] * g["fya_ksi"], cap["max_ksi"]))
 
 
-def _check(name: str, demand: float, capacity: float, unit: str, clause_: str) -> dict[str, Any]:
-    ratio = demand / capacity if capacity > 0 else math.inf
-    return {
-        "name": name,
-        "demand": demand,
-        "capacity": capacity,
-        "unit": unit,
-        "ratio": ratio,
-        "pass": ratio <= 1.0 + 1e-9,
-        "clause": clause_,
-    }
-
-
 def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float]:
     """Governing factored tension and shear per anchor (kip), each the maximum over the load cases
     (using both maxima together in the 17.8 interaction is conservative)."""
@@ -92,17 +81,17 @@ def _steel_checks(grade: str, db: float, nua: float, vua: float) -> list[dict[st
         * value("anchors", "grout_pad_factor")
     )
     return [
-        _check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
-        _check(
+        check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
+        check(
             "anchor steel shear", vua, phi_vsa, "kip", "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)"
         ),
     ]
 
 
-def _pullout_check(db: float, fc_psi: float, nua: float) -> dict[str, Any]:
+def _pulloutcheck(db: float, fc_psi: float, nua: float) -> dict[str, Any]:
     """Pullout of a headed anchor, Np = 8 Abrg f'c (ACI 318-19 Eq. 17.6.3.2.2a), cracked, phi 0.70."""
     npn = value("anchors", "pullout_bearing_coefficient") * bearing_area(db) * fc_psi / 1000.0
-    return _check(
+    return check(
         "anchor pullout",
         nua,
         value("anchors", "phi_concrete_tension") * npn,
@@ -137,11 +126,11 @@ def anchor_reinforcement(nua: float, fc_psi: float) -> dict[str, Any]:
         best = (name, rf["bars_per_anchor"][-1], dia, area)
     name, count, dia, area = best
     capacity = rf["phi"] * count * area * rf["fy_ksi"]
-    check = _check("anchor reinforcement (replaces concrete breakout)", nua, capacity, "kip", rf["clause"])
-    check["bar_size"] = name
-    check["bars_per_anchor"] = count
-    check["development_length_in"] = development_length(dia, fc_psi)
-    return check
+    bars = check("anchor reinforcement (replaces concrete breakout)", nua, capacity, "kip", rf["clause"])
+    bars["bar_size"] = name
+    bars["bars_per_anchor"] = count
+    bars["development_length_in"] = development_length(dia, fc_psi)
+    return bars
 
 
 def _concrete_checks(
@@ -170,8 +159,8 @@ def _concrete_checks(
     ncb = min(a_nc / a_nco, 1.0) * psi_ed * value("anchors", "psi_c_n") * nb
     phi_c = value("anchors", "phi_concrete_tension")
     abrg = bearing_area(db)
-    checks = [_pullout_check(db, fc_psi, nua)]
-    breakout = _check(
+    checks = [_pulloutcheck(db, fc_psi, nua)]
+    breakout = check(
         "anchor concrete breakout",
         nua,
         phi_c * ncb,
@@ -186,16 +175,14 @@ def _concrete_checks(
     phi_nn = min(c["capacity"] for c in checks + steel[:1])
     if ca1 < 0.4 * hef:
         nsb = 160.0 * ca1 * math.sqrt(abrg) * lam * root_fc / 1000.0
-        checks.append(_check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
+        checks.append(check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
         phi_nn = min(phi_nn, phi_c * nsb)
     phi_vn = steel[1]["capacity"]
     n_ratio, v_ratio = nua / phi_nn, vua / phi_vn
     lim = _A["interaction_limit"]
     if n_ratio > lim["threshold"] and v_ratio > lim["threshold"]:
         checks.append(
-            _check(
-                "anchor tension-shear interaction", n_ratio + v_ratio, lim["value"], "ratio", lim["clause"]
-            )
+            check("anchor tension-shear interaction", n_ratio + v_ratio, lim["value"], "ratio", lim["clause"])
         )
     return checks
 
@@ -234,7 +221,7 @@ def design_base_plate(
         dbc = options.get("bolt_circle_in") or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance), 1.0)
         forces = _anchor_forces(loads, n, dbc)
         steel = _steel_checks(grade, db, forces[0], forces[1])
-        steel.append(_pullout_check(db, fc, forces[0]))
+        steel.append(_pulloutcheck(db, fc, forces[0]))
         if chosen is None or all(c["pass"] for c in steel):
             chosen = (n, db, dbc, steel, forces)
         if all(c["pass"] for c in steel):
@@ -265,7 +252,7 @@ def design_base_plate(
     tp = thicknesses[-1]
     for tp in thicknesses:
         capacity = fy_plate * b_eff * tp * tp / 4.0 / factor
-        plate_check = _check(
+        plate_check = check(
             "base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)"
         )
         if plate_check["pass"]:
@@ -332,19 +319,19 @@ def anchor_concrete(
     bars = anchor_reinforcement(nua, fc) if use_bars else None
     checks: list[dict[str, Any]] = []
     hef = hefs[-1]
+    concrete_checks = partial(
+        _concrete_checks,
+        db=plate["bolt_diameter_in"],
+        n=plate["bolt_count"],
+        dbc=plate["bolt_circle_in"],
+        pier_in=pier_in,
+        fc_psi=fc,
+        nua=nua,
+        vua=vua,
+        steel=steel,
+    )
     for hef in hefs:
-        checks = _concrete_checks(
-            db=plate["bolt_diameter_in"],
-            n=plate["bolt_count"],
-            dbc=plate["bolt_circle_in"],
-            hef=hef,
-            pier_in=pier_in,
-            fc_psi=fc,
-            nua=nua,
-            vua=vua,
-            steel=steel,
-            reinforcement=None,
-        )
+        checks = concrete_checks(hef=hef, reinforcement=None)
         if all(c["pass"] for c in checks):
             break
     else:
@@ -353,18 +340,7 @@ def anchor_concrete(
             # the anchor must reach past the bars' development length.
             need = bars["development_length_in"] + _A["reinforcement"]["extra_embedment_in"]
             hef = next((h for h in hefs if h >= need), hefs[-1])
-            checks = _concrete_checks(
-                db=plate["bolt_diameter_in"],
-                n=plate["bolt_count"],
-                dbc=plate["bolt_circle_in"],
-                hef=hef,
-                pier_in=pier_in,
-                fc_psi=fc,
-                nua=nua,
-                vua=vua,
-                steel=steel,
-                reinforcement=bars,
-            )
+            checks = concrete_checks(hef=hef, reinforcement=bars)
             plate["anchor_reinforcement"] = {
                 "bar_size": bars["bar_size"],
                 "bars_per_anchor": bars["bars_per_anchor"],

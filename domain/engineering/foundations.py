@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .checks import check
 from .constants import CONSTANTS, clause, value
 from .notes import Notes
 
@@ -203,17 +204,7 @@ def embedment_result(
         "equation": emb.equation,
         "concrete_yd3": volume,
         "concrete_rounded_yd3": concrete_yd3(shape, diameter_ft, rounded),
-        "checks": [
-            {
-                "name": "embedment depth",
-                "demand": emb.depth_ft,
-                "capacity": rounded,
-                "unit": "ft",
-                "ratio": emb.depth_ft / rounded,
-                "pass": True,
-                "clause": emb.equation,
-            }
-        ],
+        "checks": [check("embedment depth", emb.depth_ft, rounded, "ft", emb.equation)],
         "bom": {
             "steel": [],
             "concrete": [

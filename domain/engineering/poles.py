@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .checks import check
 from .constants import CONSTANTS, clause, value
 from .notes import Notes
 from .sections import CATALOGUE, Section, grade_properties
@@ -200,19 +201,6 @@ def _family_table(family: str, grade: str, method: str) -> tuple[tuple[Section, 
     return tuple(out)
 
 
-def _check(name: str, demand: float, capacity: float, unit: str, clause_: str) -> dict[str, Any]:
-    ratio = demand / capacity if capacity > 0 else math.inf
-    return {
-        "name": name,
-        "demand": demand,
-        "capacity": capacity,
-        "unit": unit,
-        "ratio": ratio,
-        "pass": ratio <= 1.0 + 1e-9,
-        "clause": clause_,
-    }
-
-
 def check_pole(
     section: Section,
     fy: float,
@@ -261,18 +249,18 @@ def check_pole(
         if ratio > inter:
             inter, inter_clause = ratio, cl
 
-    flex_check = _check("pole flexure", m_max, mc, "kip_in", flex.clause)
+    flex_check = check("pole flexure", m_max, mc, "kip_in", flex.clause)
     if flex.compactness == "not_applicable":
         flex_check["pass"] = False
     checks = [
         flex_check,
-        _check("pole shear", v_max, vc, "kip", v_clause),
+        check("pole shear", v_max, vc, "kip", v_clause),
     ]
     if t_max > 0:
-        checks.append(_check("pole torsion", t_max, tc, "kip_in", t_clause))
+        checks.append(check("pole torsion", t_max, tc, "kip_in", t_clause))
     if p_max > 0:
-        checks.append(_check("pole axial", p_max, pc, "kip", p_clause))
-    checks.append(_check("pole combined forces", inter, 1.0, "ratio", inter_clause))
+        checks.append(check("pole axial", p_max, pc, "kip", p_clause))
+    checks.append(check("pole combined forces", inter, 1.0, "ratio", inter_clause))
     deflection_in: float | None = None  # no limit given (the ``pole`` kind): not computed
     if deflection_limit_n is not None:
         worst = 0.0
@@ -284,7 +272,7 @@ def check_pole(
             worst = max(worst, delta)
         deflection_in = worst
         checks.append(
-            _check(
+            check(
                 "pole deflection",
                 worst,
                 length_in / deflection_limit_n,

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from .base_plates import AnchorLoads, anchor_concrete, design_base_plate
+from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import (
     concrete_yd3,
@@ -91,24 +92,14 @@ def _pier(
         "Required embedment rounded up to the next 6 in.", clause("foundation", "embedment_rounding_ft")
     )
     checks = [
-        {
-            "name": "embedment depth",
-            "demand": emb.depth_ft,
-            "capacity": depth,
-            "unit": "ft",
-            "ratio": emb.depth_ft / depth,
-            "pass": emb.depth_ft <= depth + 1e-9,
-            "clause": emb.equation,
-        },
-        {
-            "name": "pier width for backfill",
-            "demand": (footprint_in + oversize) / 12.0,
-            "capacity": width,
-            "unit": "ft",
-            "ratio": (footprint_in + oversize) / 12.0 / width,
-            "pass": footprint_in + oversize <= width * 12.0 + 1e-9,
-            "clause": clause("foundation", "backfill_oversize_in"),
-        },
+        check("embedment depth", emb.depth_ft, depth, "ft", emb.equation),
+        check(
+            "pier width for backfill",
+            (footprint_in + oversize) / 12.0,
+            width,
+            "ft",
+            clause("foundation", "backfill_oversize_in"),
+        ),
     ]
     return {
         "shape": fdn.shape,

@@ -8,32 +8,11 @@ import sys
 from pathlib import Path
 
 from domain.engineering import calculate
+from domain.engineering.examples import SIGN_EXAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SIGN = {
-    "code": "asce7-22",
-    "site": {"wind_speed_mph": 115, "exposure": "C", "kzt": 1.0, "ground_elevation_ft": 600},
-    "cabinets": [{"width_ft": 12, "height_ft": 6, "depth_in": 16, "weight_psf": 12}],
-    "clearance_ft": 14,
-    "solid_ratio": 1.0,
-    "supports": {
-        "count": 1,
-        "spacing_ft": None,
-        "family": "pipe",
-        "grade": "A53B",
-        "mount": "direct_burial",
-        "designation": None,
-    },
-    "foundation": {
-        "shape": "round",
-        "diameter_ft": None,
-        "soil_class": 4,
-        "isolated_pole_increase": True,
-        "constrained": False,
-    },
-    "criteria": {"method": "asd", "deflection_limit": "L/80"},
-}
+SIGN = SIGN_EXAMPLE
 MEDEEK = {
     "code": "asce7-16",
     "wind_speed_mph": 155,
@@ -88,6 +67,9 @@ async def test_invalid_calc_input_is_422_naming_the_fields(http, estimator):
 async def test_openapi_documents_calc_inputs_with_enums(http):
     spec = (await http.get("/api/openapi.json")).json()
     assert "/v1/calc/sign" in spec["paths"]
+    body = spec["paths"]["/v1/calc/sign"]["post"]["requestBody"]["content"]["application/json"]
+    example = body["examples"]["example"]["value"]  # the OpenAPI document leaves out the nulls
+    assert example["cabinets"] == SIGN["cabinets"] and example["site"] == SIGN["site"]
     schemas = json.dumps(spec["components"]["schemas"])
     assert "Pipe8STD" in schemas and "A500C" in schemas and "HSS10.750X0.250" in schemas
 
