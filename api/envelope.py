@@ -106,6 +106,9 @@ async def on_validation_error(request: Request, exc: RequestValidationError) -> 
         message = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
             message = "unknown field"
+        if err.get("type") == "json_invalid":  # loc is ("body", character position)
+            fields.append({"field": "body", "message": f"{message} at character {loc[-1]}"})
+            continue
         fields.append({"field": _field_path(loc), "message": message})
     names = ", ".join(sorted({f["field"] for f in fields}))
     return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=fields)

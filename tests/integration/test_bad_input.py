@@ -1,0 +1,30 @@
+"""Malformed requests get a 4xx envelope naming what is wrong, never a 500."""
+
+from __future__ import annotations
+
+
+async def test_malformed_json_body_is_422_naming_the_body(http, estimator):
+    response = await http.post(
+        "/api/v1/projects", content=b'{"name": "x",', headers={**estimator, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "body"
+
+
+async def test_a_json_array_instead_of_an_object_is_422(http, estimator):
+    response = await http.post("/api/v1/projects", json=["name"], headers=estimator)
+    assert response.status_code == 422
+
+
+async def test_wrong_method_and_unknown_route_keep_the_envelope(http, estimator):
+    wrong = await http.delete("/api/v1/projects", headers=estimator)
+    assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+    missing = await http.get("/api/v2/anything", headers=estimator)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+async def test_negative_offset_and_text_limit_name_the_parameter(http, estimator):
+    response = await http.get("/api/v1/projects?offset=-1&limit=ten", headers=estimator)
+    assert response.status_code == 422
+    assert {f["field"] for f in response.json()["error"]["fields"]} == {"offset", "limit"}
