@@ -4,9 +4,8 @@ from __future__ import annotations
 
 
 async def test_malformed_json_body_is_422_naming_the_body(http, estimator):
-    response = await http.post(
-        "/api/v1/projects", content=b'{"name": "x",', headers={**estimator, "Content-Type": "application/json"}
-    )
+    headers = {**estimator, "Content-Type": "application/json"}
+    response = await http.post("/api/v1/projects", content=b'{"name": "x",', headers=headers)
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_input" and error["fields"][0]["field"] == "body"
