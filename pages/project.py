@@ -20,7 +20,7 @@ from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
 from components.timeline import event_timeline, format_time
 from domain.errors import DomainError, NotFound, PreconditionFailed
-from domain.projects.lifecycle import Status, allowed_targets, is_read_only
+from domain.projects.lifecycle import Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
@@ -63,12 +63,7 @@ class ProjectScreen:
         return self.owns_or_manages and not is_read_only(self.project.status)
 
     def targets(self) -> tuple[Status, ...]:
-        status = self.project.status
-        # Mirrors the service: only owners and managers move a project, except the decisions on a
-        # submitted or rejected one, which the role rule alone governs.
-        if status not in {Status.submitted, Status.rejected} and not self.owns_or_manages:
-            return ()
-        return allowed_targets(status, self.actor.role)
+        return targets_for(self.project.status, self.actor.role, may_edit=self.owns_or_manages)
 
     @property
     def base(self) -> dict[str, str]:

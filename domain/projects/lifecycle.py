@@ -64,6 +64,18 @@ def allowed_targets(current: Status, role: str) -> tuple[Status, ...]:
     return tuple(t for t in TRANSITIONS[current] if manager or (current, t) not in MANAGER_ONLY)
 
 
+# On a submitted or rejected project the next step is a decision (accept, reject, reopen) that the
+# role alone governs; every other move belongs to whoever may edit the project.
+DECISION_STATES: frozenset[Status] = frozenset({Status.submitted, Status.rejected})
+
+
+def targets_for(current: Status, role: str, *, may_edit: bool) -> tuple[Status, ...]:
+    """The moves to offer a user: ``may_edit`` says whether they may edit this project."""
+    if current not in DECISION_STATES and not may_edit:
+        return ()
+    return allowed_targets(current, role)
+
+
 def check_transition(
     current: Status,
     target: Status,

@@ -17,6 +17,7 @@ from domain.orm import utcnow
 from domain.ports import UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
+    DECISION_STATES,
     LeaveDraftGuard,
     Status,
     allow_always,
@@ -224,9 +225,8 @@ class ProjectService:
         async with self.db.transaction() as session:
             project = await self._locked(session, project_id, if_match)
             current = Status(project.status)
-            if current not in {Status.submitted, Status.rejected} and not can_edit_project(
-                actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)
-            ):
+            may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
+            if current not in DECISION_STATES and not may_edit:
                 raise Forbidden("Estimators may move only their own projects.")
             snapshot = {k: getattr(project, k) for k in ("name", "account_id", "customer", "status")}
             refused = check_transition(current, target, actor.role, snapshot, self.leave_draft_guard)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.projects.lifecycle import Status, allowed_targets, check_transition, is_read_only
+from domain.projects.lifecycle import Status, allowed_targets, check_transition, is_read_only, targets_for
 
 S = Status
 
@@ -73,3 +73,10 @@ def test_the_leave_draft_guard_is_pluggable_and_its_reasons_are_reported():
 
 def test_accepted_and_rejected_are_read_only():
     assert {s for s in Status if is_read_only(s)} == {S.accepted, S.rejected}
+
+
+def test_a_user_who_may_not_edit_is_offered_only_decisions():
+    assert targets_for(S.draft, "estimator", may_edit=False) == ()
+    assert targets_for(S.estimating, "manager", may_edit=True) == (S.submitted, S.draft)
+    assert targets_for(S.submitted, "manager", may_edit=False) == (S.accepted, S.rejected)
+    assert targets_for(S.submitted, "estimator", may_edit=True) == ()
