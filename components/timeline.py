@@ -1,7 +1,7 @@
-"""The audit trail of a project as a timeline, newest first.
+"""An audit trail (a project's or an account's) as a timeline, newest first.
 
 Takes events as plain mappings (``event_type``, ``actor``, ``created_at``, ``data``), the shape
-the project service returns, and turns each into a headline and a few human lines.
+the project and user services return, and turns each into a headline and a few human lines.
 """
 
 from __future__ import annotations
@@ -15,9 +15,41 @@ from nicegui import ui
 from components.project_fields import FIELD_LABELS
 from components.status import status_label
 
-EVENT_TITLES = {"created": "Created", "updated": "Updated", "transition": "Status changed"}
-EVENT_ICONS = {"created": "add_circle", "updated": "edit", "transition": "swap_horiz"}
-EVENT_COLORS = {"created": "green", "updated": "blue", "transition": "orange"}
+EVENT_TITLES = {
+    "created": "Created",
+    "updated": "Updated",
+    "transition": "Status changed",
+    "user_added": "Account created",
+    "role_changed": "Role changed",
+    "user_activated": "Activated",
+    "user_deactivated": "Deactivated",
+    "password_reset": "Password reset",
+    "password_set": "Password set",
+    "api_key_issued": "API key issued",
+    "api_keys_revoked": "API keys revoked",
+}
+EVENT_ICONS = {
+    "created": "add_circle",
+    "updated": "edit",
+    "transition": "swap_horiz",
+    "user_added": "person_add",
+    "role_changed": "badge",
+    "user_activated": "check_circle",
+    "user_deactivated": "block",
+    "password_reset": "password",
+    "password_set": "password",
+    "api_key_issued": "key",
+    "api_keys_revoked": "key_off",
+}
+EVENT_COLORS = {
+    "created": "green",
+    "updated": "blue",
+    "transition": "orange",
+    "user_added": "green",
+    "role_changed": "blue",
+    "user_deactivated": "red",
+    "api_keys_revoked": "red",
+}
 
 
 def format_time(moment: datetime) -> str:
@@ -45,6 +77,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         ]
     if kind == "transition":
         return [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+    if kind == "role_changed":
+        return [f"Role: {_quote(data.get('before'))} → {_quote(data.get('after'))}"]
+    if kind == "api_keys_revoked":
+        return [f"Keys revoked: {data.get('count', 0)}"]
     if kind == "created":
         fields = data.get("fields") or {}
         lines = [f"Status: {status_label(str(data.get('status', 'draft')))}"]

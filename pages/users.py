@@ -20,7 +20,7 @@ from nicegui import events, ui
 
 from components.dialogs import Secret, confirm_dialog, shown_once_dialog
 from components.frame import frame
-from components.timeline import format_time
+from components.timeline import event_timeline, format_time
 from components.user_fields import FIELD_LABELS, ROLE_LABELS, UserFields, role_label
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.users.roles import can_manage_users
@@ -198,6 +198,7 @@ class UsersScreen:
                     ui.menu_item("Revoke all API keys", on_click=lambda u=user: self.ask_revoke(u)).mark(
                         "revoke-api-keys"
                     )
+                    ui.menu_item("History", on_click=lambda u=user: self.show_history(u)).mark("history")
 
     # --- navigation -----------------------------------------------------------------------
     async def on_search(self, e: events.ValueChangeEventArguments) -> None:
@@ -326,6 +327,22 @@ class UsersScreen:
                 ui.notify(
                     f"Revoked {count} API key{'s' if count != 1 else ''} of {user.email}.", type="positive"
                 )
+
+    async def show_history(self, user: UserOut) -> None:
+        trail = await self.run(user, lambda: services().users.events(self.actor, user.user_id, limit=50))
+        if trail is None:
+            return
+        with (
+            self.root,
+            ui.dialog() as dialog,
+            ui.card().classes("w-[36rem] max-w-full").mark("history-dialog"),
+        ):
+            ui.label(f"History of {user.email}").classes("text-lg font-bold")
+            event_timeline([e.model_dump() for e in trail.items])
+            if trail.total > len(trail.items):
+                ui.label(f"The newest {len(trail.items)} of {trail.total} events.").classes("text-grey-7")
+            ui.button("Close", on_click=dialog.close).props("flat")
+        dialog.open()
 
     def open_add_dialog(self) -> None:
         """The Add user dialog; built on demand and removed when closed."""

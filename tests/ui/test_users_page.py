@@ -296,3 +296,21 @@ async def test_an_admin_demoted_meanwhile_is_refused_by_the_open_page(services, 
         await user.should_see("Only admins manage users")
         await user.should_see("You are signed in as manager.")
     assert (await services.users.get_actor(eve.user_id)).role == "estimator"
+
+
+async def test_an_admin_reads_the_history_of_an_account(services, user: User, login):
+    await login("admin")
+    eve, _ = await new_user(services, "estimator", "eve@signx.test")
+    await open_users(user)
+    with user.scope(marker="user-row-eve@signx.test"):
+        user.find(marker="role").click()
+        user.find("Ops").click()
+    await user.should_see("eve@signx.test is now ops.", retries=40)
+
+    with user.scope(marker="user-row-eve@signx.test"):
+        user.find(marker="history").click()
+    await user.should_see(marker="history-dialog", retries=40)
+    await user.should_see("History of eve@signx.test")
+    await user.should_see("Role changed")
+    await user.should_see("Role: “estimator” → “ops”")
+    await user.should_see("Account created")
