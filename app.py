@@ -88,6 +88,9 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
+    # with the rest of the data instead of the working directory.
+    os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
     from nicegui import ui
 
     from infra import logs
