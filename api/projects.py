@@ -104,7 +104,7 @@ async def get_project(
 ) -> Response:
     project = await services.projects.get(project_id)
     etag = quote(project.etag)
-    if if_none_match is not None and matches(if_none_match, project.etag):
+    if if_none_match is not None and matches(if_none_match, project.etag, strong=False):
         return Response(status_code=304, headers={"ETag": etag})
     return envelope(request, project, headers={"ETag": etag})
 

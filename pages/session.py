@@ -8,7 +8,7 @@ changed role takes effect on the next page without a new login.
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -35,8 +35,21 @@ def is_open_path(path: str) -> bool:
 
 
 def safe_redirect(target: str | None) -> str:
-    """Only same-site paths: ``//evil.example`` or ``https://...`` would make us an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site paths: ``//evil.example`` or ``https://...`` would make us an open redirect.
+
+    Browsers drop tabs and line breaks from URLs (``/\t/evil.example`` becomes
+    ``//evil.example``), so any control character disqualifies the target too.
+    """
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    ):
+        return HOME
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return HOME
     if target == LOGIN or target.startswith(LOGIN + "?"):
         return HOME

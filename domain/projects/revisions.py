@@ -19,11 +19,11 @@ def quote(etag: str) -> str:
     return f'"{etag}"'
 
 
-def parse_etags(header: str | None) -> list[str] | None:
+def parse_etags(header: str | None, *, strong: bool = True) -> list[str] | None:
     """Entity tags named in an If-Match / If-None-Match header (None when the header is absent).
 
-    ``*`` is returned as ``["*"]``. Weak tags (``W/"..."``) are kept without the prefix, and the
-    caller decides: If-Match uses strong comparison, so callers compare only what we issued.
+    ``*`` is returned as ``["*"]``. If-Match compares strongly (RFC 9110 13.1.1), so weak tags
+    (``W/"..."``) are dropped unless ``strong=False`` (If-None-Match's weak comparison, 13.1.2).
     """
     if header is None:
         return None
@@ -36,13 +36,17 @@ def parse_etags(header: str | None) -> list[str] | None:
             tags.append("*")
             continue
         if tag.startswith("W/"):
+            if strong:
+                continue
             tag = tag[2:]
         tags.append(tag.strip('"'))
     return tags
 
 
-def matches(header: str | None, current: str) -> bool:
-    tags = parse_etags(header) or []
+def matches(header: str | None, current: str, *, strong: bool = True) -> bool:
+    """Whether the header names the current ETag: strong comparison for If-Match (the default),
+    weak for If-None-Match."""
+    tags = parse_etags(header, strong=strong) or []
     return "*" in tags or current in tags
 
 

@@ -91,6 +91,9 @@ def test_login_redirects_stay_on_this_site():
     assert safe_redirect("//evil.example/x") == "/projects"
     assert safe_redirect("https://evil.example") == "/projects"
     assert safe_redirect("/\\evil.example") == "/projects"
+    # Browsers drop tabs and newlines: "/\t/evil.example" would become "//evil.example".
+    for sneaky in ("/\t/evil.example/x", "/\n/evil.example", "/\r/evil.example", "/\x00/x", "/\x7f/x"):
+        assert safe_redirect(sneaky) == "/projects", repr(sneaky)
     assert safe_redirect("/login") == "/projects"
     assert safe_redirect("") == "/projects"
 

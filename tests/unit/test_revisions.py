@@ -15,12 +15,18 @@ def test_etag_is_16_hex_and_changes_with_every_revision():
 
 def test_if_match_parsing_handles_quotes_lists_weak_and_star():
     assert parse_etags(None) is None
-    assert parse_etags('"abc", W/"def" ,') == ["abc", "def"]
+    assert parse_etags('"abc", W/"def" ,', strong=False) == ["abc", "def"]
+    assert parse_etags('"abc", W/"def" ,') == ["abc"]
     assert matches("*", "anything")
     assert matches(quote("abc"), "abc")
     assert matches('"x", "abc"', "abc")
     assert not matches('"abd"', "abc")
     assert not matches("", "abc")
+
+
+def test_if_match_compares_strongly_and_if_none_match_weakly():
+    assert not matches('W/"abc"', "abc")
+    assert matches('W/"abc"', "abc", strong=False)
 
 
 def test_diff_lists_only_changed_fields_with_before_and_after():
