@@ -15,10 +15,10 @@ class UnitOfWork(Protocol):
 
 
 class FailureLimiter(Protocol):
-    """Counts failures per key in a sliding window (login throttling)."""
+    """Counts attempts per key in a sliding window (login throttling)."""
 
-    async def blocked(self, key: str) -> bool: ...
-
-    async def hit(self, key: str) -> None: ...
+    async def attempt(self, key: str) -> bool:
+        """Record one attempt atomically; False (and nothing recorded) once the limit is reached."""
+        ...
 
     async def clear(self, key: str) -> None: ...

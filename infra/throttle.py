@@ -16,11 +16,9 @@ class RedisFailureLimiter:
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.item = RateLimitItemPerSecond(max_failures, window_seconds)
 
-    async def blocked(self, key: str) -> bool:
-        return not await self.strategy.test(self.item, "login", key)
-
-    async def hit(self, key: str) -> None:
-        await self.strategy.hit(self.item, "login", key)
+    async def attempt(self, key: str) -> bool:
+        # One atomic step in Redis (the moving-window script): concurrent attempts cannot overshoot.
+        return bool(await self.strategy.hit(self.item, "login", key))
 
     async def clear(self, key: str) -> None:
         await self.strategy.clear(self.item, "login", key)

@@ -40,19 +40,25 @@ async def login_page(redirect_to: str = "") -> RedirectResponse | None:
         message.text = text
         message.visible = bool(text)
 
+    busy = {"now": False}  # Enter while a check runs must not start a second one
+
     async def attempt() -> None:
+        if busy["now"]:
+            return
         address = str(email.value or "").strip()
         secret = str(password.value or "")
         if not address or not secret:
             say("Enter your email and password.")
             return
         button.disable()
+        busy["now"] = True
         try:
             actor = await services().users.authenticate_password(address, secret)
         except LoginThrottled:
             say(THROTTLED)
             return
         finally:
+            busy["now"] = False
             button.enable()
         if actor is None:
             password.value = ""

@@ -153,7 +153,9 @@ class UserService:
     async def authenticate_password(self, email: str, password: str) -> Actor | None:
         """The actor for valid credentials, None for wrong ones; raises LoginThrottled when locked out."""
         email = email.strip().lower()
-        if self.limiter is not None and await self.limiter.blocked(email):
+        # Count the attempt before the (slow) check, atomically: attempts already running when the
+        # limit is reached must not slip past it. A success clears the count.
+        if self.limiter is not None and not await self.limiter.attempt(email):
             self.observe("throttled")
             raise LoginThrottled(email)
         async with self.db.transaction() as session:
@@ -163,8 +165,6 @@ class UserService:
         ok = await asyncio.to_thread(_verify, stored, password) and user is not None and user.is_active
         if not ok or user is None:
             self.observe("failure")
-            if self.limiter is not None:
-                await self.limiter.hit(email)
             return None
         self.observe("success")
         if self.limiter is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from domain.errors import Conflict, InvalidInput
@@ -31,6 +33,20 @@ async def test_repeated_failures_lock_the_email_out_even_for_the_right_password(
     # Another account is not affected.
     other = await services.users.create("cat@example.com", "estimator")
     assert await services.users.authenticate_password("cat@example.com", other.password) is not None
+
+
+async def test_parallel_guesses_cannot_overshoot_the_limit(services):
+    await services.users.create("eve@example.com", "estimator")
+
+    async def guess() -> str:
+        try:
+            result = await services.users.authenticate_password("eve@example.com", "guess")
+        except LoginThrottled:
+            return "throttled"
+        return "checked" if result is None else "in"
+
+    outcomes = await asyncio.gather(*(guess() for _ in range(20)))
+    assert outcomes.count("checked") == 5 and outcomes.count("throttled") == 15
 
 
 async def test_a_success_resets_the_failure_count(services):
