@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError
@@ -114,6 +115,16 @@ async def on_validation_error(request: Request, exc: RequestValidationError) -> 
     return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=fields)
 
 
+async def on_model_error(request: Request, exc: ValidationError) -> JSONResponse:
+    """Schemas a route builds itself (not FastAPI's own parsing) fail the same way: 422 by field."""
+    fields = [
+        {"field": _field_path(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid")}
+        for err in exc.errors()
+    ]
+    names = ", ".join(sorted({f["field"] for f in fields}))
+    return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=fields)
+
+
 async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
     headers = {}
     if exc.details.get("current_etag"):
@@ -138,6 +149,7 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 HANDLERS: dict[Any, Any] = {
     RequestValidationError: on_validation_error,
+    ValidationError: on_model_error,
     DomainError: on_domain_error,
     StarletteHTTPException: on_http_error,
     Exception: on_unexpected,

@@ -9,11 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.paging import Page
 from domain.projects.lifecycle import Status
+from domain.text import Line, Prose, SingleLine
 
 __all__ = ["Page"]  # re-exported: callers page projects with it
 
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine]
+Description = Annotated[str, StringConstraints(max_length=5000), Prose]
 AccountId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")
 ]
@@ -27,20 +30,21 @@ class ProjectCreate(BaseModel):
     name: Name = Field(description="Project name, e.g. 'Main St pylon'.")
     account_id: AccountId = Field(description="Customer account code (letters, digits, . _ -).")
     customer: Text200 = Field("", description="Customer name.")
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    site_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    description: Description = ""
+    site_address: Address = ""
 
 
 class ProjectUpdate(BaseModel):
-    """Partial update: only the fields present change."""
+    """Partial update: only the fields present change. An explicit null is refused (422 naming
+    the field) rather than silently ignored: the defaults below are never validated, only given."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    account_id: AccountId | None = None
-    customer: Text200 | None = None
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    site_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    name: Name = Field(default=None)  # type: ignore[assignment]
+    account_id: AccountId = Field(default=None)  # type: ignore[assignment]
+    customer: Text200 = Field(default=None)  # type: ignore[assignment]
+    description: Description = Field(default=None)  # type: ignore[assignment]
+    site_address: Address = Field(default=None)  # type: ignore[assignment]
 
 
 class TransitionRequest(BaseModel):
@@ -83,9 +87,9 @@ class EventOut(BaseModel):
 class ProjectQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(None, max_length=200)
+    q: Line | None = Field(None, max_length=200)
     status: Status | None = None
-    account_id: str | None = Field(None, max_length=64)
+    account_id: Line | None = Field(None, max_length=64)
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)
     sort: str = Field("-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$")

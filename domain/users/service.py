@@ -18,6 +18,7 @@ from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.orm import utcnow
 from domain.paging import Page
 from domain.ports import FailureLimiter, UnitOfWork
+from domain.text import has_control_characters
 from domain.users.models import ApiKey, User, UserEvent
 from domain.users.roles import Role, can_manage_users
 from domain.users.schemas import Actor, NewCredentials, UserEventOut, UserOut
@@ -62,7 +63,7 @@ def _actor(u: User) -> Actor:
 def _normalise_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
+    if not local or "." not in domain or " " in email or has_control_characters(email) or len(email) > 320:
         raise InvalidInput("Not a valid email address.", fields=[{"field": "email", "message": "invalid"}])
     return email
 
@@ -207,7 +208,7 @@ class UserService:
         async with self.db.transaction() as session:
             await self._admins(session, actor, lock=False)
             where = []
-            text = q.strip()[:200]
+            text = "".join(c for c in q if not has_control_characters(c)).strip()[:200]
             if text:
                 pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 where.append(
@@ -396,6 +397,11 @@ def _check_role(role: str) -> None:
 
 def _check_name(name: str) -> str:
     name = " ".join(name.split())
+    if has_control_characters(name):
+        raise InvalidInput(
+            "Names must not contain control characters.",
+            fields=[{"field": "name", "message": "control characters"}],
+        )
     if len(name) > 200:
         raise InvalidInput(
             "Names have at most 200 characters.",

@@ -63,6 +63,12 @@ async def test_bad_emails_and_roles_name_the_field(services):
     with pytest.raises(InvalidInput) as bad_email:
         await services.users.create("not-an-email", "estimator")
     assert bad_email.value.fields[0]["field"] == "email"
+    with pytest.raises(InvalidInput) as nul_email:
+        await services.users.create("a\u0000b@example.com", "estimator")
+    assert nul_email.value.fields[0]["field"] == "email"
+    with pytest.raises(InvalidInput) as nul_name:
+        await services.users.create("nul@example.com", "estimator", "A\u0000B")
+    assert nul_name.value.fields[0]["field"] == "name"
     with pytest.raises(InvalidInput) as bad_role:
         await services.users.create("eve@example.com", "boss")
     assert bad_role.value.fields[0]["field"] == "role"
