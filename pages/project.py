@@ -25,7 +25,7 @@ from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, Proje
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.forms import field_errors
-from pages.session import HOME, action_id, current_actor, services, sign_out, to_login
+from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
 
 EVENTS_PAGE = 20
 
@@ -192,7 +192,20 @@ class ProjectScreen:
         normal = {k: str(v) for k, v in update.model_dump(exclude_unset=True).items()}
         await self.write(normal, etag=self.project.etag)
 
+    async def still_signed_in(self) -> bool:
+        """Re-read who is acting before a change: a page open since before a demotion or a
+        deactivation must not keep the powers it was loaded with."""
+        actor = await current_actor()
+        if actor is None:
+            ui.notify("Your account is no longer active.", type="negative")
+            ui.navigate.to(login_url(f"/projects/{self.project.project_id}"))
+            return False
+        self.actor = actor
+        return True
+
     async def write(self, changes: dict[str, str], *, etag: str) -> None:
+        if not await self.still_signed_in():
+            return
         try:
             saved = await services().projects.update(
                 self.actor,
@@ -260,6 +273,8 @@ class ProjectScreen:
     async def _move(self, target: Status) -> None:
         if self.my_changes():
             ui.notify("Save or discard your changes before changing the status.", type="warning")
+            return
+        if not await self.still_signed_in():
             return
         try:
             moved = await services().projects.transition(

@@ -241,3 +241,21 @@ async def test_a_logged_out_visitor_following_a_project_link_logs_in_first(servi
     user.find(marker="password").type(password)
     user.find(marker="login-button").click()
     await user.should_see(marker="project-name", content="Main St Pylon", retries=40)
+
+
+async def test_a_manager_demoted_while_the_page_is_open_can_no_longer_accept(services, user: User, login):
+    owner, _ = await new_user(services, "estimator", "owner@signx.test")
+    project = await make_project(services, owner, "Main St Pylon")
+    for target in (Status.estimating, Status.submitted):
+        project = await services.projects.transition(owner, project.project_id, target, if_match=project.etag)
+    me = await login("manager")
+    await user.open(f"/projects/{project.project_id}")
+    await user.should_see(marker="to-accepted")
+
+    admin = (await services.users.create("root@signx.test", "admin")).api_key
+    root = await services.users.authenticate_api_key(admin)
+    await services.users.set_role(root, me.user_id, "estimator")
+    user.find(marker="to-accepted").click()
+
+    await user.should_see("Only a manager or admin", retries=40)
+    assert (await services.projects.get(project.project_id)).status is Status.submitted
