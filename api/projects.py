@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -13,7 +13,10 @@ from api.envelope import envelope
 from domain.idempotency.service import StoredResponse, request_fingerprint
 from domain.projects.lifecycle import Status
 from domain.projects.revisions import matches, quote
-from domain.projects.schemas import ProjectCreate, ProjectQuery, ProjectUpdate, TransitionRequest
+from domain.projects.schemas import ProjectCreate, ProjectOut, ProjectQuery, ProjectUpdate, TransitionRequest
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
@@ -44,22 +47,38 @@ async def create_project(
         )
         if stored is not None:
             return _replay(stored)
+
+    def respond(project: ProjectOut) -> JSONResponse:
+        headers = {"Location": _location(project.project_id), "ETag": quote(project.etag)}
+        return envelope(request, project, status_code=201, headers=headers)
+
+    responses: list[JSONResponse] = []
+
+    async def remember(session: AsyncSession, project: ProjectOut) -> None:
+        # Stored with the project, in its transaction: a retry after any failure either finds
+        # this response or finds no project (and the key released).
+        response = respond(project)
+        responses.append(response)
+        assert idempotency_key is not None
+        stored = StoredResponse(201, _header_dict(response), json.loads(response.body))
+        await services.idempotency.complete(session, actor.user_id, endpoint, idempotency_key, stored)
+
     try:
-        project = await services.projects.create(actor, body, request_id=request.state.request_id)
+        project = await services.projects.create(
+            actor,
+            body,
+            request_id=request.state.request_id,
+            also=remember if idempotency_key is not None else None,
+        )
     except BaseException:
         if idempotency_key is not None:
             await services.idempotency.release(actor.user_id, endpoint, idempotency_key)
         raise
-    headers = {"Location": _location(project.project_id), "ETag": quote(project.etag)}
-    response = envelope(request, project, status_code=201, headers=headers)
-    if idempotency_key is not None:
-        await services.idempotency.complete(
-            actor.user_id,
-            endpoint,
-            idempotency_key,
-            StoredResponse(201, headers, json.loads(response.body)),
-        )
-    return response
+    return responses[0] if responses else respond(project)
+
+
+def _header_dict(response: Response) -> dict[str, str]:
+    return {k: response.headers[k] for k in ("location", "etag") if k in response.headers}
 
 
 def _replay(stored: StoredResponse) -> Response:

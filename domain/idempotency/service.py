@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, InvalidInput
 from domain.idempotency.models import IdempotencyKey
@@ -97,22 +98,26 @@ class IdempotencyService:
             row.response_status or 200, dict(row.response_headers or {}), row.response_body or {}
         )
 
-    async def complete(self, user_id: str, endpoint: str, key: str, response: StoredResponse) -> None:
-        async with self.db.transaction() as session:
-            row = (
-                await session.execute(
-                    select(IdempotencyKey).where(
-                        IdempotencyKey.user_id == uuid.UUID(user_id),
-                        IdempotencyKey.endpoint == endpoint,
-                        IdempotencyKey.key == key,
-                    )
-                )
-            ).scalar_one_or_none()
-            if row is not None:
-                row.state = "done"
-                row.response_status = response.status
-                row.response_headers = response.headers
-                row.response_body = response.body
+    @staticmethod
+    async def complete(
+        session: AsyncSession, user_id: str, endpoint: str, key: str, response: StoredResponse
+    ) -> None:
+        """Store the response in the caller's transaction: the one that wrote what it describes,
+        so a crash can never leave the work done and the key still open for a second try."""
+        await session.execute(
+            update(IdempotencyKey)
+            .where(
+                IdempotencyKey.user_id == uuid.UUID(user_id),
+                IdempotencyKey.endpoint == endpoint,
+                IdempotencyKey.key == key,
+            )
+            .values(
+                state="done",
+                response_status=response.status,
+                response_headers=response.headers,
+                response_body=response.body,
+            )
+        )
 
     async def release(self, user_id: str, endpoint: str, key: str) -> None:
         async with self.db.transaction() as session:

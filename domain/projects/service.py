@@ -9,8 +9,10 @@ one wins and the rest get 412 with the current ETag.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
 from domain.orm import utcnow
@@ -92,7 +94,16 @@ class ProjectService:
         # root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
 
-    async def create(self, actor: Actor, data: ProjectCreate, *, request_id: str | None = None) -> ProjectOut:
+    async def create(
+        self,
+        actor: Actor,
+        data: ProjectCreate,
+        *,
+        request_id: str | None = None,
+        also: Callable[[AsyncSession, ProjectOut], Awaitable[None]] | None = None,
+    ) -> ProjectOut:
+        """Create a project in draft. ``also`` runs in the same transaction with the new project
+        (the API stores its idempotent response there)."""
         if not can_create_project(actor.role):
             raise Forbidden(f"A user with role '{actor.role}' may not create projects.")
         now = utcnow()
@@ -122,8 +133,11 @@ class ProjectService:
                 data={"fields": data.model_dump(), "status": Status.draft.value},
             )
             await session.refresh(project)
+            out = _out(project, actor.email)
+            if also is not None:
+                await also(session, out)
         self.observe("created")
-        return _out(project, actor.email)
+        return out
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)

@@ -6,6 +6,11 @@ import asyncio
 import uuid
 
 import httpx
+import pytest
+from sqlalchemy import text
+
+from domain.idempotency.service import request_fingerprint
+from domain.projects.schemas import ProjectCreate, ProjectQuery
 
 NEW = {"name": "Main St Pylon", "account_id": "ACME-01", "customer": "Acme Fuel", "site_address": "1 Main St"}
 
@@ -258,9 +263,6 @@ async def test_idempotency_key_replays_conflicts_and_is_scoped(http, estimator, 
 
 async def test_idempotency_key_in_flight_is_409(http, estimator, services):
     actor = await services.users.authenticate_api_key(estimator["X-API-Key"])
-    from domain.idempotency.service import request_fingerprint
-    from domain.projects.schemas import ProjectCreate
-
     fingerprint = request_fingerprint(ProjectCreate(**NEW).model_dump(mode="json"))
     # A first request has claimed the key and is still running.
     assert (
@@ -310,3 +312,21 @@ async def test_ready_is_503_when_a_server_is_unreachable(services):
         response = await client.get("/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["redis"].startswith("unavailable")
+
+
+async def test_the_idempotent_response_is_stored_in_the_projects_own_transaction(http, estimator, services):
+    actor = await services.users.authenticate_api_key(estimator["X-API-Key"])
+
+    async def fail_after_the_project_was_written(session, project) -> None:
+        raise RuntimeError("the process dies before the commit")
+
+    with pytest.raises(RuntimeError):
+        await services.projects.create(actor, ProjectCreate(**NEW), also=fail_after_the_project_was_written)
+    assert (await services.projects.search(ProjectQuery())).total == 0  # rolled back together
+
+    first = await http.post("/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "k-1"})
+    async with services.projects.db.transaction() as session:
+        state = (await session.execute(text("SELECT state, response_status FROM idempotency_keys"))).one()
+    assert tuple(state) == ("done", 201)
+    replay = await http.post("/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "k-1"})
+    assert replay.json()["result"] == first.json()["result"]
