@@ -110,20 +110,10 @@ def _clean_tables(request: pytest.FixtureRequest) -> None:
             await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         await engine.dispose()
 
-    asyncio.run(truncate()) if not _loop_running() else None
+    asyncio.run(truncate())  # sync fixtures run outside the test's event loop
     client = redis.Redis.from_url(servers["redis_url"])
     client.flushdb()
     client.close()
-
-
-def _loop_running() -> bool:
-    import asyncio
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 @pytest.fixture

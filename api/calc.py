@@ -12,7 +12,6 @@ from api.deps import ActorDep
 from api.envelope import envelope, error_response
 from domain.engineering import INPUT_MODELS, CalcInputError, calculate
 from domain.engineering.examples import EXAMPLES
-from infra.metrics import CALCULATIONS
 
 router = APIRouter(prefix="/v1/calc", tags=["calculations"])
 
@@ -25,13 +24,14 @@ SUMMARIES = {
 
 
 def run(kind: str, request: Request, payload: dict[str, Any]) -> Response:
+    observe = request.app.state.services.observe_calculation
     try:
         calc = calculate(kind, payload)
     except CalcInputError as exc:
-        CALCULATIONS.labels(kind, "invalid").inc()
+        observe(kind, "invalid")
         names = ", ".join(e["field"] for e in exc.errors)
         return error_response(request, 422, "invalid_input", f"Invalid input: {names}.", fields=exc.errors)
-    CALCULATIONS.labels(kind, "ok").inc()
+    observe(kind, "ok")
     return envelope(
         request,
         calc["result"],

@@ -18,3 +18,5 @@ class Services:
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str
+    # Told (kind, outcome) for every engineering calculation run through the API, for the metrics.
+    observe_calculation: Callable[[str, str], None] = lambda _kind, _outcome: None

@@ -19,7 +19,7 @@ from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.db import Database
-from infra.metrics import ETAG_CONFLICTS, LOGIN_ATTEMPTS, PROJECT_MUTATIONS, RequestMiddleware
+from infra.metrics import CALCULATIONS, ETAG_CONFLICTS, LOGIN_ATTEMPTS, PROJECT_MUTATIONS, RequestMiddleware
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 
@@ -57,6 +57,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         idempotency=IdempotencyService(db),
         readiness=readiness,
         code_version=settings.code_version,
+        observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
     )
     return services, db
 

@@ -47,6 +47,8 @@ async def test_sign_over_http_equals_the_pure_engine(http, estimator):
     direct = calculate("sign", SIGN)
     assert body["result"] == direct["result"]
     assert body["trace"]["result_sha256"] == direct["trace"]["result_sha256"]
+    metrics = (await http.get("/metrics")).text
+    assert 'signx_calculations_total{kind="sign",outcome="ok"}' in metrics
     assert body["result"]["pole"]["designation"] and "embedment_ft" in body["result"]["foundation"]
 
 
