@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from .checks import check
+from .checks import check, ratio
 from .constants import CONSTANTS, clause, value
+from .errors import CalcInputError
 from .foundations import round_up
 from .notes import Notes
 
@@ -50,6 +51,80 @@ def bearing_area(diameter_in: float) -> float:
     """Net bearing area of a heavy hex nut head: hexagon (across flats 1.5 da + 1/8 in) less the rod."""
     flats = 1.5 * diameter_in + 0.125
     return math.sqrt(3.0) / 2.0 * flats * flats - math.pi * diameter_in**2 / 4.0
+
+
+def min_bolt_circle(pole_od_in: float, diameter_in: float) -> float:
+    """Smallest bolt circle whose nuts (across flats 1.5 da + 1/8 in) clear the pole's outside face."""
+    return pole_od_in + 1.5 * diameter_in + 0.125
+
+
+def min_pier(bolt_circle_in: float, diameter_in: float) -> float:
+    """Smallest pier (in) holding a bolt circle with the minimum edge distance each side: torqued
+    cast-in anchors need 6 da (ACI 318-19 Sec. 17.9.2); closer, breakout and blowout vanish."""
+    return float(bolt_circle_in + 2.0 * value("anchors", "pier_edge_bolt_diameters") * diameter_in)
+
+
+def _layouts(
+    *,
+    counts: list[int],
+    diameters: list[float],
+    given_dbc: float | None,
+    pole_od_in: float,
+    pole_footprint_in: float,
+    clearance_in: float,
+    pier_in: float | None,
+    options: dict[str, Any],
+) -> list[tuple[int, float, float]]:
+    """Anchor layouts (count, diameter, bolt circle) to try, least total steel area first.
+
+    Layouts that cannot exist are dropped, and when none is left the input is refused
+    (CalcInputError naming the fields): a given bolt circle must put the nuts outside the pole
+    (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
+    """
+    layouts = []
+    for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
+        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0)
+        layouts.append((n, db, dbc))
+    if given_dbc:
+        clear = [c for c in layouts if given_dbc >= min_bolt_circle(pole_od_in, c[1]) - 1e-9]
+        if not clear:
+            db_min = min(diameters)
+            raise CalcInputError(
+                [
+                    {
+                        "field": "base_plate.bolt_circle_in",
+                        "message": f"a {given_dbc:g} in bolt circle puts {db_min:g} in anchor nuts inside "
+                        f"the {pole_od_in:g} in pole: at least OD + 1.5 da + 1/8 in = "
+                        f"{min_bolt_circle(pole_od_in, db_min):g} in is needed",
+                    }
+                ]
+            )
+        layouts = clear
+    if pier_in is not None:
+        fitting = [c for c in layouts if pier_in >= min_pier(c[2], c[1]) - 1e-9]
+        if not fitting:
+            n, db, dbc = min(layouts, key=lambda c: (min_pier(c[2], c[1]), c[1]))
+            need_in = min_pier(dbc, db)
+            need_ft = math.ceil(need_in / 12.0 * 100.0 - 1e-9) / 100.0
+            k = value("anchors", "pier_edge_bolt_diameters")
+            message = (
+                f"a {pier_in / 12.0:g} ft ({pier_in:g} in) pier cannot hold the anchors: the smallest "
+                f"layout, {n} x {db:g} in on a {dbc:g} in bolt circle, needs {k:g} da = {k * db:g} in "
+                f"edge distance each side (ACI 318-19 Sec. 17.9.2), so at least {need_ft:.2f} ft "
+                f"({need_in:g} in)"
+            )
+            errors = [
+                {
+                    "field": "foundation.diameter_ft",
+                    "message": message + "; give a larger diameter_ft or null",
+                }
+            ]
+            for name in ("bolt_circle_in", "bolt_diameter_in"):
+                if options.get(name):
+                    errors.append({"field": "base_plate." + name, "message": message})
+            raise CalcInputError(errors)
+        layouts = fitting
+    return layouts
 
 
 def _futa(grade: str) -> float:
@@ -178,7 +253,8 @@ def _concrete_checks(
         checks.append(check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
         phi_nn = min(phi_nn, phi_c * nsb)
     phi_vn = steel[1]["capacity"]
-    n_ratio, v_ratio = nua / phi_nn, vua / phi_vn
+    # A zero capacity (no edge distance, no breakout area) gives an infinite ratio: fails, no crash.
+    n_ratio, v_ratio = ratio(nua, phi_nn), ratio(vua, phi_vn)
     lim = _A["interaction_limit"]
     if n_ratio > lim["threshold"] and v_ratio > lim["threshold"]:
         checks.append(
@@ -195,11 +271,13 @@ def design_base_plate(
     pole_footprint_in: float,
     options: dict[str, Any],
     notes: Notes,
+    pier_in: float | None = None,
 ) -> dict[str, Any]:
     """Anchor count, diameter and bolt circle, then plate width and thickness (null = choose).
 
-    The concrete checks need the pier (diameter and depth), so they are added by
-    :func:`anchor_concrete` once the foundation is known.
+    ``pier_in`` is a pier diameter given by the user: only layouts it can hold (see
+    :func:`_layouts`) are tried. The concrete checks need the pier (diameter and depth), so they
+    are added by :func:`anchor_concrete` once the foundation is known.
     """
     grade = options.get("anchor_grade") or _A["default_grade"]["value"]
     fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
@@ -214,11 +292,20 @@ def design_base_plate(
         if options.get("bolt_diameter_in")
         else list(value("anchors", "diameters_in"))
     )
-    candidates = sorted((n * tensile_area(d), n, d) for n in counts for d in diameters)
+    given_dbc = options.get("bolt_circle_in")
+    layouts = _layouts(
+        counts=counts,
+        diameters=diameters,
+        given_dbc=given_dbc,
+        pole_od_in=pole_od_in,
+        pole_footprint_in=pole_footprint_in,
+        clearance_in=clearance,
+        pier_in=pier_in,
+        options=options,
+    )
 
     chosen: tuple[int, float, float, list[dict[str, Any]], tuple[float, float]] | None = None
-    for _, n, db in candidates:
-        dbc = options.get("bolt_circle_in") or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance), 1.0)
+    for n, db, dbc in layouts:
         forces = _anchor_forces(loads, n, dbc)
         steel = _steel_checks(grade, db, forces[0], forces[1])
         steel.append(_pulloutcheck(db, fc, forces[0]))

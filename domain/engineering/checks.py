@@ -9,14 +9,22 @@ from typing import Any
 TOLERANCE = 1e-9
 
 
+def ratio(demand: float, capacity: float) -> float:
+    """demand / capacity; a zero, negative or non-finite capacity (or a non-finite demand) gives
+    infinity, so the check fails instead of dividing by zero (written as null in the JSON)."""
+    if capacity > 0 and math.isfinite(demand) and not math.isnan(capacity):
+        return demand / capacity
+    return math.inf
+
+
 def check(name: str, demand: float, capacity: float, unit: str, clause: str) -> dict[str, Any]:
-    ratio = demand / capacity if capacity > 0 else math.inf
+    r = ratio(demand, capacity)
     return {
         "name": name,
         "demand": demand,
         "capacity": capacity,
         "unit": unit,
-        "ratio": ratio,
-        "pass": ratio <= 1.0 + TOLERANCE,
+        "ratio": r,
+        "pass": r <= 1.0 + TOLERANCE,
         "clause": clause,
     }

@@ -21,7 +21,14 @@ from .errors import CalcInputError
 from .foundations import embedment_result
 from .notes import Notes
 from .poles import Demand, check_pole, pole_assumptions
-from .schemas import INPUT_MODELS, EmbedmentInput, PoleInput, SignInput, WindInput
+from .schemas import (
+    INPUT_MODELS,
+    MAX_TOP_HEIGHT_FT,
+    EmbedmentInput,
+    PoleInput,
+    SignInput,
+    WindInput,
+)
 from .sections import CATALOGUE, default_grade, grade_properties
 from .sign import design_sign
 from .wind import Panel, sign_wind
@@ -77,6 +84,14 @@ def _semantic_errors(model: BaseModel) -> list[dict[str, str]]:
         if sup.count == 1 and sup.spacing_ft is not None:
             bad("supports.spacing_ft", "spacing applies to two supports only")
         soil("foundation.", model.foundation.soil_class, model.foundation.lateral_bearing_psf_per_ft)
+        top = model.clearance_ft + sum(c.height_ft for c in model.cabinets)
+        if top > MAX_TOP_HEIGHT_FT:
+            message = (
+                f"the top of the sign, clearance_ft + cabinet heights = {top:g} ft, exceeds "
+                f"{MAX_TOP_HEIGHT_FT:g} ft (taller poles are towers; dynamic gust effects not covered)"
+            )
+            bad("clearance_ft", message)
+            bad("cabinets", message)
     return errors
 
 

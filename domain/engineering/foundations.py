@@ -15,10 +15,20 @@ from typing import Any
 
 from .checks import check
 from .constants import CONSTANTS, clause, value
+from .errors import CalcInputError
 from .notes import Notes
 
 _SOIL = CONSTANTS["soil"]
 _FDN = CONSTANTS["foundation"]
+
+MAX_EMBEDMENT_FT = 50.0
+"""Deepest required embedment the engine returns, ft; deeper is refused as bad input.
+
+Why 50 ft: sign piers are drilled a few feet to a few tens of feet; Eq. 18-1 is a short-pole
+formula whose pressure stops growing at 12 ft (Sec. 1807.3.2.1), so a depth of many tens of feet
+means the inputs describe no pole footing (a huge force, a tiny pier, a soil value far below any
+real soil) and the number would mislead an estimator. A validity limit, not a code value: it
+changes no result below it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +120,36 @@ def embedment(
     return Embedment(d, pressure, iterations, b, equation)
 
 
+def check_embedment_limit(
+    depth_ft: float,
+    *,
+    lateral_force_lb: float,
+    force_height_ft: float,
+    width_ft: float,
+    per_ft: float,
+    fields: list[tuple[str, str]],
+) -> None:
+    """Raise CalcInputError naming ``fields`` (dotted path, hint) when the required embedment
+    exceeds MAX_EMBEDMENT_FT; every field gets the same summary and its own remedy."""
+    if depth_ft <= MAX_EMBEDMENT_FT:
+        return
+    summary = (
+        f"required embedment {depth_ft:.4g} ft exceeds the {MAX_EMBEDMENT_FT:g} ft practical limit of a "
+        f"pole footing (P = {lateral_force_lb:.6g} lb ASD at h = {force_height_ft:.4g} ft, pier "
+        f"{width_ft:.4g} ft, lateral bearing {per_ft:.4g} psf/ft)"
+    )
+    raise CalcInputError([{"field": field, "message": f"{summary}: {hint}"} for field, hint in fields])
+
+
+def soil_field(prefix: str, soil_class: int | None, psf_per_ft: float | None) -> tuple[str, str]:
+    """The soil input that sets the lateral bearing, with a hint, for an embedment-limit error."""
+    if psf_per_ft is not None:
+        return prefix + "lateral_bearing_psf_per_ft", "check the geotechnical lateral bearing value"
+    if soil_class is None:
+        return prefix + "soil_class", "class 5 (the weakest) was assumed: give the site's soil class"
+    return prefix + "soil_class", "a stiffer soil class or a geotechnical value gives a shallower pier"
+
+
 def round_up(x: float, step: float) -> float:
     """Round up to a multiple of ``step`` (tolerant of float noise just above a multiple)."""
     return math.ceil(x / step - 1e-9) * step
@@ -183,6 +223,19 @@ def embedment_result(
         per_ft=per_ft,
         isolated=isolated_pole_increase,
         constrained=constrained,
+    )
+    check_embedment_limit(
+        emb.depth_ft,
+        lateral_force_lb=lateral_force_lb,
+        force_height_ft=force_height_ft,
+        width_ft=diameter_ft,
+        per_ft=per_ft,
+        fields=[
+            ("lateral_force_lb", "is the force right (ASD level, lb)?"),
+            ("force_height_ft", "is the height of the force right (ft)?"),
+            ("diameter_ft", "a wider footing (up to 20 ft) gives a shallower one"),
+            soil_field("", soil_class, lateral_bearing_psf_per_ft),
+        ],
     )
     embedment_assumptions(
         notes, isolated=isolated_pole_increase, constrained=constrained, shape=shape, depth_ft=emb.depth_ft

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from .checks import check
+from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .notes import Notes
 from .sections import CATALOGUE, Section, grade_properties
@@ -237,13 +238,15 @@ def check_pole(
     inter = 0.0
     inter_clause = "AISC 360-16 Eq. H1-1b"
     for d in demands:
-        pr = (d.axial_kip + self_kip) / pc
+        # safe_ratio: a zero strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
+        pr = safe_ratio(d.axial_kip + self_kip, pc)
+        mr = safe_ratio(d.moment_kip_in, mc)
         if pr >= 0.2:
-            ratio, cl = pr + 8.0 / 9.0 * d.moment_kip_in / mc, "AISC 360-16 Eq. H1-1a"
+            ratio, cl = pr + 8.0 / 9.0 * mr, "AISC 360-16 Eq. H1-1a"
         else:
-            ratio, cl = pr / 2.0 + d.moment_kip_in / mc, "AISC 360-16 Eq. H1-1b"
+            ratio, cl = pr / 2.0 + mr, "AISC 360-16 Eq. H1-1b"
         if d.torsion_kip_in > t_neglect * tc:
-            h36 = pr + d.moment_kip_in / mc + (d.shear_kip / vc + d.torsion_kip_in / tc) ** 2
+            h36 = pr + mr + (safe_ratio(d.shear_kip, vc) + safe_ratio(d.torsion_kip_in, tc)) ** 2
             if h36 > ratio:
                 ratio, cl = h36, "AISC 360-16 Eq. H3-6"
         if ratio > inter:

@@ -14,11 +14,13 @@ from .base_plates import AnchorLoads, anchor_concrete, design_base_plate
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import (
+    check_embedment_limit,
     concrete_yd3,
     embedment,
     embedment_assumptions,
     lateral_bearing,
     round_up,
+    soil_field,
 )
 from .notes import Notes
 from .poles import Demand, E, pole_assumptions, select_pole
@@ -68,6 +70,29 @@ def _pier(
         if emb.depth_ft <= limit:
             break
     assert emb is not None
+    if chosen:
+        pier_hint = (
+            f"even the automatic {width:g} ft pier is too shallow a footing for this load: "
+            "give a wider diameter_ft (up to 20 ft)"
+        )
+    else:
+        pier_hint = "a wider pier (up to 20 ft) gives a shallower one"
+    check_embedment_limit(
+        emb.depth_ft,
+        lateral_force_lb=lateral_asd_lb,
+        force_height_ft=height_ft,
+        width_ft=width,
+        per_ft=per_ft,
+        fields=[
+            ("foundation.diameter_ft", pier_hint),
+            soil_field("foundation.", fdn.soil_class, fdn.lateral_bearing_psf_per_ft),
+            (
+                "cabinets",
+                f"the wind on the cabinets ({inp.site.wind_speed_mph:g} mph) drives it: a smaller sign "
+                "or more poles reduce the force per pier",
+            ),
+        ],
+    )
     if chosen:
         notes.assume(
             f"Pier width chosen: smallest {step_in:g} in step from max(pole + {oversize:g} in, "
@@ -334,6 +359,7 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
             pole_footprint_in=section.footprint_in,
             options=options,
             notes=notes,
+            pier_in=inp.foundation.diameter_ft * 12.0 if inp.foundation.diameter_ft is not None else None,
         )
         edge = value("anchors", "pier_edge_bolt_diameters") * base_plate["bolt_diameter_in"]
         min_width = max(base_plate["bolt_circle_in"] + 2.0 * edge, base_plate["plate_width_in"])

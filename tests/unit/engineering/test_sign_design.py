@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from domain.engineering import calculate
+from domain.engineering import CalcInputError, calculate
 from domain.engineering.sections import CATALOGUE
 from tests.unit.engineering.examples import SIGN
 
@@ -128,10 +128,88 @@ def test_stacked_cabinets_and_default_weight_are_reported():
 
 
 def test_a_huge_sign_reports_failure_and_warnings_instead_of_raising():
-    env = _sign(cabinets=[{"width_ft": 100, "height_ft": 50}], site__wind_speed_mph=200)
+    # On a pier that can hold it (20 ft in bedrock: 18.6 ft deep) the failing pole is reported.
+    env = _sign(
+        cabinets=[{"width_ft": 100, "height_ft": 50}],
+        site__wind_speed_mph=200,
+        foundation__diameter_ft=20.0,
+        foundation__soil_class=1,
+    )
     r = env["result"]
     assert r["pass"] is False
     assert any(w["code"] == "no_passing_section" for w in r["warnings"])
+    assert r["foundation"]["required_embedment_ft"] < 50
+
+
+def test_a_huge_sign_on_an_auto_pier_in_sand_is_refused_naming_the_inputs_that_drive_the_depth():
+    # The 6 ft automatic pier in class 4 sand would need 186 ft: refused, not returned.
+    with pytest.raises(CalcInputError) as info:
+        _sign(cabinets=[{"width_ft": 100, "height_ft": 50}], site__wind_speed_mph=200)
+    errors = {e["field"]: e["message"] for e in info.value.errors}
+    assert set(errors) == {"foundation.diameter_ft", "foundation.soil_class", "cabinets"}
+    assert all("exceeds the 50 ft practical limit" in m for m in errors.values())
+    assert (
+        "186" in errors["foundation.diameter_ft"] and "wider diameter_ft" in errors["foundation.diameter_ft"]
+    )
+
+
+def _base_plate_on(diameter_ft, **changes):
+    return _sign(
+        supports__mount="base_plate",
+        supports__family="square_hss",
+        supports__grade=None,
+        supports__count=2,
+        foundation__diameter_ft=diameter_ft,
+        **changes,
+    )
+
+
+def test_a_given_pier_smaller_than_the_bolt_circle_is_an_input_error_not_a_crash():
+    # Regression: ca1 = 0 gave a zero breakout capacity and a ZeroDivisionError in the interaction.
+    with pytest.raises(CalcInputError) as info:
+        _base_plate_on(0.5)
+    errors = {e["field"]: e["message"] for e in info.value.errors}
+    assert set(errors) == {"foundation.diameter_ft"}
+    message = errors["foundation.diameter_ft"]
+    assert (
+        "cannot hold the anchors" in message and "6 da" in message and "at least 2.17 ft (26 in)" in message
+    )
+
+
+def test_the_minimum_pier_in_the_error_is_accepted_and_keeps_6_da_edge_distance():
+    with pytest.raises(CalcInputError) as info:
+        _base_plate_on(26 / 12 - 0.01)
+    assert "(26 in)" in info.value.errors[0]["message"]
+    r = _base_plate_on(26 / 12)["result"]
+    bp = r["base_plate"]
+    assert bp["edge_distance_in"] >= 6 * bp["bolt_diameter_in"] - 1e-6
+    assert all(c["ratio"] is not None for c in r["checks"])
+
+
+def test_a_given_pier_gets_the_lightest_anchor_layout_it_can_hold():
+    auto = _sign(supports__mount="base_plate")["result"]["base_plate"]  # 6 x 1 in on 16 in, 2.5 ft pier
+    r = _sign(supports__mount="base_plate", foundation__diameter_ft=2.0)["result"]
+    bp = r["base_plate"]
+    assert bp["bolt_diameter_in"] < auto["bolt_diameter_in"]
+    assert bp["bolt_circle_in"] + 12 * bp["bolt_diameter_in"] <= 24.0 + 1e-9
+    assert r["pass"] is True
+
+
+def test_a_given_bolt_circle_too_large_for_the_given_pier_names_both_fields():
+    with pytest.raises(CalcInputError) as info:
+        _base_plate_on(2.0, base_plate={"bolt_circle_in": 30.0})
+    assert {e["field"] for e in info.value.errors} == {"foundation.diameter_ft", "base_plate.bolt_circle_in"}
+
+
+def test_a_bolt_circle_inside_the_pole_is_an_input_error():
+    with pytest.raises(CalcInputError) as info:
+        _sign(
+            supports__mount="base_plate",
+            supports__designation="Pipe12STD",
+            base_plate={"bolt_circle_in": 10.0},
+        )
+    (error,) = info.value.errors
+    assert error["field"] == "base_plate.bolt_circle_in" and "inside" in error["message"]
 
 
 def test_worked_example_in_the_docs_matches_the_engine_output():
