@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Computed,
     DateTime,
     ForeignKey,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.orm import Base, utcnow
+from domain.orm import AuditEventColumns, Base, utcnow
 
 
 class Project(Base):
@@ -72,17 +71,12 @@ class ProjectPayload(Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
 
 
-class ProjectEvent(Base):
+class ProjectEvent(AuditEventColumns, Base):
     """The audit trail: one row per mutation, written in the mutation's own transaction."""
 
     __tablename__ = "project_events"
 
-    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.project_id", ondelete="CASCADE"))
-    event_type: Mapped[str] = mapped_column(String(50))
-    actor: Mapped[str] = mapped_column(String(320))
     request_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
 
     __table_args__ = (Index("ix_project_events_project_id_event_id", "project_id", "event_id"),)
