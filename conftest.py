@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import create_database, drop_database
+
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
@@ -28,39 +30,6 @@ TABLES = (
     "api_keys",
     "users",
 )
-
-
-def _create_database(admin_url: str, name: str) -> str:
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def run() -> None:
-        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await engine.dispose()
-
-    asyncio.run(run())
-    from sqlalchemy.engine import make_url
-
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    async def run() -> None:
-        engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await engine.dispose()
-
-    asyncio.run(run())
 
 
 @pytest.fixture(scope="session")
@@ -80,14 +49,14 @@ def servers() -> Iterator[dict[str, str]]:
             Settings(database_url=external_db).database_url if external_db else embedded.start_postgres()
         )
         assert admin_url is not None
-        database_url = _create_database(admin_url, db_name)
+        database_url = create_database(admin_url, db_name)
         upgrade(database_url)
         redis_url = os.environ.get("SIGNX_TEST_REDIS_URL") or embedded.start_redis()
         os.environ["SIGNX_DATABASE_URL"] = database_url
         os.environ["SIGNX_REDIS_URL"] = redis_url
         os.environ["SIGNX_DATA_DIR"] = str(tmp / "data")
         yield {"database_url": database_url, "redis_url": redis_url, "admin_url": admin_url, "tmp": str(tmp)}
-        _drop_database(admin_url, db_name)
+        drop_database(admin_url, db_name)
     finally:
         embedded.stop()
 

@@ -21,6 +21,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.orm import AuditEventColumns, Base, utcnow
 
+# Punctuation becomes a word break before parsing, on the document here and on the query in the
+# repository (the same rule): PostgreSQL's parser would otherwise read "ACC-007" as the words
+# "acc" and "-007" (a signed number), so typing "007" or "ACC-007" split at the dash found nothing.
+SEARCH_DOCUMENT = (
+    "to_tsvector('simple', regexp_replace(coalesce(name, '') || ' ' || coalesce(customer, '') || ' ' || "
+    "coalesce(account_id, '') || ' ' || coalesce(site_address, '') || ' ' || coalesce(description, ''), "
+    "'[^[:alnum:]]+', ' ', 'g'))"
+)
+
 
 class Project(Base):
     __tablename__ = "projects"
@@ -40,15 +49,7 @@ class Project(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
     # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
-    search: Mapped[Any] = mapped_column(
-        TSVECTOR,
-        Computed(
-            "to_tsvector('simple', coalesce(name, '') || ' ' || coalesce(customer, '') || ' ' || "
-            "coalesce(account_id, '') || ' ' || coalesce(site_address, '') || ' ' || "
-            "coalesce(description, ''))",
-            persisted=True,
-        ),
-    )
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
 
     __table_args__ = (Index("ix_projects_search", "search", postgresql_using="gin"),)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import cast, func, or_, select
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.projects.models import Project, ProjectEvent
@@ -26,6 +27,19 @@ async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[
     return {row.user_id: row.email for row in rows}
 
 
+def like_pattern(text: str) -> str:
+    """A substring ILIKE pattern that matches ``text`` literally: ``%``, ``_`` and the escape
+    character itself are escaped (``q=%`` must find names containing "%", not every project)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a query, split at punctuation like the search document (``SEARCH_DOCUMENT``):
+    "ACC-007" -> ["ACC", "007"], "12x6" -> ["12x6"], "#2" -> ["2"]."""
+    return "".join(c if c.isalnum() else " " for c in q).split()
+
+
 def _filters(q: str | None, status: str | None, account_id: str | None) -> list[Any]:
     where: list[Any] = []
     if status:
@@ -33,14 +47,21 @@ def _filters(q: str | None, status: str | None, account_id: str | None) -> list[
     if account_id:
         where.append(Project.account_id == account_id)
     if q:
-        # Prefix match on every word ("main pyl" finds "Main Street Pylon"), plus a substring
-        # fallback on the name for fragments such as part numbers.
-        words = [w for w in "".join(c if c.isalnum() else " " for c in q).split() if w]
+        # Prefix match on every word ("main pyl" finds "Main Street Pylon", "ACC-00" finds
+        # "ACC-007"), plus a literal substring match on the name and account for fragments
+        # inside a word ("ylon", "C-0").
+        pattern = like_pattern(q)
+        literal = or_(
+            Project.name.ilike(pattern, escape="\\"), Project.account_id.ilike(pattern, escape="\\")
+        )
+        words = search_words(q)
         if words:
-            tsq = func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))
-            where.append(or_(Project.search.bool_op("@@")(tsq), Project.name.ilike(f"%{q}%")))
+            # Each word is quoted as a tsquery literal, so nothing in it is read as an operator.
+            terms = " & ".join("'" + w.lower().replace("'", "''") + "':*" for w in words)
+            tsq = cast(terms, TSQUERY)
+            where.append(or_(Project.search.bool_op("@@")(tsq), literal))
         else:
-            where.append(Project.name.ilike(f"%{q}%"))
+            where.append(literal)
     return where
 
 
