@@ -79,7 +79,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     from infra.wiring import install_http, wire
 
     services, db = wire(settings, database_url, redis_url)
-    install_http(app, services)
+    install_http(app, services, https=settings.https)
     app.on_shutdown(db.dispose)
 
     import pages  # noqa: F401  registers every @ui.page
@@ -112,6 +112,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
             reload=False,
             show=False,
             storage_secret=storage_secret(settings),
+            # HttpOnly and SameSite=Lax are the session middleware's defaults; Secure behind HTTPS.
+            session_middleware_kwargs={"https_only": settings.https, "same_site": "lax"},
             show_welcome_message=False,
             favicon="🪧",
             log_config=None,  # uvicorn's loggers propagate to our JSON handler

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     )
     login_max_failures: int = Field(5, ge=1, description="Failed logins per email per window before lockout.")
     login_window_seconds: int = Field(300, ge=1)
+    https: bool = Field(
+        False,
+        description="The site is served over HTTPS (a TLS proxy in front): Secure session cookie and HSTS.",
+    )
     log_level: str = "INFO"
     code_version: str = "0.1.0"
 

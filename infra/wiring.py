@@ -19,6 +19,7 @@ from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.db import Database
+from infra.http_headers import SecurityHeaders
 from infra.metrics import CALCULATIONS, ETAG_CONFLICTS, LOGIN_ATTEMPTS, PROJECT_MUTATIONS, RequestMiddleware
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
@@ -62,9 +63,10 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     return services, db
 
 
-def install_http(app: FastAPI, services: Services) -> None:
+def install_http(app: FastAPI, services: Services, *, https: bool = False) -> None:
     """Request middleware, the /api mount and the probes, on the page app (or a bare one in tests)."""
     app.state.services = services
+    app.add_middleware(SecurityHeaders, https=https)
     app.add_middleware(RequestMiddleware)
     # A previous composition (tests run app.py again per test) may have mounted an older API.
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
