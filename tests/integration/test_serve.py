@@ -117,6 +117,8 @@ def test_a_start_after_an_unclean_kill_recovers_and_cleans_up(tmp_path):
     finally:
         proc.kill()  # SIGKILL: no handler runs, the servers are orphaned
         proc.wait(timeout=30)
+        assert proc.stdout is not None
+        proc.stdout.close()
     assert _names(_servers_on(data_dir)) == {"postgres", "redis-server"}, "a SIGKILL orphans both servers"
 
     proc = _start(data_dir, port)
