@@ -79,7 +79,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     from infra.wiring import install_http, wire
 
     services, db = wire(settings, database_url, redis_url)
-    install_http(app, services, https=settings.https)
+    install_http(app, services, settings, redis_url)
     app.on_shutdown(db.dispose)
 
     import pages  # noqa: F401  registers every @ui.page

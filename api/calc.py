@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel
 
+from api.contract import Envelope, errors
 from api.deps import ActorDep
 from api.envelope import envelope, error_response
 from domain.engineering import INPUT_MODELS, CalcInputError, calculate
@@ -21,6 +22,23 @@ SUMMARIES = {
     "pole": "Round or square HSS / pipe pole flexure (AISC 360-16 F7/F8)",
     "sign": "Whole sign: wind, pole selection, foundation or base plate, bill of materials",
 }
+
+
+# Rules between fields, and designs the engine refuses to size, cannot be said in JSON Schema:
+# a schema-valid input can still be 422, naming the field to change.
+RULES = {
+    "wind": "Cross-field rule: `top_height_ft` >= `height_ft`.",
+    "embedment": "Give `soil_class` or `lateral_bearing_psf_per_ft`, not both. A required embedment over "
+    "the practical limit of a pole footing is refused (422 naming the inputs to change).",
+    "pole": "`grade` must be made in the designation's shape family; `height_ft` is required when "
+    "`axial_lb` > 0.",
+    "sign": "`supports.designation` must be of `supports.family` when both are given; `supports.grade` "
+    "must be made in that family; `supports.spacing_ft` only with two supports; "
+    "`foundation.soil_class` or `foundation.lateral_bearing_psf_per_ft`, not both; clearance plus "
+    "cabinet heights within the maximum sign height. Designs that cannot be built (anchors that do not "
+    "fit the pier or bolt circle, embedment over the practical limit) are 422 naming the fields to change.",
+}
+ERRORS_422 = "Invalid input, including the cross-field rules in the description; `error.fields` names each."
 
 
 def run(kind: str, request: Request, payload: dict[str, Any]) -> Response:
@@ -51,7 +69,14 @@ def _add_route(kind: str, model: type[BaseModel]) -> None:
         return run(kind, request, body.model_dump(mode="json", exclude_unset=True))
 
     endpoint.__name__ = f"calc_{kind}"
-    router.add_api_route(f"/{kind}", endpoint, methods=["POST"], summary=SUMMARIES.get(kind, kind))
+    router.add_api_route(
+        f"/{kind}",
+        endpoint,
+        methods=["POST"],
+        summary=SUMMARIES.get(kind, kind),
+        description=RULES.get(kind, ""),
+        responses={200: {"model": Envelope[dict[str, Any]]}, **errors(400, 413, m422=ERRORS_422)},
+    )
 
 
 for _kind, _model in INPUT_MODELS.items():

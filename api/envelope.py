@@ -7,7 +7,9 @@ Every API response, success or error, has this shape; ``error`` is null on succe
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +33,7 @@ _HTTP_CODES = {
     406: "not_acceptable",
     409: "conflict",
     412: "precondition_failed",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
     428: "precondition_required",
@@ -39,15 +42,53 @@ _HTTP_CODES = {
 
 
 def trace(request: Request, **extra: Any) -> dict[str, Any]:
-    state = request.scope.get("state", {})
+    return _trace(request.scope.get("state", {}), request.app.state.services.code_version, **extra)
+
+
+def _trace(state: Mapping[str, Any], code_version: str, **extra: Any) -> dict[str, Any]:
     started = state.get("started")
     return {
         "request_id": state.get("request_id"),
-        "code_version": request.app.state.services.code_version,
+        "code_version": code_version,
         "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "duration_ms": round((time.perf_counter() - started) * 1000, 3) if started else None,
         **extra,
     }
+
+
+def error_document(
+    state: Mapping[str, Any],
+    code_version: str,
+    code: str,
+    message: str,
+    *,
+    fields: list[dict[str, str]] | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The error envelope as a JSON object; also rendered by the guard in front of the API."""
+    return {
+        "result": None,
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": fields or [],
+            "details": jsonable_encoder(details or {}),
+        },
+        "assumptions": [],
+        "confidence": None,
+        "trace": _trace(state, code_version),
+    }
+
+
+def error_renderer(code_version: str) -> Callable[[Mapping[str, Any], int, str, str, dict[str, Any]], dict]:
+    """``render_error`` for the API guard: (request state, status, code, message, details)."""
+
+    def render(
+        state: Mapping[str, Any], _status: int, code: str, message: str, details: dict[str, Any]
+    ) -> dict[str, Any]:
+        return error_document(state, code_version, code, message, details=details)
+
+    return render
 
 
 def envelope(
@@ -80,18 +121,14 @@ def error_response(
     details: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = {
-        "result": None,
-        "error": {
-            "code": code,
-            "message": message,
-            "fields": fields or [],
-            "details": jsonable_encoder(details or {}),
-        },
-        "assumptions": [],
-        "confidence": None,
-        "trace": trace(request),
-    }
+    body = error_document(
+        request.scope.get("state", {}),
+        request.app.state.services.code_version,
+        code,
+        message,
+        fields=fields,
+        details=details,
+    )
     return JSONResponse(body, status_code=status_code, headers=headers)
 
 
@@ -137,7 +174,27 @@ async def on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
 async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return error_response(request, exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        # The router names only the first route that matched the path; a path served by several
+        # routes (GET and POST /v1/projects) allows all of their methods.
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        message = f"Method not allowed here; allowed: {', '.join(allowed)}."
+    return error_response(request, exc.status_code, code, message, headers=headers or None)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Methods of every documented operation whose path template matches (the contract itself)."""
+    path = request.url.path.removeprefix(request.scope.get("root_path", ""))
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), path):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: order.index(m) if m in order else len(order))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

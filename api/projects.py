@@ -8,28 +8,69 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from api.contract import ETAG_HEADER, Envelope, errors
 from api.deps import ActorDep, ServicesDep
 from api.envelope import envelope
 from domain.idempotency.service import StoredResponse, request_fingerprint
+from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
 from domain.projects.revisions import matches, quote
-from domain.projects.schemas import ProjectCreate, ProjectOut, ProjectQuery, ProjectUpdate, TransitionRequest
+from domain.projects.schemas import (
+    EventOut,
+    ProjectCreate,
+    ProjectOut,
+    ProjectQuery,
+    ProjectUpdate,
+    TransitionRequest,
+)
+from domain.text import Line
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
+# Optional to the parser so a missing header is our 428 (not a generic 422); the OpenAPI document
+# marks it required (api.app), which is what it is.
 IfMatch = Annotated[
-    str | None, Header(description="The project's current ETag (required; 428 without, 412 when stale).")
+    str | None,
+    Header(
+        description="The project's ETag as read from GET (or your last write). Required: missing or `*` "
+        "-> 428, stale -> 412 with the current ETag."
+    ),
 ]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+Offset = Annotated[
+    int,
+    Query(ge=0, le=MAX_OFFSET, description=f"Rows to skip, 0 to {MAX_OFFSET} (narrow the search for more)."),
+]
+PROJECT = {"model": Envelope[ProjectOut], "headers": ETAG_HEADER}
 
 
 def _location(project_id: str) -> str:
     return f"/api/v1/projects/{project_id}"
 
 
-@router.post("", status_code=201, summary="Create a project")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a project",
+    description="Creates a draft owned by the caller (estimators, managers, admins). With `Idempotency-Key` "
+    "a retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same "
+    "key with another body is 422, and while the first request runs 409. Keys are kept 24 h per caller.",
+    responses={
+        201: {
+            "model": Envelope[ProjectOut],
+            "headers": {
+                **ETAG_HEADER,
+                "Location": {"description": "The project's URL.", "schema": {"type": "string"}},
+            },
+        },
+        **errors(
+            400, 403, 409, 413, m409="The same Idempotency-Key is still being processed; retry shortly."
+        ),
+    },
+)
 async def create_project(
     request: Request,
     body: ProjectCreate,
@@ -37,7 +78,12 @@ async def create_project(
     services: ServicesDep,
     idempotency_key: Annotated[
         str | None,
-        Header(description="Retry-safe key: the same key and body replay the first response (kept 24 h)."),
+        Header(
+            min_length=1,
+            max_length=200,
+            description="Retry-safe key (1-200 characters): the same key and body replay the first "
+            "response (kept 24 h).",
+        ),
     ] = None,
 ) -> Response:
     endpoint = "POST /api/v1/projects"
@@ -87,16 +133,23 @@ def _replay(stored: StoredResponse) -> Response:
     )
 
 
-@router.get("", summary="Search and list projects (newest first)")
+@router.get(
+    "",
+    summary="Search and list projects (newest first)",
+    responses={200: {"model": Envelope[Page[ProjectOut]]}, **errors()},
+)
 async def list_projects(
     request: Request,
     actor: ActorDep,
     services: ServicesDep,
     q: Annotated[
-        str | None, Query(max_length=200, description="Words in name, customer, account, address")
+        Line | None,
+        Query(
+            max_length=200, description="Words in name, customer, account, address (no control characters)"
+        ),
     ] = None,
     status: Status | None = None,
-    account_id: Annotated[str | None, Query(max_length=64)] = None,
+    account_id: Annotated[Line | None, Query(max_length=64)] = None,
     sort: Annotated[
         str,
         Query(
@@ -104,8 +157,8 @@ async def list_projects(
             description="'-' = descending",
         ),
     ] = "-created_at",
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Response:
     page = await services.projects.search(
         ProjectQuery(q=q, status=status, account_id=account_id, sort=sort, limit=limit, offset=offset)
@@ -113,7 +166,15 @@ async def list_projects(
     return envelope(request, page)
 
 
-@router.get("/{project_id}", summary="Read a project (ETag; If-None-Match -> 304)")
+@router.get(
+    "/{project_id}",
+    summary="Read a project (ETag; If-None-Match -> 304)",
+    responses={
+        200: PROJECT,
+        304: {"description": "Not modified: `If-None-Match` names the current ETag.", "headers": ETAG_HEADER},
+        **errors(404),
+    },
+)
 async def get_project(
     request: Request,
     project_id: str,
@@ -128,7 +189,14 @@ async def get_project(
     return envelope(request, project, headers={"ETag": etag})
 
 
-@router.patch("/{project_id}", summary="Change a project's fields (If-Match required)")
+@router.patch(
+    "/{project_id}",
+    summary="Change a project's fields (If-Match required)",
+    description="Only the fields present change; an explicit null is 422. Estimators may edit their own "
+    "projects in draft or estimating; managers and admins any open project. Accepted and rejected "
+    "projects are read-only (409).",
+    responses={200: PROJECT, **errors(400, 403, 404, 409, 412, 413, 428)},
+)
 async def update_project(
     request: Request,
     project_id: str,
@@ -143,7 +211,14 @@ async def update_project(
     return envelope(request, project, headers={"ETag": quote(project.etag)})
 
 
-@router.post("/{project_id}/transitions", summary="Move a project to another status (If-Match required)")
+@router.post(
+    "/{project_id}/transitions",
+    summary="Move a project to another status (If-Match required)",
+    description="Moves: draft -> estimating -> submitted -> accepted | rejected, estimating -> draft, "
+    "rejected -> draft. Accepting, rejecting and reopening are for managers and admins. A move the "
+    "state machine or your role does not allow is 409 with `details.allowed`.",
+    responses={200: PROJECT, **errors(400, 403, 404, 409, 412, 413, 428)},
+)
 async def transition_project(
     request: Request,
     project_id: str,
@@ -158,13 +233,17 @@ async def transition_project(
     return envelope(request, project, headers={"ETag": quote(project.etag)})
 
 
-@router.get("/{project_id}/events", summary="The project's audit trail, newest first")
+@router.get(
+    "/{project_id}/events",
+    summary="The project's audit trail, newest first",
+    responses={200: {"model": Envelope[Page[EventOut]]}, **errors(404)},
+)
 async def project_events(
     request: Request,
     project_id: str,
     actor: ActorDep,
     services: ServicesDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Response:
     return envelope(request, await services.projects.events(project_id, limit=limit, offset=offset))

@@ -1,17 +1,43 @@
-"""/health, /ready and /metrics on the main app (outside /api: probes are not API clients)."""
+"""/health, /ready and /metrics on the main app (outside /api: probes are not API clients).
+
+/metrics names routes, error rates and user activity: with a token configured it needs
+``Authorization: Bearer <token>``; without one it answers only clients on the loopback
+interface (a Prometheus or an SSH tunnel on the same host).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from domain.services import Services
-from infra.metrics import exposition
+
+LOOPBACK = {"127.0.0.1", "::1"}
 
 
-def add_system_routes(app: FastAPI, services: Services) -> None:
+def metrics_refusal(request: Request, token: str | None) -> JSONResponse | None:
+    """Why this request may not read /metrics, or None when it may."""
+    if token:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), token.encode()):
+            return None
+        return JSONResponse(
+            {"error": "Send Authorization: Bearer <SIGNX_METRICS_TOKEN>."},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    if request.client is not None and request.client.host in LOOPBACK:
+        return None
+    return JSONResponse(
+        {"error": "Metrics answer loopback clients only; set SIGNX_METRICS_TOKEN to scrape from elsewhere."},
+        status_code=403,
+    )
+
+
+def add_system_routes(app: FastAPI, services: Services, *, metrics_token: str | None = None) -> None:
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -31,6 +57,11 @@ def add_system_routes(app: FastAPI, services: Services) -> None:
         )
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        body, content_type = exposition()
+    async def metrics(request: Request) -> Response:
+        refusal = metrics_refusal(request, metrics_token)
+        if refusal is not None:
+            return refusal
+        if services.metrics_exposition is None:
+            return Response(status_code=404)
+        body, content_type = services.metrics_exposition()
         return Response(body, media_type=content_type)

@@ -8,6 +8,12 @@ from pydantic import BaseModel
 
 T = TypeVar("T")
 
+# Bounds of every paginated read, API and pages alike. Offsets past MAX_OFFSET are refused rather
+# than sent to the database (a 64-bit overflow there was an error, not an empty page); nobody
+# pages through a hundred thousand rows: narrow the search instead.
+MAX_LIMIT = 200
+MAX_OFFSET = 100_000
+
 
 class Page(BaseModel, Generic[T]):
     items: list[T]

@@ -20,3 +20,5 @@ class Services:
     code_version: str
     # Told (kind, outcome) for every engineering calculation run through the API, for the metrics.
     observe_calculation: Callable[[str, str], None] = lambda _kind, _outcome: None
+    # The metrics in the Prometheus text format: (body, content type); None = no metrics kept.
+    metrics_exposition: Callable[[], tuple[bytes, str]] | None = None

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from limits import parse as parse_rate
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,20 @@ class Settings(BaseSettings):
         False,
         description="The site is served over HTTPS (a TLS proxy in front): Secure session cookie and HSTS.",
     )
+    max_body_bytes: int = Field(
+        1_048_576,
+        ge=1024,
+        description="Largest API request body; bigger ones get 413 (checked while streaming).",
+    )
+    api_rate_per_key: str = Field("600/minute", description="API requests per API key (limits syntax).")
+    api_rate_per_address: str = Field("1200/minute", description="API requests per client address.")
+    api_key_failures_per_address: str = Field(
+        "20/10 minutes",
+        description="Wrong API keys per client address before every attempt from it gets 429.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics requires; unset = /metrics answers loopback clients only."
+    )
     log_level: str = "INFO"
     code_version: str = "0.1.0"
 
@@ -41,6 +56,19 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("api_rate_per_key", "api_rate_per_address", "api_key_failures_per_address")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(
+            value
+        )  # "600/minute", "20 per 10 minutes": refuse a typo at start-up, not at the first request
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _no_blank_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @field_validator("database_url")
     @classmethod

@@ -13,14 +13,23 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from api.app import build_api
+from api.envelope import error_renderer
 from api.system import add_system_routes
 from domain.idempotency.service import IdempotencyService
 from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
+from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.db import Database
 from infra.http_headers import SecurityHeaders
-from infra.metrics import CALCULATIONS, ETAG_CONFLICTS, LOGIN_ATTEMPTS, PROJECT_MUTATIONS, RequestMiddleware
+from infra.metrics import (
+    CALCULATIONS,
+    ETAG_CONFLICTS,
+    LOGIN_ATTEMPTS,
+    PROJECT_MUTATIONS,
+    RequestMiddleware,
+    exposition,
+)
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 
@@ -59,19 +68,46 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
+        metrics_exposition=exposition,
     )
     return services, db
 
 
-def install_http(app: FastAPI, services: Services, *, https: bool = False) -> None:
-    """Request middleware, the /api mount and the probes, on the page app (or a bare one in tests)."""
+def install_http(
+    app: FastAPI, services: Services, settings: Settings | None = None, redis_url: str | None = None
+) -> None:
+    """Request middleware, the /api mount (behind its guard) and the probes, on the page app (or
+    a bare one in tests). Settings default to the environment's, Redis to the configured one."""
+    settings = settings or Settings()
+    redis_url = redis_url or settings.redis_url
     app.state.services = services
-    app.add_middleware(SecurityHeaders, https=https)
+    app.add_middleware(SecurityHeaders, https=settings.https)
     app.add_middleware(RequestMiddleware)
     # A previous composition (tests run app.py again per test) may have mounted an older API.
-    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/api"]
-    app.mount("/api", build_api(services))
-    add_system_routes(app, services)
+    app.router.routes[:] = [
+        r
+        for r in app.router.routes
+        if getattr(r, "path", None) not in ("/api", "/health", "/ready", "/metrics")
+    ]
+    app.mount("/api", api_guard(build_api(services), services, settings, redis_url))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    add_system_routes(app, services, metrics_token=token)
+
+
+def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: str | None) -> ApiGuard:
+    policy = GuardPolicy(
+        max_body_bytes=settings.max_body_bytes,
+        per_key=settings.api_rate_per_key,
+        per_address=settings.api_rate_per_address,
+        key_failures_per_address=settings.api_key_failures_per_address,
+    )
+    return ApiGuard(
+        api,
+        authenticate=services.users.authenticate_api_key,
+        render_error=error_renderer(services.code_version),
+        policy=policy,
+        limits=RedisRateLimits(redis_url, policy) if redis_url else None,
+    )
 
 
 def storage_secret(settings: Settings) -> str:

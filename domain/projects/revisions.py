@@ -43,6 +43,15 @@ def parse_etags(header: str | None, *, strong: bool = True) -> list[str] | None:
     return tags
 
 
+def is_wildcard(header: str | None) -> bool:
+    """Whether an If-Match header names ``*`` ("any current version").
+
+    Writes refuse it: ``*`` only says the project exists, so it would silently overwrite a change
+    the caller never saw, which is exactly what If-Match is required here to prevent.
+    """
+    return "*" in (parse_etags(header) or [])
+
+
 def matches(header: str | None, current: str, *, strong: bool = True) -> bool:
     """Whether the header names the current ETag: strong comparison for If-Match (the default),
     weak for If-None-Match."""

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.paging import Page
+from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
-from domain.text import Line, Prose, SingleLine
+from domain.text import Line, NonBlankLine, Prose, SingleLine
 
 __all__ = ["Page"]  # re-exported: callers page projects with it
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NonBlankLine]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine]
 Description = Annotated[str, StringConstraints(max_length=5000), Prose]
 AccountId = Annotated[
@@ -90,6 +90,6 @@ class ProjectQuery(BaseModel):
     q: Line | None = Field(None, max_length=200)
     status: Status | None = None
     account_id: Line | None = Field(None, max_length=64)
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
     sort: str = Field("-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$")

@@ -28,7 +28,7 @@ from domain.projects.lifecycle import (
     is_read_only,
 )
 from domain.projects.models import Project
-from domain.projects.revisions import diff, make_etag, matches
+from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
 from domain.projects.schemas import (
     EventOut,
     Page,
@@ -170,6 +170,13 @@ class ProjectService:
     async def _locked(self, session: Any, project_id: str, if_match: str | None) -> Project:
         if if_match is None:
             raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
+        if not parse_etags(if_match, strong=False):
+            raise PreconditionRequired("The If-Match header names no ETag; send the project's ETag.")
+        if is_wildcard(if_match):
+            raise PreconditionRequired(
+                "If-Match: * is not accepted: it would overwrite changes you have not seen. "
+                "Send the ETag you read with the project (GET returns it in the ETag header)."
+            )
         project = await repo.get(session, _parse_id(project_id), for_update=True)
         if project is None:
             raise NotFound(f"No project {project_id!r}.")

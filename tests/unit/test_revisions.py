@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.projects.revisions import diff, make_etag, matches, parse_etags, quote
+from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags, quote
 
 
 def test_etag_is_16_hex_and_changes_with_every_revision():
@@ -37,3 +37,8 @@ def test_diff_lists_only_changed_fields_with_before_and_after():
         "name": {"before": "A", "after": "B"},
     }
     assert diff(before, {"name": "A"}) == {}
+
+
+def test_a_wildcard_is_recognised_wherever_it_stands_in_the_list():
+    assert is_wildcard("*") and is_wildcard(' "abc", * ')
+    assert not is_wildcard(None) and not is_wildcard('"abc"') and not is_wildcard("")
