@@ -345,7 +345,7 @@ class UsersScreen:
             if trail.total > len(trail.items):
                 ui.label(f"The newest {len(trail.items)} of {trail.total} events.").classes("text-grey-7")
             ui.button("Close", on_click=dialog.close).props("flat")
-        dialog.open()
+        delete_when_closed(dialog).open()  # one dialog per look, not one more left behind each time
 
     def open_add_dialog(self) -> None:
         """The Add user dialog; built on demand and removed when closed."""
