@@ -13,6 +13,8 @@ from typing import Any
 
 from nicegui import ui
 
+from components.dialogs import close_then, delete_when_closed
+
 
 @dataclass(frozen=True)
 class ConflictRow:
@@ -32,7 +34,8 @@ def conflict_dialog(
     on_keep_theirs: Callable[[], Awaitable[Any] | Any],
     on_overwrite: Callable[[], Awaitable[Any] | Any],
 ) -> ui.dialog:
-    """Open the dialog; it deletes itself once either button was pressed."""
+    """Open the dialog; it deletes itself once either button was pressed, then runs that button's
+    callback in the page layout (the dialog's own slots are gone by then)."""
     with ui.dialog(value=True).props("persistent") as dialog, ui.card().classes("w-[44rem] max-w-full"):
         dialog.mark("conflict-dialog")
         ui.label("Someone else saved this project meanwhile").classes("text-lg font-bold")
@@ -59,11 +62,7 @@ def conflict_dialog(
         ).classes("text-xs text-grey-7")
 
         async def choose(callback: Callable[[], Awaitable[Any] | Any]) -> None:
-            dialog.close()
-            dialog.delete()
-            result = callback()
-            if isinstance(result, Awaitable):
-                await result
+            await close_then(dialog, callback)
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Keep theirs (discard mine)", on_click=lambda: choose(on_keep_theirs)).props(
@@ -72,4 +71,4 @@ def conflict_dialog(
             ui.button("Overwrite with mine", on_click=lambda: choose(on_overwrite)).props(
                 "color=negative"
             ).mark("overwrite-mine")
-    return dialog
+    return delete_when_closed(dialog)

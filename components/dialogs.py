@@ -40,12 +40,32 @@ COPY_JS = """(async (text) => {
 })(%s)"""
 
 
-def _delete_when_closed(dialog: ui.dialog) -> None:
+def delete_when_closed(dialog: ui.dialog) -> ui.dialog:
+    """Remove the dialog from the page once it is closed (by a button, Esc or a click outside)."""
+
     def closed(e: events.ValueChangeEventArguments) -> None:
         if not e.value:
             dialog.delete()
 
     dialog.on_value_change(closed)
+    return dialog
+
+
+async def close_then(dialog: ui.dialog, work: Callable[[], Awaitable[Any] | Any]) -> None:
+    """Close ``dialog`` and then do ``work`` (navigate, notify, open the next dialog) in the page layout.
+
+    A click handler runs in the slot of the button that was clicked, inside the dialog. Closing a
+    dialog made with ``delete_when_closed`` deletes it and everything in it, so any UI call made
+    after that from the button's slot fails ("The parent element this slot belongs to has been
+    deleted"): the toast never shows, the browser never navigates. The page layout lives as long
+    as the page, so the work runs there.
+    """
+    layout = dialog.client.layout
+    dialog.close()
+    with layout:
+        result = work()
+        if isinstance(result, Awaitable):
+            await result
 
 
 def confirm_dialog(
@@ -63,18 +83,14 @@ def confirm_dialog(
         ui.label(message).classes("whitespace-pre-line")
 
         async def confirm() -> None:
-            dialog.close()
-            result = on_confirm()
-            if isinstance(result, Awaitable):
-                await result
+            await close_then(dialog, on_confirm)
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=dialog.close).props("flat").mark("confirm-cancel")
             ui.button(confirm_label, on_click=confirm).props(
                 f"color={'negative' if destructive else 'primary'}"
             ).mark("confirm-ok")
-    _delete_when_closed(dialog)
-    return dialog
+    return delete_when_closed(dialog)
 
 
 @dataclass(frozen=True)
@@ -118,5 +134,4 @@ def shown_once_dialog(title: str, intro: str, items: Sequence[Secret]) -> ui.dia
             ui.button(
                 f"I have stored {'it' if len(items) == 1 else 'them'}", icon="check", on_click=dialog.close
             ).mark("shown-once-close")
-    _delete_when_closed(dialog)
-    return dialog
+    return delete_when_closed(dialog)

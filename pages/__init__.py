@@ -7,10 +7,11 @@ from __future__ import annotations
 
 
 def register() -> None:
-    """Define every page and put the login gate in front of them."""
+    """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.session import LoginRequired
 
+    errors.install()
     app.add_middleware(LoginRequired)

@@ -6,14 +6,20 @@ NiceGUI's test reset re-imports page modules for every test.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sized
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectQuery
+from domain.text import has_control_characters
 from pages.session import HOME
 
+SEARCH_MAX = 200
+# Far past any real list, and small enough that page * per_page stays a sane SQL OFFSET: a link
+# with ``page=99999999999999999999`` shows the last page instead of overflowing the database.
+MAX_PAGE = 100_000
 PER_PAGE_DEFAULT = 25
 PER_PAGE_OPTIONS = (10, 25, 50, 100)
 DEFAULT_SORT = "-created_at"
@@ -38,6 +44,48 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 
 
+def page_number(value: Any) -> int:
+    """A page number from a link or an event: anything unreadable is page 1, the rest is clamped."""
+    try:
+        page = int(value or 1)
+    except (TypeError, ValueError):  # also digit strings too long for int()
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def clean_search(value: Any) -> tuple[str, bool]:
+    """Search text as the services take it: no control characters (PostgreSQL cannot even hold
+    NUL), trimmed, at most ``SEARCH_MAX`` characters. Also says whether control characters were
+    dropped, so the page can tell the person instead of silently searching for something else."""
+    text = str(value or "")
+    kept = "".join(c for c in text if not has_control_characters(c))
+    return kept.strip()[:SEARCH_MAX], kept != text
+
+
+def last_page(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+class _Page(Protocol):
+    @property
+    def items(self) -> Sized: ...
+    @property
+    def total(self) -> int: ...
+
+
+P = TypeVar("P", bound=_Page)
+
+
+async def fetch_page(fetch: Callable[[int], Awaitable[P]], page: int, per_page: int) -> tuple[int, P]:
+    """Fetch ``page`` of a list; past its end (a stale or hand-edited link, or rows deleted since)
+    fetch the last page instead. Returns the page number actually shown and its rows."""
+    result = await fetch(page)
+    if not result.items and result.total and page > 1:
+        page = last_page(result.total, per_page)
+        result = await fetch(page)
+    return page, result
+
+
 @dataclass(frozen=True)
 class ListView:
     """What the list shows; round-trips through the query string."""
@@ -51,17 +99,14 @@ class ListView:
     @classmethod
     def from_query(cls, params: Any) -> ListView:
         """Tolerant parsing: a hand-edited or stale link shows a sensible list, never an error."""
-        q = str(params.get("q") or "").strip()[:200]
+        q, _ = clean_search(params.get("q"))
         status = str(params.get("status") or "")
         if status not in {s.value for s in Status}:
             status = ""
-        try:
-            page = max(1, int(params.get("page") or 1))
-        except ValueError:
-            page = 1
+        page = page_number(params.get("page"))
         try:
             per_page = int(params.get("per_page") or PER_PAGE_DEFAULT)
-        except ValueError:
+        except (TypeError, ValueError):
             per_page = PER_PAGE_DEFAULT
         if per_page not in PER_PAGE_OPTIONS:
             per_page = PER_PAGE_DEFAULT
@@ -93,6 +138,7 @@ class ListView:
         return ProjectQuery(
             q=self.q or None,
             status=Status(self.status) if self.status else None,
+            account_id=None,
             limit=self.per_page,
             offset=(self.page - 1) * self.per_page,
             sort=self.sort,
@@ -111,7 +157,10 @@ class ListView:
 
     def with_pagination(self, pagination: dict[str, Any]) -> ListView:
         """The view after the table asked for another page, page size or sort order."""
-        per_page = int(pagination.get("rowsPerPage") or self.per_page)
+        try:
+            per_page = int(pagination.get("rowsPerPage") or self.per_page)
+        except (TypeError, ValueError):
+            per_page = PER_PAGE_DEFAULT
         if per_page not in PER_PAGE_OPTIONS:
             per_page = PER_PAGE_DEFAULT
         column = pagination.get("sortBy")
@@ -119,7 +168,7 @@ class ListView:
             sort = ("-" if pagination.get("descending") else "") + SORTABLE[column]
         else:
             sort = DEFAULT_SORT
-        page = max(1, int(pagination.get("page") or 1))
+        page = page_number(pagination.get("page"))
         if per_page != self.per_page or sort != self.sort:
             page = 1
         return replace(self, page=page, per_page=per_page, sort=sort)

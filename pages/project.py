@@ -51,6 +51,7 @@ class ProjectScreen:
         self.events = events
         self.events_total = events_total
         self.fields: ProjectFields | None = None
+        self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
 
     # --- what the user may do -------------------------------------------------------------
@@ -77,6 +78,7 @@ class ProjectScreen:
 
     # --- rendering ------------------------------------------------------------------------
     def render(self) -> None:
+        self.root = ui.context.client.layout
         self.summary()
         with ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"):
             with ui.column().classes("flex-[3] min-w-[20rem]"):
@@ -167,12 +169,16 @@ class ProjectScreen:
         if self.fields is not None:
             self.fields.set_values(self.base)
 
+    # A click handler runs in the slot of the clicked button; the refresh after a save or a move
+    # deletes that button, so the handlers continue (toasts, dialogs, navigation) in ``self.root``.
+
     async def save(self) -> None:
         if self.busy:
             return
         self.busy = True
         try:
-            await self._save()
+            with self.root:
+                await self._save()
         finally:
             self.busy = False
 
@@ -266,7 +272,8 @@ class ProjectScreen:
             return
         self.busy = True
         try:
-            await self._move(target)
+            with self.root:
+                await self._move(target)
         finally:
             self.busy = False
 

@@ -11,34 +11,30 @@ The view (``?q=&page=``) lives in the URL so it can be shared and reloaded.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import events, ui
 
-from components.dialogs import Secret, confirm_dialog, shown_once_dialog
+from components.dialogs import Secret, close_then, confirm_dialog, delete_when_closed, shown_once_dialog
 from components.frame import frame
 from components.timeline import event_timeline, format_time
 from components.user_fields import FIELD_LABELS, ROLE_LABELS, UserFields, role_label
 from domain.errors import DomainError, Forbidden, NotFound
+from domain.paging import Page
 from domain.users.roles import can_manage_users
 from domain.users.schemas import Actor, UserOut
+from pages.listing import clean_search, fetch_page, last_page, page_number
 from pages.session import HOME, current_actor, services, sign_out, to_login
 
 USERS = "/users"
 PER_PAGE = 25
 REFUSED = "Only admins manage users"
+CLEANED_NOTE = "Control characters (such as tabs or NUL) were removed from the search text."
 
 T = TypeVar("T")
-
-
-def _page_number(value: Any) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
 
 
 def _url(q: str, page: int) -> str:
@@ -59,9 +55,10 @@ def _errors_by_field(exc: DomainError) -> dict[str, str]:
 
 
 class UsersScreen:
-    def __init__(self, actor: Actor, *, q: str, page: int) -> None:
+    def __init__(self, actor: Actor, *, q: str, page: int, cleaned: bool = False) -> None:
         self.actor = actor
         self.q = q
+        self.cleaned = cleaned  # control characters were dropped from the search text
         self.page = page
         self.users: list[UserOut] = []
         self.total = 0
@@ -73,23 +70,26 @@ class UsersScreen:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
+        return last_page(self.total, PER_PAGE)
+
+    @property
+    def url(self) -> str:
+        return _url(self.q, self.page)
 
     # --- data -----------------------------------------------------------------------------
     async def load(self) -> None:
         self.requests += 1
         ticket = self.requests
-        result = await services().users.search(
-            self.actor, q=self.q, limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE
-        )
-        if not result.items and result.total and self.page > 1:
-            # A shared link to a page that no longer exists: show the last one instead.
-            self.page = max(1, -(-result.total // PER_PAGE))
-            result = await services().users.search(
-                self.actor, q=self.q, limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE
+
+        async def at(page: int) -> Page[UserOut]:
+            return await services().users.search(
+                self.actor, q=self.q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
             )
+
+        page, result = await fetch_page(at, self.page, PER_PAGE)
         if ticket != self.requests:
             return
+        self.page = page
         self.users, self.total = list(result.items), result.total
 
     async def reload(self) -> None:
@@ -115,6 +115,8 @@ class UsersScreen:
                 .mark("user-search")
             )
             search.on_value_change(self.on_search)
+        self.note = ui.label(CLEANED_NOTE).classes("text-amber-10").mark("search-note")
+        self.note.visible = self.cleaned
         self.table()
 
     @ui.refreshable_method
@@ -202,7 +204,8 @@ class UsersScreen:
 
     # --- navigation -----------------------------------------------------------------------
     async def on_search(self, e: events.ValueChangeEventArguments) -> None:
-        text = str(e.value or "").strip()[:200]
+        text, cleaned = clean_search(e.value)
+        self.note.visible = cleaned
         if text == self.q:
             return
         self.q, self.page = text, 1
@@ -210,7 +213,7 @@ class UsersScreen:
         ui.navigate.history.replace(_url(self.q, self.page))
 
     async def on_page(self, e: events.ValueChangeEventArguments) -> None:
-        page = _page_number(e.value)
+        page = page_number(e.value)
         if page == self.page:
             return
         self.page = page
@@ -342,7 +345,7 @@ class UsersScreen:
             if trail.total > len(trail.items):
                 ui.label(f"The newest {len(trail.items)} of {trail.total} events.").classes("text-grey-7")
             ui.button("Close", on_click=dialog.close).props("flat")
-        dialog.open()
+        delete_when_closed(dialog).open()  # one dialog per look, not one more left behind each time
 
     def open_add_dialog(self) -> None:
         """The Add user dialog; built on demand and removed when closed."""
@@ -373,10 +376,13 @@ class UsersScreen:
                     self.actor, email=values["email"], role=values["role"], name=values["name"]
                 )
             except Forbidden as exc:
-                dialog.close()
-                with self.root:
-                    ui.notify(exc.message, type="negative")
+                message = exc.message
+
+                def refused() -> None:
+                    ui.notify(message, type="negative")
                     ui.navigate.to(_url(self.q, self.page))
+
+                await close_then(dialog, refused)
                 return
             except DomainError as exc:
                 errors = {f: m for f, m in _errors_by_field(exc).items() if f in FIELD_LABELS}
@@ -388,8 +394,8 @@ class UsersScreen:
                 return
             finally:
                 self.busy = False
-            dialog.close()
-            with self.root:
+
+            async def added() -> None:
                 shown_once_dialog(
                     f"{creds.email} was added",
                     f"Role: {role_label(creds.role)}. Pass these on to them by a safe route.",
@@ -400,13 +406,10 @@ class UsersScreen:
                 )
                 await self.reload()
 
+            await close_then(dialog, added)
+
         add_button.on_click(add)
-
-        def closed(e: events.ValueChangeEventArguments) -> None:
-            if not e.value:
-                dialog.delete()
-
-        dialog.on_value_change(closed)
+        delete_when_closed(dialog)
 
 
 def refusal(actor: Actor) -> None:
@@ -429,13 +432,14 @@ async def users_page(request: Request) -> RedirectResponse | None:
             refusal(actor)
             return None
         params = request.query_params
-        screen = UsersScreen(
-            actor, q=str(params.get("q") or "").strip()[:200], page=_page_number(params.get("page"))
-        )
+        q, cleaned = clean_search(params.get("q"))
+        screen = UsersScreen(actor, q=q, page=page_number(params.get("page")), cleaned=cleaned)
         try:
             await screen.load()
         except Forbidden:
             refusal(actor)  # demoted between reading the actor and listing
             return None
         screen.render()
+    if screen.url != request.url.path + (f"?{request.url.query}" if request.url.query else ""):
+        ui.navigate.history.replace(screen.url)  # the page and search actually shown
     return None
