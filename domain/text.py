@@ -11,22 +11,29 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 _ALLOWED_IN_PROSE = {"\n", "\r", "\t"}
+# Bidirectional embedding/override/isolate controls make text display in another order than it
+# is stored ("Trojan Source"): a name could read as something it is not. Refused like C0 controls.
+_BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
+
+def _is_control(c: str) -> bool:
+    return ord(c) < 0x20 or ord(c) == 0x7F or c in _BIDI_CONTROLS
 
 
 def _line(value: str) -> str:
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if any(_is_control(c) for c in value):
         raise ValueError("must not contain control characters")
     return value
 
 
 def _prose(value: str) -> str:
-    if any((ord(c) < 0x20 and c not in _ALLOWED_IN_PROSE) or ord(c) == 0x7F for c in value):
+    if any(_is_control(c) and c not in _ALLOWED_IN_PROSE for c in value):
         raise ValueError("must not contain control characters (other than line breaks and tabs)")
     return value
 
 
 def has_control_characters(value: str) -> bool:
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    return any(_is_control(c) for c in value)
 
 
 # Put these last in an Annotated[str, StringConstraints(...), ...] so the string constraints
