@@ -20,7 +20,10 @@ class RedisFailureLimiter:
         # Our own pool, so the connections can be closed (``aclose``) rather than left to the GC.
         self.pool = aioredis.ConnectionPool.from_url(redis_url)
         self.storage = storage_from_string(
-            "async+" + redis_url, implementation="redispy", connection_pool=self.pool
+            "async+" + redis_url,
+            implementation="redispy",
+            # Passed through to redis-py; limits annotates its options narrower than it accepts.
+            connection_pool=self.pool,  # type: ignore[arg-type]
         )
         self.strategy = MovingWindowRateLimiter(self.storage)
         self.item = RateLimitItemPerSecond(max_failures, window_seconds)

@@ -26,7 +26,7 @@ from domain.users.credentials import (
 )
 from domain.users.models import User
 from domain.users.repository import UserRepository
-from domain.users.roles import Role, can_manage_users
+from domain.users.roles import Role, can_manage_users, is_promotion
 from domain.users.schemas import Actor, NewCredentials, UserEventOut, UserOut
 
 
@@ -145,8 +145,8 @@ class AccountService:
             return user_out(user)
 
     async def set_role(self, actor: Actor, user_id: str, role: str) -> UserOut:
-        """Change a role. The user's browser sessions end: the next one starts with a new session
-        identifier under the new powers."""
+        """Change a role. A promotion ends the user's browser sessions, so the new powers come with
+        a new login and a new session identifier; a demotion takes effect at the next action."""
         _check_role(role)
         async with self.db.transaction() as session:
             users = UserRepository(session)
@@ -162,8 +162,9 @@ class AccountService:
                     )
                 _keep_an_admin(admins, user, field="role")
             users.record(actor.email, "role_changed", user.user_id, before=user.role, after=role)
+            if is_promotion(user.role, role):
+                end_sessions(user)
             user.role = role
-            end_sessions(user)
             return user_out(user)
 
     async def reset_password(self, actor: Actor, user_id: str) -> str:

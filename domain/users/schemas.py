@@ -18,7 +18,7 @@ class Actor:
     role: str
     name: str = ""
     # The account's session epoch when this was read: a browser session signed in under an
-    # older epoch has ended (password reset, deactivation, role change).
+    # older epoch has ended (password reset, deactivation, promotion).
     session_epoch: int = 0
 
 
