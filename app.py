@@ -80,6 +80,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
 
     services, db = wire(settings, database_url, redis_url)
     install_http(app, services)
+    app.on_shutdown(services.users.aclose)
     app.on_shutdown(db.dispose)
 
     import pages  # noqa: F401  registers every @ui.page

@@ -127,4 +127,5 @@ async def services(servers: dict[str, str]) -> AsyncIterator[object]:
 
     svc, db = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield svc
+    await svc.users.aclose()
     await db.dispose()

@@ -23,6 +23,10 @@ class FailureLimiter(Protocol):
 
     async def clear(self, key: str) -> None: ...
 
+    async def aclose(self) -> None:
+        """Release the connections."""
+        ...
+
 
 class PasswordHasher(Protocol):
     """Slow, salted password hashing (argon2 in production). Synchronous and CPU-bound: the

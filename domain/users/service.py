@@ -26,6 +26,7 @@ class UserService:
         per_account: FailureLimiter | None = None,
         observe: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
+        self._limiters = [limiter for limiter in (per_address, per_account) if limiter is not None]
         self.accounts = AccountService(db, hasher)
         self.auth = Authentication(
             db, hasher, per_address=per_address, per_account=per_account, observe=observe
@@ -49,3 +50,8 @@ class UserService:
         self.new_api_key = self.accounts.new_api_key
         self.revoke_api_keys = self.accounts.revoke_api_keys
         self.events = self.accounts.events
+
+    async def aclose(self) -> None:
+        """Release the throttle's connections (the database is the composition root's to close)."""
+        for limiter in self._limiters:
+            await limiter.aclose()
