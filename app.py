@@ -50,14 +50,14 @@ def _servers(settings: Settings, *, need_redis: bool) -> Iterator[tuple[str, str
         embedded.stop()
 
 
-async def _bootstrap_admin(database_url: str) -> None:
+async def _bootstrap_admin(settings: Settings, database_url: str) -> None:
     """First start on an empty database: create an admin with a generated password, shown once."""
-    from domain.users.service import UserService
     from infra.db import Database
+    from infra.wiring import user_service
 
     db = Database(database_url, pool_size=1, max_overflow=0)
     try:
-        users = UserService(db)
+        users = user_service(settings, db, None)
         if await users.count() == 0:
             creds = await users.create("admin@signx.local", "admin", "Administrator", by="first start")
             print(
@@ -80,6 +80,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
 
     services, db = wire(settings, database_url, redis_url)
     install_http(app, services, settings, redis_url)
+    app.on_shutdown(services.users.aclose)
     app.on_shutdown(db.dispose)
 
     import pages  # noqa: F401  registers every @ui.page
@@ -101,7 +102,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     with _servers(settings, need_redis=True) as (database_url, redis_url):
         upgrade(database_url)
-        asyncio.run(_bootstrap_admin(database_url))
+        asyncio.run(_bootstrap_admin(settings, database_url))
         build_ui(settings, database_url, redis_url)
         log.info("serving", extra={"host": host, "port": port})
         print(f"  SignX Studio on http://{host}:{port}  (API docs: /api/docs; Ctrl-C stops)", flush=True)
@@ -133,13 +134,13 @@ def migrate(settings: Settings) -> int:
 
 def user_command(settings: Settings, args: argparse.Namespace) -> int:
     from domain.errors import DomainError
-    from domain.users.service import UserService
     from infra.db import Database
     from infra.migrate import upgrade
+    from infra.wiring import user_service
 
     async def run(database_url: str) -> int:
         db = Database(database_url, pool_size=1, max_overflow=0)
-        users = UserService(db)
+        users = user_service(settings, db, None)
         try:
             if args.user_cmd == "add":
                 creds = await users.create(args.email, args.role, args.name or "")

@@ -55,6 +55,10 @@ def servers() -> Iterator[dict[str, str]]:
         os.environ["SIGNX_DATABASE_URL"] = database_url
         os.environ["SIGNX_REDIS_URL"] = redis_url
         os.environ["SIGNX_DATA_DIR"] = str(tmp / "data")
+        # Cheap argon2 for the tests (the services, app.py under the `user` fixture, CLI runs).
+        os.environ["SIGNX_PASSWORD_TIME_COST"] = "1"
+        os.environ["SIGNX_PASSWORD_MEMORY_KIB"] = "8"
+        os.environ["SIGNX_PASSWORD_PARALLELISM"] = "1"
         yield {"database_url": database_url, "redis_url": redis_url, "admin_url": admin_url, "tmp": str(tmp)}
         drop_database(admin_url, db_name)
     finally:
@@ -92,4 +96,5 @@ async def services(servers: dict[str, str]) -> AsyncIterator[object]:
 
     svc, db = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield svc
+    await svc.users.aclose()
     await db.dispose()

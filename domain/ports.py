@@ -22,3 +22,22 @@ class FailureLimiter(Protocol):
         ...
 
     async def clear(self, key: str) -> None: ...
+
+    async def aclose(self) -> None:
+        """Release the connections."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing (argon2 in production). Synchronous and CPU-bound: the
+    services call it in a worker thread. Its cost comes from the composition root."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored: str, password: str) -> bool:
+        """True when ``password`` matches ``stored``; False for a wrong password or a malformed hash."""
+        ...
+
+    def needs_rehash(self, stored: str) -> bool:
+        """True when ``stored`` was made with other parameters than the current ones."""
+        ...

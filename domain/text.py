@@ -20,6 +20,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 _ALLOWED_IN_PROSE = {"\n", "\r", "\t"}
+# Bidirectional embedding/override/isolate controls make text display in another order than it
+# is stored ("Trojan Source"): a name could read as something it is not. Refused like C0 controls.
 _BIDI = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 # The same sets as regular expressions (ECMA 262 and Python agree on these escapes).

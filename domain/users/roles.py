@@ -32,3 +32,15 @@ def can_manage_users(role: str) -> bool:
 
 def can_run_calculations(role: str) -> bool:
     return role in {Role.estimator, Role.manager, Role.admin, Role.ops}
+
+
+# Each role may do what the roles below it may (ops views; estimators also create and edit their
+# own projects; managers edit all and decide; admins also manage users).
+_LADDER = (Role.ops, Role.estimator, Role.manager, Role.admin)
+
+
+def is_promotion(before: str, after: str) -> bool:
+    """Whether moving from ``before`` to ``after`` grants powers: a privilege change after which a
+    browser session must start afresh. A demotion needs no new session: every page load and
+    every action re-reads the role, so lost powers are gone at once."""
+    return _LADDER.index(Role(after)) > _LADDER.index(Role(before))

@@ -17,6 +17,9 @@ class Actor:
     email: str
     role: str
     name: str = ""
+    # The account's session epoch when this was read: a browser session signed in under an
+    # older epoch has ended (password reset, deactivation, promotion).
+    session_epoch: int = 0
 
 
 class UserOut(BaseModel):

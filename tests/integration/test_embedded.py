@@ -59,3 +59,25 @@ def test_dead_pids_are_pruned_from_the_postgres_handle_list(tmp_path):
     handles.write_text(json.dumps([os.getpid(), dead.pid]))
     assert prune_stale_handles(tmp_path) == [dead.pid]
     assert json.loads(handles.read_text()) == [os.getpid()]
+
+
+async def test_login_throttle_counts_survive_a_restart_of_the_embedded_redis(tmp_path):
+    from infra.throttle import RedisFailureLimiter
+
+    servers = EmbeddedServers(tmp_path)
+    try:
+        limiter = RedisFailureLimiter(servers.start_redis(), max_failures=2, window_seconds=600)
+        assert await limiter.attempt("eve@example.com") and await limiter.attempt("eve@example.com")
+        assert not await limiter.attempt("eve@example.com")
+        await limiter.aclose()
+    finally:
+        servers.stop()
+
+    restarted = EmbeddedServers(tmp_path)
+    try:
+        limiter = RedisFailureLimiter(restarted.start_redis(), max_failures=2, window_seconds=600)
+        assert not await limiter.attempt("eve@example.com")  # still locked out after the restart
+        assert await limiter.attempt("bob@example.com")
+        await limiter.aclose()
+    finally:
+        restarted.stop()

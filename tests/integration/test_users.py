@@ -117,3 +117,25 @@ async def test_a_refused_change_writes_no_event(services):
         await services.users.set_role(admin, admin.user_id, "ops")  # may not demote oneself
     trail = await services.users.events(admin, admin.user_id)
     assert [e.event_type for e in trail.items] == ["user_added"]
+
+
+async def test_a_password_hash_made_with_other_argon2_parameters_is_upgraded_at_login(servers):
+    from sqlalchemy import select
+
+    from domain.users.models import User
+    from domain.users.service import UserService
+    from infra.db import Database
+    from infra.passwords import Argon2Hasher
+
+    db = Database(servers["database_url"], pool_size=1)
+    cheap = Argon2Hasher(time_cost=1, memory_kib=8, parallelism=1)
+    stronger = Argon2Hasher(time_cost=2, memory_kib=16, parallelism=1)
+    try:
+        password = (await UserService(db, cheap).create("ann@example.com", "ops")).password
+        assert await UserService(db, stronger).authenticate_password("ann@example.com", password) is not None
+        async with db.transaction() as session:
+            stored = (await session.execute(select(User.password_hash))).scalar_one()
+        assert not stronger.needs_rehash(stored) and cheap.needs_rehash(stored)
+        assert await UserService(db, stronger).authenticate_password("ann@example.com", password) is not None
+    finally:
+        await db.dispose()
