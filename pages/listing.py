@@ -11,15 +11,13 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
+from domain.paging import MAX_OFFSET
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectQuery
 from domain.text import has_control_characters
 from pages.session import HOME
 
 SEARCH_MAX = 200
-# Far past any real list, and small enough that page * per_page stays a sane SQL OFFSET: a link
-# with ``page=99999999999999999999`` shows the last page instead of overflowing the database.
-MAX_PAGE = 100_000
 PER_PAGE_DEFAULT = 25
 PER_PAGE_OPTIONS = (10, 25, 50, 100)
 DEFAULT_SORT = "-created_at"
@@ -44,13 +42,15 @@ COLUMNS: list[dict[str, Any]] = [
 ]
 
 
-def page_number(value: Any) -> int:
-    """A page number from a link or an event: anything unreadable is page 1, the rest is clamped."""
+def page_number(value: Any, per_page: int) -> int:
+    """A page number from a link or an event: anything unreadable is page 1, the rest is clamped
+    to the pages the services serve (offsets up to ``MAX_OFFSET``), so a link with
+    ``page=99999999999999999999`` shows the last page instead of failing."""
     try:
         page = int(value or 1)
     except (TypeError, ValueError):  # also digit strings too long for int()
         return 1
-    return min(max(page, 1), MAX_PAGE)
+    return min(max(page, 1), MAX_OFFSET // per_page + 1)
 
 
 def clean_search(value: Any) -> tuple[str, bool]:
@@ -103,13 +103,13 @@ class ListView:
         status = str(params.get("status") or "")
         if status not in {s.value for s in Status}:
             status = ""
-        page = page_number(params.get("page"))
         try:
             per_page = int(params.get("per_page") or PER_PAGE_DEFAULT)
         except (TypeError, ValueError):
             per_page = PER_PAGE_DEFAULT
         if per_page not in PER_PAGE_OPTIONS:
             per_page = PER_PAGE_DEFAULT
+        page = page_number(params.get("page"), per_page)
         sort = str(params.get("sort") or DEFAULT_SORT)
         if sort.lstrip("-") not in SORTABLE.values():
             sort = DEFAULT_SORT
@@ -168,7 +168,7 @@ class ListView:
             sort = ("-" if pagination.get("descending") else "") + SORTABLE[column]
         else:
             sort = DEFAULT_SORT
-        page = page_number(pagination.get("page"))
+        page = page_number(pagination.get("page"), per_page)
         if per_page != self.per_page or sort != self.sort:
             page = 1
         return replace(self, page=page, per_page=per_page, sort=sort)

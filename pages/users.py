@@ -213,7 +213,7 @@ class UsersScreen:
         ui.navigate.history.replace(_url(self.q, self.page))
 
     async def on_page(self, e: events.ValueChangeEventArguments) -> None:
-        page = page_number(e.value)
+        page = page_number(e.value, PER_PAGE)
         if page == self.page:
             return
         self.page = page
@@ -433,7 +433,7 @@ async def users_page(request: Request) -> RedirectResponse | None:
             return None
         params = request.query_params
         q, cleaned = clean_search(params.get("q"))
-        screen = UsersScreen(actor, q=q, page=page_number(params.get("page")), cleaned=cleaned)
+        screen = UsersScreen(actor, q=q, page=page_number(params.get("page"), PER_PAGE), cleaned=cleaned)
         try:
             await screen.load()
         except Forbidden:

@@ -4,25 +4,51 @@ pages) over real HTTP. Stopped with SIGTERM by the PID it started."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from infra.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# What this machine's Chromium needs headless, offline and as root (see the stack notes).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_binary() -> str | None:
+    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", "/usr/lib/chromium/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 @contextmanager
-def served_app(servers: dict[str, str], data_dir: Path, **settings: str) -> Iterator[str]:
-    """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables."""
+def served_app(
+    servers: dict[str, str], data_dir: Path, *, log_path: Path | None = None, **settings: str
+) -> Iterator[str]:
+    """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables.
+    Raises (with the log's tail) when the server exits early, is not ready in 60 s, or ignores
+    SIGTERM for 20 s."""
     port = free_port()
     # Not PYTEST_CURRENT_TEST / NICEGUI_*: NiceGUI would think it runs inside a test and not serve.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}
@@ -33,7 +59,7 @@ def served_app(servers: dict[str, str], data_dir: Path, **settings: str) -> Iter
         **{f"SIGNX_{k.upper()}": v for k, v in settings.items()},
     }
     data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = data_dir / "server.log"
+    log_path = log_path or data_dir / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -65,3 +91,23 @@ def served_app(servers: dict[str, str], data_dir: Path, **settings: str) -> Iter
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+                raise RuntimeError(f"server ignored SIGTERM:\n{log_path.read_text()[-3000:]}") from None
+
+
+@asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    """``app`` on a real uvicorn bound to 127.0.0.1 (a free port), in the test's own event loop, so
+    connection-level behaviour (keep-alive, streamed bodies) is exercised as clients see it."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from domain.paging import Page
+from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.ports import PasswordHasher, UnitOfWork
 from domain.text import has_control_characters
 from domain.users.credentials import (
@@ -114,8 +114,8 @@ class AccountService:
 
     async def search(self, actor: Actor, *, q: str = "", limit: int = 25, offset: int = 0) -> Page[UserOut]:
         """Users by email, optionally filtered by a text in the email or name; one page at a time."""
-        limit = min(max(limit, 1), 200)
-        offset = max(offset, 0)
+        limit = min(max(limit, 1), MAX_LIMIT)
+        offset = min(max(offset, 0), MAX_OFFSET)
         text = "".join(c for c in q if not has_control_characters(c)).strip()[:200]
         async with self.db.transaction() as session:
             users = UserRepository(session)
@@ -211,7 +211,7 @@ class AccountService:
         self, actor: Actor, user_id: str, *, limit: int = 50, offset: int = 0
     ) -> Page[UserEventOut]:
         """An account's audit trail, newest first."""
-        limit, offset = min(max(limit, 1), 200), max(offset, 0)
+        limit, offset = min(max(limit, 1), MAX_LIMIT), min(max(offset, 0), MAX_OFFSET)
         async with self.db.transaction() as session:
             users = UserRepository(session)
             await _admins(users, actor, lock=False)

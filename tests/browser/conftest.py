@@ -12,45 +12,14 @@ here that talk to the database or the browser are module-scoped on that loop too
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def chromium_binary() -> str | None:
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium", "/usr/lib/chromium/chromium"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.served import CHROMIUM_FLAGS, chromium_binary, served_app
 
 
 @pytest.fixture(scope="module")
@@ -63,52 +32,8 @@ def server(servers: dict[str, str], server_log: Path) -> Iterator[str]:
     """Base URL of ``app.py serve`` on the test database; stopped with SIGTERM afterwards."""
     if chromium_binary() is None:
         pytest.skip("no Chromium binary (apt-get install -y chromium); the browser tests need one")
-    port = free_port()
-    # Not PYTEST_CURRENT_TEST / NICEGUI_*: NiceGUI would think it runs inside a test and not serve.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}
-    env = {
-        **inherited,
-        "SIGNX_DATABASE_URL": servers["database_url"],
-        "SIGNX_REDIS_URL": servers["redis_url"],
-        "SIGNX_DATA_DIR": str(server_log.parent / "data"),
-        "SIGNX_HOST": "127.0.0.1",
-    }
-    with server_log.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-
-    def log_tail() -> str:
-        return server_log.read_text(errors="replace")[-3000:]
-
-    try:
-        with httpx.Client(base_url=base, timeout=2.0, trust_env=False) as client:
-            for _ in range(300):
-                if proc.poll() is not None:
-                    pytest.fail(f"server exited with {proc.returncode}:\n{log_tail()}")
-                try:
-                    if client.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-            else:
-                pytest.fail(f"server not ready after 30 s:\n{log_tail()}")
+    with served_app(servers, server_log.parent / "data", log_path=server_log) as base:
         yield base
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # by PID: only the process this fixture started
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"server ignored SIGTERM:\n{log_tail()}")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -11,8 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from infra.wiring import install_http
-from tests.browser.test_login_browser import CHROMIUM_FLAGS, chromium_binary
-from tests.integration.conftest import served
+from tests.served import CHROMIUM_FLAGS, chromium_binary, served
 
 
 async def test_api_docs_render_operations_offline(services: Any, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from infra.settings import Settings
 from infra.wiring import install_http
-from tests.integration.conftest import served
+from tests.served import served
 
 ST = Path(sys.executable).with_name("st")
 

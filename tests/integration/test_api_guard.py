@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from domain.paging import MAX_OFFSET
 from infra.settings import Settings
 from infra.wiring import install_http
-from tests.integration.conftest import served
+from tests.served import served
 
 NEW = {"name": "Main St Pylon", "account_id": "ACME-01"}
 

@@ -10,7 +10,8 @@ from nicegui import ui
 from nicegui.testing import User
 from ui_helpers import capture_urls, make_project, names
 
-from pages.listing import MAX_PAGE, ListView, clean_search, page_number
+from domain.paging import MAX_OFFSET
+from pages.listing import ListView, clean_search, page_number
 
 # What the 500 pages showed: the exception's class and message, the SQL and its parameters.
 LEAKS = ("Traceback", "Error:", "Exception", "SELECT ", "password_hash", "asyncpg", "sqlalchemy", "pydantic")
@@ -138,12 +139,14 @@ async def test_a_failing_page_shows_a_generic_message_with_the_request_id_and_lo
 
 
 def test_page_numbers_from_links_are_clamped_and_tolerant():
-    assert page_number("99999999999999999999") == MAX_PAGE
-    assert page_number("1" + "0" * 5000) == 1  # too long for int(): unreadable, so page 1
-    assert page_number("-4") == page_number("0") == page_number("x") == page_number(None) == 1
-    assert page_number(7) == 7
-    assert ListView.from_query({"page": "99999999999999999999"}).page == MAX_PAGE
-    assert ListView().with_pagination({"page": 10**30, "rowsPerPage": "x"}).page == MAX_PAGE
+    assert page_number("99999999999999999999", 25) == MAX_OFFSET // 25 + 1
+    assert page_number("99999999999999999999", 100) == MAX_OFFSET // 100 + 1
+    assert page_number("1" + "0" * 5000, 25) == 1  # too long for int(): unreadable, so page 1
+    assert page_number("-4", 25) == page_number("0", 25) == page_number("x", 25) == page_number(None, 25) == 1
+    assert page_number(7, 25) == 7
+    assert ListView.from_query({"page": "99999999999999999999"}).page == MAX_OFFSET // 25 + 1
+    assert ListView.from_query({"page": "99999999999999999999", "per_page": "100"}).page == 1001
+    assert ListView().with_pagination({"page": 10**30, "rowsPerPage": "x"}).page == MAX_OFFSET // 25 + 1
 
 
 def test_search_text_loses_control_characters_and_says_so():
