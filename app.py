@@ -52,8 +52,8 @@ def _servers(settings: Settings, *, need_redis: bool) -> Iterator[tuple[str, str
 
 async def _bootstrap_admin(settings: Settings, database_url: str) -> None:
     """First start on an empty database: create an admin with a generated password, shown once."""
+    from bootstrap import user_service
     from infra.db import Database
-    from infra.wiring import user_service
 
     db = Database(database_url, pool_size=1, max_overflow=0)
     try:
@@ -76,10 +76,10 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     """Wire services and register pages, API and probes on NiceGUI's app."""
     from nicegui import app
 
-    from infra.wiring import install_http, wire
+    from bootstrap import install_http, wire
 
     services, db = wire(settings, database_url, redis_url)
-    install_http(app, services, settings, redis_url)
+    app.on_shutdown(install_http(app, services, settings, redis_url))
     app.on_shutdown(services.users.aclose)
     app.on_shutdown(db.dispose)
 
@@ -94,9 +94,9 @@ def serve(settings: Settings, host: str, port: int) -> int:
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
     from nicegui import ui
 
+    from bootstrap import storage_secret
     from infra import logs
     from infra.migrate import upgrade
-    from infra.wiring import storage_secret
 
     logs.configure(settings.log_level)
     signal.signal(signal.SIGTERM, _terminate)
@@ -133,10 +133,10 @@ def migrate(settings: Settings) -> int:
 
 
 def user_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bootstrap import user_service
     from domain.errors import DomainError
     from infra.db import Database
     from infra.migrate import upgrade
-    from infra.wiring import user_service
 
     async def run(database_url: str) -> int:
         db = Database(database_url, pool_size=1, max_overflow=0)

@@ -91,8 +91,8 @@ def _clean_tables(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture
 async def services(servers: dict[str, str]) -> AsyncIterator[object]:
+    from bootstrap import wire
     from infra.settings import Settings
-    from infra.wiring import wire
 
     svc, db = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield svc

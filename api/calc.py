@@ -66,7 +66,8 @@ def _add_route(kind: str, model: type[BaseModel]) -> None:
     Input = Annotated[model, Body(openapi_examples=example)]  # type: ignore[valid-type]
 
     async def endpoint(request: Request, body: Input, actor: ActorDep) -> Response:  # type: ignore[valid-type]
-        return run(kind, request, body.model_dump(mode="json", exclude_unset=True))
+        validated: BaseModel = body
+        return run(kind, request, validated.model_dump(mode="json", exclude_unset=True))
 
     endpoint.__name__ = f"calc_{kind}"
     router.add_api_route(

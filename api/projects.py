@@ -106,7 +106,7 @@ async def create_project(
         response = respond(project)
         responses.append(response)
         assert idempotency_key is not None
-        stored = StoredResponse(201, _header_dict(response), json.loads(response.body))
+        stored = StoredResponse(201, _header_dict(response), json.loads(bytes(response.body)))
         await services.idempotency.complete(session, actor.user_id, endpoint, idempotency_key, stored)
 
     try:

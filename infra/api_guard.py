@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import redis.asyncio as aioredis
 from limits import RateLimitItem
 from limits import parse as parse_rate
 from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
@@ -63,7 +64,14 @@ class RedisRateLimits:
     (for ``Retry-After``) when refused, None when allowed."""
 
     def __init__(self, redis_url: str, policy: GuardPolicy) -> None:
-        storage = storage_from_string("async+" + redis_url, implementation="redispy")
+        # Our own pool, so the connections are closed (``aclose``) rather than left to the GC.
+        self.pool = aioredis.ConnectionPool.from_url(redis_url)
+        storage = storage_from_string(
+            "async+" + redis_url,
+            implementation="redispy",
+            # Passed through to redis-py; limits annotates its options narrower than it accepts.
+            connection_pool=self.pool,  # type: ignore[arg-type]
+        )
         # Request rates: a sliding-window counter (two counters per key, smooth at window edges).
         self._rates = SlidingWindowCounterRateLimiter(storage)
         # Wrong keys: few per window, counted exactly (a moving window of timestamps).
@@ -73,6 +81,9 @@ class RedisRateLimits:
         self.key_failures = (
             parse_rate(policy.key_failures_per_address) if policy.key_failures_per_address else None
         )
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
 
     async def _wait(self, strategy: Any, item: RateLimitItem, *ids: str) -> float:
         stats = await strategy.get_window_stats(item, *ids)
@@ -127,6 +138,10 @@ class ApiGuard:
         self.policy = policy
         self.limits = limits
         self.protected_prefix = protected_prefix
+
+    async def aclose(self) -> None:
+        if self.limits is not None:
+            await self.limits.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

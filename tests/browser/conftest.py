@@ -39,8 +39,8 @@ def server(servers: dict[str, str], server_log: Path) -> Iterator[str]:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def svc(servers: dict[str, str]) -> AsyncIterator[Any]:
     """The domain services on the test database, for arranging data and checking what was stored."""
+    from bootstrap import wire
     from infra.settings import Settings
-    from infra.wiring import wire
 
     services, db = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield services

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi import FastAPI
 
-from infra.wiring import install_http
+from bootstrap import install_http
 from tests.served import CHROMIUM_FLAGS, chromium_binary, served
 
 
@@ -21,7 +21,7 @@ async def test_api_docs_render_operations_offline(services: Any, tmp_path: Path)
     from playwright.async_api import Route, async_playwright, expect
 
     app = FastAPI()
-    install_http(app, services)
+    release = install_http(app, services)
     elsewhere: list[str] = []
 
     async def local_only(route: Route) -> None:
@@ -49,4 +49,5 @@ async def test_api_docs_render_operations_offline(services: Any, tmp_path: Path)
             assert await page.get_by_text("Unable to render this definition").count() == 0
         finally:
             await context.close()
+            await release()
     assert elsewhere == []

@@ -7,22 +7,12 @@ import asyncio
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi import FastAPI
 
-from infra.settings import Settings
-from infra.wiring import install_http
 from tests.served import served
 
 ST = Path(sys.executable).with_name("st")
-
-
-def build(services: Any, **settings: Any) -> FastAPI:
-    app = FastAPI()
-    install_http(app, services, Settings(**settings))
-    return app
 
 
 async def test_every_operation_declares_its_errors_with_the_envelope(http):
@@ -81,10 +71,9 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
 
 
 @pytest.mark.timeout(180)
-async def test_schemathesis_finds_no_server_error_and_no_schema_violation(services, tmp_path):
+async def test_schemathesis_finds_no_server_error_and_no_schema_violation(make_app, services, tmp_path):
     creds = await services.users.create("contract@example.com", "admin", "Contract Check")
-    app = build(
-        services,
+    app = make_app(
         api_rate_per_key="100000/minute",
         api_rate_per_address="100000/minute",
         api_key_failures_per_address="100000/minute",

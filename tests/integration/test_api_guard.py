@@ -11,17 +11,9 @@ import pytest
 from fastapi import FastAPI
 
 from domain.paging import MAX_OFFSET
-from infra.settings import Settings
-from infra.wiring import install_http
 from tests.served import served
 
 NEW = {"name": "Main St Pylon", "account_id": "ACME-01"}
-
-
-def build(services: Any, **settings: Any) -> FastAPI:
-    app = FastAPI()
-    install_http(app, services, Settings(**settings))
-    return app
 
 
 def client(app: FastAPI, address: str = "127.0.0.1") -> httpx.AsyncClient:
@@ -69,8 +61,8 @@ async def test_events_offset_and_limit_out_of_bounds_are_422_naming_the_field(ht
     assert (await http.get(f"{url}?offset={MAX_OFFSET}", headers=estimator)).status_code == 200
 
 
-async def test_an_error_never_breaks_the_next_request_on_the_same_connection(services, estimator):
-    app = build(services)
+async def test_an_error_never_breaks_the_next_request_on_the_same_connection(make_app, services, estimator):
+    app = make_app()
     api = next(r.app for r in app.routes if getattr(r, "path", None) == "/api")
 
     async def boom() -> None:
@@ -97,28 +89,28 @@ async def test_an_error_never_breaks_the_next_request_on_the_same_connection(ser
 
 
 @pytest.mark.parametrize("key", [None, "sx_wrong"])
-async def test_no_or_bad_key_is_401_without_reading_the_body(services, key):
+async def test_no_or_bad_key_is_401_without_reading_the_body(make_app, services, key):
     body = CountingBody(chunks=5000)  # 320 MB if anyone read it
     headers = {"Content-Type": "application/json", **({"X-API-Key": key} if key else {})}
-    async with client(build(services)) as c:
+    async with client(make_app()) as c:
         response = await c.post("/api/v1/projects", content=body, headers=headers)
     assert_error(response, 401, "unauthenticated")
     assert body.pulled == 0
 
 
-async def test_declared_length_over_the_cap_is_413_before_reading(services, estimator):
+async def test_declared_length_over_the_cap_is_413_before_reading(make_app, services, estimator):
     body = CountingBody(chunks=40)
     headers = {**estimator, "Content-Type": "application/json", "Content-Length": str(40 * 64 * 1024)}
-    async with client(build(services, max_body_bytes=100_000)) as c:
+    async with client(make_app(max_body_bytes=100_000)) as c:
         response = await c.post("/api/v1/projects", content=body, headers=headers)
     error = assert_error(response, 413, "payload_too_large")
     assert "100000" in error["message"]
     assert body.pulled == 0
 
 
-async def test_streamed_body_over_the_cap_is_413_and_reading_stops_at_the_cap(services, estimator):
+async def test_streamed_body_over_the_cap_is_413_and_reading_stops_at_the_cap(make_app, services, estimator):
     body = CountingBody(chunks=1000)  # chunked: no Content-Length to judge by
-    async with client(build(services, max_body_bytes=100_000)) as c:
+    async with client(make_app(max_body_bytes=100_000)) as c:
         response = await c.post(
             "/api/v1/projects", content=body, headers={**estimator, "Content-Type": "application/json"}
         )
@@ -128,9 +120,9 @@ async def test_streamed_body_over_the_cap_is_413_and_reading_stops_at_the_cap(se
     assert body.pulled <= 5
 
 
-async def test_streamed_body_over_the_cap_is_413_on_a_real_server(services, estimator):
+async def test_streamed_body_over_the_cap_is_413_on_a_real_server(make_app, services, estimator):
     async with (
-        served(build(services, max_body_bytes=100_000)) as base,
+        served(make_app(max_body_bytes=100_000)) as base,
         httpx.AsyncClient(base_url=base) as c,
     ):
         body = CountingBody(chunks=3)  # 192 kB, chunked
@@ -141,14 +133,14 @@ async def test_streamed_body_over_the_cap_is_413_on_a_real_server(services, esti
         assert (await c.get("/api/v1/projects", headers=estimator)).status_code == 200
 
 
-async def test_a_body_under_the_cap_still_works(services, estimator):
-    async with client(build(services, max_body_bytes=2_000)) as c:
+async def test_a_body_under_the_cap_still_works(make_app, services, estimator):
+    async with client(make_app(max_body_bytes=2_000)) as c:
         response = await c.post("/api/v1/projects", json=NEW, headers=estimator)
     assert response.status_code == 201, response.text
 
 
-async def test_a_malformed_content_length_is_400(services, estimator):
-    async with client(build(services)) as c:
+async def test_a_malformed_content_length_is_400(make_app, services, estimator):
+    async with client(make_app()) as c:
         response = await c.post(
             "/api/v1/projects", content=b"{}", headers={**estimator, "Content-Length": "2x"}
         )
@@ -158,8 +150,8 @@ async def test_a_malformed_content_length_is_400(services, estimator):
 # --- rate limits (on the session's Redis) -------------------------------------------------------
 
 
-async def test_requests_per_key_are_limited_with_retry_after(services, estimator, manager):
-    async with client(build(services, api_rate_per_key="3/minute")) as c:
+async def test_requests_per_key_are_limited_with_retry_after(make_app, services, estimator, manager):
+    async with client(make_app(api_rate_per_key="3/minute")) as c:
         for _ in range(3):
             assert (await c.get("/api/v1/projects", headers=estimator)).status_code == 200
         refused = await c.get("/api/v1/projects", headers=estimator)
@@ -170,8 +162,8 @@ async def test_requests_per_key_are_limited_with_retry_after(services, estimator
         assert (await c.get("/api/v1/projects", headers=manager)).status_code == 200
 
 
-async def test_requests_per_address_are_limited(services, estimator, manager):
-    app = build(services, api_rate_per_address="3/minute")
+async def test_requests_per_address_are_limited(make_app, services, estimator, manager):
+    app = make_app(api_rate_per_address="3/minute")
     async with client(app, "192.0.2.1") as c:
         assert (await c.get("/api/v1/projects", headers=estimator)).status_code == 200
         assert (await c.get("/api/v1/projects", headers=manager)).status_code == 200
@@ -183,8 +175,8 @@ async def test_requests_per_address_are_limited(services, estimator, manager):
         assert (await other.get("/api/v1/projects", headers=estimator)).status_code == 200
 
 
-async def test_failed_keys_per_address_are_limited_even_for_the_next_guess(services, estimator):
-    app = build(services, api_key_failures_per_address="3/10 minutes")
+async def test_failed_keys_per_address_are_limited_even_for_the_next_guess(make_app, services, estimator):
+    app = make_app(api_key_failures_per_address="3/10 minutes")
     async with client(app, "198.51.100.7") as c:
         for i in range(3):
             assert_error(
@@ -220,8 +212,8 @@ async def test_if_match_wildcard_is_refused_with_428_and_changes_nothing(http, e
 # --- /metrics -------------------------------------------------------------------------------------
 
 
-async def test_metrics_with_a_token_needs_the_bearer(services):
-    app = build(services, metrics_token="s3cret-token")
+async def test_metrics_with_a_token_needs_the_bearer(make_app, services):
+    app = make_app(metrics_token="s3cret-token")
     async with client(app) as c:
         assert (await c.get("/metrics")).status_code == 401
         assert (await c.get("/metrics", headers={"Authorization": "Bearer nope"})).status_code == 401
@@ -232,8 +224,8 @@ async def test_metrics_with_a_token_needs_the_bearer(services):
         assert ok.status_code == 200
 
 
-async def test_metrics_without_a_token_answer_loopback_only(services):
-    app = build(services, metrics_token=None)
+async def test_metrics_without_a_token_answer_loopback_only(make_app, services):
+    app = make_app(metrics_token=None)
     async with client(app, "127.0.0.1") as local:
         assert (await local.get("/metrics")).status_code == 200
     async with client(app, "::1") as local6:

@@ -297,17 +297,12 @@ async def test_health_ready_and_metrics(http, estimator, services):
     assert 'signx_project_mutations_total{kind="created"}' in metrics
 
 
-async def test_ready_is_503_when_a_server_is_unreachable(services):
-    from fastapi import FastAPI
-
-    from infra.wiring import install_http
-
+async def test_ready_is_503_when_a_server_is_unreachable(make_app, services):
     async def down() -> None:
         raise ConnectionRefusedError
 
     services.readiness["redis"] = down
-    app = FastAPI()
-    install_http(app, services)
+    app = make_app()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
         response = await client.get("/ready")
     assert response.status_code == 503

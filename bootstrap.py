@@ -1,12 +1,16 @@
-"""Builds the services from settings and installs the HTTP surface on an app.
+"""The composition root's wiring: builds the services from settings and installs the HTTP
+surface (middleware, the API behind its guard, probes) on an app.
 
-Lives outside app.py so the composition is importable by tests and the CLI without running
-the server; app.py stays the one place that decides what runs.
+The only module that knows every layer: domain services, the API, the pages' app and the infra
+adapters meet here and nowhere else (infra implements ports and never imports the API). Kept
+beside app.py rather than in it so tests and the CLI can compose without running the server;
+app.py stays the one place that decides what runs.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -75,7 +79,7 @@ def user_service(settings: Settings, db: Database, redis_url: str | None) -> Use
 
 def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Database]:
     db = Database(database_url)
-    readiness = {"database": db.ping}
+    readiness: dict[str, Callable[[], Awaitable[None]]] = {"database": db.ping}
     if redis_url:
 
         async def redis_ping() -> None:
@@ -100,9 +104,10 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
 
 def install_http(
     app: FastAPI, services: Services, settings: Settings | None = None, redis_url: str | None = None
-) -> None:
+) -> Callable[[], Awaitable[None]]:
     """Request middleware, the /api mount (behind its guard) and the probes, on the page app (or
-    a bare one in tests). Settings default to the environment's, Redis to the configured one."""
+    a bare one in tests). Settings default to the environment's, Redis to the configured one.
+    Returns the coroutine function that releases what the guard holds (its Redis connections)."""
     settings = settings or Settings()
     redis_url = redis_url or settings.redis_url
     app.state.services = services
@@ -114,9 +119,11 @@ def install_http(
         for r in app.router.routes
         if getattr(r, "path", None) not in ("/api", "/health", "/ready", "/metrics")
     ]
-    app.mount("/api", api_guard(build_api(services), services, settings, redis_url))
+    guard = api_guard(build_api(services), services, settings, redis_url)
+    app.mount("/api", guard)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     add_system_routes(app, services, metrics_token=token)
+    return guard.aclose
 
 
 def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: str | None) -> ApiGuard:
