@@ -44,6 +44,7 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
         },
         ("get", "/v1/projects/{project_id}/events"): {"401", "404", "422", "429"},
         ("post", "/v1/calc/sign"): {"401", "413", "422", "429"},
+        ("post", "/v1/estimate"): {"401", "413", "422", "429"},
     }
     for (method, path), codes in expected.items():
         responses = doc["paths"][path][method]["responses"]
