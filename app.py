@@ -78,10 +78,9 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
 
     from bootstrap import install_http, wire
 
-    services, db = wire(settings, database_url, redis_url)
+    services, release = wire(settings, database_url, redis_url)
     app.on_shutdown(install_http(app, services, settings, redis_url))
-    app.on_shutdown(services.users.aclose)
-    app.on_shutdown(db.dispose)
+    app.on_shutdown(release)
 
     import pages  # noqa: F401  registers every @ui.page
 

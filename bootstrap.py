@@ -77,7 +77,12 @@ def user_service(settings: Settings, db: Database, redis_url: str | None) -> Use
     )
 
 
-def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Database]:
+Release = Callable[[], Awaitable[None]]
+
+
+def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Release]:
+    """The services on these servers, and the one coroutine function that releases every
+    connection they hold (database pool, the login limiters' Redis pools)."""
     db = Database(database_url)
     readiness: dict[str, Callable[[], Awaitable[None]]] = {"database": db.ping}
     if redis_url:
@@ -99,12 +104,17 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
         metrics_exposition=exposition,
     )
-    return services, db
+
+    async def release() -> None:
+        await services.users.aclose()
+        await db.dispose()
+
+    return services, release
 
 
 def install_http(
     app: FastAPI, services: Services, settings: Settings | None = None, redis_url: str | None = None
-) -> Callable[[], Awaitable[None]]:
+) -> Release:
     """Request middleware, the /api mount (behind its guard) and the probes, on the page app (or
     a bare one in tests). Settings default to the environment's, Redis to the configured one.
     Returns the coroutine function that releases what the guard holds (its Redis connections)."""

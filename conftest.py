@@ -94,7 +94,6 @@ async def services(servers: dict[str, str]) -> AsyncIterator[object]:
     from bootstrap import wire
     from infra.settings import Settings
 
-    svc, db = wire(Settings(), servers["database_url"], servers["redis_url"])
+    svc, release = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield svc
-    await svc.users.aclose()
-    await db.dispose()
+    await release()

@@ -42,9 +42,9 @@ async def svc(servers: dict[str, str]) -> AsyncIterator[Any]:
     from bootstrap import wire
     from infra.settings import Settings
 
-    services, db = wire(Settings(), servers["database_url"], servers["redis_url"])
+    services, release = wire(Settings(), servers["database_url"], servers["redis_url"])
     yield services
-    await db.dispose()
+    await release()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
