@@ -133,6 +133,9 @@ def to_json(obj: Any) -> Any:
         return [to_json(v) for v in obj]
     if t is dict:
         return {k: to_json(v) for k, v in obj.items()}
+    write = _SERIALISERS.get((t, (), ()))
+    if write is not None:
+        return write(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return serialiser(t)(obj)
     return obj
