@@ -7,18 +7,48 @@ Public API::
 
     from domain.engineering import KINDS, calculate, CalcInputError, INPUT_MODELS, designations, GRADES
     envelope = calculate("sign", payload)   # {"result", "assumptions", "confidence", "trace"}
+    calc = run("sign", payload)             # the same, typed: calc.result is a SignDesign
+    calc.result.pole.design.designation, calc.result.checks, calc.to_json() == envelope
 
 See docs/engineering.md for every input field, assumption and clause, and a worked example.
 """
 
 from .constants import CONSTANTS_VERSION
-from .envelope import ENGINE_VERSION, KINDS, calculate, validate
+from .envelope import ENGINE_VERSION, KINDS, calculate, run, validate
 from .errors import CalcInputError
+from .results import (
+    BasePlate,
+    BillOfMaterials,
+    Calculation,
+    Check,
+    EmbedmentResult,
+    PierDesign,
+    PoleDesign,
+    PoleResult,
+    Result,
+    SelectedPole,
+    SignDesign,
+    Wind,
+    WindResult,
+)
 from .schemas import INPUT_MODELS
 from .sections import DESIGNATIONS, FAMILIES, GRADES, designations
 
 __all__ = [
     "CONSTANTS_VERSION",
+    "BasePlate",
+    "BillOfMaterials",
+    "Calculation",
+    "Check",
+    "EmbedmentResult",
+    "PierDesign",
+    "PoleDesign",
+    "PoleResult",
+    "Result",
+    "SelectedPole",
+    "SignDesign",
+    "Wind",
+    "WindResult",
     "DESIGNATIONS",
     "ENGINE_VERSION",
     "FAMILIES",
@@ -28,5 +58,6 @@ __all__ = [
     "CalcInputError",
     "calculate",
     "designations",
+    "run",
     "validate",
 ]

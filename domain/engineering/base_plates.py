@@ -25,6 +25,7 @@ from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
 from .foundations import round_up
 from .notes import Notes
+from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign
 
 _A = CONSTANTS["anchors"]
 _P = CONSTANTS["plates"]
@@ -133,7 +134,7 @@ def _futa(grade: str) -> float:
     return float(min(g["futa_ksi"], cap["factor_on_fya"] * g["fya_ksi"], cap["max_ksi"]))
 
 
-def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float]:
+def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> AnchorForces:
     """Governing factored tension and shear per anchor (kip), each the maximum over the load cases
     (using both maxima together in the 17.8 interaction is conservative)."""
     nua = vua = 0.0
@@ -141,10 +142,11 @@ def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float,
         t = 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n
         v = c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)
         nua, vua = max(nua, t), max(vua, v)
-    return max(nua, 0.0), vua
+    return AnchorForces(max(nua, 0.0), vua)
 
 
-def _steel_checks(grade: str, db: float, nua: float, vua: float) -> list[dict[str, Any]]:
+def _steel_checks(grade: str, db: float, nua: float, vua: float) -> tuple[Check, Check]:
+    """Anchor steel in tension and in shear, in that order."""
     ase = tensile_area(db)
     futa = _futa(grade)
     phi_nsa = value("anchors", "phi_steel_tension") * ase * futa
@@ -155,15 +157,15 @@ def _steel_checks(grade: str, db: float, nua: float, vua: float) -> list[dict[st
         * futa
         * value("anchors", "grout_pad_factor")
     )
-    return [
+    return (
         check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
         check(
             "anchor steel shear", vua, phi_vsa, "kip", "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)"
         ),
-    ]
+    )
 
 
-def _pulloutcheck(db: float, fc_psi: float, nua: float) -> dict[str, Any]:
+def _pulloutcheck(db: float, fc_psi: float, nua: float) -> Check:
     """Pullout of a headed anchor, Np = 8 Abrg f'c (ACI 318-19 Eq. 17.6.3.2.2a), cracked, phi 0.70."""
     npn = value("anchors", "pullout_bearing_coefficient") * bearing_area(db) * fc_psi / 1000.0
     return check(
@@ -184,7 +186,7 @@ def development_length(bar_diameter_in: float, fc_psi: float) -> float:
     return max(12.0, fy_psi / (divisor * math.sqrt(fc_psi)) * bar_diameter_in)
 
 
-def anchor_reinforcement(nua: float, fc_psi: float) -> dict[str, Any]:
+def anchor_reinforcement(nua: float, fc_psi: float) -> AnchorReinforcement:
     """Smallest bars (count per anchor, then size) whose phi As fy carries the anchor tension
     (ACI 318-19 Sec. 17.5.2.1), with the development length they need."""
     rf = _A["reinforcement"]
@@ -201,11 +203,13 @@ def anchor_reinforcement(nua: float, fc_psi: float) -> dict[str, Any]:
         best = (name, rf["bars_per_anchor"][-1], dia, area)
     name, count, dia, area = best
     capacity = rf["phi"] * count * area * rf["fy_ksi"]
-    bars = check("anchor reinforcement (replaces concrete breakout)", nua, capacity, "kip", rf["clause"])
-    bars["bar_size"] = name
-    bars["bars_per_anchor"] = count
-    bars["development_length_in"] = development_length(dia, fc_psi)
-    return bars
+    return AnchorReinforcement(
+        bar_size=name,
+        bars_per_anchor=count,
+        development_length_in=development_length(dia, fc_psi),
+        grade_ksi=rf["fy_ksi"],
+        check=check("anchor reinforcement (replaces concrete breakout)", nua, capacity, "kip", rf["clause"]),
+    )
 
 
 def _concrete_checks(
@@ -218,9 +222,10 @@ def _concrete_checks(
     fc_psi: float,
     nua: float,
     vua: float,
-    steel: list[dict[str, Any]],
-    reinforcement: dict[str, Any] | None,
-) -> list[dict[str, Any]]:
+    steel_tension: Check,
+    steel_shear: Check,
+    reinforcement: AnchorReinforcement | None,
+) -> list[Check]:
     """Breakout (17.6.2, or the anchor reinforcement check replacing it, 17.5.2.1), pullout (17.6.3),
     side-face blowout (17.6.4) and interaction (17.8.3)."""
     lam = value("anchors", "lambda_a")
@@ -242,17 +247,13 @@ def _concrete_checks(
         "kip",
         "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1a, 17.6.2.2.1)",
     )
-    if reinforcement is None or breakout["pass"]:
-        checks.insert(0, breakout)
-    else:
-        keys = ("name", "demand", "capacity", "unit", "ratio", "pass", "clause")
-        checks.insert(0, {k: reinforcement[k] for k in keys})
-    phi_nn = min(c["capacity"] for c in checks + steel[:1])
+    checks.insert(0, breakout if reinforcement is None or breakout.passed else reinforcement.check)
+    phi_nn = min(c.capacity for c in [*checks, steel_tension])
     if ca1 < 0.4 * hef:
         nsb = 160.0 * ca1 * math.sqrt(abrg) * lam * root_fc / 1000.0
         checks.append(check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
         phi_nn = min(phi_nn, phi_c * nsb)
-    phi_vn = steel[1]["capacity"]
+    phi_vn = steel_shear.capacity
     # A zero capacity (no edge distance, no breakout area) gives an infinite ratio: fails, no crash.
     n_ratio, v_ratio = ratio(nua, phi_nn), ratio(vua, phi_vn)
     lim = _A["interaction_limit"]
@@ -272,7 +273,7 @@ def design_base_plate(
     options: dict[str, Any],
     notes: Notes,
     pier_in: float | None = None,
-) -> dict[str, Any]:
+) -> PlateDesign:
     """Anchor count, diameter and bolt circle, then plate width and thickness (null = choose).
 
     ``pier_in`` is a pier diameter given by the user: only layouts it can hold (see
@@ -304,18 +305,18 @@ def design_base_plate(
         options=options,
     )
 
-    chosen: tuple[int, float, float, list[dict[str, Any]], tuple[float, float]] | None = None
+    # Pullout screens the layouts here and is checked again with the concrete checks.
+    chosen: tuple[int, float, float, tuple[Check, Check], AnchorForces] | None = None
     for n, db, dbc in layouts:
         forces = _anchor_forces(loads, n, dbc)
-        steel = _steel_checks(grade, db, forces[0], forces[1])
-        steel.append(_pulloutcheck(db, fc, forces[0]))
-        if chosen is None or all(c["pass"] for c in steel):
-            chosen = (n, db, dbc, steel, forces)
-        if all(c["pass"] for c in steel):
+        tension, shear = _steel_checks(grade, db, forces.tension_kip, forces.shear_kip)
+        passes = tension.passed and shear.passed and _pulloutcheck(db, fc, forces.tension_kip).passed
+        if chosen is None or passes:
+            chosen = (n, db, dbc, (tension, shear), forces)
+        if passes:
             break
     assert chosen is not None
-    n, db, dbc, steel, forces = chosen
-    steel = steel[:2]  # pullout is re-checked with the concrete checks
+    n, db, dbc, (tension, shear), forces = chosen
 
     # Plate: method-level bolt force, compression side (leveling nuts) carries 4M/(n Dbc) + P/n.
     bolt_force = max(
@@ -335,16 +336,16 @@ def design_base_plate(
         else [t for t in value("plates", "thicknesses_in") if t >= db - 1e-9]
         or [max(value("plates", "thicknesses_in"))]
     )
-    plate_check: dict[str, Any] = {}
+    plate_check: Check | None = None
     tp = thicknesses[-1]
     for tp in thicknesses:
         capacity = fy_plate * b_eff * tp * tp / 4.0 / factor
         plate_check = check(
             "base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)"
         )
-        if plate_check["pass"]:
+        if plate_check.passed:
             break
-    checks = steel + [plate_check]
+    assert plate_check is not None
     if tp < db:
         notes.warn("thin_plate", "Plate thinner than the anchor diameter (practice: plate >= bolt diameter).")
 
@@ -370,32 +371,33 @@ def design_base_plate(
         _A["grades"]["clause"],
     )
     notes.penalise("simplified base plate", 0.05)
-    return {
-        "bolt_count": n,
-        "bolt_diameter_in": db,
-        "bolt_circle_in": dbc,
-        "anchor_grade": grade,
-        "anchor_tensile_area_in2": tensile_area(db),
-        "tension_per_bolt_kip": forces[0],
-        "shear_per_bolt_kip": forces[1],
-        "plate_grade": plate_grade,
-        "plate_width_in": width,
-        "plate_thickness_in": tp,
-        "plate_moment_kip_in": m_plate,
-        "plate_effective_width_in": b_eff,
-        "checks": checks,
-        "_forces": forces,
-    }
+    return PlateDesign(
+        bolt_count=n,
+        bolt_diameter_in=db,
+        bolt_circle_in=dbc,
+        anchor_grade=grade,
+        anchor_tensile_area_in2=tensile_area(db),
+        tension_per_bolt_kip=forces.tension_kip,
+        shear_per_bolt_kip=forces.shear_kip,
+        plate_grade=plate_grade,
+        plate_width_in=width,
+        plate_thickness_in=tp,
+        plate_moment_kip_in=m_plate,
+        plate_effective_width_in=b_eff,
+        forces=forces,
+        anchor_tension=tension,
+        anchor_shear=shear,
+        plate_bending=plate_check,
+    )
 
 
 def anchor_concrete(
-    plate: dict[str, Any], *, pier_in: float, pier_depth_ft: float, options: dict[str, Any], notes: Notes
-) -> None:
-    """Choose the anchor embedment hef (null = smallest passing, within the pier depth) and add the
-    ACI 318-19 concrete checks to ``plate`` in place."""
+    plate: PlateDesign, *, pier_in: float, pier_depth_ft: float, options: dict[str, Any], notes: Notes
+) -> AnchorDesign:
+    """Choose the anchor embedment hef (null = smallest passing, within the pier depth) and run the
+    ACI 318-19 concrete checks of ``plate``'s anchors in a pier of ``pier_in``."""
     fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
-    nua, vua = plate["_forces"][0], plate["_forces"][1]
-    steel = plate["checks"][:2]
+    nua, vua = plate.forces.tension_kip, plate.forces.shear_kip
     max_hef = max(pier_depth_ft * 12.0 - 3.0, 6.0)
     hefs = (
         [options["anchor_embedment_in"]]
@@ -404,36 +406,33 @@ def anchor_concrete(
     )
     use_bars = options.get("anchor_reinforcement", _A["reinforcement"]["default_enabled"])
     bars = anchor_reinforcement(nua, fc) if use_bars else None
-    checks: list[dict[str, Any]] = []
+    checks: list[Check] = []
     hef = hefs[-1]
+    reinforcement: AnchorReinforcement | None = None
     concrete_checks = partial(
         _concrete_checks,
-        db=plate["bolt_diameter_in"],
-        n=plate["bolt_count"],
-        dbc=plate["bolt_circle_in"],
+        db=plate.bolt_diameter_in,
+        n=plate.bolt_count,
+        dbc=plate.bolt_circle_in,
         pier_in=pier_in,
         fc_psi=fc,
         nua=nua,
         vua=vua,
-        steel=steel,
+        steel_tension=plate.anchor_tension,
+        steel_shear=plate.anchor_shear,
     )
     for hef in hefs:
         checks = concrete_checks(hef=hef, reinforcement=None)
-        if all(c["pass"] for c in checks):
+        if all(c.passed for c in checks):
             break
     else:
         if bars is not None:
             # Plain concrete breakout fails at every hef: anchor reinforcement carries the tension;
             # the anchor must reach past the bars' development length.
-            need = bars["development_length_in"] + _A["reinforcement"]["extra_embedment_in"]
+            need = bars.development_length_in + _A["reinforcement"]["extra_embedment_in"]
             hef = next((h for h in hefs if h >= need), hefs[-1])
             checks = concrete_checks(hef=hef, reinforcement=bars)
-            plate["anchor_reinforcement"] = {
-                "bar_size": bars["bar_size"],
-                "bars_per_anchor": bars["bars_per_anchor"],
-                "development_length_in": bars["development_length_in"],
-                "grade_ksi": _A["reinforcement"]["fy_ksi"],
-            }
+            reinforcement = bars
             notes.assume(
                 "Plain-concrete breakout is insufficient: vertical pier bars next to each anchor, developed "
                 "on both sides of the breakout surface, carry the anchor tension instead.",
@@ -449,13 +448,13 @@ def anchor_concrete(
                     f"Anchor embedment {hef:g} in is shorter than the bar development "
                     f"length + 3 in ({need:.1f} in): lengthen the anchors or deepen the pier.",
                 )
-    plate.setdefault("anchor_reinforcement", None)
-    plate["checks"] = plate["checks"] + checks
-    plate["anchor_embedment_in"] = hef
-    plate["concrete_fc_psi"] = fc
-    plate["edge_distance_in"] = max((pier_in - plate["bolt_circle_in"]) / 2.0, 0.0)
-    plate["anchor_length_in"] = (
-        hef + plate["plate_thickness_in"] + value("anchors", "projection_above_pier_in")
+    anchors = AnchorDesign(
+        anchor_reinforcement=reinforcement,
+        anchor_embedment_in=hef,
+        concrete_fc_psi=fc,
+        edge_distance_in=max((pier_in - plate.bolt_circle_in) / 2.0, 0.0),
+        anchor_length_in=hef + plate.plate_thickness_in + value("anchors", "projection_above_pier_in"),
+        checks=tuple(checks),
     )
     if hef > pier_depth_ft * 12.0 - 3.0:
         notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
@@ -475,3 +474,4 @@ def anchor_concrete(
         "provide pier ties / anchor reinforcement or check them separately.",
     )
     notes.penalise("anchor shear breakout unchecked", 0.05)
+    return anchors

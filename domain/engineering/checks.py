@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+
+from .results import Check
+
+__all__ = ["TOLERANCE", "Check", "check", "ratio"]
 
 # Ratios within this of 1.0 pass: float round-off must not fail an exact fit.
 TOLERANCE = 1e-9
@@ -17,14 +20,6 @@ def ratio(demand: float, capacity: float) -> float:
     return math.inf
 
 
-def check(name: str, demand: float, capacity: float, unit: str, clause: str) -> dict[str, Any]:
+def check(name: str, demand: float, capacity: float, unit: str, clause: str) -> Check:
     r = ratio(demand, capacity)
-    return {
-        "name": name,
-        "demand": demand,
-        "capacity": capacity,
-        "unit": unit,
-        "ratio": r,
-        "pass": r <= 1.0 + TOLERANCE,
-        "clause": clause,
-    }
+    return Check(name, demand, capacity, unit, r, r <= 1.0 + TOLERANCE, clause)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +20,19 @@ from .errors import CalcInputError
 from .foundations import embedment_result
 from .notes import Notes
 from .poles import Demand, check_pole, pole_assumptions
+from .results import (
+    SIGNIFICANT_DIGITS,
+    BillOfMaterials,
+    Calculation,
+    EmbedmentResult,
+    PoleResult,
+    Result,
+    SignDesign,
+    SteelItem,
+    Trace,
+    WindResult,
+    to_json,
+)
 from .schemas import (
     INPUT_MODELS,
     MAX_TOP_HEIGHT_FT,
@@ -35,7 +47,7 @@ from .wind import Panel, sign_wind
 
 ENGINE_VERSION = "1.0.0"
 KINDS: tuple[str, ...] = ("wind", "embedment", "pole", "sign")
-SIGNIFICANT_DIGITS = 6
+__all__ = ["ENGINE_VERSION", "KINDS", "SIGNIFICANT_DIGITS", "calculate", "run", "validate"]
 
 
 # ---------------------------------------------------------------- validation
@@ -119,9 +131,9 @@ def validate(kind: str, payload: Any) -> BaseModel:
 
 
 # ---------------------------------------------------------------- kinds
-def _wind(model: BaseModel, notes: Notes) -> dict[str, Any]:
+def _wind(model: BaseModel, notes: Notes) -> WindResult:
     assert isinstance(model, WindInput)
-    result, _ = sign_wind(
+    wind = sign_wind(
         code=model.code,
         wind_speed_mph=model.wind_speed_mph,
         exposure=model.exposure,
@@ -133,24 +145,15 @@ def _wind(model: BaseModel, notes: Notes) -> dict[str, Any]:
         return_corner_ft=model.return_corner_ft,
         notes=notes,
     )
-    result["checks"] = []
-    result["bom"] = {
-        "steel": [],
-        "plates": [],
-        "anchor_bolts": [],
-        "concrete": [],
-        "steel_weight_lb": 0.0,
-        "concrete_yd3": 0.0,
-    }
-    return result
+    return WindResult(wind=wind)
 
 
-def _embedment(model: BaseModel, notes: Notes) -> dict[str, Any]:
+def _embedment(model: BaseModel, notes: Notes) -> EmbedmentResult:
     assert isinstance(model, EmbedmentInput)
     return embedment_result(notes=notes, **model.model_dump())
 
 
-def _pole(model: BaseModel, notes: Notes) -> dict[str, Any]:
+def _pole(model: BaseModel, notes: Notes) -> PoleResult:
     assert isinstance(model, PoleInput)
     section = CATALOGUE[model.designation]
     grade = model.grade or default_grade(section.family)
@@ -163,7 +166,7 @@ def _pole(model: BaseModel, notes: Notes) -> dict[str, Any]:
         torsion_kip_in=model.torsion_ft_lb * 12.0 / 1000.0,
         axial_kip=model.axial_lb / 1000.0,
     )
-    result = check_pole(section, props["Fy_ksi"], model.method, [demand], model.height_ft, None)
+    design = check_pole(section, props["Fy_ksi"], model.method, [demand], model.height_ft, None)
     pole_assumptions(notes, model.method, section.family, grade)
     notes.assume("Demands taken as given, at the level of the selected method.", "AISC 360-16 Sec. B3")
     if model.height_ft is None:
@@ -171,38 +174,24 @@ def _pole(model: BaseModel, notes: Notes) -> dict[str, Any]:
             "No height given: shear and torsion strengths use the long-member lower bound.",
             "AISC 360-16 Eq. G5-1, H3-2b",
         )
-    result["grade"] = grade
-    result["method"] = model.method
     weight = section.w_plf * model.height_ft if model.height_ft else 0.0
-    result["bom"] = {
-        "steel": [
-            {
-                "item": "pole",
-                "designation": section.label,
-                "grade": grade,
-                "count": 1,
-                "length_ft": model.height_ft or 0.0,
-                "w_plf": section.w_plf,
-                "weight_lb": weight,
-            }
-        ],
-        "plates": [],
-        "anchor_bolts": [],
-        "concrete": [],
-        "steel_weight_lb": weight,
-        "concrete_yd3": 0.0,
-    }
-    return result
+    pole = SteelItem("pole", section.label, grade, 1, model.height_ft or 0.0, section.w_plf, weight)
+    return PoleResult(
+        pole=design,
+        grade=grade,
+        method=model.method,
+        bom=BillOfMaterials(steel=(pole,), steel_weight_lb=weight),
+    )
 
 
-def _sign(model: BaseModel, notes: Notes) -> dict[str, Any]:
+def _sign(model: BaseModel, notes: Notes) -> SignDesign:
     assert isinstance(model, SignInput)
     if model.base_plate is not None and model.supports.mount != "base_plate":
         notes.warn("base_plate_ignored", "base_plate options are ignored for mount 'direct_burial'.")
     return design_sign(model, notes)
 
 
-_RUNNERS: dict[str, Callable[[BaseModel, Notes], dict[str, Any]]] = {
+_RUNNERS: dict[str, Callable[[BaseModel, Notes], Result]] = {
     "wind": _wind,
     "embedment": _embedment,
     "pole": _pole,
@@ -211,51 +200,43 @@ _RUNNERS: dict[str, Callable[[BaseModel, Notes], dict[str, Any]]] = {
 
 
 # ---------------------------------------------------------------- output
-_FORMAT = f".{SIGNIFICANT_DIGITS}g"
-
-
-def _round(obj: Any) -> Any:
-    """Round every float to 6 significant digits; non-finite -> None (JSON has no infinity).
-    Dispatches on the exact type: this walk is a large share of a sign design's run time."""
-    t = type(obj)
-    if t is float:
-        if obj != obj or obj in (math.inf, -math.inf):
-            return None
-        r = float(format(obj, _FORMAT))
-        return 0.0 if r == 0 else r
-    if t is dict:
-        return {k: _round(v) for k, v in obj.items()}
-    if t is list or t is tuple:
-        return [_round(v) for v in obj]
-    return obj
-
-
 def _sha256(obj: Any) -> str:
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def calculate(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Run calculation ``kind`` on ``payload`` and return the envelope
-    ``{"result", "assumptions", "confidence", "trace"}``; raise CalcInputError on bad input."""
+def run(kind: str, payload: dict[str, Any]) -> Calculation:
+    """Run calculation ``kind`` on ``payload`` and return the typed result with its assumptions,
+    warnings, confidence and trace; raise CalcInputError on bad input."""
     model = validate(kind, payload)
     notes = Notes()
     result = _RUNNERS[kind](model, notes)
-    result = _round(result)
-    result["warnings"] = notes.warnings
-    result["assumptions"] = notes.assumptions
+    warnings, assumptions = tuple(notes.warnings), tuple(notes.assumptions)
+    result_json = to_json(result)
+    result_json["warnings"] = to_json(warnings)
+    result_json["assumptions"] = to_json(assumptions)
     inputs = model.model_dump(mode="json")
-    return {
-        "result": result,
-        "assumptions": notes.assumptions,
-        "confidence": round(notes.confidence, 2),
-        "trace": {
-            "kind": kind,
-            "engine_version": ENGINE_VERSION,
-            "constants_version": CONSTANTS_VERSION,
-            "catalogue": "AISC Shapes Database v16.0",
-            "inputs": inputs,
-            "inputs_sha256": _sha256(inputs),
-            "result_sha256": _sha256(result),
-        },
-    }
+    trace = Trace(
+        kind=kind,
+        engine_version=ENGINE_VERSION,
+        constants_version=CONSTANTS_VERSION,
+        catalogue="AISC Shapes Database v16.0",
+        inputs=inputs,
+        inputs_sha256=_sha256(inputs),
+        result_sha256=_sha256(result_json),
+    )
+    return Calculation(
+        result=result,
+        warnings=warnings,
+        assumptions=assumptions,
+        confidence=round(notes.confidence, 2),
+        trace=trace,
+        result_json=result_json,
+    )
+
+
+def calculate(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run calculation ``kind`` on ``payload`` and return the envelope
+    ``{"result", "assumptions", "confidence", "trace"}`` as JSON values; raise CalcInputError on
+    bad input. ``run`` gives the same calculation typed."""
+    return run(kind, payload).to_json()

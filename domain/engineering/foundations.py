@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
 from .notes import Notes
+from .results import BillOfMaterials, ConcreteItem, EmbedmentResult
 
 _SOIL = CONSTANTS["soil"]
 _FDN = CONSTANTS["foundation"]
@@ -212,7 +212,7 @@ def embedment_result(
     isolated_pole_increase: bool,
     constrained: bool,
     notes: Notes,
-) -> dict[str, Any]:
+) -> EmbedmentResult:
     """The ``embedment`` kind: depth, pressure, iterations and concrete for one pier."""
     per_ft = lateral_bearing(soil_class, lateral_bearing_psf_per_ft, notes)
     emb = embedment(
@@ -244,35 +244,23 @@ def embedment_result(
     step = value("foundation", "embedment_rounding_ft")
     rounded = round_up(emb.depth_ft, step)
     volume = concrete_yd3(shape, diameter_ft, emb.depth_ft)
-    return {
-        "embedment_ft": emb.depth_ft,
-        "embedment_rounded_ft": rounded,
-        "s1_psf": emb.pressure_psf,
-        "pressure_depth": "d" if constrained else "d/3",
-        "lateral_bearing_psf_per_ft": per_ft,
-        "isolated_pole_increase": isolated_pole_increase,
-        "constrained": constrained,
-        "b_ft": emb.effective_width_ft,
-        "iterations": emb.iterations,
-        "equation": emb.equation,
-        "concrete_yd3": volume,
-        "concrete_rounded_yd3": concrete_yd3(shape, diameter_ft, rounded),
-        "checks": [check("embedment depth", emb.depth_ft, rounded, "ft", emb.equation)],
-        "bom": {
-            "steel": [],
-            "concrete": [
-                {
-                    "item": "pier",
-                    "shape": shape,
-                    "count": 1,
-                    "width_ft": diameter_ft,
-                    "depth_ft": rounded,
-                    "yd3": concrete_yd3(shape, diameter_ft, rounded),
-                }
-            ],
-            "anchor_bolts": [],
-            "plates": [],
-            "steel_weight_lb": 0.0,
-            "concrete_yd3": concrete_yd3(shape, diameter_ft, rounded),
-        },
-    }
+    rounded_yd3 = concrete_yd3(shape, diameter_ft, rounded)
+    return EmbedmentResult(
+        embedment_ft=emb.depth_ft,
+        embedment_rounded_ft=rounded,
+        s1_psf=emb.pressure_psf,
+        pressure_depth="d" if constrained else "d/3",
+        lateral_bearing_psf_per_ft=per_ft,
+        isolated_pole_increase=isolated_pole_increase,
+        constrained=constrained,
+        b_ft=emb.effective_width_ft,
+        iterations=emb.iterations,
+        equation=emb.equation,
+        concrete_yd3=volume,
+        concrete_rounded_yd3=rounded_yd3,
+        checks=(check("embedment depth", emb.depth_ft, rounded, "ft", emb.equation),),
+        bom=BillOfMaterials(
+            concrete=(ConcreteItem("pier", shape, 1, diameter_ft, rounded, rounded_yd3),),
+            concrete_yd3=rounded_yd3,
+        ),
+    )

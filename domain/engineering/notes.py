@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .results import Assumption, DesignWarning
+
 
 @dataclass
 class Notes:
-    assumptions: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+    warnings: list[DesignWarning] = field(default_factory=list)
     #: Confidence starts at 1 and loses a named penalty for each unverified constant, simplified
     #: method or unchecked limit state the result depends on (heuristic, documented in docs).
     confidence: float = 1.0
@@ -24,10 +26,10 @@ class Notes:
         key = (text, clause)
         if key not in self._seen:
             self._seen.add(key)
-            self.assumptions.append({"text": text, "clause": clause})
+            self.assumptions.append(Assumption(text, clause))
 
     def warn(self, code: str, message: str) -> None:
-        item = {"code": code, "message": message}
+        item = DesignWarning(code, message)
         if item not in self.warnings:
             self.warnings.append(item)
 

@@ -8,15 +8,16 @@ Units inside: kip, in, ksi. Section properties are the AISC v16 tdes-based value
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from .checks import check
 from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .notes import Notes
+from .results import Alternative, Check, PoleDesign
 from .sections import CATALOGUE, Section, grade_properties
 
 E = float(value("steel", "E_ksi"))
@@ -211,7 +212,7 @@ def check_pole(
     deflection_limit_n: float | None,
     flex: Flexure | None = None,
     self_weight_factor: float = 0.0,
-) -> dict[str, Any]:
+) -> PoleDesign:
     """All member checks of one pole for every load case; governing values per check.
 
     ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
@@ -254,8 +255,8 @@ def check_pole(
 
     flex_check = check("pole flexure", m_max, mc, "kip_in", flex.clause)
     if flex.compactness == "not_applicable":
-        flex_check["pass"] = False
-    checks = [
+        flex_check = dataclasses.replace(flex_check, passed=False)
+    checks: list[Check] = [
         flex_check,
         check("pole shear", v_max, vc, "kip", v_clause),
     ]
@@ -284,29 +285,29 @@ def check_pole(
                 "(IBC sets none for sign poles; selectable, default L/80)",
             )
         )
-    governing = max(checks, key=lambda c: c["ratio"])
-    return {
-        "designation": section.label,
-        "family": section.family,
-        "fy_ksi": fy,
-        "w_plf": section.w_plf,
-        "od_in": section.od_in,
-        "tdes_in": section.tdes_in,
-        "mn_kip_in": flex.mn_kip_in,
-        "allowable_kip_in": mc,
-        "compactness": flex.compactness,
-        "slenderness": flex.slenderness,
-        "lambda_p": flex.lambda_p,
-        "lambda_r": flex.lambda_r,
-        "vn_kip": vn,
-        "tn_kip_in": tn,
-        "pn_kip": pn,
-        "deflection_in": deflection_in,
-        "ratio": governing["ratio"],
-        "governing": governing["name"],
-        "pass": all(c["pass"] for c in checks),
-        "checks": checks,
-    }
+    governing = max(checks, key=lambda c: c.ratio)
+    return PoleDesign(
+        designation=section.label,
+        family=section.family,
+        fy_ksi=fy,
+        w_plf=section.w_plf,
+        od_in=section.od_in,
+        tdes_in=section.tdes_in,
+        mn_kip_in=flex.mn_kip_in,
+        allowable_kip_in=mc,
+        compactness=flex.compactness,
+        slenderness=flex.slenderness,
+        lambda_p=flex.lambda_p,
+        lambda_r=flex.lambda_r,
+        vn_kip=vn,
+        tn_kip_in=tn,
+        pn_kip=pn,
+        deflection_in=deflection_in,
+        ratio=governing.ratio,
+        governing=governing.name,
+        passed=all(c.passed for c in checks),
+        checks=tuple(checks),
+    )
 
 
 def select_pole(
@@ -319,7 +320,7 @@ def select_pole(
     deflection_limit_n: float | None,
     designation: str | None,
     self_weight_factor: float = 0.0,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[PoleDesign, tuple[Alternative, ...]]:
     """The given section's checks, or the lightest passing section of ``family`` and up to N ranked
     alternatives (the next lightest passing sections). When nothing passes, the section with the
     smallest governing ratio is returned (with ``pass`` false) so the caller can report it."""
@@ -335,11 +336,11 @@ def select_pole(
             height_ft,
             deflection_limit_n,
             self_weight_factor=self_weight_factor,
-        ), []
+        ), ()
     wanted = 1 + int(value("pole", "alternatives_count"))
     m_max = max(d.moment_kip_in for d in demands)
-    passing: list[dict[str, Any]] = []
-    best_failing: dict[str, Any] | None = None
+    passing: list[PoleDesign] = []
+    best_failing: PoleDesign | None = None
     table = _family_table(family, grade, method)
     # Cheap screens before the full check: flexure alone, and the inertia the deflection limit needs.
     i_required = 0.0
@@ -365,29 +366,21 @@ def select_pole(
         result = check_pole(
             section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
         )
-        if result["pass"]:
+        if result.passed:
             passing.append(result)
             if len(passing) >= wanted:
                 break
-        elif best_failing is None or result["ratio"] < best_failing["ratio"]:
+        elif best_failing is None or result.ratio < best_failing.ratio:
             best_failing = result
     if passing:
-        alternatives = [
-            {
-                "designation": r["designation"],
-                "w_plf": r["w_plf"],
-                "ratio": r["ratio"],
-                "governing": r["governing"],
-            }
-            for r in passing[1:]
-        ]
+        alternatives = tuple(Alternative(r.designation, r.w_plf, r.ratio, r.governing) for r in passing[1:])
         return passing[0], alternatives
     if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
         section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
         best_failing = check_pole(
             section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
         )
-    return best_failing, []
+    return best_failing, ()
 
 
 def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None:

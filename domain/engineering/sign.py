@@ -1,14 +1,18 @@
-"""Whole-sign design: wind -> per-pole load cases -> pole selection -> footing or base plate -> BOM.
+"""Whole-sign design in named steps: loads (wind, dead load, per-pole load cases) -> pole selection
+-> foundation, or base plate with its pier and anchors -> bill of materials.
 
 Why per-case demands instead of one envelope: Case B adds torsion at the same force, Case C can carry
 a larger force with less torsion, and the H3-6 interaction is not monotone in a mixed envelope; each
 case is checked as it acts and the worst ratio governs (ASCE 7 Fig. 29.3-1 requires each case).
+
+Each step takes the typed values of the steps before it and states its assumptions in ``notes`` in
+the order a reviewer reads them (that order is part of the output).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
 
 from .base_plates import AnchorLoads, anchor_concrete, design_base_plate
 from .checks import check
@@ -24,8 +28,24 @@ from .foundations import (
 )
 from .notes import Notes
 from .poles import Demand, E, pole_assumptions, select_pole
+from .results import (
+    AnchorBoltItem,
+    BasePlate,
+    BillOfMaterials,
+    Check,
+    ConcreteItem,
+    DeadLoad,
+    Geometry,
+    PierDesign,
+    PlateItem,
+    PoleLoad,
+    SelectedPole,
+    SignDesign,
+    SteelItem,
+    Wind,
+)
 from .schemas import SignInput
-from .sections import CATALOGUE, default_grade
+from .sections import CATALOGUE, Section, default_grade
 from .wind import Panel, sign_wind
 
 _G_IN_S2 = 386.09  # gravity, in/s^2 (natural frequency estimate)
@@ -40,7 +60,7 @@ def _pier(
     lateral_asd_lb: float,
     height_ft: float,
     per_ft: float,
-) -> dict[str, Any]:
+) -> PierDesign:
     """Size one pier: the given diameter, or the smallest 6 in step >= ``min_width_in`` whose required
     depth is at most the auto depth limit (a named default, not a code value)."""
     fdn = inp.foundation
@@ -116,32 +136,29 @@ def _pier(
     notes.assume(
         "Required embedment rounded up to the next 6 in.", clause("foundation", "embedment_rounding_ft")
     )
-    checks = [
-        check("embedment depth", emb.depth_ft, depth, "ft", emb.equation),
-        check(
+    return PierDesign(
+        shape=fdn.shape,
+        diameter_ft=width,
+        diameter_chosen=chosen,
+        b_ft=emb.effective_width_ft,
+        lateral_force_asd_lb=lateral_asd_lb,
+        force_height_ft=height_ft,
+        lateral_bearing_psf_per_ft=per_ft,
+        s1_psf=emb.pressure_psf,
+        iterations=emb.iterations,
+        equation=emb.equation,
+        required_embedment_ft=emb.depth_ft,
+        embedment_ft=depth,
+        concrete_yd3=concrete_yd3(fdn.shape, width, depth),
+        embedment_check=check("embedment depth", emb.depth_ft, depth, "ft", emb.equation),
+        backfill_check=check(
             "pier width for backfill",
             (footprint_in + oversize) / 12.0,
             width,
             "ft",
             clause("foundation", "backfill_oversize_in"),
         ),
-    ]
-    return {
-        "shape": fdn.shape,
-        "diameter_ft": width,
-        "diameter_chosen": chosen,
-        "b_ft": emb.effective_width_ft,
-        "lateral_force_asd_lb": lateral_asd_lb,
-        "force_height_ft": height_ft,
-        "lateral_bearing_psf_per_ft": per_ft,
-        "s1_psf": emb.pressure_psf,
-        "iterations": emb.iterations,
-        "equation": emb.equation,
-        "required_embedment_ft": emb.depth_ft,
-        "embedment_ft": depth,
-        "concrete_yd3": concrete_yd3(fdn.shape, width, depth),
-        "checks": checks,
-    }
+    )
 
 
 def _frange(start: float, stop: float, step: float) -> list[float]:
@@ -149,8 +166,32 @@ def _frange(start: float, stop: float, step: float) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
-    """The ``sign`` kind. See the module docstring and docs/engineering.md for the method."""
+@dataclass(frozen=True, slots=True)
+class SignLoads:
+    """What the loads step hands to the others: geometry, wind, dead load and per-pole demands."""
+
+    family: str
+    grade: str
+    top_ft: float  # top of the sign = pole height above grade
+    sign_height_ft: float
+    sign_width_ft: float
+    wind: Wind
+    cabinet_lb: float
+    count: int
+    spacing_ft: float | None
+    per_pole: tuple[PoleLoad, ...]  # strength level, one per load case
+    demands: tuple[Demand, ...]  # at the method's level, one per load case
+    dead_factor: float
+    deflection_limit_n: float
+
+    @property
+    def governing(self) -> PoleLoad:
+        """The load case with the largest lateral force on one pole (sizes the pier)."""
+        return max(self.per_pole, key=lambda p: p.lateral_lb)
+
+
+def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
+    """Step 1: geometry, wind (Cases A, B, C), dead load, and each pole's share per load case."""
     method = inp.criteria.method
     sup = inp.supports
     family = CATALOGUE[sup.designation].family if sup.designation else sup.family
@@ -158,7 +199,7 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
     if sup.grade is None:
         notes.assume(f"Grade {grade} (default for {family}).", CONSTANTS["steel"]["default_grade"]["clause"])
 
-    # --- geometry: cabinets stacked top first, the lowest at the clearance ---
+    # Cabinets stacked top first, the lowest at the clearance.
     panels = [Panel(c.width_ft, c.height_ft) for c in inp.cabinets]
     s = sum(p.height_ft for p in panels)
     top = inp.clearance_ft + s
@@ -170,7 +211,7 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
     )
     notes.assume("Poles run from grade to the top of the sign (pole height = h).", "geometry (named default)")
 
-    wind, cases = sign_wind(
+    wind = sign_wind(
         code=inp.code,
         wind_speed_mph=inp.site.wind_speed_mph,
         exposure=inp.site.exposure,
@@ -184,7 +225,6 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
         flexibility_rule=False,
     )
 
-    # --- dead load ---
     default_psf = value("defaults", "cabinet_weight_psf")
     cabinet_lb = 0.0
     for c in inp.cabinets:
@@ -199,7 +239,6 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
         "ASCE 7 Sec. 2.3.1, 2.4.1",
     )
 
-    # --- supports and per-pole load cases ---
     n = sup.count
     spacing: float | None = None
     if n == 2:
@@ -221,23 +260,15 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
     defl_factor = value("pole", "deflection_wind_factor")
-    per_pole: list[dict[str, Any]] = []
+    per_pole: list[PoleLoad] = []
     demands: list[Demand] = []
-    for case in cases:
+    for case in wind.cases:
         if n == 1:
             lateral, torsion = case.force_lb, case.torsion_ft_lb
         else:
             assert spacing is not None
             lateral, torsion = case.force_lb / 2.0 + case.torsion_ft_lb / spacing, 0.0
-        per_pole.append(
-            {
-                "case": case.name,
-                "lateral_lb": lateral,
-                "height_ft": case.height_ft,
-                "moment_ft_lb": lateral * case.height_ft,
-                "torsion_ft_lb": torsion,
-            }
-        )
+        per_pole.append(PoleLoad(case.name, lateral, case.height_ft, lateral * case.height_ft, torsion))
         demands.append(
             Demand(
                 case=case.name,
@@ -265,34 +296,54 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
         else "LRFD member demands from 1.2D + 1.0W.",
         clause("wind", "asd_wind_factor" if method == "asd" else "lrfd_wind_factor"),
     )
-
-    pole, alternatives = select_pole(
+    return SignLoads(
         family=family,
         grade=grade,
-        method=method,
-        demands=demands,
-        height_ft=top,
+        top_ft=top,
+        sign_height_ft=s,
+        sign_width_ft=b,
+        wind=wind,
+        cabinet_lb=cabinet_lb,
+        count=n,
+        spacing_ft=spacing,
+        per_pole=tuple(per_pole),
+        demands=tuple(demands),
+        dead_factor=d_factor,
         deflection_limit_n=limit_n,
-        designation=sup.designation,
-        self_weight_factor=d_factor,
     )
-    pole_assumptions(notes, method, family, grade)
-    section = CATALOGUE[pole["designation"]]
+
+
+def select_sign_pole(inp: SignInput, loads: SignLoads, notes: Notes) -> SelectedPole:
+    """Step 2: the given section's checks, or the lightest passing section and its alternatives;
+    then the natural frequency of the chosen pole (flexible structures are flagged)."""
+    sup = inp.supports
+    design, alternatives = select_pole(
+        family=loads.family,
+        grade=loads.grade,
+        method=inp.criteria.method,
+        demands=list(loads.demands),
+        height_ft=loads.top_ft,
+        deflection_limit_n=loads.deflection_limit_n,
+        designation=sup.designation,
+        self_weight_factor=loads.dead_factor,
+    )
+    pole_assumptions(notes, inp.criteria.method, loads.family, loads.grade)
+    section = CATALOGUE[design.designation]
     if sup.designation is None:
         notes.assume(
             "Pole auto-selected: lightest section of the family passing every check (sorted by weight).",
             "AISC 360-16 Ch. F, G, H; selection rule (named default)",
         )
-        if not pole["pass"]:
+        if not design.passed:
             notes.warn(
                 "no_passing_section",
-                f"No {family} section in grade {grade} passes; the best one is reported.",
+                f"No {loads.family} section in grade {loads.grade} passes; the best one is reported.",
             )
 
     # Natural frequency of one pole with the cabinet mass lumped at the resultant height (Sec. 26.2).
-    y = cases[0].height_ft * 12.0
+    y = loads.wind.cases[0].height_ft * 12.0
     stiffness = 3.0 * E * section.ix_in4 / y**3
-    mass = (cabinet_lb / n + 0.24 * section.w_plf * top) / 1000.0 / _G_IN_S2
+    mass = (loads.cabinet_lb / loads.count + 0.24 * section.w_plf * loads.top_ft) / 1000.0 / _G_IN_S2
     n1 = math.sqrt(stiffness / mass) / (2.0 * math.pi) if mass > 0 else math.inf
     if n1 < value("wind", "flexible_frequency_hz"):
         notes.warn(
@@ -306,173 +357,187 @@ def design_sign(inp: SignInput, notes: Notes) -> dict[str, Any]:
         "resultant height.",
         clause("wind", "flexible_frequency_hz"),
     )
+    return SelectedPole(
+        design=design,
+        alternatives=alternatives,
+        grade=loads.grade,
+        chosen=sup.designation is None,
+        natural_frequency_hz=n1,
+        height_ft=loads.top_ft,
+    )
 
-    checks: list[dict[str, Any]] = list(pole.pop("checks"))
-    pole["alternatives"] = alternatives
-    pole["grade"] = grade
-    pole["chosen"] = sup.designation is None
-    pole["natural_frequency_hz"] = n1
-    pole["height_ft"] = top
 
-    # --- foundation ---
+def design_foundation(
+    inp: SignInput, loads: SignLoads, section: Section, notes: Notes, *, per_ft: float, min_width_in: float
+) -> PierDesign:
+    """Step 3: the pier under one pole for the governing case's ASD lateral force (IBC 1807.3.2)."""
+    governing = loads.governing
+    return _pier(
+        notes=notes,
+        inp=inp,
+        min_width_in=min_width_in,
+        footprint_in=section.footprint_in,
+        lateral_asd_lb=value("wind", "asd_wind_factor") * governing.lateral_lb,
+        height_ft=governing.height_ft,
+        per_ft=per_ft,
+    )
+
+
+def design_base_plate_and_pier(
+    inp: SignInput, loads: SignLoads, section: Section, notes: Notes, *, per_ft: float
+) -> tuple[BasePlate, PierDesign]:
+    """Step 4 (base-plate mount): anchors and plate, then the pier that holds the bolt circle, then
+    the anchors' embedment and concrete checks in that pier."""
+    options = inp.base_plate.model_dump() if inp.base_plate else {}
+    dead_each = (loads.cabinet_lb / loads.count + section.w_plf * loads.top_ft) / 1000.0
+    anchor_loads = [
+        AnchorLoads(
+            p.case,
+            p.moment_ft_lb * 12.0 / 1000.0,
+            p.lateral_lb / 1000.0,
+            p.torsion_ft_lb * 12.0 / 1000.0,
+            dead_each,
+        )
+        for p in loads.per_pole
+    ]
+    plate = design_base_plate(
+        loads=anchor_loads,
+        method=inp.criteria.method,
+        pole_od_in=section.od_in,
+        pole_footprint_in=section.footprint_in,
+        options=options,
+        notes=notes,
+        pier_in=inp.foundation.diameter_ft * 12.0 if inp.foundation.diameter_ft is not None else None,
+    )
+    edge = value("anchors", "pier_edge_bolt_diameters") * plate.bolt_diameter_in
+    pier = design_foundation(
+        inp,
+        loads,
+        section,
+        notes,
+        per_ft=per_ft,
+        min_width_in=max(plate.bolt_circle_in + 2.0 * edge, plate.plate_width_in),
+    )
+    anchors = anchor_concrete(
+        plate,
+        pier_in=pier.diameter_ft * 12.0,
+        pier_depth_ft=pier.embedment_ft,
+        options=options,
+        notes=notes,
+    )
+    plate_weight = plate.plate_width_in**2 * plate.plate_thickness_in * value("steel", "density_lb_per_in3")
+    notes.assume(
+        "Deflection and pole checks take the base as fixed (plate and anchor flexibility neglected).",
+        "engineering reference Sec. 2 (cantilever)",
+    )
+    return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight), pier
+
+
+def bill_of_materials(
+    section: Section,
+    grade: str,
+    count: int,
+    pole_length_ft: float,
+    pier: PierDesign,
+    base_plate: BasePlate | None,
+) -> BillOfMaterials:
+    """Step 5: steel, plates, anchor rods and concrete for all poles."""
+    steel_lb = pole_length_ft * section.w_plf * count
+    plate_weight = base_plate.plate_weight_lb if base_plate is not None else 0.0
+    plates: tuple[PlateItem, ...] = ()
+    anchor_bolts: tuple[AnchorBoltItem, ...] = ()
+    if base_plate is not None:
+        plate, anchors = base_plate.plate, base_plate.anchors
+        plates = (
+            PlateItem(
+                "base plate",
+                plate.plate_grade,
+                count,
+                plate.plate_width_in,
+                plate.plate_thickness_in,
+                plate_weight * count,
+            ),
+        )
+        anchor_bolts = (
+            AnchorBoltItem(
+                plate.anchor_grade, plate.bolt_count * count, plate.bolt_diameter_in, anchors.anchor_length_in
+            ),
+        )
+    return BillOfMaterials(
+        steel=(SteelItem("pole", section.label, grade, count, pole_length_ft, section.w_plf, steel_lb),),
+        plates=plates,
+        anchor_bolts=anchor_bolts,
+        concrete=(
+            ConcreteItem(
+                "pier", pier.shape, count, pier.diameter_ft, pier.embedment_ft, pier.concrete_yd3 * count
+            ),
+        ),
+        steel_weight_lb=steel_lb + plate_weight * count,
+        concrete_yd3=pier.concrete_yd3 * count,
+    )
+
+
+def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
+    """The ``sign`` kind. See the module docstring and docs/engineering.md for the method."""
+    loads = design_loads(inp, notes)
+    pole = select_sign_pole(inp, loads, notes)
+    section = CATALOGUE[pole.design.designation]
+    n = loads.count
     soil = inp.foundation
     per_ft = lateral_bearing(soil.soil_class, soil.lateral_bearing_psf_per_ft, notes)
-    asd = value("wind", "asd_wind_factor")
-    governing = max(per_pole, key=lambda p: p["lateral_lb"])
-    lateral_asd = asd * governing["lateral_lb"]
-    base_plate: dict[str, Any] | None = None
-    plate_weight = 0.0
-    pole_weight_each = section.w_plf * top
-    oversize = value("foundation", "backfill_oversize_in")
-    if sup.mount == "direct_burial":
-        foundation = _pier(
-            notes=notes,
-            inp=inp,
-            min_width_in=section.footprint_in + oversize,
-            footprint_in=section.footprint_in,
-            lateral_asd_lb=lateral_asd,
-            height_ft=governing["height_ft"],
+    base_plate: BasePlate | None = None
+    checks: tuple[Check, ...]
+    if inp.supports.mount == "direct_burial":
+        pier = design_foundation(
+            inp,
+            loads,
+            section,
+            notes,
             per_ft=per_ft,
+            min_width_in=section.footprint_in + value("foundation", "backfill_oversize_in"),
         )
-        pole_length = top + foundation["embedment_ft"]
+        pole_length = loads.top_ft + pier.embedment_ft
         notes.assume(
             "Embedded pole length = height above grade + full pier depth (bill of materials).",
             "estimating default",
         )
+        checks = pole.design.checks + (pier.embedment_check, pier.backfill_check)
     else:
-        options = inp.base_plate.model_dump() if inp.base_plate else {}
-        dead_each = (cabinet_lb / n + pole_weight_each) / 1000.0
-        loads = [
-            AnchorLoads(
-                p["case"],
-                p["moment_ft_lb"] * 12.0 / 1000.0,
-                p["lateral_lb"] / 1000.0,
-                p["torsion_ft_lb"] * 12.0 / 1000.0,
-                dead_each,
-            )
-            for p in per_pole
-        ]
-        base_plate = design_base_plate(
-            loads=loads,
-            method=method,
-            pole_od_in=section.od_in,
-            pole_footprint_in=section.footprint_in,
-            options=options,
-            notes=notes,
-            pier_in=inp.foundation.diameter_ft * 12.0 if inp.foundation.diameter_ft is not None else None,
-        )
-        edge = value("anchors", "pier_edge_bolt_diameters") * base_plate["bolt_diameter_in"]
-        min_width = max(base_plate["bolt_circle_in"] + 2.0 * edge, base_plate["plate_width_in"])
-        foundation = _pier(
-            notes=notes,
-            inp=inp,
-            min_width_in=min_width,
-            footprint_in=section.footprint_in,
-            lateral_asd_lb=lateral_asd,
-            height_ft=governing["height_ft"],
-            per_ft=per_ft,
-        )
-        foundation["checks"] = foundation["checks"][:1]  # the pole is not embedded: no backfill annulus
-        anchor_concrete(
-            base_plate,
-            pier_in=foundation["diameter_ft"] * 12.0,
-            pier_depth_ft=foundation["embedment_ft"],
-            options=options,
-            notes=notes,
-        )
-        base_plate.pop("_forces")
-        checks += base_plate.pop("checks")
-        plate_weight = (
-            base_plate["plate_width_in"] ** 2
-            * base_plate["plate_thickness_in"]
-            * value("steel", "density_lb_per_in3")
-        )
-        base_plate["plate_weight_lb"] = plate_weight
-        pole_length = top
-        notes.assume(
-            "Deflection and pole checks take the base as fixed (plate and anchor flexibility neglected).",
-            "engineering reference Sec. 2 (cantilever)",
-        )
-    checks += foundation.pop("checks")
+        base_plate, pier = design_base_plate_and_pier(inp, loads, section, notes, per_ft=per_ft)
+        pole_length = loads.top_ft
+        # The pole is not embedded: no backfill annulus to check.
+        checks = pole.design.checks + base_plate.checks + (pier.embedment_check,)
     if n == 1:
         notes.assume(
             "Torsion on a single pier (Case B) is not checked (skin friction not computed).",
             "IBC 2021 Sec. 1807.3 (lateral only)",
         )
 
-    # --- bill of materials ---
-    steel_lb = pole_length * section.w_plf * n
-    bom: dict[str, Any] = {
-        "steel": [
-            {
-                "item": "pole",
-                "designation": section.label,
-                "grade": grade,
-                "count": n,
-                "length_ft": pole_length,
-                "w_plf": section.w_plf,
-                "weight_lb": steel_lb,
-            }
-        ],
-        "plates": [],
-        "anchor_bolts": [],
-        "concrete": [
-            {
-                "item": "pier",
-                "shape": foundation["shape"],
-                "count": n,
-                "width_ft": foundation["diameter_ft"],
-                "depth_ft": foundation["embedment_ft"],
-                "yd3": foundation["concrete_yd3"] * n,
-            }
-        ],
-    }
-    if base_plate is not None:
-        bom["plates"].append(
-            {
-                "item": "base plate",
-                "grade": base_plate["plate_grade"],
-                "count": n,
-                "width_in": base_plate["plate_width_in"],
-                "thickness_in": base_plate["plate_thickness_in"],
-                "weight_lb": plate_weight * n,
-            }
-        )
-        bom["anchor_bolts"].append(
-            {
-                "grade": base_plate["anchor_grade"],
-                "count": base_plate["bolt_count"] * n,
-                "diameter_in": base_plate["bolt_diameter_in"],
-                "length_in": base_plate["anchor_length_in"],
-            }
-        )
-    bom["steel_weight_lb"] = steel_lb + plate_weight * n
-    bom["concrete_yd3"] = foundation["concrete_yd3"] * n
-
-    dead = {
-        "cabinets_lb": cabinet_lb,
-        "poles_lb": pole_weight_each * n,
-        "plates_lb": plate_weight * n,
-        "total_lb": cabinet_lb + pole_weight_each * n + plate_weight * n,
-    }
-    return {
-        "geometry": {
-            "top_height_ft": top,
-            "sign_height_ft": s,
-            "sign_width_ft": b,
-            "area_ft2": wind["area_ft2"],
-            "pole_height_ft": top,
-            "support_count": n,
-            "spacing_ft": spacing,
-            "mount": sup.mount,
-        },
-        "wind": wind,
-        "dead_load": dead,
-        "loads_per_pole": per_pole,
-        "pole": pole,
-        "foundation": foundation,
-        "base_plate": base_plate,
-        "checks": checks,
-        "pass": all(c["pass"] for c in checks),
-        "bom": bom,
-    }
+    pole_weight_each = section.w_plf * loads.top_ft
+    plate_weight = base_plate.plate_weight_lb if base_plate is not None else 0.0
+    return SignDesign(
+        geometry=Geometry(
+            top_height_ft=loads.top_ft,
+            sign_height_ft=loads.sign_height_ft,
+            sign_width_ft=loads.sign_width_ft,
+            area_ft2=loads.wind.area_ft2,
+            pole_height_ft=loads.top_ft,
+            support_count=n,
+            spacing_ft=loads.spacing_ft,
+            mount=inp.supports.mount,
+        ),
+        wind=loads.wind,
+        dead_load=DeadLoad(
+            cabinets_lb=loads.cabinet_lb,
+            poles_lb=pole_weight_each * n,
+            plates_lb=plate_weight * n,
+            total_lb=loads.cabinet_lb + pole_weight_each * n + plate_weight * n,
+        ),
+        loads_per_pole=loads.per_pole,
+        pole=pole,
+        foundation=pier,
+        base_plate=base_plate,
+        checks=checks,
+        passed=all(c.passed for c in checks),
+        bom=bill_of_materials(section, loads.grade, n, pole_length, pier, base_plate),
+    )

@@ -11,10 +11,10 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .constants import CONSTANTS, clause, value
 from .notes import Notes
+from .results import CaseC, CaseCStrip, LoadCase, Wind
 
 _W = CONSTANTS["wind"]
 _CF = _W["cf_ab"]
@@ -141,17 +141,6 @@ class Panel:
     height_ft: float
 
 
-@dataclass(frozen=True, slots=True)
-class LoadCase:
-    """One ASCE 7 Fig. 29.3-1 load case: strength-level resultant, torsion about the sign centre,
-    and the height of the resultant above grade."""
-
-    name: str
-    force_lb: float
-    torsion_ft_lb: float
-    height_ft: float
-
-
 def _strip_area_and_torsion_arm(
     panels: Sequence[Panel], b_ft: float, x0: float, x1: float
 ) -> tuple[float, float]:
@@ -182,11 +171,11 @@ def sign_wind(
     return_corner_ft: float,
     notes: Notes,
     flexibility_rule: bool = True,
-) -> tuple[dict[str, Any], list[LoadCase]]:
+) -> Wind:
     """Design wind on a stack of cabinets (first panel on top), Sec. 29.3.
 
-    Returns the result dict (strength and ASD forces, Cases A, B and C) and the load cases the pole
-    and foundation design envelope. The stack is one sign: s = sum of heights, B = widest cabinet,
+    Returns the strength and ASD forces and the load cases A, B (and C) that the pole and
+    foundation design check one by one. The stack is one sign: s = sum of heights, B = widest cabinet,
     As = sum of the cabinet areas, resultant at the area centroid. ``flexibility_rule`` applies the
     height/width rule of thumb; the ``sign`` kind turns it off and estimates n1 from the chosen pole.
     """
@@ -231,10 +220,10 @@ def sign_wind(
     ]
 
     asd = value("wind", "asd_wind_factor")
-    case_c: dict[str, Any] | None = None
+    case_c: CaseC | None = None
     if b_over_s >= value("wind", "case_c_min_b_over_s"):
         regions = case_c_regions(b_over_s, s_over_h, return_corner_ft / s)
-        out_regions = []
+        out_regions: list[CaseCStrip] = []
         force_c = 0.0
         torsion_c = 0.0
         for r in regions:
@@ -244,37 +233,27 @@ def sign_wind(
             f = p_c * strip_area
             force_c += f
             torsion_c += p_c * first_moment
-            out_regions.append(
-                {
-                    "from_ft": x0,
-                    "to_ft": x1,
-                    "cf": r.cf,
-                    "starred": r.starred,
-                    "pressure_psf": p_c,
-                    "area_ft2": strip_area,
-                    "force_lb": f,
-                }
-            )
+            out_regions.append(CaseCStrip(x0, x1, r.cf, r.starred, p_c, strip_area, f))
         # Windward edge on either side: the torsion's sign is immaterial for design.
         torsion_c = abs(torsion_c)
         cases.append(LoadCase("C", force_c, torsion_c, centroid))
-        case_c = {
-            "regions": out_regions,
-            "force_lb": force_c,
-            "force_asd_lb": asd * force_c,
-            "torsion_ft_lb": torsion_c,
-            "moment_at_grade_ft_lb": force_c * centroid,
-            "tall_sign_factor": (
+        case_c = CaseC(
+            regions=tuple(out_regions),
+            force_lb=force_c,
+            force_asd_lb=asd * force_c,
+            torsion_ft_lb=torsion_c,
+            moment_at_grade_ft_lb=force_c * centroid,
+            tall_sign_factor=(
                 _W["case_c_tall_factor"]["intercept"] - s_over_h
                 if s_over_h > _W["case_c_tall_factor"]["threshold_s_over_h"]
                 else 1.0
             ),
-            "return_corner_factor": (
+            return_corner_factor=(
                 return_corner_factor(return_corner_ft / s)
                 if b_over_s >= _CC["starred_from_b_over_s"]
                 else 1.0
             ),
-        }
+        )
         notes.assume(
             "Case C applied (B/s >= 2): Fig. 29.3-1 region coefficients interpolated region by region "
             "between tabulated B/s rows; a region missing in the lower row takes the upper row's value.",
@@ -355,44 +334,35 @@ def sign_wind(
         )
         notes.penalise("possibly flexible", 0.05)
 
-    result: dict[str, Any] = {
-        "code": code,
-        "wind_speed_mph": wind_speed_mph,
-        "exposure": exposure,
-        "kz": kz_,
-        "kzt": kzt,
-        "kd": kd,
-        "ke": ke_,
-        "g": g,
-        "qh_psf": qh,
-        "s_ft": s,
-        "b_ft": b,
-        "top_height_ft": h,
-        "area_ft2": area,
-        "s_over_h": s_over_h,
-        "b_over_s": b_over_s,
-        "cf": cf,
-        "cf_table": cf_raw,
-        "opening_factor": k_open,
-        "design_pressure_psf": max(pressure, p_min),
-        "minimum_governs": minimum_governs,
-        "force_lb": force,
-        "force_asd_lb": asd * force,
-        "resultant_height_ft": centroid,
-        "moment_at_grade_ft_lb": force * centroid,
-        "moment_at_grade_asd_ft_lb": asd * force * centroid,
-        "eccentricity_ft": ecc,
-        "torsion_ft_lb": torsion_b,
-        "torsion_asd_ft_lb": asd * torsion_b,
-        "case_c": case_c,
-        "cases": [
-            {
-                "case": c.name,
-                "force_lb": c.force_lb,
-                "torsion_ft_lb": c.torsion_ft_lb,
-                "height_ft": c.height_ft,
-            }
-            for c in cases
-        ],
-    }
-    return result, cases
+    return Wind(
+        code=code,
+        wind_speed_mph=wind_speed_mph,
+        exposure=exposure,
+        kz=kz_,
+        kzt=kzt,
+        kd=kd,
+        ke=ke_,
+        g=g,
+        qh_psf=qh,
+        s_ft=s,
+        b_ft=b,
+        top_height_ft=h,
+        area_ft2=area,
+        s_over_h=s_over_h,
+        b_over_s=b_over_s,
+        cf=cf,
+        cf_table=cf_raw,
+        opening_factor=k_open,
+        design_pressure_psf=max(pressure, p_min),
+        minimum_governs=minimum_governs,
+        force_lb=force,
+        force_asd_lb=asd * force,
+        resultant_height_ft=centroid,
+        moment_at_grade_ft_lb=force * centroid,
+        moment_at_grade_asd_ft_lb=asd * force * centroid,
+        eccentricity_ft=ecc,
+        torsion_ft_lb=torsion_b,
+        torsion_asd_ft_lb=asd * torsion_b,
+        case_c=case_c,
+        cases=tuple(cases),
+    )

@@ -71,7 +71,7 @@ def test_soil_class_values_come_from_table_1806_2_and_default_to_class_5():
     assert lateral_bearing(None, 275.0, notes) == 275.0
     fresh = Notes()
     assert lateral_bearing(None, None, fresh) == 100
-    assert any(w["code"] == "soil_assumed" for w in fresh.warnings)
+    assert any(w.code == "soil_assumed" for w in fresh.warnings)
 
 
 def test_concrete_volume_of_round_and_square_piers():

@@ -119,14 +119,14 @@ def test_bounds_are_inclusive_and_one_step_past_is_rejected(kind, field, good, b
 def test_a_zero_or_non_finite_capacity_gives_an_infinite_ratio_and_fails():
     for capacity in (0.0, -1.0, math.nan):
         c = check("x", 1.0, capacity, "kip", "clause")
-        assert c["ratio"] == math.inf and c["pass"] is False
-    assert check("x", 0.0, 0.0, "kip", "clause")["pass"] is False
+        assert c.ratio == math.inf and c.passed is False
+    assert check("x", 0.0, 0.0, "kip", "clause").passed is False
     assert ratio(math.inf, 5.0) == math.inf and ratio(2.0, 4.0) == 0.5
 
 
 def test_anchor_checks_with_no_edge_distance_fail_instead_of_dividing_by_zero():
     # The old crash: pier diameter = bolt circle -> ca1 = 0 -> breakout area 0 -> phi_nn = 0.
-    steel = _steel_checks("F1554-36", 1.0, 10.0, 5.0)
+    tension, shear = _steel_checks("F1554-36", 1.0, 10.0, 5.0)
     checks = _concrete_checks(
         db=1.0,
         n=4,
@@ -136,10 +136,11 @@ def test_anchor_checks_with_no_edge_distance_fail_instead_of_dividing_by_zero():
         fc_psi=3000.0,
         nua=10.0,
         vua=5.0,  # > 0.2 of the steel shear strength: the interaction is checked
-        steel=steel,
+        steel_tension=tension,
+        steel_shear=shear,
         reinforcement=None,
     )
-    by_name = {c["name"]: c for c in checks}
-    assert by_name["anchor concrete breakout"]["pass"] is False
-    assert by_name["anchor side-face blowout"]["ratio"] == math.inf
-    assert by_name["anchor tension-shear interaction"]["pass"] is False
+    by_name = {c.name: c for c in checks}
+    assert by_name["anchor concrete breakout"].passed is False
+    assert by_name["anchor side-face blowout"].ratio == math.inf
+    assert by_name["anchor tension-shear interaction"].passed is False

@@ -89,11 +89,11 @@ def test_selection_returns_the_lightest_passing_section_of_the_family():
     brute = [
         label
         for label in designations("pipe")
-        if check_pole(CATALOGUE[label], 35, "asd", demands, 20, 80)["pass"]
+        if check_pole(CATALOGUE[label], 35, "asd", demands, 20, 80).passed
     ]
-    assert chosen["designation"] == brute[0]
-    assert [a["designation"] for a in alternatives] == brute[1:6]
-    weights = [chosen["w_plf"]] + [a["w_plf"] for a in alternatives]
+    assert chosen.designation == brute[0]
+    assert [a.designation for a in alternatives] == brute[1:6]
+    weights = [chosen.w_plf] + [a.w_plf for a in alternatives]
     assert weights == sorted(weights)
 
 
@@ -107,30 +107,30 @@ def test_selection_reports_the_best_failing_section_when_nothing_passes():
         deflection_limit_n=80,
         designation=None,
     )
-    assert not chosen["pass"] and alternatives == []
+    assert not chosen.passed and alternatives == ()
 
 
 def test_lrfd_uses_phi_0_9_and_asd_omega_1_67():
     s = CATALOGUE["Pipe8STD"]
     asd = check_pole(s, 35, "asd", [_demand(100)], 20, None)
     lrfd = check_pole(s, 35, "lrfd", [_demand(100)], 20, None)
-    assert asd["allowable_kip_in"] == pytest.approx(35 * 20.8 / 1.67)
-    assert lrfd["allowable_kip_in"] == pytest.approx(0.9 * 35 * 20.8)
+    assert asd.allowable_kip_in == pytest.approx(35 * 20.8 / 1.67)
+    assert lrfd.allowable_kip_in == pytest.approx(0.9 * 35 * 20.8)
 
 
 def test_significant_torsion_enters_the_h3_6_interaction():
     s = CATALOGUE["Pipe4STD"]
     small = check_pole(s, 35, "asd", [_demand(50, v=1, t=1)], 20, None)
     large = check_pole(s, 35, "asd", [_demand(50, v=1, t=40)], 20, None)
-    combined = {c["name"]: c for c in large["checks"]}["pole combined forces"]
-    assert combined["clause"].endswith("H3-6")
-    assert {c["name"]: c for c in small["checks"]}["pole combined forces"]["clause"].endswith("H1-1b")
+    combined = {c.name: c for c in large.checks}["pole combined forces"]
+    assert combined.clause.endswith("H3-6")
+    assert {c.name: c for c in small.checks}["pole combined forces"].clause.endswith("H1-1b")
 
 
 def test_cantilever_deflection_at_the_top_uses_p_a2_3l_minus_a_over_6ei():
     s = CATALOGUE["Pipe8STD"]
     r = check_pole(s, 35, "asd", [_demand(100, service=1.0, height_in=180)], 20, 80)
     expected = 1.0 * 180**2 * (3 * 240 - 180) / (6 * E * s.ix_in4)
-    assert r["deflection_in"] == pytest.approx(expected)
-    defl = {c["name"]: c for c in r["checks"]}["pole deflection"]
-    assert defl["capacity"] == pytest.approx(240 / 80)
+    assert r.deflection_in == pytest.approx(expected)
+    defl = {c.name: c for c in r.checks}["pole deflection"]
+    assert defl.capacity == pytest.approx(240 / 80)

@@ -32,8 +32,8 @@ def _wind(**kw):
     )
     args.update(kw)
     notes = Notes()
-    result, cases = sign_wind(notes=notes, **args)
-    return result, cases, notes
+    result = sign_wind(notes=notes, **args)
+    return result, result.cases, notes
 
 
 def test_medeek_example_kz_qz_cf_and_forces_match_the_published_numbers():
@@ -50,13 +50,13 @@ def test_medeek_example_kz_qz_cf_and_forces_match_the_published_numbers():
 
 def test_derived_115_mph_exposure_c_case_matches_kz_qh_cf_force_and_torsion():
     result, cases, _ = _wind()
-    assert result["kz"] == pytest.approx(0.9453, abs=5e-5)
-    assert result["qh_psf"] == pytest.approx(27.20, abs=0.005)
-    assert result["cf"] == pytest.approx(1.79)
-    assert result["force_lb"] == pytest.approx(5298, abs=1)
-    assert result["torsion_ft_lb"] == pytest.approx(16953, abs=1)
-    assert result["force_asd_lb"] == pytest.approx(0.6 * result["force_lb"])
-    assert result["moment_at_grade_ft_lb"] == pytest.approx(result["force_lb"] * 21.0)
+    assert result.kz == pytest.approx(0.9453, abs=5e-5)
+    assert result.qh_psf == pytest.approx(27.20, abs=0.005)
+    assert result.cf == pytest.approx(1.79)
+    assert result.force_lb == pytest.approx(5298, abs=1)
+    assert result.torsion_ft_lb == pytest.approx(16953, abs=1)
+    assert result.force_asd_lb == pytest.approx(0.6 * result.force_lb)
+    assert result.moment_at_grade_ft_lb == pytest.approx(result.force_lb * 21.0)
     assert [c.name for c in cases] == ["A", "B", "C"]
 
 
@@ -87,11 +87,11 @@ def test_ke_from_ground_elevation(elevation, expected):
 def test_asce7_22_applies_kd_once_in_the_force_not_in_qh():
     r16, _, _ = _wind(code="asce7-16")
     r22, _, notes = _wind(code="asce7-22")
-    q22 = 0.00256 * r22["kz"] * 115**2
-    assert r22["qh_psf"] == pytest.approx(q22)
-    assert r22["force_lb"] == pytest.approx(q22 * 0.85 * 0.85 * r22["cf"] * 128)
-    assert r16["qh_psf"] == pytest.approx(0.00256 * r16["kz"] * 0.85 * 115**2)
-    assert any("unverified" in a["text"] for a in notes.assumptions)
+    q22 = 0.00256 * r22.kz * 115**2
+    assert r22.qh_psf == pytest.approx(q22)
+    assert r22.force_lb == pytest.approx(q22 * 0.85 * 0.85 * r22.cf * 128)
+    assert r16.qh_psf == pytest.approx(0.00256 * r16.kz * 0.85 * 115**2)
+    assert any("unverified" in a.text for a in notes.assumptions)
 
 
 @pytest.mark.parametrize(
@@ -167,10 +167,10 @@ def test_return_corner_reduces_only_starred_values_and_never_extrapolates_below_
 
 def test_case_c_is_required_only_when_b_over_s_is_at_least_2():
     narrow, cases, _ = _wind(panels=[Panel(15.9, 8)])
-    assert narrow["case_c"] is None and len(cases) == 2
+    assert narrow.case_c is None and len(cases) == 2
     wide, _, _ = _wind(panels=[Panel(16, 8)])
-    assert wide["case_c"] is not None
-    assert wide["case_c"]["force_lb"] == pytest.approx(sum(r["force_lb"] for r in wide["case_c"]["regions"]))
+    assert wide.case_c is not None
+    assert wide.case_c.force_lb == pytest.approx(sum(r.force_lb for r in wide.case_c.regions))
 
 
 def test_openings_reduce_cf_by_one_minus_one_minus_epsilon_to_the_1_5():
@@ -178,29 +178,29 @@ def test_openings_reduce_cf_by_one_minus_one_minus_epsilon_to_the_1_5():
     assert opening_factor(0.75) == pytest.approx(1 - 0.25**1.5)
     full, _, _ = _wind()
     holed, _, _ = _wind(solid_ratio=0.75)
-    assert holed["force_lb"] == pytest.approx(full["force_lb"] * (1 - 0.25**1.5))
+    assert holed.force_lb == pytest.approx(full.force_lb * (1 - 0.25**1.5))
 
 
 def test_minimum_16_psf_governs_a_low_wind_sign():
     result, _, notes = _wind(wind_speed_mph=50, exposure="B")
-    assert result["minimum_governs"]
-    assert result["force_lb"] == pytest.approx(16 * 128)
-    assert any(w["code"] == "minimum_load" for w in notes.warnings)
+    assert result.minimum_governs
+    assert result.force_lb == pytest.approx(16 * 128)
+    assert any(w.code == "minimum_load" for w in notes.warnings)
 
 
 def test_s_over_h_of_1_raises_the_resultant_by_5_percent_of_h():
     result, _, _ = _wind(panels=[Panel(8, 8)], top_height_ft=8)
-    assert result["resultant_height_ft"] == pytest.approx(4 + 0.05 * 8)
+    assert result.resultant_height_ft == pytest.approx(4 + 0.05 * 8)
 
 
 def test_stacked_cabinets_put_the_resultant_at_the_area_centroid():
     result, _, _ = _wind(panels=[Panel(10, 4), Panel(6, 2)], top_height_ft=20)
     expected = (40 * 18 + 12 * 15) / 52
-    assert result["resultant_height_ft"] == pytest.approx(expected)
-    assert result["area_ft2"] == 52 and result["s_ft"] == 6 and result["b_ft"] == 10
+    assert result.resultant_height_ft == pytest.approx(expected)
+    assert result.area_ft2 == 52 and result.s_ft == 6 and result.b_ft == 10
 
 
 def test_tall_narrow_sign_is_flagged_as_possibly_flexible():
     _, _, notes = _wind(panels=[Panel(2, 2)], top_height_ft=30)
-    assert any(w["code"] == "possibly_flexible" for w in notes.warnings)
+    assert any(w.code == "possibly_flexible" for w in notes.warnings)
     assert math.isclose(notes.confidence, 0.95)
