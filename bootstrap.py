@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from api.app import build_api
 from api.envelope import error_renderer
 from api.system import add_system_routes
+from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.projects.service import ProjectService
 from domain.services import Services
@@ -95,8 +96,11 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
                 await client.aclose()
 
         readiness["redis"] = redis_ping
+    # Leaving draft needs a saved design whose checks all pass (read in the transition's transaction).
+    projects = ProjectService(db, leave_draft_guard=leave_draft_reasons, observe=_observe_project)
     services = Services(
-        projects=ProjectService(db, observe=_observe_project),
+        projects=projects,
+        designs=DesignService(db, projects),
         users=user_service(settings, db, redis_url),
         idempotency=IdempotencyService(db),
         readiness=readiness,

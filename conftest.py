@@ -25,7 +25,7 @@ TABLES = (
     "user_events",
     "idempotency_keys",
     "project_events",
-    "project_payloads",
+    "design_revisions",
     "projects",
     "api_keys",
     "users",

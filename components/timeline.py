@@ -19,6 +19,7 @@ EVENT_TITLES = {
     "created": "Created",
     "updated": "Updated",
     "transition": "Status changed",
+    "design.saved": "Design saved",
     "user_added": "Account created",
     "role_changed": "Role changed",
     "user_activated": "Activated",
@@ -32,6 +33,7 @@ EVENT_ICONS = {
     "created": "add_circle",
     "updated": "edit",
     "transition": "swap_horiz",
+    "design.saved": "architecture",
     "user_added": "person_add",
     "role_changed": "badge",
     "user_activated": "check_circle",
@@ -77,6 +79,14 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         ]
     if kind == "transition":
         return [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+    if kind == "design.saved":
+        total = data.get("total")
+        price = f", estimate ${total:,.2f}" if isinstance(total, int | float) else ""
+        verdict = "passes" if data.get("pass") else "does not pass"
+        return [
+            f"Revision {data.get('design_revision')}: {data.get('section')}, "
+            f"embedment {data.get('embedment_ft')} ft{price}; {verdict}"
+        ]
     if kind == "role_changed":
         return [f"Role: {_quote(data.get('before'))} → {_quote(data.get('after'))}"]
     if kind == "api_keys_revoked":

@@ -1,17 +1,18 @@
 """Every ORM model, imported in one place so Alembic sees the whole schema."""
 
+from domain.designs.models import DesignRevision
 from domain.idempotency.models import IdempotencyKey
 from domain.orm import Base
-from domain.projects.models import Project, ProjectEvent, ProjectPayload
+from domain.projects.models import Project, ProjectEvent
 from domain.users.models import ApiKey, User, UserEvent
 
 __all__ = [
     "ApiKey",
     "Base",
+    "DesignRevision",
     "IdempotencyKey",
     "Project",
     "ProjectEvent",
-    "ProjectPayload",
     "User",
     "UserEvent",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
 from domain.projects.service import ProjectService
 from domain.users.service import UserService
@@ -13,6 +14,7 @@ from domain.users.service import UserService
 @dataclass
 class Services:
     projects: ProjectService
+    designs: DesignService
     users: UserService
     idempotency: IdempotencyService
     # Readiness probes of the servers behind the services (raise when unreachable).

@@ -304,7 +304,8 @@ class ProjectScreen:
             ui.notify("This project no longer exists.", type="negative")
             return
         except DomainError as exc:
-            allowed = exc.details.get("allowed") or []
+            # A guard's refusal (no passing design yet) lists what to fix; the move itself is allowed.
+            allowed = [] if exc.details.get("reason") == "guard_failed" else exc.details.get("allowed") or []
             hint = f" Allowed now: {', '.join(status_label(str(a)) for a in allowed)}." if allowed else ""
             reasons = exc.details.get("reasons") or []
             detail = f" {' '.join(str(r) for r in reasons)}" if reasons else ""

@@ -10,7 +10,7 @@ See docs/pricing.md for the price list's fields, where each default comes from, 
 """
 
 from .design import DesignFacts, design_facts
-from .estimate import estimate, price_design
+from .estimate import estimate, module_errors, price_design
 from .price_lists import LATEST, PRICE_LISTS, VERSIONS, PriceList, apply_overrides, price_list
 from .schemas import MODULES, Estimate, EstimateOptions, EstimateOverrides, EstimateRequest, LineItem
 
@@ -29,6 +29,7 @@ __all__ = [
     "apply_overrides",
     "design_facts",
     "estimate",
+    "module_errors",
     "price_design",
     "price_list",
 ]

@@ -40,17 +40,8 @@ def estimate(request: EstimateRequest) -> Estimate:
     """Design the sign with the engine and price it. Raises ``InvalidInput`` naming every bad field:
     the module against the input, options that do not fit the input, overrides, and the engine's own
     refusals (prefixed ``input.``)."""
-    errors: list[dict[str, str]] = []
     sign = request.input
-    count, mount = MODULES[request.module]
-    if (sign.supports.count, sign.supports.mount) != (count, mount):
-        errors.append(
-            {
-                "field": "module",
-                "message": f"{request.module} is {count} pole(s), {mount}; the input has "
-                f"supports.count {sign.supports.count}, supports.mount {sign.supports.mount}",
-            }
-        )
+    errors = module_errors(request.module, sign)
     options = request.options
     if options.cabinets is not None and len(options.cabinets) != len(sign.cabinets):
         errors.append(
@@ -78,6 +69,21 @@ def estimate(request: EstimateRequest) -> Estimate:
         options=options,
         lines=request.overrides.lines,
     )
+
+
+def module_errors(module: str, sign: SignInput) -> list[dict[str, str]]:
+    """The module must say what the input's supports say (pole count and mount): a field error
+    naming ``module`` when it does not (the estimate and every saved design apply this rule)."""
+    count, mount = MODULES[module]
+    if (sign.supports.count, sign.supports.mount) == (count, mount):
+        return []
+    return [
+        {
+            "field": "module",
+            "message": f"{module} is {count} pole(s), {mount}; the input has "
+            f"supports.count {sign.supports.count}, supports.mount {sign.supports.mount}",
+        }
+    ]
 
 
 def price_design(

@@ -2,16 +2,16 @@
 
     draft -> estimating -> submitted -> accepted | rejected ;  rejected -> draft (reopen)
 
-Leaving ``draft`` is guarded by a pluggable check (a later capability requires a passing
-design); the default guard allows it. accepted and rejected are read-only.
+Leaving ``draft`` is also guarded by a check that reads the database (a saved design whose checks
+all pass): the service runs it inside the transition's transaction and turns its reasons into a
+refusal with :func:`leave_draft_refusal`. accepted and rejected are read-only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 
 class Status(StrEnum):
@@ -41,14 +41,6 @@ MANAGER_ONLY: frozenset[tuple[Status, Status]] = frozenset(
     }
 )
 
-# A guard receives the project as a plain dict and returns the reasons it may not leave draft
-# (an empty list means it may).
-LeaveDraftGuard = Callable[[Mapping[str, Any]], list[str]]
-
-
-def allow_always(_project: Mapping[str, Any]) -> list[str]:
-    return []
-
 
 @dataclass(frozen=True)
 class TransitionRefused:
@@ -76,14 +68,9 @@ def targets_for(current: Status, role: str, *, may_edit: bool) -> tuple[Status, 
     return allowed_targets(current, role)
 
 
-def check_transition(
-    current: Status,
-    target: Status,
-    role: str,
-    project: Mapping[str, Any],
-    leave_draft_guard: LeaveDraftGuard = allow_always,
-) -> TransitionRefused | None:
-    """Return why the transition is refused, or None when it may happen."""
+def check_transition(current: Status, target: Status, role: str) -> TransitionRefused | None:
+    """Return why the state machine or the role refuses the transition, or None when they allow
+    it (leaving draft is then still subject to the guard: :func:`leave_draft_refusal`)."""
     graph_allowed = tuple(str(t) for t in TRANSITIONS[current])
     if target not in TRANSITIONS[current]:
         return TransitionRefused(
@@ -97,13 +84,20 @@ def check_transition(
             f"Only a manager or admin may move a project from '{current}' to '{target}'.",
             tuple(str(t) for t in allowed_targets(current, role)),
         )
-    if current is Status.draft:
-        reasons = leave_draft_guard(project)
-        if reasons:
-            return TransitionRefused(
-                "guard_failed", "The project may not leave draft yet.", graph_allowed, tuple(reasons)
-            )
     return None
+
+
+def leave_draft_refusal(current: Status, reasons: Sequence[str]) -> TransitionRefused | None:
+    """The refusal when the leave-draft guard gave ``reasons`` (none: no refusal). Only a project
+    in draft is subject to it."""
+    if current is not Status.draft or not reasons:
+        return None
+    return TransitionRefused(
+        "guard_failed",
+        "The project may not leave draft yet.",
+        tuple(str(t) for t in TRANSITIONS[current]),
+        tuple(reasons),
+    )
 
 
 def is_read_only(status: Status) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.orm import AuditEventColumns, Base, utcnow
@@ -52,24 +52,6 @@ class Project(Base):
     search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
 
     __table_args__ = (Index("ix_projects_search", "search", postgresql_using="gin"),)
-
-
-class ProjectPayload(Base):
-    """A saved design of a project (reserved for the designer; written by later capabilities)."""
-
-    __tablename__ = "project_payloads"
-
-    payload_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    project_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("projects.project_id", ondelete="CASCADE"), index=True
-    )
-    module: Mapped[str] = mapped_column(String(50))
-    config: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    files: Mapped[list[Any]] = mapped_column(JSONB, default=list)
-    cost_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
 
 
 class ProjectEvent(AuditEventColumns, Base):

@@ -20,12 +20,11 @@ from domain.ports import UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
     DECISION_STATES,
-    LeaveDraftGuard,
     Status,
-    allow_always,
     allowed_targets,
     check_transition,
     is_read_only,
+    leave_draft_refusal,
 )
 from domain.projects.models import Project
 from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
@@ -39,6 +38,14 @@ from domain.projects.schemas import (
 )
 from domain.users.roles import can_create_project, can_edit_project
 from domain.users.schemas import Actor
+
+LeaveDraftGuard = Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]]
+"""Given the transition's session and the project, the reasons it may not leave draft (none: it
+may). Runs inside the transition's transaction, with the project row locked."""
+
+
+async def allow_always(_session: AsyncSession, _project_id: uuid.UUID) -> list[str]:
+    return []
 
 
 def _parse_id(project_id: str) -> uuid.UUID:
@@ -90,8 +97,8 @@ class ProjectService:
     ) -> None:
         self.db = db
         self.leave_draft_guard = leave_draft_guard
-        # Told each outcome ("created", "updated", "transition", "stale_etag"): the composition
-        # root feeds it to the metrics, keeping this module free of them.
+        # Told each outcome ("created", "updated", "transition", "design_saved", "stale_etag"): the
+        # composition root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
 
     async def create(
@@ -194,6 +201,55 @@ class ProjectService:
         project.updated_at = utcnow()
         project.updated_by = uuid.UUID(actor.user_id)
 
+    async def lock_for_change(
+        self, session: AsyncSession, actor: Actor, project_id: str, *, if_match: str | None
+    ) -> Project:
+        """The project, locked for a change by ``actor`` in ``session``'s transaction: the ETag
+        matches (428/412 otherwise), the actor may edit it (403) and it is not read-only (409).
+        For changes another module owns (a saved design) that are still project changes."""
+        project = await self._locked(session, project_id, if_match)
+        if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
+            raise Forbidden("Estimators may edit only their own projects.")
+        if is_read_only(Status(project.status)):
+            raise Conflict(
+                f"The project is {project.status} and read-only.",
+                status=project.status,
+                allowed=list(allowed_targets(Status(project.status), actor.role)),
+            )
+        return project
+
+    async def record_change(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        project: Project,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        request_id: str | None = None,
+    ) -> str:
+        """A change made under :meth:`lock_for_change`: a new revision and ETag of the project and
+        its audit event, in the same transaction. Returns the new ETag."""
+        self._bump(project, actor)
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type=event_type,
+            actor=actor.email,
+            request_id=request_id,
+            data={**data, "revision": project.revision},
+        )
+        await session.flush()
+        self.observe(event_type.replace(".", "_"))
+        return project.etag
+
+    async def require(self, session: AsyncSession, project_id: str) -> uuid.UUID:
+        """The id of an existing project (404 otherwise), for reads another module makes."""
+        pid = _parse_id(project_id)
+        if await repo.get(session, pid) is None:
+            raise NotFound(f"No project {project_id!r}.")
+        return pid
+
     async def update(
         self,
         actor: Actor,
@@ -204,15 +260,7 @@ class ProjectService:
         request_id: str | None = None,
     ) -> ProjectOut:
         async with self.db.transaction() as session:
-            project = await self._locked(session, project_id, if_match)
-            if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
-                raise Forbidden("Estimators may edit only their own projects.")
-            if is_read_only(Status(project.status)):
-                raise Conflict(
-                    f"The project is {project.status} and read-only.",
-                    status=project.status,
-                    allowed=list(allowed_targets(Status(project.status), actor.role)),
-                )
+            project = await self.lock_for_change(session, actor, project_id, if_match=if_match)
             wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
             before = {k: getattr(project, k) for k in wanted}
             changed = diff(before, wanted)
@@ -249,8 +297,10 @@ class ProjectService:
             may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
             if current not in DECISION_STATES and not may_edit:
                 raise Forbidden("Estimators may move only their own projects.")
-            snapshot = {k: getattr(project, k) for k in ("name", "account_id", "customer", "status")}
-            refused = check_transition(current, target, actor.role, snapshot, self.leave_draft_guard)
+            refused = check_transition(current, target, actor.role)
+            if refused is None and current is Status.draft:
+                reasons = await self.leave_draft_guard(session, project.project_id)
+                refused = leave_draft_refusal(current, reasons)
             if refused is not None:
                 error = Forbidden if refused.code == "role_forbidden" else Conflict
                 raise error(

@@ -17,6 +17,7 @@ from playwright.async_api import Page, expect
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectCreate, ProjectOut, ProjectQuery, ProjectUpdate
 from domain.users.schemas import Actor
+from tests.designs import save_passing_design
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -165,6 +166,7 @@ async def test_a_conflict_resolved_with_keep_theirs_shows_theirs(svc, page: Page
 async def test_every_lifecycle_move_changes_the_status_badge(svc, page: Page):
     manager, password = await new_user(svc, "manager")
     project = await new_project(svc, manager, "Main St Pylon")
+    project = await save_passing_design(svc, manager, project)  # leaving draft needs one
     await log_in(page, manager, password, f"/projects/{project.project_id}")
     await expect(badge(page)).to_have_text("Draft")
 

@@ -43,6 +43,12 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
             *("401", "403", "404", "409", "412", "413", "422", "428", "429")
         },
         ("get", "/v1/projects/{project_id}/events"): {"401", "404", "422", "429"},
+        ("post", "/v1/projects/{project_id}/designs"): {
+            *("401", "403", "404", "409", "412", "413", "422", "428", "429")
+        },
+        ("get", "/v1/projects/{project_id}/designs"): {"401", "404", "422", "429"},
+        ("get", "/v1/projects/{project_id}/designs/{revision}"): {"401", "404", "422", "429"},
+        ("get", "/v1/projects/{project_id}/designs/{a}/diff/{b}"): {"401", "404", "422", "429"},
         ("post", "/v1/calc/sign"): {"401", "413", "422", "429"},
         ("post", "/v1/estimate"): {"401", "413", "422", "429"},
     }
@@ -53,7 +59,8 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
             schema = responses[code]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (method, path, code)
         assert "Retry-After" in responses["429"]["headers"]
-    for path in ("/v1/projects/{project_id}", "/v1/projects/{project_id}/transitions"):
+    writes = ("/v1/projects/{project_id}", "/v1/projects/{project_id}/transitions")
+    for path in (*writes, "/v1/projects/{project_id}/designs"):
         method = "patch" if path.endswith("}") else "post"
         if_match = next(
             p for p in doc["paths"][path][method]["parameters"] if p["name"].lower() == "if-match"
@@ -69,6 +76,11 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
     events = doc["paths"]["/v1/projects/{project_id}/events"]["get"]
     offset = next(p for p in events["parameters"] if p["name"] == "offset")
     assert offset["schema"]["maximum"] == 100_000
+    save = doc["paths"]["/v1/projects/{project_id}/designs"]["post"]["responses"]
+    assert {"200", "201"} <= set(save) and "ETag" in save["201"]["headers"]
+    revision = doc["paths"]["/v1/projects/{project_id}/designs/{revision}"]["get"]["parameters"]
+    bound = next(p for p in revision if p["name"] == "revision")["schema"]
+    assert (bound["minimum"], bound["maximum"]) == (1, 1_000_000)
 
 
 @pytest.mark.timeout(180)

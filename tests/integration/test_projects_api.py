@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from domain.idempotency.service import request_fingerprint
 from domain.projects.schemas import ProjectCreate, ProjectQuery
+from tests.designs import PASSING
 
 NEW = {"name": "Main St Pylon", "account_id": "ACME-01", "customer": "Acme Fuel", "site_address": "1 Main St"}
 
@@ -19,6 +20,13 @@ async def create(http: httpx.AsyncClient, headers: dict[str, str], **fields: str
     response = await http.post("/api/v1/projects", json={**NEW, **fields}, headers=headers)
     assert response.status_code == 201, response.text
     return response
+
+
+async def save_passing_design(http: httpx.AsyncClient, url: str, headers: dict[str, str], etag: str) -> str:
+    """Save a design whose checks all pass (leaving draft needs one); returns the new ETag."""
+    response = await http.post(f"{url}/designs", json=PASSING, headers={**headers, "If-Match": etag})
+    assert response.status_code == 201, response.text
+    return response.headers["etag"]
 
 
 def assert_envelope(body: dict) -> None:
@@ -175,6 +183,7 @@ async def test_transitions_follow_the_state_machine_and_roles(http, estimator, m
     assert (
         await http.post(f"{url}/transitions", json={"to": "estimating"}, headers=estimator)
     ).status_code == 428
+    etag = await save_passing_design(http, url, estimator, etag)
     step = await move("estimating", estimator, etag)
     assert step.status_code == 200 and step.json()["result"]["status"] == "estimating"
     step = await move("submitted", estimator, step.headers["etag"])
@@ -197,6 +206,7 @@ async def test_transitions_follow_the_state_machine_and_roles(http, estimator, m
 async def test_reject_then_reopen_by_manager(http, estimator, manager):
     response = await create(http, estimator)
     url, etag = response.headers["location"], response.headers["etag"]
+    etag = await save_passing_design(http, url, estimator, etag)
     for to, who in (("estimating", estimator), ("submitted", estimator), ("rejected", manager)):
         r = await http.post(f"{url}/transitions", json={"to": to}, headers={**who, "If-Match": etag})
         assert r.status_code == 200, r.text
@@ -210,8 +220,8 @@ async def test_reject_then_reopen_by_manager(http, estimator, manager):
     )
     assert reopened.status_code == 200 and reopened.json()["result"]["status"] == "draft"
     events = (await http.get(f"{url}/events?limit=2", headers=manager)).json()["result"]
-    assert events["total"] == 5 and len(events["items"]) == 2
-    assert events["items"][0]["data"] == {"from": "rejected", "to": "draft", "revision": 5}
+    assert events["total"] == 6 and len(events["items"]) == 2
+    assert events["items"][0]["data"] == {"from": "rejected", "to": "draft", "revision": 6}
     assert events["items"][0]["actor"] == "manager@example.com"
 
 

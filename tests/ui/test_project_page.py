@@ -10,6 +10,7 @@ from ui_helpers import eventually, make_project, new_user
 
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectUpdate
+from tests.designs import save_passing_design
 
 
 def field(user: User, name: str) -> ui.input:
@@ -129,8 +130,10 @@ async def test_overwrite_with_mine_saves_my_fields_over_theirs_and_keeps_their_o
 async def test_the_owner_moves_the_project_forward_but_only_a_manager_may_accept(services, user: User, login):
     me = await login("estimator")
     project = await make_project(services, me, "Main St Pylon")
+    await save_passing_design(services, me, project)
     await user.open(f"/projects/{project.project_id}")
     await user.should_not_see(marker="to-accepted")
+    await user.should_see("Revision 1: Pipe10STD, embedment 9.5 ft, estimate $15,082.10; passes")
 
     user.find(marker="to-estimating").click()
     await user.should_see(marker="status-badge", content="Estimating", retries=40)
@@ -147,6 +150,7 @@ async def test_the_owner_moves_the_project_forward_but_only_a_manager_may_accept
 async def test_a_manager_accepts_and_the_project_becomes_read_only(services, user: User, login):
     estimator, _ = await new_user(services, "estimator", "eve@signx.test")
     project = await make_project(services, estimator, "Main St Pylon")
+    project = await save_passing_design(services, estimator, project)
     project = await services.projects.transition(
         estimator, project.project_id, Status.estimating, if_match=project.etag
     )
@@ -169,9 +173,25 @@ async def test_a_manager_accepts_and_the_project_becomes_read_only(services, use
     assert field(user, "name").value == "Main St Pylon"
 
 
+async def test_starting_estimating_without_a_passing_design_says_why(services, user: User, login):
+    me = await login("estimator")
+    project = await make_project(services, me, "Main St Pylon")
+    await user.open(f"/projects/{project.project_id}")
+
+    user.find(marker="to-estimating").click()
+
+    await user.should_see(
+        "The project may not leave draft yet. No saved design: save a design whose checks all pass first.",
+        retries=40,
+    )
+    await user.should_see(marker="status-badge", content="Draft")
+    assert (await services.projects.get(project.project_id)).status is Status.draft
+
+
 async def test_a_change_of_status_under_the_page_is_reported_and_reloaded(services, user: User, login):
     me = await login("estimator")
     project = await make_project(services, me, "Main St Pylon")
+    project = await save_passing_design(services, me, project)
     await user.open(f"/projects/{project.project_id}")
     await services.projects.transition(me, project.project_id, Status.estimating, if_match=project.etag)
 
@@ -246,6 +266,7 @@ async def test_a_logged_out_visitor_following_a_project_link_logs_in_first(servi
 async def test_a_manager_demoted_while_the_page_is_open_can_no_longer_accept(services, user: User, login):
     owner, _ = await new_user(services, "estimator", "owner@signx.test")
     project = await make_project(services, owner, "Main St Pylon")
+    project = await save_passing_design(services, owner, project)
     for target in (Status.estimating, Status.submitted):
         project = await services.projects.transition(owner, project.project_id, target, if_match=project.etag)
     me = await login("manager")

@@ -8,6 +8,7 @@ from ui_helpers import capture_urls, eventually, make_project, names, new_user, 
 
 from domain.projects.lifecycle import Status
 from pages.listing import ListView
+from tests.designs import save_passing_design
 
 
 async def test_the_list_shows_projects_newest_first_with_links_to_them(services, user: User, login):
@@ -28,7 +29,7 @@ async def test_the_status_filter_narrows_the_list_and_is_kept_in_the_url(service
     me = await login("estimator")
     for name in ("Alpha Pylon", "Bravo Pylon", "Charlie Cabinet"):
         await make_project(services, me, name)
-    moved = await make_project(services, me, "Delta Monument")
+    moved = await save_passing_design(services, me, await make_project(services, me, "Delta Monument"))
     await services.projects.transition(me, moved.project_id, Status.estimating, if_match=moved.etag)
     await user.open("/projects")
     urls = capture_urls(user)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from domain.projects.lifecycle import Status, allowed_targets, check_transition, is_read_only, targets_for
+from domain.projects.lifecycle import (
+    Status,
+    allowed_targets,
+    check_transition,
+    is_read_only,
+    leave_draft_refusal,
+    targets_for,
+)
 
 S = Status
 
@@ -21,7 +28,7 @@ S = Status
     ],
 )
 def test_a_manager_may_take_every_edge_of_the_graph(current, target):
-    assert check_transition(current, target, "manager", {}) is None
+    assert check_transition(current, target, "manager") is None
 
 
 @pytest.mark.parametrize(
@@ -37,7 +44,7 @@ def test_a_manager_may_take_every_edge_of_the_graph(current, target):
     ],
 )
 def test_edges_outside_the_graph_are_refused_with_the_allowed_targets(current, target):
-    refused = check_transition(current, target, "admin", {})
+    refused = check_transition(current, target, "admin")
     assert refused is not None and refused.code == "transition_not_allowed"
     assert set(refused.allowed) == {str(t) for t in allowed_targets(current, "admin")}
 
@@ -47,9 +54,9 @@ def test_edges_outside_the_graph_are_refused_with_the_allowed_targets(current, t
 )
 @pytest.mark.parametrize("role", ["estimator", "ops"])
 def test_only_managers_and_admins_accept_reject_and_reopen(current, target, role):
-    refused = check_transition(current, target, role, {})
+    refused = check_transition(current, target, role)
     assert refused is not None and refused.code == "role_forbidden"
-    assert check_transition(current, target, "admin", {}) is None
+    assert check_transition(current, target, "admin") is None
 
 
 def test_an_estimator_sees_only_the_moves_they_may_make():
@@ -58,17 +65,14 @@ def test_an_estimator_sees_only_the_moves_they_may_make():
     assert allowed_targets(S.draft, "estimator") == (S.estimating,)
 
 
-def test_the_leave_draft_guard_is_pluggable_and_its_reasons_are_reported():
-    def needs_design(project):
-        return [] if project.get("has_design") else ["no passing design"]
-
-    refused = check_transition(S.draft, S.estimating, "manager", {"has_design": False}, needs_design)
-    assert (
-        refused is not None and refused.code == "guard_failed" and refused.reasons == ("no passing design",)
-    )
-    assert check_transition(S.draft, S.estimating, "manager", {"has_design": True}, needs_design) is None
+def test_the_leave_draft_guard_reasons_become_a_refusal_only_when_leaving_draft():
+    refused = leave_draft_refusal(S.draft, ["No saved design."])
+    assert refused is not None and refused.code == "guard_failed"
+    assert refused.reasons == ("No saved design.",) and refused.allowed == ("estimating",)
+    assert leave_draft_refusal(S.draft, []) is None
     # The guard only governs leaving draft.
-    assert check_transition(S.estimating, S.submitted, "manager", {}, needs_design) is None
+    assert leave_draft_refusal(S.estimating, ["No saved design."]) is None
+    assert check_transition(S.draft, S.estimating, "estimator") is None
 
 
 def test_accepted_and_rejected_are_read_only():

@@ -1,0 +1,138 @@
+"""What a design revision is, read from its parts. Pure: no I/O.
+
+Its identity (the sha256 of module + input), the headline results people compare (chosen section,
+embedment, total price...), the checks it fails, and the differences between two revisions. The
+engine result is read as its JSON shape (``calculate("sign", ...)["result"]``), which the engine
+keeps byte-identical across versions; every key this package reads is read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces, ASCII, no NaN: equal values give equal text (the engine's rule)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def design_sha256(module: str, sign_input: Mapping[str, Any]) -> str:
+    """The identity of a design: sha256 of the canonical JSON of ``{"module", "input"}``."""
+    text = canonical_json({"module": module, "input": sign_input})
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+HEADLINES: tuple[tuple[str, str], ...] = (
+    ("pass", "All checks pass"),
+    ("section", "Pole section"),
+    ("pole_count", "Poles"),
+    ("governing_check", "Governing check"),
+    ("max_ratio", "Highest utilisation"),
+    ("embedment_ft", "Embedment (ft)"),
+    ("pier_diameter_ft", "Pier diameter (ft)"),
+    ("concrete_yd3", "Concrete (yd3)"),
+    ("steel_weight_lb", "Steel (lb)"),
+    ("total", "Estimate total (USD)"),
+)
+"""The headline results, in the order people read them, with their labels."""
+
+
+def _get(tree: Mapping[str, Any] | None, *path: str) -> Any:
+    node: Any = tree
+    for key in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node
+
+
+def headline(result: Mapping[str, Any], estimate: Mapping[str, Any]) -> dict[str, Any]:
+    """The key numbers of a revision (``HEADLINES``), from the engine result and the estimate."""
+    checks = [c for c in result.get("checks") or [] if isinstance(c, Mapping)]
+    ratios = [c for c in checks if isinstance(c.get("ratio"), int | float)]
+    governing = max(ratios, key=lambda c: c["ratio"]) if ratios else None
+    return {
+        "pass": result.get("pass"),
+        "section": _get(result, "pole", "designation"),
+        "pole_count": _get(result, "geometry", "support_count"),
+        "governing_check": governing["name"] if governing else None,
+        "max_ratio": governing["ratio"] if governing else None,
+        "embedment_ft": _get(result, "foundation", "embedment_ft"),
+        "pier_diameter_ft": _get(result, "foundation", "diameter_ft"),
+        "concrete_yd3": _get(result, "bom", "concrete_yd3"),
+        "steel_weight_lb": _get(result, "bom", "steel_weight_lb"),
+        "total": estimate.get("total"),
+    }
+
+
+def failing_checks(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [c for c in result.get("checks") or [] if isinstance(c, Mapping) and not c.get("pass", False)]
+
+
+def check_failure(check: Mapping[str, Any]) -> str:
+    """One failing check as a person reads it: "pole flexure: utilisation 4.21 > 1 (AISC ...)"."""
+    ratio = check.get("ratio")
+    text = f"{check.get('name')}: utilisation {ratio:.3g} > 1" if isinstance(ratio, int | float) else ""
+    text = text or f"{check.get('name')}: fails"
+    clause = check.get("clause")
+    return f"{text} ({clause})" if clause else text
+
+
+def leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Every leaf of a JSON value by dotted path (list items by index: ``cabinets.0.width_ft``).
+    An empty object or list is a leaf of its own."""
+    if isinstance(value, Mapping) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and value:
+        out = {}
+        for index, item in enumerate(value):
+            out.update(leaves(item, f"{prefix}.{index}" if prefix else str(index)))
+        return out
+    return {prefix: value}
+
+
+def _same(a: Any, b: Any) -> bool:
+    # JSON does not tell 115 from 115.0; True is not the number 1.
+    return (
+        type(a) is type(b)
+        and a == b
+        or (
+            isinstance(a, int | float)
+            and isinstance(b, int | float)
+            and not isinstance(a, bool)
+            and not isinstance(b, bool)
+            and a == b
+        )
+    )
+
+
+def changed_leaves(a: Any, b: Any) -> list[dict[str, Any]]:
+    """``{path, a, b}`` for each leaf that differs (absent on one side: null there), in the order
+    of ``a`` then the leaves only ``b`` has."""
+    left, right = leaves(a), leaves(b)
+    paths = list(left) + [p for p in right if p not in left]
+    return [
+        {"path": p, "a": left.get(p), "b": right.get(p)}
+        for p in paths
+        if not _same(left.get(p), right.get(p))
+    ]
+
+
+def compare_headlines(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every headline side by side: ``{path, label, a, b, changed}``."""
+    return [
+        {
+            "path": key,
+            "label": label,
+            "a": a.get(key),
+            "b": b.get(key),
+            "changed": not _same(a.get(key), b.get(key)),
+        }
+        for key, label in HEADLINES
+    ]
