@@ -45,7 +45,7 @@ from .sections import CATALOGUE, default_grade, grade_properties
 from .sign import design_sign
 from .wind import Panel, sign_wind
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 KINDS: tuple[str, ...] = ("wind", "embedment", "pole", "sign")
 __all__ = ["ENGINE_VERSION", "KINDS", "SIGNIFICANT_DIGITS", "calculate", "run", "validate"]
 
