@@ -905,4 +905,3 @@ def _anchorage_notes(
             f"governing ratio, {plate.bolt_count} x {plate.bolt_diameter_in:g} in {plate.anchor_grade} on a "
             f"{plate.bolt_circle_in:g} in bolt circle, limited by {g.name} (ratio {g.ratio:.3g}).",
         )
-        notes.penalise("anchorage fails", 0.3)

@@ -255,7 +255,8 @@ def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
         notes.assume(
             "Two poles share the lateral load equally; Case B/C torsion adds shear F/2 + T/a to one "
             "pole; each pole is an independent cantilever (frame action of the cabinet neglected).",
-            "ASCE 7 Fig. 29.3-1 Case B; engineering reference Sec. 1",
+            "ASCE 7 Fig. 29.3-1 Case B (eccentricity 0.2 B); shear split F/2 + T/a is a stated engineering "
+            "assumption (poles as independent cantilevers)",
         )
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
@@ -434,7 +435,7 @@ def design_base_plate_and_pier(
     plate_weight = plate.plate_width_in**2 * plate.plate_thickness_in * value("steel", "density_lb_per_in3")
     notes.assume(
         "Deflection and pole checks take the base as fixed (plate and anchor flexibility neglected).",
-        "engineering reference Sec. 2 (cantilever)",
+        "stated engineering assumption (fixed-base cantilever, AISC 360-16 Ch. F)",
     )
     return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight), pier
 
@@ -513,11 +514,12 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         pole_length = loads.top_ft
         # The pole is not embedded: no backfill annulus to check.
         checks = pole.design.checks + base_plate.checks + (pier.embedment_check,)
-    if n == 1:
+    if n == 1 and any(p.torsion_ft_lb > 0 for p in loads.per_pole):
         notes.assume(
             "Torsion on a single pier (Case B) is not checked (skin friction not computed).",
             "IBC 2021 Sec. 1807.3 (lateral only)",
         )
+        notes.penalise("single-pier torsion unchecked", 0.05)
 
     pole_weight_each = section.w_plf * loads.top_ft
     plate_weight = base_plate.plate_weight_lb if base_plate is not None else 0.0
