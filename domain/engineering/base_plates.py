@@ -4,23 +4,30 @@ Why two load levels: the plate is a steel element checked by the selected method
 1.0W, AISC 360-16), while ACI 318 Chapter 17 is a strength-design code: anchors are always checked
 at factored loads (0.9D + 1.0W, ASCE 7 Sec. 2.3.1, which maximises uplift) whatever the method.
 
-Simplifications (stated in the assumptions and lowering the confidence):
-- bolts on one circle, elastic bolt-group distribution: T = 4M/(n Dbc) - P/n;
+Why the selection evaluates the whole anchorage: the concrete limit states (breakout, side-face
+blowout, shear breakout, pryout) and the 17.8 interaction depend on the pier that holds the bolt
+circle, so a layout is accepted only when every check reported for it passes, with the pier it
+needs (see :func:`select_anchorage`). When none passes, the layout with the lowest governing ratio
+is reported with a warning naming what limits it.
+
+Stated engineering assumptions (reported with the results):
+- bolts on one circle, elastic bolt-group distribution T_i = 2 M y_i/(n r^2) - 0.9 D/n;
 - plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width
   min(2c, pi OD / n) (45-degree spread limited by the bolt's share of the pole perimeter);
-- concrete breakout of the most loaded anchor with the projected area shared equally between
-  adjacent anchors (width min(s, 3 hef)) and limited by the pier edge (17.6.2);
-- concrete shear breakout and pryout (17.7.2, 17.7.3) are not checked.
+- the projected areas of 17.6.2.1 and 17.7.2.1 are taken in polar form on a round pier (an annular
+  sector 1.5 hef either side of the tension anchors, clipped by the pier edge); a square pier is
+  taken as its inscribed circle.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache
 from typing import Any
 
-from .checks import check, ratio
+from .checks import TOLERANCE, check
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
 from .foundations import round_up
@@ -29,6 +36,10 @@ from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, Pla
 
 _A = CONSTANTS["anchors"]
 _P = CONSTANTS["plates"]
+_TWO_PI = 2.0 * math.pi
+_PSI_ED_N = _A["psi_ed_n"]
+_KC_LAMBDA = value("anchors", "kc_cast_in") * value("anchors", "lambda_a")
+_PSI_C_CP = value("anchors", "psi_c_n") * value("anchors", "psi_cp_n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +53,14 @@ class AnchorLoads:
     dead_kip: float
 
 
+@cache
 def tensile_area(diameter_in: float) -> float:
     """Ase = pi/4 (da - 0.9743/nt)^2 (ACI 318-19 R17.6.1.2, UNC threads)."""
     nt = float(_A["threads_per_inch"][repr(float(diameter_in))])
     return math.pi / 4.0 * (diameter_in - 0.9743 / nt) ** 2
 
 
+@cache
 def bearing_area(diameter_in: float) -> float:
     """Net bearing area of a heavy hex nut head: hexagon (across flats 1.5 da + 1/8 in) less the rod."""
     flats = 1.5 * diameter_in + 0.125
@@ -65,6 +78,9 @@ def min_pier(bolt_circle_in: float, diameter_in: float) -> float:
     return float(bolt_circle_in + 2.0 * value("anchors", "pier_edge_bolt_diameters") * diameter_in)
 
 
+Layout = tuple[int, float, float]  # count, diameter (in), bolt circle (in)
+
+
 def _layouts(
     *,
     counts: list[int],
@@ -75,16 +91,18 @@ def _layouts(
     clearance_in: float,
     pier_in: float | None,
     options: dict[str, Any],
-) -> list[tuple[int, float, float]]:
-    """Anchor layouts (count, diameter, bolt circle) to try, least total steel area first.
+    enlarge_in: float = 0.0,
+) -> list[Layout]:
+    """Anchor layouts (count, diameter, bolt circle) to try, least total steel area first, on the
+    smallest bolt circle plus ``enlarge_in``.
 
-    Layouts that cannot exist are dropped, and when none is left the input is refused
-    (CalcInputError naming the fields): a given bolt circle must put the nuts outside the pole
-    (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
+    Layouts that cannot exist are dropped, and when none is left on the smallest circle the input
+    is refused (CalcInputError naming the fields): a given bolt circle must put the nuts outside the
+    pole (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
     """
     layouts = []
     for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
-        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0)
+        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
         layouts.append((n, db, dbc))
     if given_dbc:
         clear = [c for c in layouts if given_dbc >= min_bolt_circle(pole_od_in, c[1]) - 1e-9]
@@ -103,6 +121,8 @@ def _layouts(
         layouts = clear
     if pier_in is not None:
         fitting = [c for c in layouts if pier_in >= min_pier(c[2], c[1]) - 1e-9]
+        if not fitting and enlarge_in > 0:
+            return []
         if not fitting:
             n, db, dbc = min(layouts, key=lambda c: (min_pier(c[2], c[1]), c[1]))
             need_in = min_pier(dbc, db)
@@ -212,50 +232,233 @@ def anchor_reinforcement(nua: float, fc_psi: float) -> AnchorReinforcement:
     )
 
 
+def _hairpin_check(vua: float) -> Check:
+    """Hairpins enclosing each anchor (two legs of the smallest bar whose phi 2 Ab fy carries the
+    anchor shear) replacing concrete shear breakout (ACI 318-19 17.5.2.1, R17.7.2.5.1)."""
+    sr = _A["shear_reinforcement"]
+    capacity = 0.0
+    name = ""
+    for bar, (_dia, area) in sr["bars"].items():
+        name, capacity = bar, sr["phi"] * sr["legs"] * area * sr["fy_ksi"]
+        if capacity >= vua:
+            break
+    return check(
+        f"anchor shear reinforcement, {name} hairpin (replaces concrete shear breakout)",
+        vua,
+        capacity,
+        "kip",
+        sr["clause"],
+    )
+
+
+# ---------------------------------------------------------------- concrete checks
+@dataclass(frozen=True, slots=True)
+class _Pier:
+    """Where the anchors sit: bolt-circle radius r, pier radius R (a square pier: its inscribed
+    circle), ca1 = R - r (toward the edge), ca2 = sqrt(R^2 - r^2) (along the edge), pier depth ha."""
+
+    n: int
+    db: float
+    r: float
+    big_r: float
+    ca1: float
+    ca2: float
+    ha: float
+
+
+def _pier_geometry(n: int, db: float, dbc: float, pier_in: float, pier_depth_ft: float) -> _Pier:
+    r = dbc / 2.0
+    big_r = max(pier_in / 2.0, r)
+    return _Pier(n, db, r, big_r, big_r - r, math.sqrt(max(big_r * big_r - r * r, 0.0)), pier_depth_ft * 12.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _TensionGroup:
+    """The anchors in tension for one orientation of the moment: count, total and largest tension
+    (kip), angle they span on the bolt circle, and the eccentricity e'N of their resultant."""
+
+    count: int
+    total_kip: float
+    max_kip: float
+    span_rad: float
+    eccentricity_in: float
+
+
+def _tension_groups(loads: list[AnchorLoads], n: int, r: float) -> list[_TensionGroup]:
+    """Tension anchors of the governing load case with the moment toward an anchor and between two
+    anchors (the first gives the largest single tension, the second can load a wider group):
+    T_i = 2 M y_i/(n r^2) - 0.9 D/n (elastic, about the bolt-circle centre)."""
+    case = max(loads, key=lambda c: 2.0 * c.moment_w_kip_in / (n * r) - 0.9 * c.dead_kip / n)
+    alpha = _TWO_PI / n
+    groups = []
+    for offset in (0.0, alpha / 2.0):
+        ys = [r * math.cos(offset + i * alpha) for i in range(n)]
+        pairs = [
+            (t, y)
+            for y in ys
+            if (t := 2.0 * case.moment_w_kip_in * y / (n * r * r) - 0.9 * case.dead_kip / n) > 1e-12
+        ]
+        if not pairs:
+            continue
+        total = sum(t for t, _ in pairs)
+        centroid = sum(y for _, y in pairs) / len(pairs)
+        resultant = sum(t * y for t, y in pairs) / total
+        groups.append(
+            _TensionGroup(
+                len(pairs),
+                total,
+                max(t for t, _ in pairs),
+                (len(pairs) - 1) * alpha,
+                max(resultant - centroid, 0.0),
+            )
+        )
+    return groups
+
+
+def breakout_strength(geo: _Pier, hef: float, fc_psi: float, count: int, span: float, ecc: float) -> float:
+    """Ncbg (kip) of ``count`` adjacent anchors spanning ``span`` rad on the bolt circle, ACI 318-19
+    Eq. 17.6.2.1b: ANc/ANco psi_ec,N psi_ed,N psi_c,N psi_cp,N Nb with ANco = 9 hef^2 (17.6.2.1.4),
+    Nb = kc lambda_a sqrt(f'c) hef^1.5 (17.6.2.2.1), psi_ec,N = 1/(1 + e'N/(1.5 hef)) (17.6.2.3.1),
+    psi_ed,N (17.6.2.4.1). ANc is the annular sector within 1.5 hef of the anchors, clipped by the
+    pier edge (at most count x ANco, 17.6.2.1.1). In a pier narrower than 1.5 hef on every side
+    (R + r < 1.5 hef) hef is replaced by max(ca,max/1.5, s/3) with ca,max = R + r (17.6.2.1.2)."""
+    h = hef
+    if geo.big_r + geo.r < 1.5 * hef:
+        s_max = 2.0 * geo.r * math.sin(min(span, math.pi) / 2.0)
+        h = min(hef, max((geo.big_r + geo.r) / 1.5, s_max / 3.0))
+    half = 1.5 * h
+    inner = max(geo.r - half, 0.0)
+    outer = min(geo.r + half, geo.big_r)
+    angle = min(span + 2.0 * half / geo.r, _TWO_PI) if geo.r > 0 else _TWO_PI
+    a_nco = 9.0 * h * h
+    a_nc = min(angle / 2.0 * (outer * outer - inner * inner), count * a_nco)
+    psi_ed = 1.0 if geo.ca1 >= half else _PSI_ED_N["base"] + _PSI_ED_N["slope"] * geo.ca1 / half
+    psi_ec = 1.0 / (1.0 + ecc / half)
+    nb = _KC_LAMBDA * math.sqrt(fc_psi) * h**1.5 / 1000.0
+    return max(a_nc, 0.0) / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
+
+
+def _worst(checks: list[Check], name: str, unit: str, clause_text: str) -> Check:
+    """The check of ``checks`` with the largest ratio, renamed."""
+    w = max(checks, key=lambda c: c.ratio)
+    return check(name, w.demand, w.capacity, unit, clause_text)
+
+
+def _breakout_check(geo: _Pier, groups: list[_TensionGroup], hef: float, fc_psi: float) -> Check:
+    phi = value("anchors", "phi_concrete_tension")
+    items = [
+        check(
+            "",
+            g.total_kip,
+            phi * breakout_strength(geo, hef, fc_psi, g.count, g.span_rad, g.eccentricity_in),
+            "kip",
+            "",
+        )
+        for g in groups
+    ] or [check("", 0.0, 1.0, "kip", "")]
+    return _worst(
+        items,
+        "anchor concrete breakout",
+        "kip",
+        "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1b, 17.6.2.2.1; group of the tension anchors, phi 0.70)",
+    )
+
+
+def _side_face_check(geo: _Pier, groups: list[_TensionGroup], fc_psi: float) -> Check:
+    """Side-face blowout of the anchor nearest the edge and of the tension anchors along the edge:
+    Nsb (Eq. 17.6.4.1) x (1 + ca2/ca1)/4 when ca2 < 3 ca1 (17.6.4.1.1); a group with spacing below
+    6 ca1: Nsbg = (1 + s/(6 ca1)) Nsb, s between the outer anchors along the edge (17.6.4.2)."""
+    sf = _A["side_face_blowout"]
+    ca1 = geo.ca1
+    nsb = sf["coefficient"] * ca1 * math.sqrt(bearing_area(geo.db)) * value("anchors", "lambda_a")
+    nsb *= math.sqrt(fc_psi) / 1000.0
+    if ca1 > 0 and geo.ca2 < 3.0 * ca1:
+        nsb *= (1.0 + min(max(geo.ca2 / ca1, 1.0), 3.0)) / 4.0
+    phi_nsb = value("anchors", "phi_concrete_tension") * nsb
+    items = []
+    spacing = 2.0 * geo.r * math.sin(math.pi / geo.n)
+    limit = sf["group_spacing_ca1"] * ca1
+    for g in groups:
+        items.append(check("", g.max_kip, phi_nsb, "kip", ""))
+        if g.count > 1 and spacing < limit:
+            s_outer = 2.0 * geo.r * math.sin(min(g.span_rad, math.pi) / 2.0)  # between the outer anchors
+            items.append(check("", g.total_kip, (1.0 + min(s_outer / limit, 1.0)) * phi_nsb, "kip", ""))
+    return _worst(
+        items or [check("", 0.0, phi_nsb, "kip", "")], "anchor side-face blowout", "kip", sf["clause"]
+    )
+
+
+def _shear_breakout_check(geo: _Pier, hef: float, fc_psi: float, vua: float, reinforcement: str) -> Check:
+    """Concrete breakout in shear of the anchor nearest the edge toward it, each anchor carrying
+    its share Vua (ACI 318-19 17.7.2): Vcb = AVc/AVco psi_ed,V psi_c,V psi_h,V Vb (Eq. 17.7.2.1a),
+    AVco = 4.5 ca1^2; AVc = (width) x min(1.5 ca1, ha), width = 2 min(1.5 ca1, ca2, half the arc
+    of the pier face between adjacent anchors) (17.7.2.1.1 group overlap); hairpins replace it."""
+    if reinforcement == "hairpins":
+        return _hairpin_check(vua)
+    sb = _A["shear_breakout"]
+    ca1, db = geo.ca1, geo.db
+    le = min(hef, sb["le_max_diameters"] * db)
+    lam_root = value("anchors", "lambda_a") * math.sqrt(fc_psi)
+    vb = min(sb["coefficient_a"] * (le / db) ** 0.2 * math.sqrt(db), sb["coefficient_b"]) * lam_root
+    vb *= ca1**1.5 / 1000.0
+    half_width = min(1.5 * ca1, geo.ca2, geo.big_r * math.pi / geo.n)
+    a_vc = 2.0 * half_width * min(1.5 * ca1, geo.ha)
+    a_vco = 4.5 * ca1 * ca1
+    psi_ed = 1.0 if geo.ca2 >= 1.5 * ca1 else 0.7 + 0.3 * geo.ca2 / (1.5 * ca1)
+    psi_h = max(1.0, math.sqrt(1.5 * ca1 / geo.ha)) if geo.ha > 0 else 1.0
+    psi_c = _A["psi_c_v"]["ties" if reinforcement == "ties" else "none"]
+    phi = value(
+        "anchors", "phi_concrete_shear_condition_a" if reinforcement == "ties" else "phi_concrete_shear"
+    )
+    vcb = a_vc / a_vco * psi_ed * psi_c * psi_h * vb if a_vco > 0 else 0.0
+    text = sb["clause"] + ("; " + _A["psi_c_v"]["clause"] if reinforcement == "ties" else "")
+    return check("anchor concrete shear breakout", vua, phi * vcb, "kip", text)
+
+
+def _pryout_check(geo: _Pier, hef: float, fc_psi: float, vua: float) -> Check:
+    """Pryout of the whole group, Vcpg = kcp Ncpg with Ncpg = Ncbg of every anchor (17.7.3),
+    against the total anchor shear n Vua."""
+    pr = _A["pryout"]
+    kcp = pr["kcp"] if hef >= pr["min_hef_in"] else 1.0
+    ncbg = breakout_strength(geo, hef, fc_psi, geo.n, (geo.n - 1) * _TWO_PI / geo.n, 0.0)
+    phi = value("anchors", "phi_concrete_shear")
+    return check("anchor pryout", geo.n * vua, phi * kcp * ncbg, "kip", pr["clause"])
+
+
 def _concrete_checks(
     *,
-    db: float,
-    n: int,
-    dbc: float,
+    geo: _Pier,
+    groups: list[_TensionGroup],
     hef: float,
-    pier_in: float,
     fc_psi: float,
     nua: float,
     vua: float,
     steel_tension: Check,
     steel_shear: Check,
     reinforcement: AnchorReinforcement | None,
+    development: Check | None,
+    shear_reinforcement: str,
 ) -> list[Check]:
-    """Breakout (17.6.2, or the anchor reinforcement check replacing it, 17.5.2.1), pullout (17.6.3),
-    side-face blowout (17.6.4) and interaction (17.8.3)."""
-    lam = value("anchors", "lambda_a")
-    root_fc = math.sqrt(fc_psi)
-    ca1 = max((pier_in - dbc) / 2.0, 0.0)
-    spacing = dbc * math.sin(math.pi / n)
-    a_nco = 9.0 * hef * hef
-    a_nc = min(spacing, 3.0 * hef) * (min(ca1, 1.5 * hef) + 1.5 * hef)
-    psi_ed = 1.0 if ca1 >= 1.5 * hef else 0.7 + 0.3 * ca1 / (1.5 * hef)
-    nb = value("anchors", "kc_cast_in") * lam * root_fc * hef**1.5 / 1000.0  # kip
-    ncb = min(a_nc / a_nco, 1.0) * psi_ed * value("anchors", "psi_c_n") * nb
-    phi_c = value("anchors", "phi_concrete_tension")
-    abrg = bearing_area(db)
-    checks = [_pulloutcheck(db, fc_psi, nua)]
-    breakout = check(
-        "anchor concrete breakout",
-        nua,
-        phi_c * ncb,
-        "kip",
-        "ACI 318-19 Sec. 17.6.2 (Eq. 17.6.2.1a, 17.6.2.2.1)",
-    )
-    checks.insert(0, breakout if reinforcement is None or breakout.passed else reinforcement.check)
-    phi_nn = min(c.capacity for c in [*checks, steel_tension])
-    if ca1 < 0.4 * hef:
-        nsb = 160.0 * ca1 * math.sqrt(abrg) * lam * root_fc / 1000.0
-        checks.append(check("anchor side-face blowout", nua, phi_c * nsb, "kip", "ACI 318-19 Eq. 17.6.4.1"))
-        phi_nn = min(phi_nn, phi_c * nsb)
-    phi_vn = steel_shear.capacity
+    """Breakout (17.6.2, or the anchor reinforcement check replacing it, 17.5.2.1, with its
+    development), pullout (17.6.3), side-face blowout (17.6.4, when hef > 2.5 ca1), shear breakout
+    (17.7.2, or hairpins), pryout (17.7.3) and the interaction (17.8) of the governing ratios."""
+    breakout = _breakout_check(geo, groups, hef, fc_psi)
+    checks = [breakout if reinforcement is None or breakout.passed else reinforcement.check]
+    if development is not None and not breakout.passed:
+        checks.append(development)
+    checks.append(_pulloutcheck(geo.db, fc_psi, nua))
+    if hef > _A["side_face_blowout"]["hef_over_ca1"] * geo.ca1:
+        checks.append(_side_face_check(geo, groups, fc_psi))
+    tension = [steel_tension, *checks]
+    shear = [
+        steel_shear,
+        _shear_breakout_check(geo, hef, fc_psi, vua, shear_reinforcement),
+        _pryout_check(geo, hef, fc_psi, vua),
+    ]
+    checks += shear[1:]
     # A zero capacity (no edge distance, no breakout area) gives an infinite ratio: fails, no crash.
-    n_ratio, v_ratio = ratio(nua, phi_nn), ratio(vua, phi_vn)
+    n_ratio = max(c.ratio for c in tension if c.unit == "kip")
+    v_ratio = max(c.ratio for c in shear)
     lim = _A["interaction_limit"]
     if n_ratio > lim["threshold"] and v_ratio > lim["threshold"]:
         checks.append(
@@ -264,60 +467,23 @@ def _concrete_checks(
     return checks
 
 
-def design_base_plate(
-    *,
+# ---------------------------------------------------------------- plate, anchors, selection
+def _plate(
+    layout: Layout,
+    grade: str,
     loads: list[AnchorLoads],
     method: str,
     pole_od_in: float,
-    pole_footprint_in: float,
     options: dict[str, Any],
-    notes: Notes,
-    pier_in: float | None = None,
 ) -> PlateDesign:
-    """Anchor count, diameter and bolt circle, then plate width and thickness (null = choose).
-
-    ``pier_in`` is a pier diameter given by the user: only layouts it can hold (see
-    :func:`_layouts`) are tried. The concrete checks need the pier (diameter and depth), so they
-    are added by :func:`anchor_concrete` once the foundation is known.
-    """
-    grade = options.get("anchor_grade") or _A["default_grade"]["value"]
-    fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
+    """Steel checks of the anchors of ``layout`` and the plate (thickness: the given one or the
+    thinnest stock size >= da that passes)."""
+    n, db, dbc = layout
+    forces = _anchor_forces(loads, n, dbc)
+    tension, shear = _steel_checks(grade, db, forces.tension_kip, forces.shear_kip)
     plate_grade = options.get("plate_grade") or _P["default_grade"]["value"]
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
-    clearance = value("plates", "bolt_clearance_in")
-
-    counts = [options["bolt_count"]] if options.get("bolt_count") else list(value("anchors", "counts"))
-    diameters = (
-        [options["bolt_diameter_in"]]
-        if options.get("bolt_diameter_in")
-        else list(value("anchors", "diameters_in"))
-    )
-    given_dbc = options.get("bolt_circle_in")
-    layouts = _layouts(
-        counts=counts,
-        diameters=diameters,
-        given_dbc=given_dbc,
-        pole_od_in=pole_od_in,
-        pole_footprint_in=pole_footprint_in,
-        clearance_in=clearance,
-        pier_in=pier_in,
-        options=options,
-    )
-
-    # Pullout screens the layouts here and is checked again with the concrete checks.
-    chosen: tuple[int, float, float, tuple[Check, Check], AnchorForces] | None = None
-    for n, db, dbc in layouts:
-        forces = _anchor_forces(loads, n, dbc)
-        tension, shear = _steel_checks(grade, db, forces.tension_kip, forces.shear_kip)
-        passes = tension.passed and shear.passed and _pulloutcheck(db, fc, forces.tension_kip).passed
-        if chosen is None or passes:
-            chosen = (n, db, dbc, (tension, shear), forces)
-        if passes:
-            break
-    assert chosen is not None
-    n, db, dbc, (tension, shear), forces = chosen
-
     # Plate: method-level bolt force, compression side (leveling nuts) carries 4M/(n Dbc) + P/n.
     bolt_force = max(
         4.0 * w_factor * c.moment_w_kip_in / (n * dbc) + d_factor * c.dead_kip / n for c in loads
@@ -336,41 +502,16 @@ def design_base_plate(
         else [t for t in value("plates", "thicknesses_in") if t >= db - 1e-9]
         or [max(value("plates", "thicknesses_in"))]
     )
-    plate_check: Check | None = None
-    tp = thicknesses[-1]
-    for tp in thicknesses:
-        capacity = fy_plate * b_eff * tp * tp / 4.0 / factor
-        plate_check = check(
-            "base plate bending", m_plate, capacity, "kip_in", "AISC 360-16 Eq. F11-1 (Mn = Fy Z)"
-        )
-        if plate_check.passed:
-            break
-    assert plate_check is not None
-    if tp < db:
-        notes.warn("thin_plate", "Plate thinner than the anchor diameter (practice: plate >= bolt diameter).")
-
-    notes.assume(
-        "Anchor rods on one bolt circle; elastic bolt-group tension T = 4M/(n Dbc) - P/n.",
-        "engineering reference Sec. 4 (bolt group on a circle)",
+    # Thinnest candidate with Fy b t^2/4 / factor >= M (Z = b t^2/4), checked once.
+    t_needed = math.sqrt(4.0 * m_plate * factor / (fy_plate * b_eff)) if m_plate > 0 else 0.0
+    tp = next((t for t in thicknesses if t >= t_needed * (1.0 - 1e-12)), thicknesses[-1])
+    plate_check = check(
+        "base plate bending",
+        m_plate,
+        fy_plate * b_eff * tp * tp / 4.0 / factor,
+        "kip_in",
+        "AISC 360-16 Eq. F11-1 (Mn = Fy Z)",
     )
-    notes.assume(
-        "Anchors checked at strength level 0.9D + 1.0W (ACI 318 is strength design).",
-        clause("wind", "lrfd_wind_factor"),
-    )
-    notes.assume(
-        "Anchor shear: V/n plus torsion T/(n Dbc/2); built-up grout pad factor 0.8.",
-        clause("anchors", "grout_pad_factor"),
-    )
-    notes.assume(
-        "Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
-        "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
-        "AISC 360-16 Sec. F11 (simplified effective width, named default)",
-    )
-    notes.assume(
-        f"Anchor rods ASTM {grade}, futa = {_futa(grade):g} ksi; plate {plate_grade} Fy {fy_plate:g} ksi.",
-        _A["grades"]["clause"],
-    )
-    notes.penalise("simplified base plate", 0.05)
     return PlateDesign(
         bolt_count=n,
         bolt_diameter_in=db,
@@ -391,64 +532,118 @@ def design_base_plate(
     )
 
 
-def anchor_concrete(
-    plate: PlateDesign, *, pier_in: float, pier_depth_ft: float, options: dict[str, Any], notes: Notes
-) -> AnchorDesign:
-    """Choose the anchor embedment hef (null = smallest passing, within the pier depth) and run the
-    ACI 318-19 concrete checks of ``plate``'s anchors in a pier of ``pier_in``."""
+@dataclass(frozen=True, slots=True)
+class _Anchorage:
+    """One candidate: plate, anchors in their pier, and what the notes need to say about it."""
+
+    plate: PlateDesign
+    anchors: AnchorDesign
+    pier_in: float
+    development_need_in: float | None
+    lengthened: bool
+    enlarge_in: float
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return self.plate.checks + self.anchors.checks
+
+    @property
+    def governing(self) -> Check:
+        return max(self.checks, key=lambda c: c.ratio)
+
+
+def _anchors(
+    plate: PlateDesign,
+    loads: list[AnchorLoads],
+    *,
+    pier_in: float,
+    pier_depth_ft: float,
+    options: dict[str, Any],
+) -> tuple[AnchorDesign, float | None, bool]:
+    """Embedment hef (given, or the smallest passing within the pier depth less 3 in) and the
+    concrete checks; when plain-concrete breakout fails at every hef and anchor reinforcement is
+    allowed, the bars carry the tension and hef is lengthened to ld + 3 in if the pier allows it
+    (17.5.2.1(a)); otherwise the development check fails. Returns the design, the embedment the
+    bars need (None without bars) and whether hef was lengthened past the stock list."""
     fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
     nua, vua = plate.forces.tension_kip, plate.forces.shear_kip
     max_hef = max(pier_depth_ft * 12.0 - 3.0, 6.0)
+    given_hef = options.get("anchor_embedment_in")
     hefs = (
-        [options["anchor_embedment_in"]]
-        if options.get("anchor_embedment_in")
+        [given_hef]
+        if given_hef
         else [h for h in value("anchors", "embedments_in") if h <= max_hef] or [max_hef]
     )
     use_bars = options.get("anchor_reinforcement", _A["reinforcement"]["default_enabled"])
-    bars = anchor_reinforcement(nua, fc) if use_bars else None
+    shear_rf = options.get("anchor_shear_reinforcement") or "none"
+    geo = _pier_geometry(
+        plate.bolt_count, plate.bolt_diameter_in, plate.bolt_circle_in, pier_in, pier_depth_ft
+    )
+    groups = _tension_groups(loads, plate.bolt_count, geo.r)
+
+    def run(hef: float, bars: AnchorReinforcement | None, development: Check | None) -> list[Check]:
+        return _concrete_checks(
+            geo=geo,
+            groups=groups,
+            hef=hef,
+            fc_psi=fc,
+            nua=nua,
+            vua=vua,
+            steel_tension=plate.anchor_tension,
+            steel_shear=plate.anchor_shear,
+            reinforcement=bars,
+            development=development,
+            shear_reinforcement=shear_rf,
+        )
+
     checks: list[Check] = []
     hef = hefs[-1]
     reinforcement: AnchorReinforcement | None = None
-    concrete_checks = partial(
-        _concrete_checks,
-        db=plate.bolt_diameter_in,
-        n=plate.bolt_count,
-        dbc=plate.bolt_circle_in,
-        pier_in=pier_in,
-        fc_psi=fc,
-        nua=nua,
-        vua=vua,
-        steel_tension=plate.anchor_tension,
-        steel_shear=plate.anchor_shear,
-    )
+    need: float | None = None
+    lengthened = False
+    last: tuple[float, list[Check]] | None = None
     for hef in hefs:
-        checks = concrete_checks(hef=hef, reinforcement=None)
+        # Plain-concrete breakout first: where it fails the other checks cannot make hef pass.
+        phi_c = value("anchors", "phi_concrete_tension")
+        if any(
+            g.total_kip
+            > phi_c
+            * breakout_strength(geo, hef, fc, g.count, g.span_rad, g.eccentricity_in)
+            * (1 + TOLERANCE)
+            for g in groups
+        ):
+            continue
+        checks = run(hef, None, None)
+        last = (hef, checks)
         if all(c.passed for c in checks):
             break
     else:
-        if bars is not None:
-            # Plain concrete breakout fails at every hef: anchor reinforcement carries the tension;
-            # the anchor must reach past the bars' development length.
+        if last is None and use_bars:
+            bars = anchor_reinforcement(nua, fc)
             need = bars.development_length_in + _A["reinforcement"]["extra_embedment_in"]
-            hef = next((h for h in hefs if h >= need), hefs[-1])
-            checks = concrete_checks(hef=hef, reinforcement=bars)
+            if given_hef:
+                hef = given_hef
+            else:
+                step = value("anchors", "hef_step_in")
+                stock = next((h for h in hefs if h >= need - 1e-9), None)
+                if stock is not None:
+                    hef = stock
+                else:
+                    hef = min(round_up(need, step), math.floor(max_hef / step + 1e-9) * step)
+                    lengthened = hef > hefs[-1]
+            development = check(
+                "anchor embedment for reinforcement development",
+                need,
+                hef,
+                "in",
+                _A["reinforcement"]["development_clause"] + "; ACI 318-19 Sec. 17.5.2.1(a) (developed on "
+                "both sides of the breakout surface: hef >= ld + 3 in)",
+            )
+            checks = run(hef, bars, development)
             reinforcement = bars
-            notes.assume(
-                "Plain-concrete breakout is insufficient: vertical pier bars next to each anchor, developed "
-                "on both sides of the breakout surface, carry the anchor tension instead.",
-                _A["reinforcement"]["clause"],
-            )
-            notes.assume(
-                "Anchor embedment at least the bar development length + 3 in.",
-                _A["reinforcement"]["development_clause"],
-            )
-            if hef < need:
-                notes.warn(
-                    "anchor_development",
-                    f"Anchor embedment {hef:g} in is shorter than the bar development "
-                    f"length + 3 in ({need:.1f} in): lengthen the anchors or deepen the pier.",
-                )
-    anchors = AnchorDesign(
+        else:
+            hef, checks = last if last is not None else (hefs[-1], run(hefs[-1], None, None))
+    design = AnchorDesign(
         anchor_reinforcement=reinforcement,
         anchor_embedment_in=hef,
         concrete_fc_psi=fc,
@@ -456,22 +651,257 @@ def anchor_concrete(
         anchor_length_in=hef + plate.plate_thickness_in + value("anchors", "projection_above_pier_in"),
         checks=tuple(checks),
     )
-    if hef > pier_depth_ft * 12.0 - 3.0:
-        notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
+    return design, need, lengthened
+
+
+PierFor = Callable[[float], tuple[float, float]]
+"""The pier for a layout: minimum width (in) -> (diameter in, depth ft)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchorage:
+    """The selected plate and anchors, the pier width they were checked in, and the search."""
+
+    plate: PlateDesign
+    anchors: AnchorDesign
+    min_pier_width_in: float
+    passed: bool
+    tried: int
+
+
+def pier_min_width(plate: PlateDesign) -> float:
+    """Narrowest pier for a plate: the bolt circle with 6 da each side (17.9.2) and the plate."""
+    return max(min_pier(plate.bolt_circle_in, plate.bolt_diameter_in), plate.plate_width_in)
+
+
+def select_anchorage(
+    *,
+    loads: list[AnchorLoads],
+    method: str,
+    pole_od_in: float,
+    pole_footprint_in: float,
+    options: dict[str, Any],
+    notes: Notes,
+    pier_for: PierFor,
+    pier_in: float | None = None,
+) -> Anchorage:
+    """Anchor count, diameter, grade and bolt circle, plate and embedment (null options = choose).
+
+    Candidates in order: on the smallest bolt circle, every layout (least steel area first) in the
+    default grade, then in F1554-55 and F1554-105; then the same on bolt circles enlarged by the
+    named increments (a larger plate and pier). Each candidate is checked in full, with the pier
+    ``pier_for`` gives it (or the given ``pier_in``): steel, plate, breakout or anchor reinforcement
+    with its development, pullout, side-face blowout, shear breakout, pryout and the interaction.
+    The first candidate passing every check is chosen; when none passes, the one with the lowest
+    governing ratio is reported with a warning naming what limits it.
+    """
+    given_grade = options.get("anchor_grade")
+    grades = [given_grade] if given_grade else list(value("anchors", "grades_tried"))
+    given_dbc = options.get("bolt_circle_in")
+    enlargements = [0.0] if given_dbc else list(value("anchors", "bolt_circle_increments_in"))
+    counts = [options["bolt_count"]] if options.get("bolt_count") else list(value("anchors", "counts"))
+    diameters = (
+        [options["bolt_diameter_in"]]
+        if options.get("bolt_diameter_in")
+        else list(value("anchors", "diameters_in"))
+    )
+    fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
+    best: _Anchorage | None = None
+    best_ratio = math.inf
+    tried = 0
+    chosen: _Anchorage | None = None
+    deferred: list[tuple[float, int, PlateDesign, float]] = []
+
+    def evaluate(plate: PlateDesign, enlarge: float) -> _Anchorage:
+        width, depth = pier_for(pier_min_width(plate))
+        anchors, need, lengthened = _anchors(
+            plate, loads, pier_in=width, pier_depth_ft=depth, options=options
+        )
+        return _Anchorage(plate, anchors, width, need, lengthened, enlarge)
+
+    for enlarge in enlargements:
+        layouts = _layouts(
+            counts=counts,
+            diameters=diameters,
+            given_dbc=given_dbc,
+            pole_od_in=pole_od_in,
+            pole_footprint_in=pole_footprint_in,
+            clearance_in=value("plates", "bolt_clearance_in"),
+            pier_in=pier_in,
+            options=options,
+            enlarge_in=enlarge,
+        )
+        for grade in grades:
+            for layout in layouts:
+                plate = _plate(layout, grade, loads, method, pole_od_in, options)
+                tried += 1
+                # Checks that need no pier: when one fails, the candidate waits (it can only be
+                # the best of failing candidates, looked for once nothing passes).
+                bound = max(
+                    max(c.ratio for c in plate.checks),
+                    _pulloutcheck(layout[1], fc, plate.forces.tension_kip).ratio,
+                )
+                if bound > 1.0 + TOLERANCE:
+                    deferred.append((bound, tried, plate, enlarge))
+                    continue
+                cand = evaluate(plate, enlarge)
+                if all(c.passed for c in cand.checks):
+                    chosen = cand
+                    break
+                if cand.governing.ratio < best_ratio:
+                    best, best_ratio = cand, cand.governing.ratio
+            if chosen:
+                break
+        if chosen:
+            break
+    if chosen is None:
+        for bound, _, plate, enlarge in sorted(deferred, key=lambda d: (d[0], d[1])):
+            if bound >= best_ratio:
+                break  # every remaining candidate is at least this bad
+            cand = evaluate(plate, enlarge)
+            if cand.governing.ratio < best_ratio:
+                best, best_ratio = cand, cand.governing.ratio
+    result = chosen or best
+    assert result is not None
+    _anchorage_notes(
+        notes, result, passed=chosen is not None, grades=grades, enlargements=enlargements, tried=tried
+    )
+    return Anchorage(
+        plate=result.plate,
+        anchors=result.anchors,
+        min_pier_width_in=pier_min_width(result.plate),
+        passed=chosen is not None,
+        tried=tried,
+    )
+
+
+def _anchorage_notes(
+    notes: Notes, a: _Anchorage, *, passed: bool, grades: list[str], enlargements: list[float], tried: int
+) -> None:
+    """The assumptions and warnings of the selected anchorage, in the order a reviewer reads them."""
+    plate, anchors = a.plate, a.anchors
+    if plate.plate_thickness_in < plate.bolt_diameter_in:
+        notes.warn("thin_plate", "Plate thinner than the anchor diameter (practice: plate >= bolt diameter).")
+    notes.assume(
+        "Anchor rods on one bolt circle; elastic bolt-group tension T_i = 2 M y_i/(n r^2) - P/n "
+        "(most loaded: 4M/(n Dbc) - P/n), leveling nuts carrying compression.",
+        "stated engineering assumption (elastic bolt group on a circle)",
+    )
+    notes.assume(
+        "Anchors checked at strength level 0.9D + 1.0W (ACI 318 is strength design).",
+        clause("wind", "lrfd_wind_factor"),
+    )
+    notes.assume(
+        "Anchor shear: V/n plus torsion T/(n Dbc/2); built-up grout pad factor 0.8.",
+        clause("anchors", "grout_pad_factor"),
+    )
+    notes.assume(
+        "Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
+        "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
+        "AISC 360-16 Sec. F11 (simplified effective width, named default)",
+    )
+    fy_plate = _P["grades"][plate.plate_grade]["Fy_ksi"]
+    notes.assume(
+        f"Anchor rods ASTM {plate.anchor_grade}, futa = {_futa(plate.anchor_grade):g} ksi; plate "
+        f"{plate.plate_grade} Fy {fy_plate:g} ksi.",
+        _A["grades"]["clause"],
+    )
+    notes.penalise("simplified base plate", 0.05)
+    if plate.anchor_grade != grades[0]:
+        notes.assume(
+            f"Anchor grade raised to {plate.anchor_grade}: no {grades[0]} layout passes every check.",
+            clause("anchors", "grades_tried"),
+        )
+    if a.enlarge_in > 0:
+        notes.assume(
+            f"Bolt circle enlarged by {a.enlarge_in:g} in (larger plate and pier): no layout passes every "
+            "check on the smallest circle.",
+            clause("anchors", "bolt_circle_increments_in"),
+        )
+    if len(enlargements) > 1 or len(grades) > 1:
+        notes.assume(
+            "Anchor layout auto-selected: the first candidate (least steel area, default grade, smallest "
+            "bolt circle first) passing every anchor, plate and concrete check with the pier it needs.",
+            "selection rule (named default)",
+        )
+    fc = anchors.concrete_fc_psi
     notes.assume(
         f"Concrete f'c = {fc:g} psi, normal weight, cracked (psi_c,N = 1.0), cast-in headed anchors "
-        "with heavy hex nuts, Condition B (phi 0.70).",
+        "with heavy hex nuts, Condition B (phi 0.70) unless stated.",
         clause("anchors", "phi_concrete_tension"),
     )
     notes.assume(
-        "Breakout of the most loaded anchor with the projected area shared with adjacent anchors "
-        "(width min(s, 3 hef)) and limited by the pier edge; Nb = 24 sqrt(f'c) hef^1.5.",
-        clause("anchors", "kc_cast_in"),
+        "Tension breakout of the anchors in tension as a group (moment toward an anchor and between two), "
+        "Ncbg = ANc/ANco psi_ec,N psi_ed,N psi_c,N psi_cp,N Nb, Nb = 24 sqrt(f'c) hef^1.5 (the Eq. "
+        "17.6.2.2.3 alternative for 11 to 25 in is not used); ANc taken as the annular sector of the round "
+        "pier within 1.5 hef of the anchors (a square pier: its inscribed circle), a stated engineering "
+        "assumption for a bolt circle; hef' of 17.6.2.1.2 when the pier is within 1.5 hef on every side.",
+        "ACI 318-19 Sec. 17.6.2",
     )
-    notes.warn(
-        "anchor_shear_concrete_unchecked",
-        "Anchor concrete shear breakout and pryout (ACI 318-19 17.7.2, 17.7.3) are not checked: "
-        "provide pier ties / anchor reinforcement or check them separately.",
+    notes.assume(
+        "Side-face blowout with ca1 = pier radius - bolt-circle radius and ca2 = sqrt(R^2 - r^2) (to the "
+        "pier edge along the tangent), the tension anchors along the edge as one group.",
+        _A["side_face_blowout"]["clause"],
     )
-    notes.penalise("anchor shear breakout unchecked", 0.05)
-    return anchors
+    shear_rf = next(
+        (
+            c
+            for c in anchors.checks
+            if "shear reinforcement" in c.name or c.name == "anchor concrete shear breakout"
+        ),
+        None,
+    )
+    notes.assume(
+        "Shear breakout of the anchor nearest the edge toward it, each anchor carrying V/n + T/(n r) "
+        "(shear shared by all anchors through the plate); projected width limited by ca2 and by the "
+        "neighbouring anchors' surfaces on the round pier face (stated engineering assumption); pryout "
+        "of the whole group against the total shear.",
+        _A["shear_breakout"]["clause"] + "; " + _A["pryout"]["clause"],
+    )
+    if shear_rf is not None and "hairpin" in shear_rf.name:
+        notes.assume(
+            "Hairpins around each anchor, developed both sides of the shear breakout surface, carry the "
+            "anchor shear instead of the concrete.",
+            _A["shear_reinforcement"]["clause"],
+        )
+    elif shear_rf is not None and "Table 17.7.2.5.1" in shear_rf.clause:
+        notes.assume(
+            "Pier ties (No. 4 or larger) between the anchors and the edge: psi_c,V = 1.2, Condition A "
+            "(phi 0.75) for shear breakout.",
+            _A["psi_c_v"]["clause"],
+        )
+    if anchors.anchor_reinforcement is not None:
+        notes.assume(
+            "Plain-concrete breakout is insufficient: vertical pier bars next to each anchor, developed "
+            "on both sides of the breakout surface, carry the anchor tension instead.",
+            _A["reinforcement"]["clause"],
+        )
+        notes.assume(
+            "Anchor embedment at least the bar development length + 3 in; the anchor is lengthened up to "
+            "the pier depth less 3 in cover when the stock embedments are too short.",
+            _A["reinforcement"]["development_clause"],
+        )
+        need = a.development_need_in or 0.0
+        if anchors.anchor_embedment_in < need - 1e-9:
+            notes.warn(
+                "anchor_development",
+                f"Anchor embedment {anchors.anchor_embedment_in:g} in is shorter than the bar development "
+                f"length + 3 in ({need:.1f} in): the anchor reinforcement is not developed and is not "
+                "credited (ACI 318-19 17.5.2.1(a)); deepen the pier or widen it for plain-concrete breakout.",
+            )
+        elif a.lengthened:
+            notes.assume(
+                f"Anchor embedment lengthened to {anchors.anchor_embedment_in:g} in to develop the "
+                f"reinforcement (ld + 3 in = {need:.1f} in); the rod length in the bill of materials "
+                "follows.",
+                _A["reinforcement"]["development_clause"],
+            )
+    if not passed:
+        g = a.governing
+        notes.warn(
+            "no_passing_anchor_layout",
+            f"No anchor layout passes every check ({tried} tried: anchor grades {', '.join(grades)}, "
+            f"bolt circles up to +{max(enlargements):g} in). Reported: the lowest "
+            f"governing ratio, {plate.bolt_count} x {plate.bolt_diameter_in:g} in {plate.anchor_grade} on a "
+            f"{plate.bolt_circle_in:g} in bolt circle, limited by {g.name} (ratio {g.ratio:.3g}).",
+        )

@@ -45,7 +45,7 @@ from .sections import CATALOGUE, default_grade, grade_properties
 from .sign import design_sign
 from .wind import Panel, sign_wind
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 KINDS: tuple[str, ...] = ("wind", "embedment", "pole", "sign")
 __all__ = ["ENGINE_VERSION", "KINDS", "SIGNIFICANT_DIGITS", "calculate", "run", "validate"]
 
@@ -199,6 +199,19 @@ _RUNNERS: dict[str, Callable[[BaseModel, Notes], Result]] = {
 }
 
 
+FAILING_CONFIDENCE = 0.5
+"""The highest confidence a result with a failing check shows: a failing design is not one to rely
+on, however standard its methods (a heuristic, documented in docs/engineering.md)."""
+
+
+def _passes(result: Result) -> bool:
+    if isinstance(result, SignDesign):
+        return result.passed
+    if isinstance(result, PoleResult):
+        return result.pole.passed
+    return all(c.passed for c in getattr(result, "checks", ()))
+
+
 # ---------------------------------------------------------------- output
 def _sha256(obj: Any) -> str:
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
@@ -211,6 +224,8 @@ def run(kind: str, payload: dict[str, Any]) -> Calculation:
     model = validate(kind, payload)
     notes = Notes()
     result = _RUNNERS[kind](model, notes)
+    if not _passes(result):
+        notes.cap(FAILING_CONFIDENCE)
     warnings, assumptions = tuple(notes.warnings), tuple(notes.assumptions)
     result_json = to_json(result)
     result_json["warnings"] = to_json(warnings)

@@ -182,6 +182,14 @@ def embedment_assumptions(
             "Isolated pole not adversely affected by 1/2 in motion at grade: lateral bearing doubled.",
             clause("soil", "isolated_pole_factor"),
         )
+        if constrained:
+            notes.warn(
+                "isolated_and_constrained",
+                "The isolated-pole doubling (IBC 1806.3.4: a pole free to move 1/2 in at grade) is combined "
+                "with the constrained equation (IBC 1807.3.2.2: a slab or rigid floor at grade holds the "
+                "pole): the two describe different conditions; confirm both apply.",
+            )
+            notes.penalise("isolated doubling with constrained equation", 0.05)
     notes.assume("Lateral pressure capped at 15 x the tabular value.", clause("soil", "max_increase_factor"))
     notes.assume(
         "Depth not over 12 ft for computing the lateral pressure.",

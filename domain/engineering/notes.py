@@ -33,6 +33,11 @@ class Notes:
         if item not in self.warnings:
             self.warnings.append(item)
 
+    def cap(self, limit: float) -> None:
+        """A result that fails a check (or skips a limit state it should check) shows at most
+        ``limit`` whatever its penalties."""
+        self.confidence = min(self.confidence, limit)
+
     def penalise(self, reason: str, amount: float) -> None:
         """Lower the confidence once per distinct reason."""
         if reason not in self._penalties:

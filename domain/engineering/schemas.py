@@ -41,6 +41,7 @@ DeflectionLimit = Literal["L/40", "L/60", "L/80", "L/100", "L/120", "L/150", "L/
 AnchorGrade = Literal["F1554-36", "F1554-55", "F1554-105"]
 PlateGrade = Literal["A36", "A572-50"]
 BoltCount = Literal[4, 6, 8, 12]
+ShearReinforcement = Literal["none", "ties", "hairpins"]
 
 assert set(DeflectionLimit.__args__) == set(CONSTANTS["pole"]["deflection_limits"])  # type: ignore[attr-defined]
 
@@ -340,6 +341,13 @@ class BasePlate(_Input):
         default=True,
         description="Allow Grade 60 pier bars lapped with the anchors to "
         "replace plain-concrete breakout when it fails (ACI 318-19 17.5.2.1).",
+    )
+    anchor_shear_reinforcement: ShearReinforcement = Field(
+        default="none",
+        description="Reinforcement for anchor shear: 'none' (plain concrete, Condition B), 'ties' (No. 4 "
+        "or larger pier ties between the anchors and the edge: psi_c,V = 1.2, Condition A, ACI 318-19 "
+        "Table 17.7.2.5.1) or 'hairpins' (anchor reinforcement enclosing each anchor replaces concrete "
+        "shear breakout, ACI 318-19 17.5.2.1).",
     )
 
 

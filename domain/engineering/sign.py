@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .base_plates import AnchorLoads, anchor_concrete, design_base_plate
+from .base_plates import AnchorLoads, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import (
@@ -255,7 +255,8 @@ def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
         notes.assume(
             "Two poles share the lateral load equally; Case B/C torsion adds shear F/2 + T/a to one "
             "pole; each pole is an independent cantilever (frame action of the cabinet neglected).",
-            "ASCE 7 Fig. 29.3-1 Case B; engineering reference Sec. 1",
+            "ASCE 7 Fig. 29.3-1 Case B (eccentricity 0.2 B); shear split F/2 + T/a is a stated engineering "
+            "assumption (poles as independent cantilevers)",
         )
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
@@ -400,35 +401,41 @@ def design_base_plate_and_pier(
         )
         for p in loads.per_pole
     ]
-    plate = design_base_plate(
+    given_pier_ft = inp.foundation.diameter_ft
+    piers: dict[float, PierDesign] = {}
+
+    def pier_for(min_width_in: float) -> tuple[float, float]:
+        """The pier a layout needs (sized without notes; one per 6 in width step)."""
+        key = round_up(
+            max(min_width_in, value("foundation", "min_diameter_in")), value("foundation", "diameter_step_in")
+        )
+        if given_pier_ft is not None:
+            key = given_pier_ft * 12.0
+        if key not in piers:
+            piers[key] = design_foundation(inp, loads, section, Notes(), per_ft=per_ft, min_width_in=key)
+        found = piers[key]
+        return found.diameter_ft * 12.0, found.embedment_ft
+
+    selected = select_anchorage(
         loads=anchor_loads,
         method=inp.criteria.method,
         pole_od_in=section.od_in,
         pole_footprint_in=section.footprint_in,
         options=options,
         notes=notes,
-        pier_in=inp.foundation.diameter_ft * 12.0 if inp.foundation.diameter_ft is not None else None,
+        pier_for=pier_for,
+        pier_in=given_pier_ft * 12.0 if given_pier_ft is not None else None,
     )
-    edge = value("anchors", "pier_edge_bolt_diameters") * plate.bolt_diameter_in
+    plate, anchors = selected.plate, selected.anchors
     pier = design_foundation(
-        inp,
-        loads,
-        section,
-        notes,
-        per_ft=per_ft,
-        min_width_in=max(plate.bolt_circle_in + 2.0 * edge, plate.plate_width_in),
+        inp, loads, section, notes, per_ft=per_ft, min_width_in=selected.min_pier_width_in
     )
-    anchors = anchor_concrete(
-        plate,
-        pier_in=pier.diameter_ft * 12.0,
-        pier_depth_ft=pier.embedment_ft,
-        options=options,
-        notes=notes,
-    )
+    if anchors.anchor_embedment_in > pier.embedment_ft * 12.0 - 3.0:
+        notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
     plate_weight = plate.plate_width_in**2 * plate.plate_thickness_in * value("steel", "density_lb_per_in3")
     notes.assume(
         "Deflection and pole checks take the base as fixed (plate and anchor flexibility neglected).",
-        "engineering reference Sec. 2 (cantilever)",
+        "stated engineering assumption (fixed-base cantilever, AISC 360-16 Ch. F)",
     )
     return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight), pier
 
@@ -507,11 +514,12 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         pole_length = loads.top_ft
         # The pole is not embedded: no backfill annulus to check.
         checks = pole.design.checks + base_plate.checks + (pier.embedment_check,)
-    if n == 1:
+    if n == 1 and any(p.torsion_ft_lb > 0 for p in loads.per_pole):
         notes.assume(
             "Torsion on a single pier (Case B) is not checked (skin friction not computed).",
             "IBC 2021 Sec. 1807.3 (lateral only)",
         )
+        notes.penalise("single-pier torsion unchecked", 0.05)
 
     pole_weight_each = section.w_plf * loads.top_ft
     plate_weight = base_plate.plate_weight_lb if base_plate is not None else 0.0

@@ -259,7 +259,12 @@ def sign_wind(
             "between tabulated B/s rows; a region missing in the lower row takes the upper row's value.",
             _CC["clause"],
         )
-        notes.assume("Case C factor (1.8 - s/h) applied when s/h > 0.8.", _W["case_c_tall_factor"]["clause"])
+        if s_over_h > _W["case_c_tall_factor"]["threshold_s_over_h"]:
+            notes.assume(
+                f"Case C coefficients multiplied by (1.8 - s/h) = "
+                f"{_W['case_c_tall_factor']['intercept'] - s_over_h:.3g} (s/h > 0.8).",
+                _W["case_c_tall_factor"]["clause"],
+            )
         if return_corner_ft > 0:
             notes.assume(
                 "Return-corner factor applied to the starred Case C value only (none below Lr/s = 0.3).",

@@ -6,7 +6,13 @@ import math
 import pytest
 
 from domain.engineering import INPUT_MODELS, CalcInputError, calculate
-from domain.engineering.base_plates import _concrete_checks, _steel_checks
+from domain.engineering.base_plates import (
+    AnchorLoads,
+    _concrete_checks,
+    _pier_geometry,
+    _steel_checks,
+    _tension_groups,
+)
 from domain.engineering.checks import check, ratio
 from domain.engineering.foundations import MAX_EMBEDMENT_FT
 from tests.unit.engineering.examples import EMBEDMENT, SIGN, WIND
@@ -125,22 +131,24 @@ def test_a_zero_or_non_finite_capacity_gives_an_infinite_ratio_and_fails():
 
 
 def test_anchor_checks_with_no_edge_distance_fail_instead_of_dividing_by_zero():
-    # The old crash: pier diameter = bolt circle -> ca1 = 0 -> breakout area 0 -> phi_nn = 0.
+    # The old crash: pier diameter = bolt circle -> ca1 = 0 -> zero capacities -> division by zero.
     tension, shear = _steel_checks("F1554-36", 1.0, 10.0, 5.0)
+    geo = _pier_geometry(4, 1.0, 18.0, 18.0, 5.0)
+    loads = [AnchorLoads("A", 4 * 10.0 * 4 * 18.0 / 4 / 4, 20.0, 0.0, 0.0)]
     checks = _concrete_checks(
-        db=1.0,
-        n=4,
-        dbc=18.0,
+        geo=geo,
+        groups=_tension_groups(loads, 4, geo.r),
         hef=12.0,
-        pier_in=18.0,
         fc_psi=3000.0,
         nua=10.0,
         vua=5.0,  # > 0.2 of the steel shear strength: the interaction is checked
         steel_tension=tension,
         steel_shear=shear,
         reinforcement=None,
+        development=None,
+        shear_reinforcement="none",
     )
     by_name = {c.name: c for c in checks}
-    assert by_name["anchor concrete breakout"].passed is False
     assert by_name["anchor side-face blowout"].ratio == math.inf
+    assert by_name["anchor concrete shear breakout"].ratio == math.inf
     assert by_name["anchor tension-shear interaction"].passed is False

@@ -187,12 +187,18 @@ def test_the_minimum_pier_in_the_error_is_accepted_and_keeps_6_da_edge_distance(
 
 
 def test_a_given_pier_gets_the_lightest_anchor_layout_it_can_hold():
-    auto = _sign(supports__mount="base_plate")["result"]["base_plate"]  # 6 x 1 in on 16 in, 2.5 ft pier
-    r = _sign(supports__mount="base_plate", foundation__diameter_ft=2.0)["result"]
-    bp = r["base_plate"]
-    assert bp["bolt_diameter_in"] < auto["bolt_diameter_in"]
+    auto = _sign(supports__mount="base_plate")["result"]  # 6 x 1 1/8 in on 17 in, 3 ft pier
+    same = _sign(supports__mount="base_plate", foundation__diameter_ft=3.0)["result"]
+    assert same["pass"] is True and same["base_plate"] == auto["base_plate"]
+    # A 2 ft pier holds only smaller layouts, and none of them passes every check: the best one
+    # is reported with what limits it.
+    env = _sign(supports__mount="base_plate", foundation__diameter_ft=2.0)
+    bp = env["result"]["base_plate"]
+    assert bp["bolt_diameter_in"] < auto["base_plate"]["bolt_diameter_in"]
     assert bp["bolt_circle_in"] + 12 * bp["bolt_diameter_in"] <= 24.0 + 1e-9
-    assert r["pass"] is True
+    assert env["result"]["pass"] is False
+    (warning,) = [w for w in env["result"]["warnings"] if w["code"] == "no_passing_anchor_layout"]
+    assert "limited by anchor tension-shear interaction" in warning["message"]
 
 
 def test_a_given_bolt_circle_too_large_for_the_given_pier_names_both_fields():
