@@ -218,7 +218,7 @@ class DesignEditor:
             ui.label("Sign (cabinets top first)").classes("text-base font-bold")
             cabinets = self.state["cabinets"]
             for index in range(len(cabinets)):
-                with ui.row().classes("gap-3 items-start no-wrap").mark(f"cabinet-{index}"):
+                with ui.row().classes("gap-3 items-start").mark(f"cabinet-{index}"):
                     ui.label(f"#{index + 1}").classes("pt-4 text-grey-7")
                     for spec in CABINET:
                         self.field(spec, spec.at(index))
