@@ -19,11 +19,13 @@ from components.frame import frame
 from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
 from components.timeline import event_timeline, format_time
+from domain.designs.schemas import DesignRevisionOut
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.projects.lifecycle import Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
+from pages.designer import DesignEditor
 from pages.forms import field_errors
 from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
 
@@ -45,7 +47,14 @@ def _text(values: dict[str, Any]) -> dict[str, str]:
 
 
 class ProjectScreen:
-    def __init__(self, actor: Actor, project: ProjectOut, events: list[EventOut], events_total: int) -> None:
+    def __init__(
+        self,
+        actor: Actor,
+        project: ProjectOut,
+        events: list[EventOut],
+        events_total: int,
+        latest_design: DesignRevisionOut | None = None,
+    ) -> None:
         self.actor = actor
         self.project = project
         self.events = events
@@ -53,6 +62,14 @@ class ProjectScreen:
         self.fields: ProjectFields | None = None
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
+        self.designer = DesignEditor(
+            project=lambda: self.project,
+            editable=lambda: self.editable,
+            signed_in=self.still_signed_in,
+            actor=lambda: self.actor,
+            on_saved=self.design_saved,
+            latest=latest_design,
+        )
 
     # --- what the user may do -------------------------------------------------------------
     @property
@@ -80,11 +97,26 @@ class ProjectScreen:
     def render(self) -> None:
         self.root = ui.context.client.layout
         self.summary()
-        with ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"):
-            with ui.column().classes("flex-[3] min-w-[20rem]"):
-                self.overview()
-            with ui.column().classes("flex-[2] min-w-[18rem]"):
-                self.timeline()
+        with ui.tabs().classes("w-full") as tabs:
+            overview = ui.tab("Overview").mark("tab-overview")
+            design = ui.tab("Design").mark("tab-design")
+            estimate = ui.tab("Estimate").mark("tab-estimate")
+            revisions = ui.tab("Revisions").mark("tab-revisions")
+        with ui.tab_panels(tabs, value=overview).classes("w-full"):
+            with (
+                ui.tab_panel(overview),
+                ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"),
+            ):
+                with ui.column().classes("flex-[3] min-w-[20rem]"):
+                    self.overview()
+                with ui.column().classes("flex-[2] min-w-[18rem]"):
+                    self.timeline()
+            with ui.tab_panel(design):
+                self.designer.render_design()
+            with ui.tab_panel(estimate):
+                self.designer.estimate_view()
+            with ui.tab_panel(revisions):
+                self.designer.revisions_view()
 
     @ui.refreshable_method
     def summary(self) -> None:
@@ -142,6 +174,12 @@ class ProjectScreen:
         self.summary.refresh()
         self.overview.refresh()
         self.timeline.refresh()
+
+    async def design_saved(self, project: ProjectOut) -> None:
+        """A design save changed the project (its ETag and history)."""
+        self.project = project
+        await self.reload_events()
+        self.refresh_all()
 
     # --- data -----------------------------------------------------------------------------
     async def reload_events(self) -> None:
@@ -341,7 +379,10 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         with frame("Not found", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
             not_found(project_id)
         return None
-    screen = ProjectScreen(actor, project, list(events.items), events.total)
+    designs = await svc.designs.list(project_id, limit=1)
+    latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
+    screen = ProjectScreen(actor, project, list(events.items), events.total, latest)
     with frame(project.name, user_email=actor.email, user_role=actor.role, on_logout=sign_out):
         screen.render()
+    await screen.designer.load_revisions()
     return None

@@ -1,0 +1,599 @@
+"""The project page's Design, Estimate and Revisions tabs.
+
+The form state and its mapping live in ``pages.design_state`` and the figures in
+``pages.design_charts`` (both pure); this module only lays them out and wires the events. Every
+keystroke validates the input at once (errors beside the fields) and, 300 ms after the last one,
+runs the engine and the price list in a worker thread; an answer for a state that has changed since
+is dropped. Saving goes through the design service with the project's ETag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import background_tasks, ui
+
+from components.dialogs import close_then, delete_when_closed
+from components.timeline import format_time
+from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
+from domain.errors import DomainError, NotFound, PreconditionFailed
+from domain.projects.schemas import ProjectOut
+from pages import design_charts, design_state
+from pages.design_state import CABINET, FIELDS, FOUNDATION, SIGN, SITE, SUPPORTS, Evaluation, FieldSpec
+from pages.session import action_id, services
+
+DEBOUNCE_S = 0.3
+REVISIONS_PAGE = 50
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+class DesignEditor:
+    """One per page load. ``project()`` is the page's current project (its ETag moves with every
+    save); ``on_saved`` lets the page refresh its summary and timeline; ``signed_in`` re-reads the
+    actor before a change."""
+
+    def __init__(
+        self,
+        *,
+        project: Callable[[], ProjectOut],
+        editable: Callable[[], bool],
+        signed_in: Callable[[], Awaitable[bool]],
+        actor: Callable[[], Any],
+        on_saved: Callable[[ProjectOut], Awaitable[None]],
+        latest: DesignRevisionOut | None,
+    ) -> None:
+        self.project = project
+        self.editable = editable
+        self.signed_in = signed_in
+        self.actor = actor
+        self.on_saved = on_saved
+        self.latest = latest
+        self.state = design_state.state_from(latest.input if latest else None)
+        # Edits are measured against what was loaded: the saved design, or the example a new one
+        # starts from (the status line says when nothing was saved yet).
+        self.saved = design_state.fingerprint(self.state)
+        self.evaluation = Evaluation()
+        self.errors: dict[str, str] = {}
+        self.widgets: dict[str, Any] = {}
+        self.seq = 0
+        self.pending: asyncio.Task[Any] | None = None
+        self.busy = False
+        self.note: ui.input | None = None
+        self.elevation_chart: ui.plotly | None = None
+        self.checks_chart: ui.plotly | None = None
+        self.revisions: list[DesignSummary] = []
+        self.revisions_total = 0
+        self.diff: DesignDiff | None = None
+        self.root: ui.element
+
+    # --- state --------------------------------------------------------------------------------
+    @property
+    def unsaved(self) -> bool:
+        return design_state.fingerprint(self.state) != self.saved
+
+    def change(self, path: str, raw: Any) -> None:
+        spec = FIELDS[path] if path in FIELDS else FIELDS[_generic(path)]
+        value = design_state.coerce(spec, raw)
+        if design_state.get(self.state, path) == value and value is not None:
+            return
+        before = (
+            design_state.get(self.state, "supports.family"),
+            design_state.get(self.state, "supports.count"),
+        )
+        self.state = design_state.put(self.state, path, value)
+        after = (
+            design_state.get(self.state, "supports.family"),
+            design_state.get(self.state, "supports.count"),
+        )
+        if before != after:
+            self.form.refresh()  # the section list and the spacing field follow the family and count
+        self.edited()
+
+    def restructure(self, state: dict[str, Any]) -> None:
+        """Cabinets added, removed or moved: the form is rebuilt."""
+        self.state = state
+        self.form.refresh()
+        self.edited()
+
+    def edited(self) -> None:
+        self.show_errors(design_state.input_errors(self.state))
+        self.status.refresh()
+        self.schedule()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        for path, widget in self.widgets.items():
+            widget.error = errors.get(path)
+        self.form_problems.refresh()
+
+    def schedule(self, delay: float = DEBOUNCE_S) -> None:
+        """Evaluate after ``delay`` without further edits; an older pending run is cancelled."""
+        self.seq += 1
+        if self.pending is not None and not self.pending.done():
+            self.pending.cancel()
+        self.pending = background_tasks.create(self._evaluate(self.seq, delay), name="design-evaluate")
+
+    async def _evaluate(self, seq: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        snapshot = copy.deepcopy(self.state)
+        evaluation = await asyncio.to_thread(design_state.evaluate, snapshot)
+        if seq != self.seq:
+            return  # the form changed while the engine ran: a newer answer is on its way
+        self.evaluation = evaluation
+        with self.root:
+            if evaluation.errors:
+                self.show_errors({**design_state.input_errors(self.state), **evaluation.errors})
+            self.results.refresh()
+            self.update_charts()
+            self.estimate_view.refresh()
+
+    # --- design tab ---------------------------------------------------------------------------
+    def render_design(self) -> None:
+        self.root = ui.context.client.layout
+        self.status()
+        with ui.row().classes("w-full items-start gap-4 no-wrap max-lg:flex-wrap"):
+            with ui.column().classes("flex-[3] min-w-[22rem] gap-2"):
+                self.form()
+                self.form_problems()
+            with ui.column().classes("flex-[4] min-w-[22rem] gap-2"):
+                self.results()
+                with ui.card().classes("w-full"):
+                    self.elevation_chart = (
+                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("elevation-chart")
+                    )
+                    self.checks_chart = (
+                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("checks-chart")
+                    )
+        self.schedule(0)
+
+    @ui.refreshable_method
+    def status(self) -> None:
+        with ui.row().classes("w-full items-center gap-3"):
+            if self.latest is None:
+                ui.label("No saved design yet").classes("text-grey-7").mark("design-revision")
+            else:
+                ui.label(f"Revision {self.latest.revision} saved").classes("text-grey-7").mark(
+                    "design-revision"
+                )
+            if self.unsaved:
+                ui.badge("Unsaved changes", color="warning").mark("unsaved-marker")
+            ui.space()
+            if self.editable():
+                self.note = (
+                    ui.input("Note (optional)").props("dense clearable").classes("w-64").mark("design-note")
+                )
+                ui.button("Save design", icon="save", on_click=self.save).mark("design-save")
+                ui.button("Discard", on_click=self.discard).props("flat").mark("design-discard")
+
+    def field(self, spec: FieldSpec, path: str) -> None:
+        value = design_state.get(self.state, path)
+        enabled = self.editable()
+        if spec.kind in ("number", "optional_number"):
+            label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+            widget: Any = ui.number(label, value=value, on_change=lambda e, p=path: self.change(p, e.value))
+            widget.props(f'hint="{spec.hint}" dense' + (' suffix="' + spec.unit + '"' if spec.unit else ""))
+        elif spec.kind == "switch":
+            widget = ui.switch(
+                spec.label, value=bool(value), on_change=lambda e, p=path: self.change(p, e.value)
+            )
+        else:
+            if spec.path == "supports.designation":
+                options: dict[Any, str] = design_state.section_options(
+                    str(design_state.get(self.state, "supports.family") or "pipe")
+                )
+                value = value or design_state.AUTO
+            else:
+                options = dict(spec.options)
+            widget = ui.select(
+                options, label=spec.label, value=value, on_change=lambda e, p=path: self.change(p, e.value)
+            ).props("dense options-dense")
+        widget.classes("w-40" if spec.kind != "switch" else "").mark(f"design-{path}")
+        if not enabled:
+            widget.disable()
+        if spec.kind != "switch":
+            widget.error = self.errors.get(path)
+            self.widgets[path] = widget
+
+    @ui.refreshable_method
+    def form(self) -> None:
+        self.widgets = {}
+        with ui.card().classes("w-full"):
+            ui.label("Site").classes("text-base font-bold")
+            with ui.row().classes("gap-3"):
+                for spec in SITE:
+                    self.field(spec, spec.path)
+        with ui.card().classes("w-full"):
+            ui.label("Sign (cabinets top first)").classes("text-base font-bold")
+            cabinets = self.state["cabinets"]
+            for index in range(len(cabinets)):
+                with ui.row().classes("gap-3 items-start").mark(f"cabinet-{index}"):
+                    ui.label(f"#{index + 1}").classes("pt-4 text-grey-7")
+                    for spec in CABINET:
+                        self.field(spec, spec.at(index))
+                    if self.editable():
+                        with ui.column().classes("gap-0"):
+                            ui.button(
+                                icon="arrow_upward",
+                                on_click=lambda i=index: self.restructure(
+                                    design_state.move_cabinet(self.state, i, -1)
+                                ),
+                            ).props("flat dense round size=sm").mark(f"cabinet-up-{index}").set_enabled(
+                                index > 0
+                            )
+                            ui.button(
+                                icon="arrow_downward",
+                                on_click=lambda i=index: self.restructure(
+                                    design_state.move_cabinet(self.state, i, 1)
+                                ),
+                            ).props("flat dense round size=sm").mark(f"cabinet-down-{index}").set_enabled(
+                                index < len(cabinets) - 1
+                            )
+                        ui.button(
+                            icon="delete",
+                            on_click=lambda i=index: self.restructure(
+                                design_state.remove_cabinet(self.state, i)
+                            ),
+                        ).props("flat dense round size=sm color=negative").mark(
+                            f"cabinet-remove-{index}"
+                        ).set_enabled(len(cabinets) > 1)
+            if self.editable() and len(cabinets) < design_state.MAX_CABINETS:
+                ui.button(
+                    "Add cabinet",
+                    icon="add",
+                    on_click=lambda: self.restructure(design_state.add_cabinet(self.state)),
+                ).props("flat dense").mark("cabinet-add")
+            with ui.row().classes("gap-3"):
+                for spec in SIGN:
+                    self.field(spec, spec.path)
+        with ui.card().classes("w-full"):
+            ui.label("Supports").classes("text-base font-bold")
+            with ui.row().classes("gap-3"):
+                for spec in SUPPORTS:
+                    if (
+                        spec.path == "supports.spacing_ft"
+                        and design_state.get(self.state, "supports.count") != 2
+                    ):
+                        continue
+                    self.field(spec, spec.path)
+        with ui.card().classes("w-full"):
+            ui.label("Foundation").classes("text-base font-bold")
+            with ui.row().classes("gap-3 items-center"):
+                for spec in FOUNDATION:
+                    self.field(spec, spec.path)
+
+    @ui.refreshable_method
+    def form_problems(self) -> None:
+        for path, message in design_state.unplaced_errors(self.errors).items():
+            ui.label(f"{path}: {message}").classes("text-negative text-sm").mark("design-error")
+
+    @ui.refreshable_method
+    def results(self) -> None:
+        ev = self.evaluation
+        with ui.card().classes("w-full").mark("design-results"):
+            if not ev.ok:
+                ui.label(
+                    "Fix the highlighted fields to see results." if ev.errors else "Calculating…"
+                ).classes("text-grey-7").mark("results-pending")
+                return
+            result = ev.result or {}
+            passed = bool(result.get("pass"))
+            ui.label("All checks pass" if passed else "Some checks fail").classes(
+                "text-lg font-bold " + ("text-positive" if passed else "text-negative")
+            ).mark("design-verdict")
+            for check in result.get("checks") or []:
+                ratio = float(check.get("ratio") or 0)
+                with ui.row().classes("w-full items-center no-wrap gap-2").mark("check-row"):
+                    ui.label(str(check["name"])).classes("w-48 text-sm").mark("check-name")
+                    with ui.element("div").classes("grow h-3 bg-grey-3 rounded relative"):
+                        ui.element("div").classes("h-3 rounded").style(
+                            f"width:{min(ratio, 1.0) * 100:.0f}%;background:{design_state.ratio_color(ratio)}"
+                        )
+                    ui.label(f"{ratio:.2f}").classes("w-12 text-right text-sm font-mono").mark("check-ratio")
+                    ui.tooltip(str(check.get("clause") or ""))
+            self.pole_view(result)
+            self.foundation_view(result)
+            for warning in result.get("warnings") or []:
+                text = warning.get("text") if isinstance(warning, dict) else warning
+                ui.label(f"⚠ {text}").classes("text-amber-10 text-sm").mark("design-warning")
+            with ui.expansion(f"Assumptions ({len(ev.assumptions)})").classes("w-full text-sm"):
+                for item in ev.assumptions:
+                    ui.label(f"{item.get('text')} ({item.get('clause')})").classes("text-xs")
+
+    def pole_view(self, result: dict[str, Any]) -> None:
+        pole = result.get("pole") or {}
+        ratio = float(pole.get("ratio") or 0)
+        ui.label(
+            f"Pole: {pole.get('designation')} ({pole.get('grade')}), utilisation {ratio:.2f}"
+            f" — {pole.get('governing')}"
+        ).classes("font-medium").mark("chosen-pole")
+        passing = [a for a in pole.get("alternatives") or [] if float(a.get("ratio") or 0) <= 1]
+        if passing:
+            with ui.row().classes("gap-1 items-center"):
+                ui.label("Passing alternatives:").classes("text-sm text-grey-7")
+                for alt in passing:
+                    ui.button(
+                        f"{alt['designation']} ({float(alt['ratio']):.2f})",
+                        on_click=lambda d=alt["designation"]: self.fix_section(d),
+                    ).props("outline dense no-caps size=sm").mark(
+                        f"alternative-{alt['designation']}"
+                    ).set_enabled(self.editable())
+
+    def foundation_view(self, result: dict[str, Any]) -> None:
+        f = result.get("foundation") or {}
+        bom = result.get("bom") or {}
+        lines = [
+            f"Embedment {_show(f.get('embedment_ft'))} ft"
+            f" (required {_show(f.get('required_embedment_ft'))} ft)",
+            f"Pier {_show(f.get('diameter_ft'))} ft {f.get('shape', '')}",
+            f"Concrete {_show(bom.get('concrete_yd3'))} yd³",
+            f"Steel {_show(bom.get('steel_weight_lb'))} lb",
+        ]
+        plate = result.get("base_plate")
+        if isinstance(plate, dict):
+            lines.append(
+                "Plate "
+                + ", ".join(
+                    f"{k.replace('_', ' ')} {_show(v)}"
+                    for k, v in plate.items()
+                    if not isinstance(v, dict | list)
+                )[:300]
+            )
+        for anchor in bom.get("anchor_bolts") or []:
+            lines.append(
+                "Anchors "
+                + ", ".join(f"{k} {_show(v)}" for k, v in anchor.items() if not isinstance(v, dict | list))
+            )
+        ui.label(" · ".join(lines[:4])).classes("text-sm").mark("foundation-summary")
+        for line in lines[4:]:
+            ui.label(line).classes("text-sm").mark("plate-summary")
+
+    def update_charts(self) -> None:
+        result = self.evaluation.result
+        if result is None or self.elevation_chart is None or self.checks_chart is None:
+            return
+        self.elevation_chart.update_figure(design_charts.elevation(self.state, result))
+        self.checks_chart.update_figure(design_charts.utilisation(result.get("checks") or []))
+
+    def fix_section(self, designation: str) -> None:
+        self.state = design_state.put(self.state, "supports.designation", designation)
+        self.form.refresh()
+        self.edited()
+
+    def discard(self) -> None:
+        self.state = design_state.state_from(self.latest.input if self.latest else None)
+        self.form.refresh()
+        self.edited()
+
+    # --- saving -------------------------------------------------------------------------------
+    async def save(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        try:
+            with self.root:
+                await self._save(self.project().etag)
+        finally:
+            self.busy = False
+
+    async def _save(self, etag: str) -> None:
+        errors = design_state.input_errors(self.state)
+        if errors:
+            self.show_errors(errors)
+            ui.notify("Not saved: fix the highlighted fields first.", type="negative")
+            return
+        if not await self.signed_in():
+            return
+        note = (self.note.value or "") if self.note is not None else ""
+        try:
+            request = DesignRequest.model_validate(
+                {"module": design_state.module_of(self.state), "input": self.state, "note": note}
+            )
+            saved = await services().designs.save(
+                self.actor(), self.project().project_id, request, if_match=etag, request_id=action_id()
+            )
+        except PreconditionFailed:
+            await self.someone_saved()
+            return
+        except NotFound:
+            ui.notify("This project no longer exists; the design was not saved.", type="negative")
+            return
+        except DomainError as exc:
+            fields = {
+                str(f["field"]).removeprefix("input."): f["message"] for f in exc.fields if "field" in f
+            }
+            if fields:
+                self.show_errors(fields)
+            ui.notify(f"Not saved: {exc.message}", type="negative", multi_line=True)
+            return
+        except ValueError as exc:  # the note (one line, 500 characters)
+            ui.notify(f"Not saved: {exc}", type="negative", multi_line=True)
+            return
+        self.latest = saved.revision
+        self.saved = design_state.fingerprint(self.state)
+        project = await services().projects.get(self.project().project_id)
+        await self.on_saved(project)
+        self.status.refresh()
+        await self.load_revisions()
+        word = (
+            f"Saved as revision {saved.revision.revision}."
+            if saved.created
+            else (f"Identical to revision {saved.revision.revision}; nothing new saved.")
+        )
+        ui.notify(word, type="positive")
+
+    async def someone_saved(self) -> None:
+        """The project changed since it was loaded: never overwrite silently; the person chooses."""
+        svc = services()
+        pid = self.project().project_id
+        latest = await svc.projects.events(pid, limit=1)
+        by = latest.items[0].actor if latest.items else "Someone"
+        with ui.dialog(value=True).props("persistent") as dialog, ui.card().classes("w-[36rem] max-w-full"):
+            dialog.mark("design-conflict-dialog")
+            ui.label("Someone saved this project meanwhile").classes("text-lg font-bold")
+            ui.label(
+                f"{by} changed the project after you opened this page. Reload to see their version "
+                "(your design edits are discarded), or keep your edits and save them over theirs."
+            ).classes("text-sm")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Reload theirs", on_click=lambda: close_then(dialog, self.reload_theirs)).props(
+                    "outline"
+                ).mark("design-reload")
+                ui.button("Save mine over theirs", on_click=lambda: close_then(dialog, self.save_over)).props(
+                    "color=negative"
+                ).mark("design-overwrite")
+                ui.button("Cancel", on_click=dialog.close).props("flat").mark("design-conflict-cancel")
+        delete_when_closed(dialog)
+
+    async def reload_theirs(self) -> None:
+        pid = self.project().project_id
+        project = await services().projects.get(pid)
+        page = await services().designs.list(pid, limit=1)
+        self.latest = await services().designs.get(pid, page.items[0].revision) if page.items else None
+        await self.on_saved(project)
+        self.discard()
+        await self.load_revisions()
+        ui.notify("Reloaded the saved design.")
+
+    async def save_over(self) -> None:
+        project = await services().projects.get(self.project().project_id)
+        await self.on_saved(project)
+        await self._save(project.etag)
+
+    # --- estimate tab -------------------------------------------------------------------------
+    @ui.refreshable_method
+    def estimate_view(self) -> None:
+        est = self.evaluation.estimate
+        with ui.card().classes("w-full").mark("estimate"):
+            if est is None:
+                ui.label(
+                    self.evaluation.estimate_error or "The estimate follows the design's results."
+                ).classes("text-grey-7").mark("estimate-pending")
+                return
+            with ui.row().classes("w-full items-center justify-between"):
+                ui.label(f"Estimate — price list {est['price_list']}").classes("text-lg font-bold").mark(
+                    "estimate-price-list"
+                )
+                ui.label(f"Total {est['currency']} {float(est['total']):,.2f}").classes(
+                    "text-lg font-bold"
+                ).mark("estimate-total")
+            columns = [
+                {"name": "label", "label": "Item", "field": "label", "align": "left"},
+                {"name": "group", "label": "Group", "field": "group", "align": "left"},
+                {"name": "quantity", "label": "Qty", "field": "quantity"},
+                {"name": "unit", "label": "Unit", "field": "unit", "align": "left"},
+                {"name": "unit_price", "label": "Unit price", "field": "unit_price"},
+                {"name": "amount", "label": "Amount", "field": "amount"},
+            ]
+            rows = [
+                {**item, "unit_price": f"{item['unit_price']:,.2f}", "amount": f"{item['amount']:,.2f}"}
+                for item in est["line_items"]
+            ]
+            ui.table(columns=columns, rows=rows, row_key="code").props("dense flat").classes("w-full").mark(
+                "estimate-lines"
+            )
+            with ui.row().classes("gap-4"):
+                for group, amount in est["subtotals"].items():
+                    ui.label(f"{group}: {float(amount):,.2f}").classes("text-sm").mark("estimate-subtotal")
+
+    # --- revisions tab ------------------------------------------------------------------------
+    async def load_revisions(self) -> None:
+        page = await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE)
+        self.revisions, self.revisions_total = list(page.items), page.total
+        self.revisions_view.refresh()
+
+    @ui.refreshable_method
+    def revisions_view(self) -> None:
+        with ui.card().classes("w-full").mark("revisions"):
+            ui.label(f"{self.revisions_total} saved revision(s)").classes("text-lg font-bold").mark(
+                "revision-count"
+            )
+            if not self.revisions:
+                ui.label("No design saved yet.").classes("text-grey-7")
+                return
+            columns = [
+                {"name": "revision", "label": "Rev", "field": "revision", "align": "left"},
+                {"name": "by", "label": "Who", "field": "by", "align": "left"},
+                {"name": "when", "label": "When", "field": "when", "align": "left"},
+                {"name": "note", "label": "Note", "field": "note", "align": "left"},
+                {"name": "headline", "label": "Result", "field": "headline", "align": "left"},
+            ]
+            rows = [
+                {
+                    "revision": r.revision,
+                    "by": r.created_by_email,
+                    "when": format_time(r.created_at),
+                    "note": r.note,
+                    "headline": _headline(r.headline),
+                }
+                for r in self.revisions
+            ]
+            ui.table(columns=columns, rows=rows, row_key="revision").props("dense flat").classes(
+                "w-full"
+            ).mark("revision-list")
+            numbers = [r.revision for r in self.revisions]
+            if len(numbers) >= 2:
+                with ui.row().classes("items-center gap-2"):
+                    a = ui.select(numbers, label="From", value=numbers[1]).classes("w-24").mark("diff-a")
+                    b = ui.select(numbers, label="To", value=numbers[0]).classes("w-24").mark("diff-b")
+                    ui.button("Compare", on_click=lambda: self.compare(a.value, b.value)).mark("diff-compare")
+            self.diff_view()
+
+    async def compare(self, a: int, b: int) -> None:
+        with self.root:
+            try:
+                self.diff = await services().designs.diff(self.project().project_id, int(a), int(b))
+            except NotFound as exc:
+                ui.notify(exc.message, type="negative")
+                return
+            self.diff_view.refresh()
+
+    @ui.refreshable_method
+    def diff_view(self) -> None:
+        diff = self.diff
+        if diff is None:
+            return
+        with ui.card().classes("w-full").mark("design-diff"):
+            ui.label(f"Revision {diff.a.revision} → {diff.b.revision}").classes("font-bold")
+            with ui.grid(columns=3).classes("w-full gap-x-4 gap-y-1 text-sm"):
+                ui.label("Input").classes("font-bold")
+                ui.label(f"Rev {diff.a.revision}").classes("font-bold")
+                ui.label(f"Rev {diff.b.revision}").classes("font-bold")
+                if not diff.inputs:
+                    ui.label("(inputs identical)").classes("italic text-grey-7")
+                    ui.label("")
+                    ui.label("")
+                for change in diff.inputs:
+                    ui.label(change.path).mark("diff-input-path")
+                    ui.label(_show(change.a)).classes("bg-amber-2")
+                    ui.label(_show(change.b)).classes("bg-amber-2").mark("diff-changed")
+                ui.label("Result").classes("font-bold mt-2")
+                ui.label("")
+                ui.label("")
+                for row in diff.results:
+                    style = "bg-amber-2" if row.changed else ""
+                    ui.label(row.label)
+                    ui.label(_show(row.a)).classes(style)
+                    ui.label(_show(row.b)).classes(style).mark("diff-changed" if row.changed else "diff-same")
+
+
+def _generic(path: str) -> str:
+    return ".".join("{i}" if part.isdigit() else part for part in path.split("."))
+
+
+def _headline(h: dict[str, Any]) -> str:
+    verdict = "passes" if h.get("pass") else "fails"
+    total = h.get("total")
+    price = f", ${float(total):,.0f}" if isinstance(total, int | float) else ""
+    return f"{verdict}; {h.get('section')}, embedment {_show(h.get('embedment_ft'))} ft{price}"

@@ -1,0 +1,139 @@
+"""The designer's pure parts: form state <-> engine payload, evaluation, and the figures."""
+
+from __future__ import annotations
+
+from domain.engineering.examples import SIGN_EXAMPLE
+from pages import design_charts, design_state
+from pages.design_state import FIELDS
+
+
+def test_a_new_design_starts_from_the_worked_example_and_a_saved_one_from_its_input():
+    assert design_state.state_from(None) == SIGN_EXAMPLE
+    saved = {**SIGN_EXAMPLE, "clearance_ft": 9}
+    state = design_state.state_from(saved)
+    assert state == saved and state is not saved
+
+
+def test_hints_give_the_schema_bounds_with_units():
+    assert FIELDS["site.wind_speed_mph"].hint == "50–250 mph"
+    assert FIELDS["cabinets.{i}.depth_in"].hint == "0.125–120 in; empty: 12 in"
+    assert FIELDS["foundation.diameter_ft"].hint.endswith("empty: auto")
+
+
+def test_values_are_written_by_path_and_whole_numbers_stay_ints():
+    state = design_state.default_state()
+    spec = FIELDS["site.wind_speed_mph"]
+    new = design_state.put(state, "site.wind_speed_mph", design_state.coerce(spec, 130.0))
+    assert new["site"]["wind_speed_mph"] == 130 and isinstance(new["site"]["wind_speed_mph"], int)
+    assert state["site"]["wind_speed_mph"] == 115  # the old state is untouched
+    new = design_state.put(
+        new, "cabinets.0.depth_in", design_state.coerce(FIELDS["cabinets.{i}.depth_in"], None)
+    )
+    assert new["cabinets"][0]["depth_in"] is None
+    assert design_state.coerce(FIELDS["supports.designation"], design_state.AUTO) is None
+    # Unchanged designs fingerprint the same; a change does not.
+    assert design_state.fingerprint(
+        design_state.put(state, "site.wind_speed_mph", 115)
+    ) == design_state.fingerprint(state)
+    assert design_state.fingerprint(new) != design_state.fingerprint(state)
+
+
+def test_a_fixed_section_of_another_family_goes_back_to_auto():
+    state = design_state.put(design_state.default_state(), "supports.designation", "Pipe12STD")
+    assert design_state.put(state, "supports.family", "pipe")["supports"]["designation"] == "Pipe12STD"
+    assert design_state.put(state, "supports.family", "square_hss")["supports"]["designation"] is None
+
+
+def test_cabinets_are_added_removed_and_reordered_but_never_fewer_than_one():
+    state = design_state.add_cabinet(design_state.default_state())
+    assert len(state["cabinets"]) == 2
+    moved = design_state.move_cabinet(state, 1, -1)
+    assert moved["cabinets"] == [state["cabinets"][1], state["cabinets"][0]]
+    assert design_state.move_cabinet(state, 0, -1) == state
+    one = design_state.remove_cabinet(state, 0)
+    assert one["cabinets"] == [state["cabinets"][1]]
+    assert design_state.remove_cabinet(one, 0) == one
+
+
+def test_the_module_follows_the_supports():
+    state = design_state.default_state()
+    assert design_state.module_of(state) == "signage.single_pole.direct_burial"
+    state = design_state.put(design_state.put(state, "supports.count", 2), "supports.mount", "base_plate")
+    assert design_state.module_of(state) == "signage.two_pole.base_plate"
+
+
+def test_input_errors_name_the_field_path():
+    state = design_state.put(design_state.default_state(), "site.wind_speed_mph", 400)
+    state = design_state.put(state, "cabinets.0.width_ft", None)
+    errors = design_state.input_errors(state)
+    assert set(errors) == {"site.wind_speed_mph", "cabinets.0.width_ft"}
+    assert "250" in errors["site.wind_speed_mph"]
+    assert design_state.input_errors(design_state.default_state()) == {}
+
+
+def test_evaluate_gives_results_and_an_estimate_or_the_engines_field_errors():
+    ev = design_state.evaluate(design_state.default_state())
+    assert ev.ok and ev.result is not None and ev.result["pole"]["designation"] == "Pipe10STD"
+    assert ev.estimate is not None and ev.estimate["price_list"] == "v1" and ev.estimate["total"] > 0
+    bad = design_state.evaluate(design_state.put(design_state.default_state(), "clearance_ft", 199))
+    assert not bad.ok and "clearance_ft" in bad.errors
+    assert design_state.unplaced_errors(bad.errors) == {"cabinets": bad.errors["cabinets"]}
+
+
+def test_ratio_colours():
+    assert design_state.ratio_color(0.5) == "#2e7d32"
+    assert design_state.ratio_color(0.95) == "#ef8f00"
+    assert design_state.ratio_color(1.2) == "#c62828"
+
+
+def _named(figure, name):
+    return [s for s in figure["layout"]["shapes"] if s["name"] == name]
+
+
+def test_the_elevation_draws_grade_pier_pole_cabinets_and_dimensions_to_scale():
+    state = design_state.default_state()
+    result = design_state.evaluate(state).result
+    figure = design_charts.elevation(state, result)
+    assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
+    (grade,) = _named(figure, "grade")
+    assert grade["y0"] == grade["y1"] == 0
+    (pier,) = _named(figure, "pier")
+    embedment = result["foundation"]["embedment_ft"]
+    assert pier["y0"] == -embedment and pier["x1"] - pier["x0"] == result["foundation"]["diameter_ft"]
+    (pole,) = _named(figure, "pole")
+    assert (pole["y0"], pole["y1"]) == (-embedment, 20.0)  # buried to the embedment, up to the top
+    (cabinet,) = _named(figure, "cabinet 1")
+    assert (cabinet["x0"], cabinet["x1"], cabinet["y0"], cabinet["y1"]) == (-6, 6, 14, 20)
+    (clearance,) = _named(figure, "clearance")
+    assert (clearance["y0"], clearance["y1"]) == (0, 14)
+    (overall,) = _named(figure, "overall height")
+    assert overall["y1"] == 20
+    texts = [a["text"] for a in figure["layout"]["annotations"]]
+    assert "overall 20 ft" in texts and "clearance 14 ft" in texts
+    assert any(t.startswith("Case A") for t in texts) and any(t.startswith("Case B") for t in texts)
+
+
+def test_two_poles_are_drawn_at_their_spacing_and_stacked_cabinets_top_first():
+    state = design_state.put(design_state.default_state(), "supports.count", 2)
+    state = design_state.put(state, "supports.spacing_ft", 8)
+    state = design_state.add_cabinet(state)
+    result = design_state.evaluate(state).result
+    figure = design_charts.elevation(state, result)
+    poles = _named(figure, "pole")
+    assert [round((p["x0"] + p["x1"]) / 2, 6) for p in poles] == [-4, 4]
+    top, below = _named(figure, "cabinet 1")[0], _named(figure, "cabinet 2")[0]
+    assert top["y0"] == below["y1"] and below["y0"] == 14
+
+
+def test_the_utilisation_chart_has_one_bar_per_check_coloured_by_ratio():
+    checks = [
+        {"name": "pole flexure", "ratio": 0.4, "clause": "F8-1"},
+        {"name": "embedment depth", "ratio": 1.3, "clause": "18-1"},
+    ]
+    figure = design_charts.utilisation(checks)
+    (bars,) = figure["data"]
+    assert bars["y"] == ["pole flexure", "embedment depth"] and bars["x"] == [0.4, 1.3]
+    assert bars["marker"]["color"] == ["#2e7d32", "#c62828"]
+    assert bars["hovertext"] == ["F8-1", "18-1"]
+    (limit,) = figure["layout"]["shapes"]
+    assert limit["x0"] == limit["x1"] == 1
