@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +19,8 @@ class DesignRevision(Base):
     ``sha256`` is over the canonical JSON of module + input; it is unique per project, so saving a
     design identical to an earlier one finds that revision instead of storing a copy. ``result`` is
     the engine's result, ``trace`` its trace (versions, normalised inputs, hashes) and ``estimate``
-    the estimate on the price list of the day: a revision reads back exactly as it was saved, even
+    the estimate on the price list of the day, priced with ``pricing`` (estimate overrides and
+    options, only what was set; part of the identity when not empty): a revision reads back exactly as it was saved, even
     after the engine or the prices change.
     """
 
@@ -35,6 +36,7 @@ class DesignRevision(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSONB)
     trace: Mapped[dict[str, Any]] = mapped_column(JSONB)
     estimate: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    pricing: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
     note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))

@@ -19,9 +19,16 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
 
 
-def design_sha256(module: str, sign_input: Mapping[str, Any]) -> str:
-    """The identity of a design: sha256 of the canonical JSON of ``{"module", "input"}``."""
-    text = canonical_json({"module": module, "input": sign_input})
+def design_sha256(
+    module: str, sign_input: Mapping[str, Any], pricing: Mapping[str, Any] | None = None
+) -> str:
+    """The identity of a design: sha256 of the canonical JSON of ``{"module", "input"}``, and
+    ``"pricing"`` with it when the estimate was priced with overrides or options (the same sign
+    priced differently is another revision; priced plainly it keeps the plain hash)."""
+    body: dict[str, Any] = {"module": module, "input": sign_input}
+    if pricing:
+        body["pricing"] = pricing
+    text = canonical_json(body)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 

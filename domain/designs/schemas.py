@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.engineering.schemas import SignInput
-from domain.pricing.schemas import Module
+from domain.pricing.schemas import EstimateOptions, EstimateOverrides, Module
 from domain.text import SingleLine
 
 MAX_REVISION = 1_000_000
@@ -19,12 +19,28 @@ the database's integer."""
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine]
 
 
+class DesignPricing(BaseModel):
+    """How the revision's estimate is priced beyond the price list: the same ``overrides`` and
+    ``options`` as an estimate request (contingency, markup or margin, per-line quantity or unit
+    price, cabinet types, add-ons). Empty: the price list as it stands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: EstimateOverrides = Field(default_factory=EstimateOverrides)
+    options: EstimateOptions = Field(default_factory=EstimateOptions)
+
+
 class DesignRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     module: Module = Field(description="Design module; must agree with `input.supports` count and mount.")
     input: SignInput = Field(description="The `sign` calculation's input (POST /api/v1/calc/sign).")
     note: Note = Field("", description="Why this revision, up to 500 characters on one line.")
+    pricing: DesignPricing = Field(
+        default_factory=DesignPricing,
+        description="Estimate overrides and options saved with the revision (as in POST /api/v1/estimate); "
+        "omitted: the price list as it stands.",
+    )
 
 
 class DesignSummary(BaseModel):
@@ -33,7 +49,9 @@ class DesignSummary(BaseModel):
     project_id: str
     revision: int
     module: str
-    sha256: str = Field(description="sha256 of the canonical JSON of `{module, input}`.")
+    sha256: str = Field(
+        description="sha256 of the canonical JSON of `{module, input}` (plus `pricing` when it sets anything)."
+    )
     headline: dict[str, Any] = Field(
         description="Key results: pass, section, pole_count, governing_check, max_ratio, embedment_ft, "
         "pier_diameter_ft, concrete_yd3, steel_weight_lb, total."
@@ -48,7 +66,12 @@ class DesignRevisionOut(DesignSummary):
     input: dict[str, Any] = Field(description="The validated `sign` input, as the engine received it.")
     result: dict[str, Any] = Field(description="The engine's `sign` result when saved.")
     trace: dict[str, Any] = Field(description="The engine's trace: versions, normalised inputs, hashes.")
-    estimate: dict[str, Any] = Field(description="The estimate on the default price list when saved.")
+    estimate: dict[str, Any] = Field(
+        description="The estimate on the default price list when saved, with `pricing` applied."
+    )
+    pricing: dict[str, Any] = Field(
+        default_factory=dict, description="The estimate overrides and options saved (only what was set)."
+    )
 
 
 class InputChange(BaseModel):

@@ -8,6 +8,7 @@ project's ETag and writes the ``design.saved`` event: a save is a project change
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from domain.designs.rules import (
 )
 from domain.designs.schemas import (
     DesignDiff,
+    DesignPricing,
     DesignRequest,
     DesignRevisionOut,
     DesignSummary,
@@ -39,7 +41,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.orm import utcnow
 from domain.paging import Page
 from domain.ports import UnitOfWork
-from domain.pricing import LATEST, module_errors, price_design, price_list
+from domain.pricing import LATEST, apply_overrides, module_errors, price_design, price_list
+from domain.pricing.price_lists import OverrideError
 from domain.projects.service import ProjectService
 from domain.users.schemas import Actor
 
@@ -52,13 +55,46 @@ class ComputedDesign:
     result: dict[str, Any]
     trace: dict[str, Any]
     estimate: dict[str, Any]
+    pricing: dict[str, Any]
 
 
-def compute_design(module: str, sign: SignInput, price_list_version: str = LATEST) -> ComputedDesign:
+def pricing_json(pricing: DesignPricing) -> dict[str, Any]:
+    """What a revision stores of its pricing: only what was set, numbers as JSON numbers."""
+    raw = pricing.model_dump(exclude_none=True, exclude_defaults=True)
+    return _prune(json.loads(json.dumps(raw, default=float)))
+
+
+def _prune(node: Any) -> Any:
+    if isinstance(node, dict):
+        pruned = {k: _prune(v) for k, v in node.items()}
+        return {k: v for k, v in pruned.items() if v not in ({}, None)}
+    return node
+
+
+def compute_design(
+    module: str,
+    sign: SignInput,
+    price_list_version: str = LATEST,
+    pricing: DesignPricing | None = None,
+) -> ComputedDesign:
     """Design ``sign`` with the engine and price it. CPU-bound and pure: call it off the event loop.
-    Raises ``InvalidInput`` naming every bad field: the module against the input, and the engine's
-    refusals (prefixed ``input.``)."""
+    Raises ``InvalidInput`` naming every bad field: the module against the input, the engine's
+    refusals (prefixed ``input.``) and the pricing's (prefixed ``pricing.``)."""
+    pricing = pricing or DesignPricing()
     errors = module_errors(module, sign)
+    options = pricing.options
+    if options.cabinets is not None and len(options.cabinets) != len(sign.cabinets):
+        errors.append(
+            {
+                "field": "pricing.options.cabinets",
+                "message": f"give one entry per cabinet of the input ({len(sign.cabinets)}), or null",
+            }
+        )
+    prices = price_list(price_list_version)
+    try:
+        prices = apply_overrides(prices, pricing.overrides, prefix="pricing.overrides")
+    except OverrideError as exc:
+        errors.extend({"field": f, "message": m} for f, m in exc.errors)
     # What the engine receives: fields the caller left out keep the engine's defaults (a family
     # inferred from the designation stays inferred when the revision is recalculated).
     sign_input = sign.model_dump(mode="json", exclude_unset=True)
@@ -70,14 +106,23 @@ def compute_design(module: str, sign: SignInput, price_list_version: str = LATES
     if errors:
         names = ", ".join(dict.fromkeys(e["field"] for e in errors))
         raise InvalidInput(f"Invalid input: {names}.", fields=errors)
-    estimate = price_design(calc["result"], sign, price_list(price_list_version), module=module)
+    try:
+        estimate = price_design(
+            calc["result"], sign, prices, module=module, options=options, lines=pricing.overrides.lines
+        )
+    except InvalidInput as exc:
+        fields = [{**f, "field": f"pricing.{f['field']}"} for f in exc.fields]
+        names = ", ".join(dict.fromkeys(f["field"] for f in fields))
+        raise InvalidInput(f"Invalid input: {names}.", fields=fields) from None
+    stored = pricing_json(pricing)
     return ComputedDesign(
         module=module,
         input=sign_input,
-        sha256=design_sha256(module, sign_input),
+        sha256=design_sha256(module, sign_input, stored),
         result=calc["result"],
         trace=calc["trace"],
         estimate=estimate.model_dump(mode="json"),
+        pricing=stored,
     )
 
 
@@ -106,6 +151,7 @@ def _out(row: DesignRevision, email: str) -> DesignRevisionOut:
         result=row.result,
         trace=row.trace,
         estimate=row.estimate,
+        pricing=row.pricing or {},
     )
 
 
@@ -141,7 +187,7 @@ class DesignService:
         """Store ``request`` as the project's next revision, or find the identical one saved before
         (then nothing changes: no new revision, ETag or event). Needs the project's ``If-Match``."""
         computed = await asyncio.to_thread(
-            compute_design, request.module, request.input, self.price_list_version
+            compute_design, request.module, request.input, self.price_list_version, request.pricing
         )
         async with self.db.transaction() as session:
             project = await self.projects.lock_for_change(session, actor, project_id, if_match=if_match)
@@ -157,6 +203,7 @@ class DesignService:
                 result=computed.result,
                 trace=computed.trace,
                 estimate=computed.estimate,
+                pricing=computed.pricing,
                 note=request.note,
                 created_at=utcnow(),
                 created_by=uuid.UUID(actor.user_id),
@@ -209,8 +256,8 @@ class DesignService:
         (ra, _), (rb, _) = first, second
         # The engine's normalised inputs (every default filled in), so leaving a field out and
         # giving its default are no difference; the module first.
-        left = {"module": ra.module, **(ra.trace.get("inputs") or ra.input)}
-        right = {"module": rb.module, **(rb.trace.get("inputs") or rb.input)}
+        left = {"module": ra.module, **(ra.trace.get("inputs") or ra.input), "pricing": ra.pricing or {}}
+        right = {"module": rb.module, **(rb.trace.get("inputs") or rb.input), "pricing": rb.pricing or {}}
         return DesignDiff(
             a=_summary(*first),
             b=_summary(*second),

@@ -250,3 +250,58 @@ async def test_of_two_saves_with_the_same_etag_exactly_one_wins(http, estimator)
     assert sorted(r.status_code for r in responses) == [201, 412]
     listing = (await http.get(f"{url}/designs", headers=estimator)).json()["result"]
     assert listing["total"] == 1 and listing["items"][0]["revision"] == 1
+
+
+PRICING = {
+    "overrides": {
+        "contingency_percent": 0,
+        "profit": {"mode": "margin", "margin_percent": 20},
+        "lines": {"concrete": {"unit_price": 250}, "labour.installation": {"quantity": 12}},
+    },
+    "options": {"cabinets": [{"illuminated": False, "faces": 1}], "calc_packet": True},
+}
+
+
+async def test_a_revision_keeps_the_estimate_overrides_and_options_it_was_priced_with(http, estimator):
+    url, etag = await new_project(http, estimator)
+    plain = await save(http, url, estimator, etag, PASSING)
+    priced = await save(http, url, estimator, plain.headers["etag"], {**PASSING, "pricing": PRICING})
+    assert priced.status_code == 201, priced.text
+    rev = priced.json()["result"]
+    assert rev["revision"] == 2 and rev["sha256"] != plain.json()["result"]["sha256"]
+    assert rev["pricing"]["overrides"]["lines"]["concrete"] == {"unit_price": 250.0}
+    assert plain.json()["result"]["pricing"] == {}
+    # The stored estimate is the stateless estimate of the same design, overrides and options.
+    body = {**PASSING, "price_list": "v1", **PRICING}
+    stateless = (await http.post("/api/v1/estimate", json=body, headers=estimator)).json()["result"]
+    assert rev["estimate"] == stateless
+    assert rev["estimate"]["total"] != plain.json()["result"]["estimate"]["total"]
+    codes = {i["code"]: i for i in rev["estimate"]["line_items"]}
+    assert codes["concrete"]["overridden"] and codes["concrete"]["unit_price"] == 250
+    assert "margin" in codes and "fees.calc_packet" in codes
+    # Priced the same again: that revision, nothing new.
+    again = await save(http, url, estimator, priced.headers["etag"], {**PASSING, "pricing": PRICING})
+    assert again.status_code == 200 and again.json()["result"]["revision"] == 2
+    diff = (await http.get(f"{url}/designs/1/diff/2", headers=estimator)).json()["result"]
+    assert "pricing.overrides.contingency_percent" in [c["path"] for c in diff["inputs"]]
+
+
+async def test_bad_pricing_is_422_naming_the_field(http, estimator):
+    url, etag = await new_project(http, estimator)
+    bad = {
+        "overrides": {"lines": {"concrete": {"unit_price": -1}, "no.such": {"quantity": 1}}},
+        "options": {"cabinets": [{}, {}]},
+    }
+    response = await save(http, url, estimator, etag, {**PASSING, "pricing": bad})
+    assert response.status_code == 422, response.text
+    fields = [f["field"] for f in response.json()["error"]["fields"]]
+    assert any(f.startswith("pricing.overrides.lines.concrete") for f in fields), fields
+    unknown = {"overrides": {"lines": {"no.such": {"quantity": 1}}}, "options": {"cabinets": [{}, {}]}}
+    response = await save(http, url, estimator, etag, {**PASSING, "pricing": unknown})
+    assert response.status_code == 422, response.text
+    fields = [f["field"] for f in response.json()["error"]["fields"]]
+    assert "pricing.options.cabinets" in fields, fields
+    lines_only = {"overrides": {"lines": {"no.such": {"quantity": 1}}}}
+    response = await save(http, url, estimator, etag, {**PASSING, "pricing": lines_only})
+    assert response.status_code == 422, response.text
+    assert [f["field"] for f in response.json()["error"]["fields"]] == ["pricing.overrides.lines.no.such"]
