@@ -3,7 +3,9 @@
 The elevation is to scale (x and y share one unit, ``scaleanchor``): grade at y = 0, the pier
 below it to its embedment, the poles from the pier (or the plate at grade) to the top of the sign,
 the cabinets stacked top first down to the clearance, dimension lines for the overall height and
-the clearance, and the Case A/B resultant drawn at its height.
+the clearance, and the Case A/B resultants drawn at their heights beside the sign (an arrow onto its
+edge, the label outside it). The velocity pressure profile is the wind module's own qz(z) for the
+site; the estimate breakdown is its subtotals by group.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.engineering.wind import kz, velocity_pressure
 from pages.design_state import ratio_color
 
 GRADE = "#6d4c41"
@@ -19,6 +22,8 @@ STEEL = "#455a64"
 CABINET = "#1976d2"
 DIMENSION = "#424242"
 WIND = "#d81b60"
+PLOT_PX = 350  # the elevation's plotting height in pixels (420 less the margins)
+LABEL_PX = 110  # about the width of "Case A 12,345 lb" at 11 px
 
 
 def _rect(x0: float, y0: float, x1: float, y1: float, fill: str, name: str, **line: Any) -> dict[str, Any]:
@@ -71,8 +76,12 @@ def elevation(state: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, 
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     centres = [0.0] if count == 1 else [-spacing / 2, spacing / 2]
-    half = max(widest / 2, spacing / 2 + pier) + 3
-    shapes.append(_line(-half, 0, half, 0, GRADE, "grade"))
+    # The drawing is to scale, so a text label is as wide in feet as the chart's feet per pixel
+    # make it: lay the labels out in feet from the sign's edge outwards, so none sits on the sign.
+    edge = max(widest / 2, spacing / 2 + max(pier, pole_width) / 2)
+    room = LABEL_PX / (PLOT_PX / (top + depth + 3))
+    gap = 1.0
+    shapes.append(_line(-(edge + gap + room), 0, edge + gap + room, 0, GRADE, "grade"))
     for x in centres:
         if depth and pier:
             shapes.append(_rect(x - pier / 2, -depth, x + pier / 2, 0, CONCRETE, "pier", color="#757575"))
@@ -85,27 +94,21 @@ def elevation(state: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, 
             _rect(-w / 2, y - h, w / 2, y, CABINET, f"cabinet {index + 1}", color="#0d47a1", width=2)
         )
         y -= h
-    # Dimensions on the right: overall height and clearance; on the left: embedment.
-    dim_x = half - 1
-    shapes.append(_line(dim_x, 0, dim_x, top, DIMENSION, "overall height", "dot"))
-    annotations.append(_label(dim_x, top / 2, f"overall {_ft(top)}", "left"))
-    if clearance > 0:
-        shapes.append(_line(dim_x - 1.5, 0, dim_x - 1.5, clearance, DIMENSION, "clearance", "dot"))
-        annotations.append(_label(dim_x - 1.5, clearance / 2, f"clearance {_ft(clearance)}", "left"))
-    if depth:
-        left = -half + 1
-        shapes.append(_line(left, -depth, left, 0, DIMENSION, "embedment", "dot"))
-        annotations.append(_label(left, -depth / 2, f"embedment {_ft(depth)}", "right"))
+    # The resultants: an arrow onto the sign's edge at the resultant's height, Case A from the
+    # left, Case B (the eccentric one) from the right, each label beyond its arrow's tail.
     for case in (result.get("wind") or {}).get("cases") or []:
         if case.get("case") in ("A", "B") and case.get("height_ft") is not None:
             h = float(case["height_ft"])
-            x = 0.0 if case["case"] == "A" else 0.2 * widest
+            sign = -1 if case["case"] == "A" else 1
             annotations.append(
                 {
-                    "x": x,
+                    "x": sign * (widest / 2),
                     "y": h,
-                    "ax": -60 if case["case"] == "A" else 60,
-                    "ay": 0,
+                    "axref": "x",
+                    "ayref": "y",
+                    "ax": sign * (edge + gap),
+                    "ay": h,
+                    "xanchor": "right" if sign < 0 else "left",
                     "text": f"Case {case['case']} {float(case['force_lb']):,.0f} lb",
                     "showarrow": True,
                     "arrowhead": 2,
@@ -114,6 +117,18 @@ def elevation(state: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, 
                     "name": f"resultant {case['case']}",
                 }
             )
+    # Dimensions beyond the labels: on the right the overall height and the clearance, on the left
+    # the embedment; their texts outwards.
+    dim_x = edge + gap + room + gap
+    shapes.append(_line(dim_x, 0, dim_x, top, DIMENSION, "overall height", "dot"))
+    annotations.append(_label(dim_x, top / 2, f"overall {_ft(top)}", "left"))
+    if clearance > 0:
+        shapes.append(_line(dim_x + gap, 0, dim_x + gap, clearance, DIMENSION, "clearance", "dot"))
+        annotations.append(_label(dim_x + gap, clearance / 2, f"clearance {_ft(clearance)}", "left"))
+    if depth:
+        shapes.append(_line(-dim_x, -depth, -dim_x, 0, DIMENSION, "embedment", "dot"))
+        annotations.append(_label(-dim_x, -depth / 2, f"embedment {_ft(depth)}", "right"))
+    half = dim_x + gap + room
     return {
         "data": [
             {
@@ -183,5 +198,100 @@ def utilisation(checks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "margin": {"l": 170, "r": 10, "t": 30, "b": 40},
             "title": {"text": "Checks", "font": {"size": 14}},
             "height": max(200, 60 + 28 * len(checks)),
+        },
+    }
+
+
+def velocity_pressure_profile(result: Mapping[str, Any], points: int = 41) -> dict[str, Any]:
+    """qz against height above grade for the site (code, exposure, Kzt, Ke, V of the result), from
+    grade to a little above the sign, with the sign's band shaded and qh at its top marked."""
+    wind = result.get("wind") or {}
+    geometry = result.get("geometry") or {}
+    code, exposure = str(wind.get("code") or "asce7-22"), str(wind.get("exposure") or "C")
+    kzt, ke_, v = (
+        float(wind.get("kzt") or 1),
+        float(wind.get("ke") or 1),
+        float(wind.get("wind_speed_mph") or 0),
+    )
+    top = float(geometry.get("top_height_ft") or wind.get("top_height_ft") or 15)
+    bottom = top - float(geometry.get("sign_height_ft") or wind.get("s_ft") or 0)
+    z_max = max(top * 1.25, 20.0)
+    heights = [z_max * i / (points - 1) for i in range(points)]
+    pressures = [round(velocity_pressure(code, kz(code, exposure, z), kzt, ke_, v), 3) for z in heights]
+    qh = float(wind.get("qh_psf") or velocity_pressure(code, kz(code, exposure, top), kzt, ke_, v))
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": pressures,
+                "y": [round(z, 3) for z in heights],
+                "line": {"color": WIND, "width": 2},
+                "name": "qz",
+                "hovertemplate": "z %{y:.1f} ft: qz %{x:.1f} psf<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": [qh],
+                "y": [top],
+                "text": [f"qh {qh:.1f} psf"],
+                "textposition": "middle left",
+                "marker": {"color": WIND, "size": 8},
+                "name": "qh",
+                "hoverinfo": "skip",
+            },
+        ],
+        "layout": {
+            "shapes": [_rect(0, bottom, max(pressures + [qh]) * 1.1, top, "rgba(25,118,210,0.12)", "sign")],
+            "xaxis": {"title": {"text": "qz (psf)"}, "rangemode": "tozero"},
+            "yaxis": {"title": {"text": "height above grade (ft)"}, "range": [0, z_max]},
+            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+            "title": {
+                "text": f"Velocity pressure ({code.upper()}, exposure {exposure})",
+                "font": {"size": 14},
+            },
+            "showlegend": False,
+            "height": 300,
+        },
+    }
+
+
+GROUP_COLORS = {
+    "materials": "#455a64",
+    "cabinets": "#1976d2",
+    "labour": "#ef8f00",
+    "equipment": "#6d4c41",
+    "fees": "#7b1fa2",
+    "adjustments": "#2e7d32",
+}
+
+
+def estimate_breakdown(estimate: Mapping[str, Any]) -> dict[str, Any]:
+    """The estimate's subtotals by group as one horizontal bar each, largest share readable."""
+    groups = [(str(g), float(v)) for g, v in (estimate.get("subtotals") or {}).items() if float(v)]
+    total = float(estimate.get("total") or 0) or 1.0
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [v for _, v in groups],
+                "y": [g for g, _ in groups],
+                "marker": {"color": [GROUP_COLORS.get(g, "#9e9e9e") for g, _ in groups]},
+                "text": [f"${v:,.0f} ({v / total:.0%})" for _, v in groups],
+                "textposition": "auto",
+                "hoverinfo": "text+y",
+            }
+        ],
+        "layout": {
+            "xaxis": {"title": {"text": str(estimate.get("currency") or "USD")}, "rangemode": "tozero"},
+            "yaxis": {"autorange": "reversed"},
+            "margin": {"l": 100, "r": 10, "t": 30, "b": 40},
+            "title": {
+                "text": f"Breakdown — total ${float(estimate.get('total') or 0):,.2f}",
+                "font": {"size": 14},
+            },
+            "height": max(200, 60 + 34 * len(groups)),
         },
     }

@@ -21,9 +21,13 @@ from pydantic import BaseModel
 from domain.designs.rules import canonical_json
 from domain.engineering import CalcInputError, calculate, designations
 from domain.engineering.examples import SIGN_EXAMPLE
-from domain.engineering.schemas import Cabinet, Foundation, SignInput, Site, Supports
+from domain.designs.schemas import DesignPricing
+from domain.engineering.constants import CONSTANTS
+from domain.engineering.schemas import BasePlate, Cabinet, Foundation, SignInput, Site, Supports
 from domain.errors import InvalidInput
-from domain.pricing import LATEST, MODULES, EstimateRequest, estimate
+from domain.pricing import LATEST, MODULES, EstimateRequest, estimate, price_list
+from domain.pricing.price_lists import PriceList, Profit
+from domain.pricing.schemas import EstimateOptions
 
 MAX_CABINETS = 10
 NEW_CABINET: dict[str, Any] = {"width_ft": 8, "height_ft": 4, "depth_in": 12, "weight_psf": 10}
@@ -132,10 +136,78 @@ FOUNDATION = (
         kind="select",
         options=((None, "Class 5 (default)"), *_choices(1, 2, 3, 4, 5)),
     ),
+    _number(
+        "foundation.lateral_bearing_psf_per_ft",
+        "Lateral bearing (geotechnical)",
+        "psf/ft",
+        Foundation,
+        "lateral_bearing_psf_per_ft",
+        blank="from the soil class",
+    ),
     FieldSpec("foundation.isolated_pole_increase", "Isolated-pole increase (IBC 1806.3.4)", kind="switch"),
     FieldSpec("foundation.constrained", "Constrained at grade (IBC 1807.3.2.2)", kind="switch"),
 )
-FIELDS: dict[str, FieldSpec] = {f.path: f for f in (*SITE, *CABINET, *SIGN, *SUPPORTS, *FOUNDATION)}
+_AUTO = ((None, "Auto"),)
+BASE_PLATE = (
+    FieldSpec(
+        "base_plate.bolt_count",
+        "Anchor rods per pole",
+        kind="select",
+        options=(*_AUTO, *_choices(4, 6, 8, 12)),
+    ),
+    FieldSpec(
+        "base_plate.bolt_diameter_in",
+        "Rod diameter (in)",
+        kind="select",
+        options=(*_AUTO, *((d, f"{d:g} in") for d in CONSTANTS["anchors"]["diameters_in"]["value"])),
+    ),
+    FieldSpec(
+        "base_plate.anchor_grade",
+        "Rod grade",
+        kind="select",
+        options=(*_AUTO, *_choices("F1554-36", "F1554-55", "F1554-105")),
+    ),
+    _number("base_plate.bolt_circle_in", "Bolt circle", "in", BasePlate, "bolt_circle_in", blank="auto"),
+    _number("base_plate.plate_width_in", "Plate width", "in", BasePlate, "plate_width_in", blank="auto"),
+    _number(
+        "base_plate.plate_thickness_in",
+        "Plate thickness",
+        "in",
+        BasePlate,
+        "plate_thickness_in",
+        blank="auto",
+    ),
+    FieldSpec(
+        "base_plate.plate_grade", "Plate grade", kind="select", options=(*_AUTO, *_choices("A36", "A572-50"))
+    ),
+    _number(
+        "base_plate.anchor_embedment_in",
+        "Anchor embedment hef",
+        "in",
+        BasePlate,
+        "anchor_embedment_in",
+        blank="auto",
+    ),
+    _number(
+        "base_plate.concrete_fc_psi", "Concrete f'c", "psi", BasePlate, "concrete_fc_psi", blank="3000 psi"
+    ),
+    FieldSpec(
+        "base_plate.anchor_shear_reinforcement",
+        "Anchor shear reinforcement",
+        kind="select",
+        options=(("none", "None (plain concrete)"), ("ties", "Pier ties"), ("hairpins", "Hairpins")),
+    ),
+    FieldSpec(
+        "base_plate.anchor_reinforcement", "Anchor reinforcement for breakout (ACI 17.5.2.1)", kind="switch"
+    ),
+)
+"""Shown when the supports are mounted on base plates; empty fields: the engine chooses."""
+BASE_PLATE_DEFAULTS: dict[str, Any] = {
+    name: info.default for name, info in BasePlate.model_fields.items() if info.default is not None
+}
+FIELDS: dict[str, FieldSpec] = {
+    f.path: f for f in (*SITE, *CABINET, *SIGN, *SUPPORTS, *FOUNDATION, *BASE_PLATE)
+}
 AUTO = "auto"
 
 
@@ -190,7 +262,12 @@ def put(state: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     keys = path.split(".")
     node: Any = new
     for key in keys[:-1]:
-        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+        if isinstance(node, list):
+            node = node[int(key)]
+        else:
+            if node.get(key) is None:  # absent or null (``base_plate: null``): created
+                node[key] = {}
+            node = node[key]
     if isinstance(node, list):
         node[int(keys[-1])] = value
     else:
@@ -202,6 +279,8 @@ def put(state: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
             new["supports"]["designation"] = None
     if path == "supports.count" and value == 1:
         new["supports"]["spacing_ft"] = None
+    if path == "supports.mount" and value != "base_plate":
+        new.pop("base_plate", None)  # plate options mean nothing on a buried pole
     return new
 
 
@@ -239,9 +318,9 @@ def module_of(state: Mapping[str, Any]) -> str:
     return "signage.single_pole.direct_burial"
 
 
-def fingerprint(state: Mapping[str, Any]) -> str:
-    """Equal for equal designs: what "unsaved changes" compares."""
-    return canonical_json(json.loads(json.dumps(state)))
+def fingerprint(state: Mapping[str, Any], pricing: Mapping[str, Any] | None = None) -> str:
+    """Equal for equal designs priced alike: what "unsaved changes" compares."""
+    return canonical_json(json.loads(json.dumps({"input": state, "pricing": _pruned(pricing or {})})))
 
 
 # --- evaluating ---------------------------------------------------------------------------------
@@ -256,14 +335,20 @@ class Evaluation:
     assumptions: list[dict[str, Any]] = field(default_factory=list)
     estimate: dict[str, Any] | None = None
     estimate_error: str = ""
+    pricing_errors: dict[str, str] = field(default_factory=dict)  # pricing path -> message
+    stale_lines: tuple[str, ...] = ()  # line overrides for lines the estimate no longer has
 
     @property
     def ok(self) -> bool:
         return self.result is not None
 
 
-def evaluate(state: Mapping[str, Any], price_list: str = LATEST) -> Evaluation:
-    """Run the engine and price the design. CPU work: call it off the event loop."""
+def evaluate(
+    state: Mapping[str, Any], version: str = LATEST, pricing: Mapping[str, Any] | None = None
+) -> Evaluation:
+    """Run the engine and price the design with ``pricing`` (overrides and options, as a revision
+    saves them). A line override whose line the design no longer has (another pole section, a
+    cabinet less) is left out and named in ``stale_lines``. CPU work: call it off the event loop."""
     try:
         calc = calculate("sign", dict(state))
     except CalcInputError as exc:
@@ -273,19 +358,220 @@ def evaluate(state: Mapping[str, Any], price_list: str = LATEST) -> Evaluation:
         return Evaluation(errors=errors)
     priced: dict[str, Any] | None = None
     problem = ""
-    try:
-        request = EstimateRequest.model_validate(
-            {"module": module_of(state), "input": dict(state), "price_list": price_list}
-        )
-        priced = estimate(request).model_dump(mode="json")
-    except InvalidInput as exc:
-        problem = exc.message
+    problems = pricing_errors(pricing or {})
+    usable = fit_cabinet_options(dict(pricing or {}), len(state.get("cabinets") or []))
+    stale: tuple[str, ...] = ()
+    if not problems:
+        body = {"module": module_of(state), "input": dict(state), "price_list": version, **usable}
+        try:
+            priced = estimate(EstimateRequest.model_validate(body)).model_dump(mode="json")
+        except InvalidInput as exc:
+            stale = tuple(
+                str(f["field"]).removeprefix("overrides.lines.")
+                for f in exc.fields
+                if str(f.get("field", "")).startswith("overrides.lines.")
+                and "no such line" in str(f["message"])
+            )
+            if stale:
+                kept = {k: v for k, v in body.items() if k not in ("overrides", "options")}
+                body = {**kept, **without_lines(usable, stale)}
+                try:
+                    priced = estimate(EstimateRequest.model_validate(body)).model_dump(mode="json")
+                except InvalidInput as again:
+                    problem = again.message
+            else:
+                problem = exc.message
+                problems = {str(f["field"]): str(f["message"]) for f in exc.fields if "field" in f}
+    else:
+        problem = "Fix the highlighted estimate fields."
     return Evaluation(
         result=calc["result"],
         assumptions=list(calc.get("assumptions") or []),
         estimate=priced,
         estimate_error=problem,
+        pricing_errors=problems,
+        stale_lines=stale,
     )
+
+
+# --- pricing: the estimate's overrides and options, as a revision saves them --------------------
+
+LIST = price_list(LATEST)
+PRICING_FIELDS = (
+    _number("overrides.contingency_percent", "Contingency", "%", PriceList, "contingency_percent"),
+    FieldSpec(
+        "overrides.profit.mode",
+        "Profit",
+        kind="select",
+        options=(("markup", "Markup on cost"), ("margin", "Margin of price")),
+    ),
+    _number("overrides.profit.markup_percent", "Markup", "%", Profit, "markup_percent"),
+    _number("overrides.profit.margin_percent", "Margin", "%", Profit, "margin_percent"),
+    FieldSpec("options.calc_packet", "Calculation packet", kind="switch"),
+    _number("options.hard_copies", "Hard copies", "ea", EstimateOptions, "hard_copies"),
+)
+PRICING: dict[str, FieldSpec] = {f.path: f for f in PRICING_FIELDS}
+LINE_FIELDS = ("quantity", "unit_price")
+
+
+def list_value(path: str) -> Any:
+    """What the price list (or the default options) says for a pricing field."""
+    section, _, rest = path.partition(".")
+    if section == "overrides":
+        return _plain(get(LIST.model_dump(), rest))
+    return EstimateOptions.model_fields[rest].default
+
+
+def pricing_value(pricing: Mapping[str, Any], path: str) -> Any:
+    """The value in force: the override, else the price list's."""
+    value = get(pricing, path)
+    return list_value(path) if value is None else value
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=float))
+
+
+def _pruned(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        out = {k: _pruned(v) for k, v in node.items()}
+        return {k: v for k, v in out.items() if v not in ({}, None)}
+    return node
+
+
+def set_pricing(pricing: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy with ``path`` set; null (or the list's own value) removes the override."""
+    new = put(copy.deepcopy(dict(pricing)), path, value)
+    if value is None or (path in PRICING and value == list_value(path)):
+        parent, _, key = path.rpartition(".")
+        node = get(new, parent)
+        if isinstance(node, dict):
+            node.pop(key, None)
+    return _pruned(new)  # type: ignore[no-any-return]
+
+
+def set_line(pricing: Mapping[str, Any], code: str, name: str, value: Any) -> dict[str, Any]:
+    """Override (or with null, stop overriding) a line's quantity or unit price."""
+    new = copy.deepcopy(dict(pricing))
+    lines = new.setdefault("overrides", {}).setdefault("lines", {})
+    line = dict(lines.get(code) or {})
+    if value is None:
+        line.pop(name, None)
+    else:
+        line[name] = value
+    lines[code] = line
+    return _pruned(new)  # type: ignore[no-any-return]
+
+
+def reset_line(pricing: Mapping[str, Any], code: str) -> dict[str, Any]:
+    return without_lines(pricing, (code,))
+
+
+def without_lines(pricing: Mapping[str, Any], codes: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    new = copy.deepcopy(dict(pricing))
+    lines = get(new, "overrides.lines") or {}
+    for code in codes:
+        lines.pop(code, None)
+    return _pruned(new)  # type: ignore[no-any-return]
+
+
+def line_override(pricing: Mapping[str, Any], code: str) -> dict[str, Any]:
+    return dict(get(pricing, "overrides.lines") or {}).get(code) or {}
+
+
+def cabinet_option(pricing: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """A cabinet's type for pricing (illuminated, faces); the list's default when not set."""
+    options = get(pricing, "options.cabinets") or []
+    given = options[index] if index < len(options) and isinstance(options[index], Mapping) else {}
+    return {"illuminated": bool(given.get("illuminated", True)), "faces": int(given.get("faces", 2))}
+
+
+def set_cabinet_option(
+    pricing: Mapping[str, Any], count: int, index: int, name: str, value: Any
+) -> dict[str, Any]:
+    new = copy.deepcopy(dict(pricing))
+    options = [cabinet_option(new, i) for i in range(count)]
+    options[index][name] = value
+    new.setdefault("options", {})["cabinets"] = options
+    return new
+
+
+def fit_cabinet_options(pricing: Mapping[str, Any], count: int) -> dict[str, Any]:
+    """The cabinet types padded (illuminated, double face) or cut to ``count`` cabinets."""
+    options = get(pricing, "options.cabinets")
+    if options is None or len(options) == count:
+        return dict(pricing)
+    new = copy.deepcopy(dict(pricing))
+    new["options"]["cabinets"] = [cabinet_option(pricing, i) for i in range(count)]
+    return new
+
+
+def restack_cabinet_options(
+    pricing: Mapping[str, Any], action: str, index: int = 0, step: int = 0
+) -> dict[str, Any]:
+    """Keep the cabinet types with their cabinets when one is added, removed or moved."""
+    options = get(pricing, "options.cabinets")
+    if options is None:
+        return dict(pricing)
+    new = copy.deepcopy(dict(pricing))
+    items = new["options"]["cabinets"]
+    if action == "add" and len(items) < MAX_CABINETS:
+        items.append({"illuminated": True, "faces": 2})
+    elif action == "remove" and 0 <= index < len(items) and len(items) > 1:
+        del items[index]
+    elif action == "move" and 0 <= index < len(items) and 0 <= index + step < len(items):
+        items[index], items[index + step] = items[index + step], items[index]
+    return new
+
+
+def pricing_errors(pricing: Mapping[str, Any]) -> dict[str, str]:
+    """The pricing's bounds (no negative price, a margin under 90 %...): ``{path: message}``."""
+    from pydantic import ValidationError
+
+    try:
+        DesignPricing.model_validate(dict(pricing))
+    except ValidationError as exc:
+        out: dict[str, str] = {}
+        for error in exc.errors():
+            out.setdefault(".".join(str(p) for p in error["loc"]), str(error["msg"]))
+        return out
+    return {}
+
+
+def estimate_groups(est: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """The estimate's subtotals by group, in order, without the empty ones (for the breakdown)."""
+    return [(str(g), float(v)) for g, v in (est.get("subtotals") or {}).items() if float(v)]
+
+
+# --- drafts: unsaved edits kept per user and project ---------------------------------------------
+
+DRAFT_PREFIX = "design-draft"
+MAX_DRAFT_BYTES = 64_000
+
+
+def draft_key(user_id: str, project_id: str) -> str:
+    return f"{DRAFT_PREFIX}:{user_id}:{project_id}"
+
+
+def make_draft(
+    state: Mapping[str, Any], pricing: Mapping[str, Any], base_revision: int | None
+) -> dict[str, Any]:
+    return {"input": _plain(state), "pricing": _plain(pricing), "base_revision": base_revision}
+
+
+def read_draft(raw: Any) -> tuple[dict[str, Any], dict[str, Any], int | None] | None:
+    """A stored draft as (input, pricing, base revision), or None when it is not one (an older
+    shape, a hand-edited store): a bad draft is dropped, never shown half."""
+    if not isinstance(raw, Mapping):
+        return None
+    state, pricing, base = raw.get("input"), raw.get("pricing") or {}, raw.get("base_revision")
+    if not isinstance(state, Mapping) or not isinstance(state.get("cabinets"), list) or not state["cabinets"]:
+        return None
+    if not isinstance(pricing, Mapping) or not (base is None or isinstance(base, int)):
+        return None
+    if len(json.dumps(raw, default=str)) > MAX_DRAFT_BYTES:
+        return None
+    return copy.deepcopy(dict(state)), copy.deepcopy(dict(pricing)), base
 
 
 def unplaced_errors(errors: Mapping[str, str]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.engineering.examples import SIGN_EXAMPLE
 from pages import design_charts, design_state
 from pages.design_state import FIELDS
@@ -137,3 +139,126 @@ def test_the_utilisation_chart_has_one_bar_per_check_coloured_by_ratio():
     assert bars["hovertext"] == ["F8-1", "18-1"]
     (limit,) = figure["layout"]["shapes"]
     assert limit["x0"] == limit["x1"] == 1
+
+
+def test_base_plate_and_geotechnical_fields_take_their_bounds_from_the_schema():
+    assert FIELDS["base_plate.bolt_circle_in"].hint == "6–120 in; empty: auto"
+    assert FIELDS["base_plate.concrete_fc_psi"].hint == "2500–10000 psi; empty: 3000 psi"
+    assert FIELDS["foundation.lateral_bearing_psf_per_ft"].hint.startswith("25–2400 psf/ft")
+    shear = dict(FIELDS["base_plate.anchor_shear_reinforcement"].options)
+    assert set(shear) == {"none", "ties", "hairpins"}
+    # A plate option on a sign with no plate options yet creates them; leaving plates drops them.
+    state = design_state.put(design_state.default_state(), "supports.mount", "base_plate")
+    state = {**state, "base_plate": None}
+    state = design_state.put(state, "base_plate.anchor_shear_reinforcement", "ties")
+    assert state["base_plate"] == {"anchor_shear_reinforcement": "ties"}
+    evaluation = design_state.evaluate(state)
+    assert evaluation.ok and evaluation.result is not None
+    assert evaluation.result["base_plate"]["plate_width_in"] > 0
+
+    def breakout(result: dict) -> float:
+        return next(c["ratio"] for c in result["checks"] if c["name"] == "anchor concrete shear breakout")
+
+    plain = design_state.evaluate(design_state.put(state, "base_plate.anchor_shear_reinforcement", "none"))
+    assert plain.result is not None
+    assert breakout(evaluation.result) < breakout(plain.result)  # ties: psi_c,V = 1.2
+    assert "base_plate" not in design_state.put(state, "supports.mount", "direct_burial")
+    bad = design_state.put(state, "foundation.lateral_bearing_psf_per_ft", 10)
+    assert "foundation.lateral_bearing_psf_per_ft" in design_state.input_errors(bad)
+
+
+def test_pricing_overrides_lines_and_cabinet_types_change_the_estimate():
+    state = design_state.default_state()
+    plain = design_state.evaluate(state).estimate
+    assert plain is not None
+    pricing = design_state.set_line({}, "concrete", "unit_price", 250)
+    pricing = design_state.set_pricing(pricing, "overrides.contingency_percent", 0)
+    pricing = design_state.set_cabinet_option(pricing, 1, 0, "illuminated", False)
+    priced = design_state.evaluate(state, pricing=pricing).estimate
+    assert priced is not None
+    lines = {i["code"]: i for i in priced["line_items"]}
+    assert lines["concrete"]["unit_price"] == 250 and lines["concrete"]["overridden"]
+    assert lines["contingency"]["amount"] == 0
+    assert (
+        "Non-illuminated" in lines["cabinet.1"]["label"]
+        or lines["cabinet.1"]["unit_price"]
+        != next(i for i in plain["line_items"] if i["code"] == "cabinet.1")["unit_price"]
+    )
+    assert priced["total"] != plain["total"]
+    # Resetting a line and setting the list's own value remove the overrides.
+    reset = design_state.reset_line(pricing, "concrete")
+    assert "lines" not in reset.get("overrides", {})
+    assert design_state.set_pricing(pricing, "overrides.contingency_percent", 20) == {
+        k: v for k, v in pricing.items() if k != "overrides"
+    } | {"overrides": {"lines": {"concrete": {"unit_price": 250}}}}
+    assert design_state.fingerprint(state, pricing) != design_state.fingerprint(state)
+    # A bad value is a field error; a line the design no longer has is left out and named.
+    assert "overrides.lines.concrete.unit_price" in design_state.pricing_errors(
+        design_state.set_line({}, "concrete", "unit_price", -1)
+    )
+    stale = design_state.evaluate(state, pricing=design_state.set_line({}, "steel.Pipe4STD", "quantity", 1))
+    assert stale.stale_lines == ("steel.Pipe4STD",) and stale.estimate is not None
+
+
+def test_cabinet_types_follow_their_cabinets():
+    pricing = design_state.set_cabinet_option({}, 2, 1, "faces", 1)
+    assert design_state.cabinet_option(pricing, 0) == {"illuminated": True, "faces": 2}
+    moved = design_state.restack_cabinet_options(pricing, "move", 1, -1)
+    assert design_state.cabinet_option(moved, 0)["faces"] == 1
+    removed = design_state.restack_cabinet_options(moved, "remove", 0)
+    assert design_state.get(removed, "options.cabinets") == [{"illuminated": True, "faces": 2}]
+    assert design_state.fit_cabinet_options(pricing, 3)["options"]["cabinets"][2]["faces"] == 2
+
+
+def test_a_draft_round_trips_and_a_bad_one_is_dropped():
+    state = design_state.put(design_state.default_state(), "site.wind_speed_mph", 130)
+    draft = design_state.make_draft(state, {"overrides": {"contingency_percent": 5}}, 3)
+    restored = design_state.read_draft(draft)
+    assert restored == (state, {"overrides": {"contingency_percent": 5}}, 3)
+    assert design_state.read_draft({"input": {"cabinets": []}}) is None
+    assert design_state.read_draft("junk") is None
+    assert design_state.draft_key("u1", "p1") != design_state.draft_key("u2", "p1")
+
+
+def test_velocity_pressure_profile_meets_the_engines_qh_at_the_top():
+    evaluation = design_state.evaluate(design_state.default_state())
+    assert evaluation.result is not None
+    figure = design_charts.velocity_pressure_profile(evaluation.result)
+    line = figure["data"][0]
+    top = evaluation.result["geometry"]["top_height_ft"]
+    qh = evaluation.result["wind"]["qh_psf"]
+    # qz at the top of the sign, by the wind module's functions, is the engine's qh.
+    from domain.engineering.wind import kz, velocity_pressure
+
+    wind = evaluation.result["wind"]
+    assert velocity_pressure(wind["code"], kz(wind["code"], "C", top), 1.0, wind["ke"], 115) == pytest.approx(
+        qh, rel=1e-4
+    )
+    assert line["x"] == sorted(line["x"])  # pressure grows with height
+    assert line["y"][-1] > top and figure["data"][1]["x"] == [qh]
+    sign = figure["layout"]["shapes"][0]
+    assert (sign["y0"], sign["y1"]) == (top - evaluation.result["geometry"]["sign_height_ft"], top)
+
+
+def test_estimate_breakdown_has_one_bar_per_group_summing_to_the_total():
+    est = design_state.evaluate(design_state.default_state()).estimate
+    assert est is not None
+    bar = design_charts.estimate_breakdown(est)["data"][0]
+    assert bar["y"] == [g for g, v in est["subtotals"].items() if v]
+    assert sum(bar["x"]) == pytest.approx(est["total"])
+
+
+def test_resultant_labels_sit_beside_the_cabinets_not_on_them():
+    state = design_state.default_state()
+    result = design_state.evaluate(state).result
+    assert result is not None
+    figure = design_charts.elevation(state, result)
+    half_width = max(c["width_ft"] for c in state["cabinets"]) / 2
+    arrows = [a for a in figure["layout"]["annotations"] if a["name"].startswith("resultant")]
+    assert len(arrows) == 2
+    for arrow in arrows:
+        assert abs(arrow["x"]) == half_width  # the head on the sign's edge
+        assert arrow["axref"] == "x" and abs(arrow["ax"]) > half_width  # the label outside it
+        assert arrow["xanchor"] == ("right" if arrow["ax"] < 0 else "left")
+    dims = [s for s in figure["layout"]["shapes"] if s["name"] in ("overall height", "clearance")]
+    assert all(s["x0"] > max(abs(a["ax"]) for a in arrows) for s in dims)
