@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.designs.rules import canonical_json
-from domain.engineering import CalcInputError, calculate, designations
-from domain.engineering.examples import SIGN_EXAMPLE
 from domain.designs.schemas import DesignPricing
+from domain.engineering import CalcInputError, calculate, designations
 from domain.engineering.constants import CONSTANTS
+from domain.engineering.examples import SIGN_EXAMPLE
 from domain.engineering.schemas import BasePlate, Cabinet, Foundation, SignInput, Site, Supports
 from domain.errors import InvalidInput
 from domain.pricing import LATEST, MODULES, EstimateRequest, estimate, price_list

@@ -20,8 +20,8 @@ class DesignRevision(Base):
     design identical to an earlier one finds that revision instead of storing a copy. ``result`` is
     the engine's result, ``trace`` its trace (versions, normalised inputs, hashes) and ``estimate``
     the estimate on the price list of the day, priced with ``pricing`` (estimate overrides and
-    options, only what was set; part of the identity when not empty): a revision reads back exactly as it was saved, even
-    after the engine or the prices change.
+    options, only what was set; part of the identity when not empty): a revision reads back
+    exactly as it was saved, even after the engine or the prices change.
     """
 
     __tablename__ = "design_revisions"

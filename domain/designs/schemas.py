@@ -50,7 +50,7 @@ class DesignSummary(BaseModel):
     revision: int
     module: str
     sha256: str = Field(
-        description="sha256 of the canonical JSON of `{module, input}` (plus `pricing` when it sets anything)."
+        description="sha256 of the canonical JSON of `{module, input}` (and `pricing` when set)."
     )
     headline: dict[str, Any] = Field(
         description="Key results: pass, section, pole_count, governing_check, max_ratio, embedment_ft, "
