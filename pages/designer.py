@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from nicegui import background_tasks, ui
+from nicegui import app, background_tasks, ui
 
 from components.dialogs import close_then, delete_when_closed
 from components.timeline import format_time
@@ -22,7 +23,18 @@ from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut,
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.projects.schemas import ProjectOut
 from pages import design_charts, design_state
-from pages.design_state import CABINET, FIELDS, FOUNDATION, SIGN, SITE, SUPPORTS, Evaluation, FieldSpec
+from pages.design_state import (
+    BASE_PLATE,
+    CABINET,
+    FIELDS,
+    FOUNDATION,
+    PRICING,
+    SIGN,
+    SITE,
+    SUPPORTS,
+    Evaluation,
+    FieldSpec,
+)
 from pages.session import action_id, services
 
 DEBOUNCE_S = 0.3
@@ -61,9 +73,20 @@ class DesignEditor:
         self.on_saved = on_saved
         self.latest = latest
         self.state = design_state.state_from(latest.input if latest else None)
+        self.pricing: dict[str, Any] = copy.deepcopy(latest.pricing) if latest else {}
         # Edits are measured against what was loaded: the saved design, or the example a new one
         # starts from (the status line says when nothing was saved yet).
-        self.saved = design_state.fingerprint(self.state)
+        self.saved = design_state.fingerprint(self.state, self.pricing)
+        self.on_unsaved: Callable[[bool], None] = lambda _: None
+        self.warned = False  # what the browser's leave warning was last told
+        self.restored: str = ""  # the note shown when a draft was restored
+        self.pricing_widgets: dict[str, Any] = {}
+        self.line_widgets: dict[str, tuple[Any, Any]] = {}
+        self.line_resets: dict[str, ui.button] = {}
+        self.line_codes: tuple[str, ...] = ()
+        self.syncing = False
+        self.pressure_chart: ui.plotly | None = None
+        self.restore_draft()
         self.evaluation = Evaluation()
         self.errors: dict[str, str] = {}
         self.widgets: dict[str, Any] = {}
@@ -81,36 +104,135 @@ class DesignEditor:
     # --- state --------------------------------------------------------------------------------
     @property
     def unsaved(self) -> bool:
-        return design_state.fingerprint(self.state) != self.saved
+        return design_state.fingerprint(self.state, self.pricing) != self.saved
+
+    # --- drafts: unsaved edits survive a reload or leaving the page -----------------------------
+    def draft_key(self) -> str:
+        return design_state.draft_key(str(self.actor().user_id), self.project().project_id)
+
+    def restore_draft(self) -> None:
+        """Load the draft this person left on this project, if it differs from the saved design."""
+        try:
+            raw = app.storage.user.get(self.draft_key())
+        except RuntimeError:  # no browser session (not in a page)
+            return
+        draft = design_state.read_draft(raw)
+        if draft is None:
+            if raw is not None:
+                app.storage.user.pop(self.draft_key(), None)
+            return
+        state, pricing, base = draft
+        if design_state.fingerprint(state, pricing) == self.saved:
+            app.storage.user.pop(self.draft_key(), None)
+            return
+        self.state, self.pricing = state, pricing
+        latest = self.latest.revision if self.latest else None
+        self.restored = "Restored your unsaved changes"
+        if base != latest:
+            since = f"revision {latest} has been saved since" if latest else "no revision exists now"
+            self.restored += f" (made on {'revision ' + str(base) if base else 'a new design'}; {since})"
+        self.restored += "."
+
+    def keep_draft(self) -> None:
+        try:
+            if self.unsaved:
+                app.storage.user[self.draft_key()] = design_state.make_draft(
+                    self.state, self.pricing, self.latest.revision if self.latest else None
+                )
+            else:
+                app.storage.user.pop(self.draft_key(), None)
+        except RuntimeError:
+            pass
+
+    def sync_unsaved(self) -> None:
+        """Tell the browser (leave warning) and the tab header whether there are unsaved edits."""
+        unsaved = self.unsaved
+        self.on_unsaved(unsaved)
+        if unsaved != self.warned:
+            self.warned = unsaved
+            ui.run_javascript(
+                f"window.signxUnsaved = {{...(window.signxUnsaved || {{}}), design: {json.dumps(unsaved)}}}"
+            )
 
     def change(self, path: str, raw: Any) -> None:
         spec = FIELDS[path] if path in FIELDS else FIELDS[_generic(path)]
         value = design_state.coerce(spec, raw)
         if design_state.get(self.state, path) == value and value is not None:
             return
-        before = (
-            design_state.get(self.state, "supports.family"),
-            design_state.get(self.state, "supports.count"),
-        )
+        shape = ("supports.family", "supports.count", "supports.mount")
+        before = tuple(design_state.get(self.state, p) for p in shape)
         self.state = design_state.put(self.state, path, value)
-        after = (
-            design_state.get(self.state, "supports.family"),
-            design_state.get(self.state, "supports.count"),
-        )
+        after = tuple(design_state.get(self.state, p) for p in shape)
         if before != after:
             self.form.refresh()  # the section list and the spacing field follow the family and count
         self.edited()
 
-    def restructure(self, state: dict[str, Any]) -> None:
-        """Cabinets added, removed or moved: the form is rebuilt."""
-        self.state = state
+    def restructure(self, action: str, index: int = 0, step: int = 0) -> None:
+        """Cabinets added, removed or moved (their pricing types with them): the form is rebuilt."""
+        if action == "add":
+            self.state = design_state.add_cabinet(self.state)
+        elif action == "remove":
+            self.state = design_state.remove_cabinet(self.state, index)
+        else:
+            self.state = design_state.move_cabinet(self.state, index, step)
+        self.pricing = design_state.restack_cabinet_options(self.pricing, action, index, step)
         self.form.refresh()
+        self.estimate_settings.refresh()
+        self.edited()
+
+    def change_pricing(self, path: str, raw: Any) -> None:
+        if self.syncing:
+            return
+        spec = PRICING[path]
+        value = design_state.coerce(spec, raw)
+        self.pricing = design_state.set_pricing(self.pricing, path, value)
+        if path == "overrides.profit.mode":
+            self.estimate_settings.refresh()  # markup or margin field
+        self.edited()
+
+    def change_line(self, code: str, name: str, raw: Any) -> None:
+        if self.syncing:
+            return
+        value = None if raw is None or raw == "" else raw
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        self.pricing = design_state.set_line(self.pricing, code, name, value)
+        if code in self.line_resets:
+            self.line_resets[code].set_enabled(bool(design_state.line_override(self.pricing, code)))
+        self.edited()
+
+    def reset_line(self, code: str) -> None:
+        self.pricing = design_state.reset_line(self.pricing, code)
+        if code in self.line_resets:
+            self.line_resets[code].set_enabled(False)
+        self.edited()
+
+    def change_cabinet_type(self, index: int, name: str, value: Any) -> None:
+        if self.syncing:
+            return
+        count = len(self.state["cabinets"])
+        self.pricing = design_state.set_cabinet_option(self.pricing, count, index, name, value)
+        self.edited()
+
+    def reset_pricing(self) -> None:
+        self.pricing = {}
+        self.estimate_settings.refresh()
         self.edited()
 
     def edited(self) -> None:
         self.show_errors(design_state.input_errors(self.state))
+        self.show_pricing_errors(design_state.pricing_errors(self.pricing))
         self.status.refresh()
+        self.keep_draft()
+        self.sync_unsaved()
         self.schedule()
+
+    def show_pricing_errors(self, errors: dict[str, str]) -> None:
+        for path, widget in self.pricing_widgets.items():
+            widget.error = errors.get(path)
+        for code, (qty, price) in self.line_widgets.items():
+            qty.error = errors.get(f"overrides.lines.{code}.quantity")
+            price.error = errors.get(f"overrides.lines.{code}.unit_price")
 
     def show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors
@@ -127,17 +249,20 @@ class DesignEditor:
 
     async def _evaluate(self, seq: int, delay: float) -> None:
         await asyncio.sleep(delay)
-        snapshot = copy.deepcopy(self.state)
-        evaluation = await asyncio.to_thread(design_state.evaluate, snapshot)
+        snapshot, pricing = copy.deepcopy(self.state), copy.deepcopy(self.pricing)
+        evaluation = await asyncio.to_thread(design_state.evaluate, snapshot, design_state.LATEST, pricing)
         if seq != self.seq:
             return  # the form changed while the engine ran: a newer answer is on its way
         self.evaluation = evaluation
         with self.root:
             if evaluation.errors:
                 self.show_errors({**design_state.input_errors(self.state), **evaluation.errors})
+            if evaluation.pricing_errors:
+                self.show_pricing_errors(evaluation.pricing_errors)
             self.results.refresh()
             self.update_charts()
             self.estimate_view.refresh()
+            self.sync_lines()
 
     # --- design tab ---------------------------------------------------------------------------
     def render_design(self) -> None:
@@ -156,10 +281,24 @@ class DesignEditor:
                     self.checks_chart = (
                         ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("checks-chart")
                     )
+                    self.pressure_chart = (
+                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("pressure-chart")
+                    )
         self.schedule(0)
+        if self.restored:
+            self.sync_unsaved()
 
     @ui.refreshable_method
     def status(self) -> None:
+        if self.restored:
+            with ui.row().classes("w-full items-center gap-2 bg-amber-1 rounded p-2").mark("draft-restored"):
+                ui.icon("restore").classes("text-amber-9")
+                ui.label(self.restored).classes("text-sm")
+                ui.space()
+                ui.button("Keep", on_click=self.keep_restored).props("flat dense").mark("draft-keep")
+                ui.button("Discard", on_click=self.discard).props("flat dense color=negative").mark(
+                    "draft-discard"
+                )
         with ui.row().classes("w-full items-center gap-3"):
             if self.latest is None:
                 ui.label("No saved design yet").classes("text-grey-7").mark("design-revision")
@@ -179,6 +318,8 @@ class DesignEditor:
 
     def field(self, spec: FieldSpec, path: str) -> None:
         value = design_state.get(self.state, path)
+        if value is None and path.startswith("base_plate."):
+            value = design_state.BASE_PLATE_DEFAULTS.get(path.removeprefix("base_plate."))
         enabled = self.editable()
         if spec.kind in ("number", "optional_number"):
             label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
@@ -226,25 +367,19 @@ class DesignEditor:
                         with ui.column().classes("gap-0"):
                             ui.button(
                                 icon="arrow_upward",
-                                on_click=lambda i=index: self.restructure(
-                                    design_state.move_cabinet(self.state, i, -1)
-                                ),
+                                on_click=lambda i=index: self.restructure("move", i, -1),
                             ).props("flat dense round size=sm").mark(f"cabinet-up-{index}").set_enabled(
                                 index > 0
                             )
                             ui.button(
                                 icon="arrow_downward",
-                                on_click=lambda i=index: self.restructure(
-                                    design_state.move_cabinet(self.state, i, 1)
-                                ),
+                                on_click=lambda i=index: self.restructure("move", i, 1),
                             ).props("flat dense round size=sm").mark(f"cabinet-down-{index}").set_enabled(
                                 index < len(cabinets) - 1
                             )
                         ui.button(
                             icon="delete",
-                            on_click=lambda i=index: self.restructure(
-                                design_state.remove_cabinet(self.state, i)
-                            ),
+                            on_click=lambda i=index: self.restructure("remove", i),
                         ).props("flat dense round size=sm color=negative").mark(
                             f"cabinet-remove-{index}"
                         ).set_enabled(len(cabinets) > 1)
@@ -252,7 +387,7 @@ class DesignEditor:
                 ui.button(
                     "Add cabinet",
                     icon="add",
-                    on_click=lambda: self.restructure(design_state.add_cabinet(self.state)),
+                    on_click=lambda: self.restructure("add"),
                 ).props("flat dense").mark("cabinet-add")
             with ui.row().classes("gap-3"):
                 for spec in SIGN:
@@ -272,6 +407,12 @@ class DesignEditor:
             with ui.row().classes("gap-3 items-center"):
                 for spec in FOUNDATION:
                     self.field(spec, spec.path)
+        if design_state.get(self.state, "supports.mount") == "base_plate":
+            with ui.card().classes("w-full").mark("base-plate-section"):
+                ui.label("Base plate and anchors (empty: the engine chooses)").classes("text-base font-bold")
+                with ui.row().classes("gap-3 items-center"):
+                    for spec in BASE_PLATE:
+                        self.field(spec, spec.path)
 
     @ui.refreshable_method
     def form_problems(self) -> None:
@@ -343,18 +484,23 @@ class DesignEditor:
         plate = result.get("base_plate")
         if isinstance(plate, dict):
             lines.append(
-                "Plate "
-                + ", ".join(
-                    f"{k.replace('_', ' ')} {_show(v)}"
-                    for k, v in plate.items()
-                    if not isinstance(v, dict | list)
-                )[:300]
+                f"Plate {_show(plate.get('plate_width_in'))} × {_show(plate.get('plate_width_in'))} × "
+                f"{_show(plate.get('plate_thickness_in'))} in {plate.get('plate_grade', '')}, "
+                f"{_show(plate.get('plate_weight_lb'))} lb"
             )
-        for anchor in bom.get("anchor_bolts") or []:
             lines.append(
-                "Anchors "
-                + ", ".join(f"{k} {_show(v)}" for k, v in anchor.items() if not isinstance(v, dict | list))
+                f"Anchors {plate.get('bolt_count')} × {_show(plate.get('bolt_diameter_in'))} in "
+                f"{plate.get('anchor_grade', '')} on a {_show(plate.get('bolt_circle_in'))} in circle, "
+                f"embedment {_show(plate.get('anchor_embedment_in'))} in, length "
+                f"{_show(plate.get('anchor_length_in'))} in; f'c {_show(plate.get('concrete_fc_psi'))} psi"
             )
+            bars = plate.get("anchor_reinforcement")
+            if isinstance(bars, dict):
+                lines.append(
+                    f"Anchor reinforcement {bars.get('bars_per_anchor')} {bars.get('bar_size')} bars per "
+                    f"anchor (Grade {_show(bars.get('grade_ksi'))}), development "
+                    f"{_show(bars.get('development_length_in'))} in"
+                )
         ui.label(" · ".join(lines[:4])).classes("text-sm").mark("foundation-summary")
         for line in lines[4:]:
             ui.label(line).classes("text-sm").mark("plate-summary")
@@ -365,6 +511,8 @@ class DesignEditor:
             return
         self.elevation_chart.update_figure(design_charts.elevation(self.state, result))
         self.checks_chart.update_figure(design_charts.utilisation(result.get("checks") or []))
+        if self.pressure_chart is not None:
+            self.pressure_chart.update_figure(design_charts.velocity_pressure_profile(result))
 
     def fix_section(self, designation: str) -> None:
         self.state = design_state.put(self.state, "supports.designation", designation)
@@ -373,8 +521,15 @@ class DesignEditor:
 
     def discard(self) -> None:
         self.state = design_state.state_from(self.latest.input if self.latest else None)
+        self.pricing = copy.deepcopy(self.latest.pricing) if self.latest else {}
+        self.restored = ""
         self.form.refresh()
+        self.estimate_settings.refresh()
         self.edited()
+
+    def keep_restored(self) -> None:
+        self.restored = ""
+        self.status.refresh()
 
     # --- saving -------------------------------------------------------------------------------
     async def save(self) -> None:
@@ -398,7 +553,12 @@ class DesignEditor:
         note = (self.note.value or "") if self.note is not None else ""
         try:
             request = DesignRequest.model_validate(
-                {"module": design_state.module_of(self.state), "input": self.state, "note": note}
+                {
+                    "module": design_state.module_of(self.state),
+                    "input": self.state,
+                    "note": note,
+                    "pricing": design_state.without_lines(self.pricing, self.evaluation.stale_lines),
+                }
             )
             saved = await services().designs.save(
                 self.actor(), self.project().project_id, request, if_match=etag, request_id=action_id()
@@ -411,17 +571,30 @@ class DesignEditor:
             return
         except DomainError as exc:
             fields = {
-                str(f["field"]).removeprefix("input."): f["message"] for f in exc.fields if "field" in f
+                str(f["field"]).removeprefix("input."): f["message"]
+                for f in exc.fields
+                if "field" in f and not str(f["field"]).startswith("pricing.")
+            }
+            priced = {
+                str(f["field"]).removeprefix("pricing."): f["message"]
+                for f in exc.fields
+                if str(f.get("field", "")).startswith("pricing.")
             }
             if fields:
                 self.show_errors(fields)
+            if priced:
+                self.show_pricing_errors(priced)
             ui.notify(f"Not saved: {exc.message}", type="negative", multi_line=True)
             return
         except ValueError as exc:  # the note (one line, 500 characters)
             ui.notify(f"Not saved: {exc}", type="negative", multi_line=True)
             return
         self.latest = saved.revision
-        self.saved = design_state.fingerprint(self.state)
+        self.pricing = copy.deepcopy(saved.revision.pricing)
+        self.saved = design_state.fingerprint(self.state, self.pricing)
+        self.restored = ""
+        self.keep_draft()
+        self.sync_unsaved()
         project = await services().projects.get(self.project().project_id)
         await self.on_saved(project)
         self.status.refresh()
@@ -472,6 +645,82 @@ class DesignEditor:
         await self._save(project.etag)
 
     # --- estimate tab -------------------------------------------------------------------------
+    def render_estimate(self) -> None:
+        with ui.row().classes("w-full items-start gap-4 no-wrap max-lg:flex-wrap"):
+            with ui.column().classes("flex-[2] min-w-[20rem] gap-2"):
+                self.estimate_settings()
+            with ui.column().classes("flex-[5] min-w-[22rem] gap-2"):
+                self.estimate_view()
+                self.line_editor()
+
+    def pricing_field(self, spec: FieldSpec) -> None:
+        value = design_state.pricing_value(self.pricing, spec.path)
+        if spec.kind == "switch":
+            widget: Any = ui.switch(
+                spec.label,
+                value=bool(value),
+                on_change=lambda e, p=spec.path: self.change_pricing(p, e.value),
+            )
+        elif spec.kind == "select":
+            widget = ui.select(
+                dict(spec.options),
+                label=spec.label,
+                value=value,
+                on_change=lambda e, p=spec.path: self.change_pricing(p, e.value),
+            ).props("dense options-dense")
+        else:
+            widget = ui.number(
+                f"{spec.label} ({spec.unit})",
+                value=value,
+                on_change=lambda e, p=spec.path: self.change_pricing(p, e.value),
+            ).props(f'dense hint="{spec.hint}; list: {_show(design_state.list_value(spec.path))}"')
+            widget.classes("w-40")
+            self.pricing_widgets[spec.path] = widget
+        widget.mark(f"estimate-{spec.path}")
+        if not self.editable():
+            widget.disable()
+
+    @ui.refreshable_method
+    def estimate_settings(self) -> None:
+        self.pricing_widgets = {}
+        with ui.card().classes("w-full").mark("estimate-settings"):
+            ui.label("Pricing").classes("text-base font-bold")
+            mode = design_state.pricing_value(self.pricing, "overrides.profit.mode")
+            for spec in design_state.PRICING_FIELDS:
+                if spec.path.endswith("markup_percent") and mode != "markup":
+                    continue
+                if spec.path.endswith("margin_percent") and mode != "margin":
+                    continue
+                self.pricing_field(spec)
+            ui.label("Cabinet types").classes("text-sm font-bold mt-2")
+            for index in range(len(self.state["cabinets"])):
+                kind = design_state.cabinet_option(self.pricing, index)
+                with ui.row().classes("items-center gap-2").mark(f"cabinet-type-{index}"):
+                    ui.label(f"#{index + 1}").classes("text-grey-7")
+                    lit = ui.switch(
+                        "Illuminated",
+                        value=kind["illuminated"],
+                        on_change=lambda e, i=index: self.change_cabinet_type(
+                            i, "illuminated", bool(e.value)
+                        ),
+                    ).mark(f"cabinet-illuminated-{index}")
+                    faces = (
+                        ui.select(
+                            {1: "Single face", 2: "Double face"},
+                            value=kind["faces"],
+                            on_change=lambda e, i=index: self.change_cabinet_type(i, "faces", int(e.value)),
+                        )
+                        .props("dense options-dense")
+                        .mark(f"cabinet-faces-{index}")
+                    )
+                    if not self.editable():
+                        lit.disable()
+                        faces.disable()
+            if self.editable():
+                ui.button("Back to the price list", icon="undo", on_click=self.reset_pricing).props(
+                    "flat dense"
+                ).mark("estimate-reset-all")
+
     @ui.refreshable_method
     def estimate_view(self) -> None:
         est = self.evaluation.estimate
@@ -488,6 +737,11 @@ class DesignEditor:
                 ui.label(f"Total {est['currency']} {float(est['total']):,.2f}").classes(
                     "text-lg font-bold"
                 ).mark("estimate-total")
+            for code in self.evaluation.stale_lines:
+                ui.label(
+                    f"The override of {code} no longer applies: the design has no such line now "
+                    "(it is dropped when you save)."
+                ).classes("text-amber-10 text-sm").mark("estimate-stale")
             columns = [
                 {"name": "label", "label": "Item", "field": "label", "align": "left"},
                 {"name": "group", "label": "Group", "field": "group", "align": "left"},
@@ -495,9 +749,15 @@ class DesignEditor:
                 {"name": "unit", "label": "Unit", "field": "unit", "align": "left"},
                 {"name": "unit_price", "label": "Unit price", "field": "unit_price"},
                 {"name": "amount", "label": "Amount", "field": "amount"},
+                {"name": "overridden", "label": "", "field": "overridden"},
             ]
             rows = [
-                {**item, "unit_price": f"{item['unit_price']:,.2f}", "amount": f"{item['amount']:,.2f}"}
+                {
+                    **item,
+                    "unit_price": f"{item['unit_price']:,.2f}",
+                    "amount": f"{item['amount']:,.2f}",
+                    "overridden": "overridden" if item["overridden"] else "",
+                }
                 for item in est["line_items"]
             ]
             ui.table(columns=columns, rows=rows, row_key="code").props("dense flat").classes("w-full").mark(
@@ -506,6 +766,83 @@ class DesignEditor:
             with ui.row().classes("gap-4"):
                 for group, amount in est["subtotals"].items():
                     ui.label(f"{group}: {float(amount):,.2f}").classes("text-sm").mark("estimate-subtotal")
+            ui.plotly(design_charts.estimate_breakdown(est)).classes("w-full").mark("estimate-chart")
+
+    @ui.refreshable_method
+    def line_editor(self) -> None:
+        """Quantity and unit price of each line, editable; an entry overrides the computed value and
+        the line's reset goes back to it. Rebuilt only when the lines change (another section, a
+        cabinet more), otherwise updated in place so typing keeps its focus."""
+        self.line_widgets, self.line_resets = {}, {}
+        est = self.evaluation.estimate
+        if est is None:
+            self.line_codes = ()
+            return
+        items = [i for i in est["line_items"] if i["code"] not in ("contingency", "markup", "margin")]
+        self.line_codes = tuple(i["code"] for i in items)
+        with (
+            ui.expansion("Override quantities and unit prices", icon="edit")
+            .classes("w-full")
+            .mark("estimate-overrides"),
+            ui.grid(columns="minmax(10rem,2fr) 8rem 3rem 8rem auto").classes("w-full items-center gap-x-3"),
+        ):
+            for item in items:
+                code = item["code"]
+                given = design_state.line_override(self.pricing, code)
+                ui.label(item["label"]).classes("text-sm" + (" font-bold" if given else ""))
+                qty = (
+                    ui.number(
+                        value=float(given.get("quantity", item["quantity"])),
+                        on_change=lambda e, c=code: self.change_line(c, "quantity", e.value),
+                    )
+                    .props("dense")
+                    .mark(f"line-qty-{code}")
+                )
+                ui.label(item["unit"]).classes("text-sm text-grey-7")
+                price = (
+                    ui.number(
+                        value=float(given.get("unit_price", item["unit_price"])),
+                        on_change=lambda e, c=code: self.change_line(c, "unit_price", e.value),
+                    )
+                    .props("dense prefix=$")
+                    .mark(f"line-price-{code}")
+                )
+                reset = (
+                    ui.button(icon="undo", on_click=lambda c=code: self.reset_line(c))
+                    .props("flat dense round size=sm")
+                    .mark(f"line-reset-{code}")
+                )
+                reset.set_enabled(bool(given) and self.editable())
+                reset.tooltip("Back to the computed quantity and price")
+                if not self.editable():
+                    qty.disable()
+                    price.disable()
+                self.line_widgets[code] = (qty, price)
+                self.line_resets[code] = reset
+
+    def sync_lines(self) -> None:
+        """After an evaluation: the computed values into the fields nobody overrides."""
+        est = self.evaluation.estimate
+        codes = tuple(
+            i["code"]
+            for i in (est or {}).get("line_items", [])
+            if i["code"] not in ("contingency", "markup", "margin")
+        )
+        if codes != self.line_codes:
+            self.line_editor.refresh()
+            return
+        self.syncing = True
+        try:
+            for item in (est or {}).get("line_items", []):
+                widgets = self.line_widgets.get(item["code"])
+                if widgets is None:
+                    continue
+                given = design_state.line_override(self.pricing, item["code"])
+                for widget, name in zip(widgets, ("quantity", "unit_price"), strict=True):
+                    if name not in given and widget.value != float(item[name]):
+                        widget.value = float(item[name])
+        finally:
+            self.syncing = False
 
     # --- revisions tab ------------------------------------------------------------------------
     async def load_revisions(self) -> None:

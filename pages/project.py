@@ -7,11 +7,13 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
+from nicegui.events import KeyEventArguments
 from pydantic import ValidationError
 
 from components.conflict import ConflictRow, conflict_dialog
@@ -62,6 +64,8 @@ class ProjectScreen:
         self.fields: ProjectFields | None = None
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
+        self.overview_warned = False
+        self.tabs: ui.tabs
         self.designer = DesignEditor(
             project=lambda: self.project,
             editable=lambda: self.editable,
@@ -96,12 +100,19 @@ class ProjectScreen:
     # --- rendering ------------------------------------------------------------------------
     def render(self) -> None:
         self.root = ui.context.client.layout
+        # Leaving with unsaved edits (reload, closing the tab, another address) asks first; the
+        # forms set ``window.signxUnsaved.<form>``. Ctrl/Cmd+S is the page's, not the browser's.
+        ui.add_body_html(LEAVE_WARNING_JS)
+        ui.keyboard(on_key=self.on_key, ignore=[]).mark("shortcuts")
         self.summary()
         with ui.tabs().classes("w-full") as tabs:
             overview = ui.tab("Overview").mark("tab-overview")
             design = ui.tab("Design").mark("tab-design")
             estimate = ui.tab("Estimate").mark("tab-estimate")
             revisions = ui.tab("Revisions").mark("tab-revisions")
+        self.tabs = tabs
+        self.designer.on_unsaved = lambda unsaved: _alert(design, unsaved)
+        _alert(design, self.designer.unsaved)
         with ui.tab_panels(tabs, value=overview).classes("w-full"):
             with (
                 ui.tab_panel(overview),
@@ -114,7 +125,7 @@ class ProjectScreen:
             with ui.tab_panel(design):
                 self.designer.render_design()
             with ui.tab_panel(estimate):
-                self.designer.estimate_view()
+                self.designer.render_estimate()
             with ui.tab_panel(revisions):
                 self.designer.revisions_view()
 
@@ -153,6 +164,8 @@ class ProjectScreen:
                     "text-amber-9"
                 ).mark("read-only-note")
             self.fields = ProjectFields(p.editable(), prefix="edit", enabled=self.editable)
+            for element in self.fields.inputs.values():
+                element.on_value_change(lambda _: self.sync_unsaved())
             if self.editable:
                 with ui.row().classes("gap-2"):
                     ui.button("Save", icon="save", on_click=self.save).mark("save")
@@ -206,6 +219,32 @@ class ProjectScreen:
     def discard(self) -> None:
         if self.fields is not None:
             self.fields.set_values(self.base)
+        self.sync_unsaved()
+
+    def sync_unsaved(self) -> None:
+        """The leave warning follows the overview's unsaved edits."""
+        unsaved = bool(self.my_changes())
+        if unsaved != self.overview_warned:
+            self.overview_warned = unsaved
+            ui.run_javascript(
+                "window.signxUnsaved = {...(window.signxUnsaved || {}), overview: "
+                + json.dumps(unsaved)
+                + "}"
+            )
+
+    async def on_key(self, e: KeyEventArguments) -> None:
+        """Ctrl/Cmd+S saves the form of the open tab: the design (Design, Estimate) or the overview."""
+        if not (e.action.keydown and not e.action.repeat and (e.modifiers.ctrl or e.modifiers.meta)):
+            return
+        if e.key.name.lower() != "s":
+            return
+        tab = self.tabs.value
+        name = tab if isinstance(tab, str) else getattr(tab, "_props", {}).get("name")
+        if name in ("Design", "Estimate"):
+            if self.designer.editable():
+                await self.designer.save()
+        elif name == "Overview" and self.editable:
+            await self.save()
 
     # A click handler runs in the slot of the clicked button; the refresh after a save or a move
     # deletes that button, so the handlers continue (toasts, dialogs, navigation) in ``self.root``.
@@ -273,6 +312,7 @@ class ProjectScreen:
         self.project = saved
         await self.reload_events()
         self.refresh_all()
+        self.sync_unsaved()  # the refreshed form is clean
         ui.notify("Saved.", type="positive")
 
     async def conflict(self, changes: dict[str, str]) -> None:
@@ -354,6 +394,26 @@ class ProjectScreen:
         await self.reload_events()
         self.refresh_all()
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
+
+
+LEAVE_WARNING_JS = """<script>
+window.addEventListener('beforeunload', (event) => {
+  if (!Object.values(window.signxUnsaved || {}).some(Boolean)) return;
+  event.preventDefault();
+  event.returnValue = '';
+});
+window.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') event.preventDefault();
+});
+</script>"""
+
+
+def _alert(tab: ui.tab, unsaved: bool) -> None:
+    """A dot on the tab while its form has unsaved changes."""
+    if unsaved:
+        tab.props("alert=warning")
+    else:
+        tab.props(remove="alert")
 
 
 def not_found(project_id: str) -> None:
