@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -78,7 +77,6 @@ class DesignEditor:
         # starts from (the status line says when nothing was saved yet).
         self.saved = design_state.fingerprint(self.state, self.pricing)
         self.on_unsaved: Callable[[bool], None] = lambda _: None
-        self.warned = False  # what the browser's leave warning was last told
         self.restored: str = ""  # the note shown when a draft was restored
         self.pricing_widgets: dict[str, Any] = {}
         self.line_widgets: dict[str, tuple[Any, Any]] = {}
@@ -145,14 +143,8 @@ class DesignEditor:
             pass
 
     def sync_unsaved(self) -> None:
-        """Tell the browser (leave warning) and the tab header whether there are unsaved edits."""
-        unsaved = self.unsaved
-        self.on_unsaved(unsaved)
-        if unsaved != self.warned:
-            self.warned = unsaved
-            ui.run_javascript(
-                f"window.signxUnsaved = {{...(window.signxUnsaved || {{}}), design: {json.dumps(unsaved)}}}"
-            )
+        """Tell the tab header (a dot, and the mark the browser's leave warning looks for)."""
+        self.on_unsaved(self.unsaved)
 
     def change(self, path: str, raw: Any) -> None:
         spec = FIELDS[path] if path in FIELDS else FIELDS[_generic(path)]

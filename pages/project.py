@@ -7,7 +7,6 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
@@ -64,8 +63,8 @@ class ProjectScreen:
         self.fields: ProjectFields | None = None
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
-        self.overview_warned = False
         self.tabs: ui.tabs
+        self.overview_tab: ui.tab
         self.designer = DesignEditor(
             project=lambda: self.project,
             editable=lambda: self.editable,
@@ -100,13 +99,13 @@ class ProjectScreen:
     # --- rendering ------------------------------------------------------------------------
     def render(self) -> None:
         self.root = ui.context.client.layout
-        # Leaving with unsaved edits (reload, closing the tab, another address) asks first; the
-        # forms set ``window.signxUnsaved.<form>``. Ctrl/Cmd+S is the page's, not the browser's.
+        # Leaving with unsaved edits (reload, closing the tab, another address) asks first: a tab
+        # whose form has them carries ``data-unsaved``. Ctrl/Cmd+S is the page's, not the browser's.
         ui.add_body_html(LEAVE_WARNING_JS)
         ui.keyboard(on_key=self.on_key, ignore=[]).mark("shortcuts")
         self.summary()
         with ui.tabs().classes("w-full") as tabs:
-            overview = ui.tab("Overview").mark("tab-overview")
+            overview = self.overview_tab = ui.tab("Overview").mark("tab-overview")
             design = ui.tab("Design").mark("tab-design")
             estimate = ui.tab("Estimate").mark("tab-estimate")
             revisions = ui.tab("Revisions").mark("tab-revisions")
@@ -222,15 +221,8 @@ class ProjectScreen:
         self.sync_unsaved()
 
     def sync_unsaved(self) -> None:
-        """The leave warning follows the overview's unsaved edits."""
-        unsaved = bool(self.my_changes())
-        if unsaved != self.overview_warned:
-            self.overview_warned = unsaved
-            ui.run_javascript(
-                "window.signxUnsaved = {...(window.signxUnsaved || {}), overview: "
-                + json.dumps(unsaved)
-                + "}"
-            )
+        """The Overview tab shows (and the leave warning knows) when its form has unsaved edits."""
+        _alert(self.overview_tab, bool(self.my_changes()))
 
     async def on_key(self, e: KeyEventArguments) -> None:
         """Ctrl/Cmd+S saves the form of the open tab: the design (Design, Estimate) or the overview."""
@@ -398,7 +390,7 @@ class ProjectScreen:
 
 LEAVE_WARNING_JS = """<script>
 window.addEventListener('beforeunload', (event) => {
-  if (!Object.values(window.signxUnsaved || {}).some(Boolean)) return;
+  if (!document.querySelector('[data-unsaved]')) return;
   event.preventDefault();
   event.returnValue = '';
 });
@@ -409,11 +401,11 @@ window.addEventListener('keydown', (event) => {
 
 
 def _alert(tab: ui.tab, unsaved: bool) -> None:
-    """A dot on the tab while its form has unsaved changes."""
+    """A dot on the tab while its form has unsaved changes; ``data-unsaved`` arms the leave warning."""
     if unsaved:
-        tab.props("alert=warning")
+        tab.props("alert=warning data-unsaved")
     else:
-        tab.props(remove="alert")
+        tab.props(remove="alert data-unsaved")
 
 
 def not_found(project_id: str) -> None:

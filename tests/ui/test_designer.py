@@ -134,3 +134,154 @@ async def test_the_estimate_tab_shows_line_items_totals_and_the_price_list(servi
     assert text(user, "estimate-price-list").endswith("price list v1")
     table = one(user, "estimate-lines")
     assert isinstance(table, ui.table) and len(table.rows) > 3
+
+
+def ctrl_s(user: User) -> None:
+    args = {
+        "action": "keydown",
+        "repeat": False,
+        "altKey": False,
+        "ctrlKey": True,
+        "metaKey": False,
+        "shiftKey": False,
+        "key": "s",
+        "code": "KeyS",
+        "location": 0,
+    }
+    user.find(marker="shortcuts").trigger("key", args)
+
+
+def total(user: User) -> str:
+    return text(user, "estimate-total")
+
+
+async def test_pricing_and_line_overrides_change_the_total_and_are_saved_with_the_revision(
+    services, user: User, login
+):
+    _, project = await open_designer(services, user, login)
+    await user.should_see(marker="estimate-total", retries=40)
+    plain = total(user)
+    assert has(user, "estimate-chart") and one(user, "estimate-chart").figure["data"][0]["y"]
+
+    user.find(marker="estimate-overrides.contingency_percent").clear().type("0")
+    await eventually(lambda: total(user) != plain, what="total without contingency")
+    assert has(user, "unsaved-marker")
+    without_contingency = total(user)
+    rows = {r["code"]: r for r in one(user, "estimate-lines").rows}
+    assert rows["contingency"]["amount"] == "0.00"
+
+    user.find(marker="line-qty-concrete").clear().type("5")
+    await eventually(
+        lambda: {r["code"]: r for r in one(user, "estimate-lines").rows}["concrete"]["overridden"],
+        what="concrete overridden",
+    )
+    rows = {r["code"]: r for r in one(user, "estimate-lines").rows}
+    assert float(rows["concrete"]["quantity"]) == 5
+    assert total(user) != without_contingency
+    assert one(user, "line-reset-concrete").enabled
+    user.find(marker="line-reset-concrete").click()
+    await eventually(lambda: total(user) == without_contingency, what="back to the computed concrete")
+    assert one(user, "line-qty-concrete").value != 5
+
+    user.find(marker="line-price-concrete").clear().type("300")
+    user.find(marker="cabinet-illuminated-0").click()  # non-illuminated
+    await eventually(
+        lambda: (
+            "Non-illuminated"
+            in {r["code"]: r for r in one(user, "estimate-lines").rows}["cabinet.1"]["label"]
+            or {r["code"]: r for r in one(user, "estimate-lines").rows}["concrete"]["unit_price"] == "300.00"
+        ),
+        what="both changes priced",
+    )
+    await eventually(
+        lambda: (
+            {r["code"]: r for r in one(user, "estimate-lines").rows}["concrete"]["unit_price"] == "300.00"
+        ),
+        what="concrete at 300",
+    )
+    shown = total(user)
+    user.find(marker="design-save").click()
+    await user.should_see("Saved as revision 1.", retries=60)
+    assert not has(user, "unsaved-marker")
+    saved = await services.designs.get(project.project_id, 1)
+    assert saved.pricing["overrides"]["lines"] == {"concrete": {"unit_price": 300}}
+    assert saved.pricing["overrides"]["contingency_percent"] == 0
+    assert saved.pricing["options"]["cabinets"][0]["illuminated"] is False
+    assert shown == f"Total USD {saved.estimate['total']:,.2f}"
+
+
+async def test_an_unsaved_design_is_restored_after_a_reload_and_can_be_discarded(services, user: User, login):
+    _, project = await open_designer(services, user, login)
+    assert not one(user, "tab-design").props.get("alert")
+    user.find(marker="design-site.wind_speed_mph").clear().type("140")
+    user.find(marker="estimate-overrides.contingency_percent").clear().type("5")
+    await user.should_see(marker="unsaved-marker", retries=20)
+    # The tab shows it, and carries the mark the browser's leave warning looks for.
+    assert one(user, "tab-design").props.get("alert") == "warning"
+    assert "data-unsaved" in one(user, "tab-design").props
+
+    await user.open(f"/projects/{project.project_id}")  # an accidental reload
+    await user.should_see(marker="draft-restored", retries=40)
+    await user.should_see("Restored your unsaved changes")
+    assert one(user, "design-site.wind_speed_mph").value == 140
+    assert one(user, "estimate-overrides.contingency_percent").value == 5
+    assert has(user, "unsaved-marker") and one(user, "tab-design").props.get("alert") == "warning"
+
+    user.find(marker="draft-discard").click()
+    await eventually(lambda: one(user, "design-site.wind_speed_mph").value == 115, what="saved values back")
+    assert not has(user, "unsaved-marker") and not has(user, "draft-restored")
+    assert "data-unsaved" not in one(user, "tab-design").props
+    await user.open(f"/projects/{project.project_id}")
+    await user.should_see(marker="design-verdict", retries=60)
+    assert not has(user, "draft-restored")
+    assert one(user, "design-site.wind_speed_mph").value == 115
+
+
+async def test_base_plate_section_appears_with_the_mount_and_feeds_the_engine(services, user: User, login):
+    await open_designer(services, user, login)
+    assert not has(user, "base-plate-section")
+    user.find(marker="design-supports.mount").click()
+    user.find("Base plate").click()
+    await user.should_see(marker="base-plate-section", retries=20)
+    assert one(user, "design-base_plate.bolt_circle_in").props["hint"] == "6–120 in; empty: auto"
+    assert one(user, "design-base_plate.anchor_shear_reinforcement").value == "none"
+    await eventually(lambda: has(user, "plate-summary"), seconds=6, what="plate and anchors")
+    assert any(e.text.startswith("Anchors ") for e in user.find(marker="plate-summary").elements)
+    one(user, "design-base_plate.bolt_count").value = 8  # picked from the select
+    await eventually(
+        lambda: any(e.text.startswith("Anchors 8 ×") for e in user.find(marker="plate-summary").elements),
+        seconds=6,
+        what="eight anchors",
+    )
+    user.find(marker="design-foundation.lateral_bearing_psf_per_ft").clear().type("10")
+    await eventually(
+        lambda: one(user, "design-foundation.lateral_bearing_psf_per_ft").error is not None,
+        what="bound error",
+    )
+
+
+async def test_velocity_pressure_chart_follows_the_wind_speed(services, user: User, login):
+    await open_designer(services, user, login)
+    await eventually(lambda: bool(one(user, "pressure-chart").figure["data"]), what="qz chart")
+    before = one(user, "pressure-chart").figure["data"][0]["x"][-1]
+    user.find(marker="design-site.wind_speed_mph").clear().type("150")
+    await eventually(
+        lambda: one(user, "pressure-chart").figure["data"][0]["x"][-1] > before, what="higher qz"
+    )
+
+
+async def test_ctrl_s_saves_the_open_form(services, user: User, login):
+    _, project = await open_designer(services, user, login)
+    user.find(marker="edit-name").clear().type("Main St Pylon North")
+    assert "data-unsaved" in one(user, "tab-overview").props  # the leave warning is armed
+    ctrl_s(user)  # the Overview tab is open
+    await user.should_see("Saved.", retries=40)
+    assert (await services.projects.get(project.project_id)).name == "Main St Pylon North"
+    assert "data-unsaved" not in one(user, "tab-overview").props
+
+    user.find(marker="tab-design").click()
+    user.find(marker="design-site.wind_speed_mph").clear().type("130")
+    await user.should_see(marker="unsaved-marker", retries=20)
+    ctrl_s(user)
+    await user.should_see("Saved as revision 1.", retries=60)
+    assert (await services.designs.list(project.project_id)).total == 1
