@@ -752,9 +752,9 @@ class DesignEditor:
                 }
                 for item in est["line_items"]
             ]
-            ui.table(columns=columns, rows=rows, row_key="code").props("dense flat").classes("w-full").mark(
-                "estimate-lines"
-            )
+            ui.table(columns=columns, rows=rows, row_key="code").props("dense flat wrap-cells").classes(
+                "w-full"
+            ).mark("estimate-lines")
             with ui.row().classes("gap-4"):
                 for group, amount in est["subtotals"].items():
                     ui.label(f"{group}: {float(amount):,.2f}").classes("text-sm").mark("estimate-subtotal")

@@ -57,3 +57,31 @@ async def test_change_the_wind_speed_see_the_charts_and_checks_change_and_save(
     assert revisions.total == 1
     saved = await svc.designs.get(project.project_id, 1)
     assert saved.input["site"]["wind_speed_mph"] == 180
+
+    # Ctrl+S saves the design form; a reload with unsaved edits asks first, and the draft survives.
+    await wind.fill("150")
+    await expect(page.get_by_text("Unsaved changes")).to_be_visible()
+    await page.keyboard.press("Control+s")
+    await expect(page.get_by_text("Saved as revision 2.")).to_be_visible()
+    await wind.fill("160")
+    await expect(page.get_by_text("Unsaved changes")).to_be_visible()
+    asked: list[str] = []
+
+    async def leave_anyway(dialog: Any) -> None:
+        asked.append(dialog.type)
+        await dialog.accept()
+
+    page.on("dialog", leave_anyway)
+    await page.reload()
+    assert asked == ["beforeunload"]
+    await page.get_by_role("tab", name="Design").click()
+    await expect(page.get_by_text("Restored your unsaved changes")).to_be_visible()
+    await expect(page.get_by_label("Wind speed V (mph)")).to_have_value("160")
+    await page.screenshot(path=tmp_path / "designer-restored.png", full_page=True)
+
+    await page.get_by_role("tab", name="Estimate").click()
+    await expect(page.get_by_text(re.compile(r"Breakdown — total"))).to_be_visible()
+    await page.get_by_text("Override quantities and unit prices").click()
+    await page.screenshot(path=tmp_path / "designer-estimate.png", full_page=True)
+    await page.get_by_role("tab", name="Revisions").click()
+    await page.screenshot(path=tmp_path / "designer-revisions.png", full_page=True)
