@@ -12,8 +12,8 @@ is reported with a warning naming what limits it.
 
 Stated engineering assumptions (reported with the results):
 - bolts on one circle, elastic bolt-group distribution T_i = 2 M y_i/(n r^2) - 0.9 D/n;
-- plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width
-  min(2c, pi OD / n) (45-degree spread limited by the bolt's share of the pole perimeter);
+- plate bending by straight yield lines tangent to the pole face for several directions of the
+  moment (see :func:`_yield_line`); the pole-to-plate weld as a line (see :func:`design_weld`);
 - the projected areas of 17.6.2.1 and 17.7.2.1 are taken in polar form on a round pier (an annular
   sector 1.5 hef either side of the tension anchors, clipped by the pier edge); a square pier is
   taken as its inscribed circle.
@@ -32,7 +32,7 @@ from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
 from .foundations import round_up
 from .notes import Notes
-from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign
+from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign, WeldDesign
 
 _A = CONSTANTS["anchors"]
 _P = CONSTANTS["plates"]
@@ -468,6 +468,74 @@ def _concrete_checks(
 
 
 # ---------------------------------------------------------------- plate, anchors, selection
+def _chord(half_width: float, c: float, cos_t: float, sin_t: float) -> float:
+    """Length of the line {x . u = c}, u = (cos t, sin t), inside the square plate |x|, |y| <= half_width."""
+    lo, hi = -math.inf, math.inf
+    # points c u + s v with v = (-sin t, cos t): |c cos t - s sin t| <= h and |c sin t + s cos t| <= h
+    for a, b in ((c * cos_t, -sin_t), (c * sin_t, cos_t)):
+        if abs(b) < 1e-12:
+            if abs(a) > half_width:
+                return 0.0
+            continue
+        s1, s2 = (-half_width - a) / b, (half_width - a) / b
+        lo, hi = max(lo, min(s1, s2)), min(hi, max(s1, s2))
+    return max(hi - lo, 0.0)
+
+
+@cache
+def _orientations(n: int) -> tuple[tuple[float, float, tuple[float, ...]], ...]:
+    """Directions of the moment tried for the yield line (toward a plate side, a plate corner, a
+    bolt, midway between bolts): (cos t, sin t, y_i of the bolts on a unit circle along t)."""
+    alpha = _TWO_PI / n
+    angles = sorted({0.0, alpha / 2.0, math.pi / 4.0, abs(math.pi / 4.0 - alpha / 2.0)})
+    return tuple((math.cos(t), math.sin(t), tuple(math.cos(i * alpha - t) for i in range(n))) for t in angles)
+
+
+@cache
+def _lines(
+    n: int, r: float, half_width: float, pole_od_in: float, pole_round: bool
+) -> tuple[tuple[float, float, tuple[float, ...]], ...]:
+    """The yield lines of a plate geometry: (distance c from the centre, length, y_i/r of the bolts
+    beyond the line) per direction of the moment; a line off the plate gets a vanishing length."""
+    lines = []
+    for cos_t, sin_t, ys in _orientations(n):
+        c = pole_od_in / 2.0 if pole_round else pole_od_in / 2.0 * (abs(cos_t) + abs(sin_t))
+        length = max(_chord(half_width, c, cos_t, sin_t), 1e-6)
+        lines.append((c, length, tuple(y for y in ys if r * y > c)))
+    return tuple(lines)
+
+
+def _yield_line(
+    n: int,
+    r: float,
+    half_width: float,
+    pole_od_in: float,
+    pole_round: bool,
+    w_factor: float,
+    d_factor: float,
+    loads: list[AnchorLoads],
+) -> tuple[float, float]:
+    """Governing straight yield line of the plate: (moment of the bolt forces about it, kip-in; its
+    length, in). Stated engineering assumption: for each direction of the moment the plate beyond a
+    straight line tangent to the pole face (a round pole: at OD/2 from the centre; a square pole: its
+    support distance OD/2 (|cos t| + |sin t|)), perpendicular to the moment, rotates as a rigid
+    overhang about it; the work equation gives mp L = sum C_i (y_i - c) over the bolts beyond the
+    line, C_i = 2 M y_i/(n r^2) + P/n the compression-side (leveling nut) bolt force at the method's
+    level. The direction with the largest moment per inch of line governs."""
+    case = max(loads, key=lambda c: c.moment_w_kip_in * w_factor + 0.5 * r * d_factor * c.dead_kip)
+    m = w_factor * case.moment_w_kip_in
+    p = d_factor * case.dead_kip / n
+    best = (0.0, 2.0 * half_width)
+    worst = -1.0
+    for c, length, ys in _lines(n, r, half_width, pole_od_in, pole_round):
+        demand = 0.0
+        for y1 in ys:
+            demand += (2.0 * m * y1 / (n * r) + p) * (r * y1 - c)
+        if demand / length > worst:
+            worst, best = demand / length, (demand, length)
+    return best
+
+
 def _plate(
     layout: Layout,
     grade: str,
@@ -475,6 +543,7 @@ def _plate(
     method: str,
     pole_od_in: float,
     options: dict[str, Any],
+    pole_round: bool = True,
 ) -> PlateDesign:
     """Steel checks of the anchors of ``layout`` and the plate (thickness: the given one or the
     thinnest stock size >= da that passes)."""
@@ -484,33 +553,28 @@ def _plate(
     plate_grade = options.get("plate_grade") or _P["default_grade"]["value"]
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
-    # Plate: method-level bolt force, compression side (leveling nuts) carries 4M/(n Dbc) + P/n.
-    bolt_force = max(
-        4.0 * w_factor * c.moment_w_kip_in / (n * dbc) + d_factor * c.dead_kip / n for c in loads
-    )
-    c_arm = max((dbc - pole_od_in) / 2.0, 0.0)
-    b_eff = max(min(2.0 * c_arm, math.pi * pole_od_in / n), 1e-6)
-    fy_plate = _P["grades"][plate_grade]["Fy_ksi"]
-    factor = value("plates", "omega") if method == "asd" else 1.0 / value("plates", "phi")
-    m_plate = bolt_force * c_arm
     width = options.get("plate_width_in") or round_up(
         dbc + 2.0 * value("plates", "edge_bolt_diameters") * db, 1.0
     )
+    m_plate, line = _yield_line(n, dbc / 2.0, width / 2.0, pole_od_in, pole_round, w_factor, d_factor, loads)
+    fy_plate = _P["grades"][plate_grade]["Fy_ksi"]
+    factor = value("plates", "omega") if method == "asd" else 1.0 / value("plates", "phi")
     thicknesses = (
         [options["plate_thickness_in"]]
         if options.get("plate_thickness_in")
         else [t for t in value("plates", "thicknesses_in") if t >= db - 1e-9]
         or [max(value("plates", "thicknesses_in"))]
     )
-    # Thinnest candidate with Fy b t^2/4 / factor >= M (Z = b t^2/4), checked once.
-    t_needed = math.sqrt(4.0 * m_plate * factor / (fy_plate * b_eff)) if m_plate > 0 else 0.0
+    # Thinnest candidate with mp L = Fy t^2/4 L / factor >= sum C_i (y_i - c), checked once.
+    t_needed = math.sqrt(4.0 * m_plate * factor / (fy_plate * line)) if m_plate > 0 and line > 0 else 0.0
     tp = next((t for t in thicknesses if t >= t_needed * (1.0 - 1e-12)), thicknesses[-1])
     plate_check = check(
-        "base plate bending",
+        "base plate bending (yield line)",
         m_plate,
-        fy_plate * b_eff * tp * tp / 4.0 / factor,
+        fy_plate * line * tp * tp / 4.0 / factor,
         "kip_in",
-        "AISC 360-16 Eq. F11-1 (Mn = Fy Z)",
+        "AISC 360-16 Sec. F11.1 (mp = Fy t^2/4 per unit length, Eq. F11-1 with Z = t^2/4); yield-line "
+        "mechanism: stated engineering assumption",
     )
     return PlateDesign(
         bolt_count=n,
@@ -524,7 +588,7 @@ def _plate(
         plate_width_in=width,
         plate_thickness_in=tp,
         plate_moment_kip_in=m_plate,
-        plate_effective_width_in=b_eff,
+        plate_yield_line_in=line,
         forces=forces,
         anchor_tension=tension,
         anchor_shear=shear,
@@ -654,6 +718,81 @@ def _anchors(
     return design, need, lengthened
 
 
+_W = CONSTANTS["welds"]
+
+
+def min_fillet(thinner_in: float) -> float:
+    """Minimum fillet leg by the thinner part joined, AISC 360-16 Table J2.4."""
+    return float(next(w for t, w in _W["min_fillet_table_j2_4"]["value"] if thinner_in <= t + 1e-9))
+
+
+def design_weld(
+    *,
+    loads: list[AnchorLoads],
+    method: str,
+    pole_od_in: float,
+    pole_round: bool,
+    wall_nominal_in: float,
+    wall_design_in: float,
+    pole_fy_ksi: float,
+    plate_thickness_in: float,
+) -> WeldDesign:
+    """Pole-to-plate weld all round, treated as a line (AISC 360-16 J2.4, elastic line method).
+
+    Force per inch at the method's level, the largest over the load cases: normal
+    f_n = M/S_w + P/L_w and shear f_v = V/(L_w/2) + T/(2 A_w), resultant sqrt(f_n^2 + f_v^2).
+    Round pole (line radius r = OD/2): S_w = pi r^2, L_w = pi OD, A_w = pi r^2; square pole (side b),
+    moment toward the corner (the smaller modulus): S_w = 2 sqrt(2) b^2/3, L_w = 4 b, A_w = b^2.
+    Fillet strength per inch phi (or 1/Omega) x 0.60 FEXX x 0.707 w (Eq. J2-3, Table J2.5), without
+    the directional increase of Eq. J2-5 (the ring is loaded out of its plane, which J2.4(a) does not
+    cover). The size is the larger of the demand and Table J2.4's minimum, in 1/16 in; above the
+    practical fillet limit a CJP groove weld is specified, whose strength is the wall's (Table J2.5,
+    matching filler), checked as tensile yielding phi Fy t per inch (J4.1(a)). The wall itself is
+    checked by the pole's flexure and shear checks.
+    """
+    asd = method == "asd"
+    w_factor = value("wind", "asd_wind_factor") if asd else value("wind", "lrfd_wind_factor")
+    d_factor = 1.0 if asd else 1.2
+    if pole_round:
+        radius = pole_od_in / 2.0
+        s_w, l_w, a_w = math.pi * radius * radius, math.pi * pole_od_in, math.pi * radius * radius
+    else:
+        b = pole_od_in
+        s_w, l_w, a_w = 2.0 * math.sqrt(2.0) * b * b / 3.0, 4.0 * b, b * b
+    force = 0.0
+    for c in loads:
+        f_n = w_factor * c.moment_w_kip_in / s_w + d_factor * c.dead_kip / l_w
+        f_v = w_factor * c.shear_w_kip / (l_w / 2.0) + w_factor * c.torsion_w_kip_in / (2.0 * a_w)
+        force = max(force, math.hypot(f_n, f_v))
+    phi_w = 1.0 / value("welds", "omega") if asd else value("welds", "phi")
+    phi_bm = 1.0 / value("welds", "omega_base_metal") if asd else value("welds", "phi_base_metal")
+    fexx = value("welds", "electrode_fexx_ksi")
+    per_leg = phi_w * value("welds", "fillet_strength_factor") * fexx * value("welds", "throat_factor")
+    base_metal = phi_bm * pole_fy_ksi * wall_design_in
+    w_min = min_fillet(min(wall_nominal_in, plate_thickness_in))
+    w_req = force / per_leg
+    size = max(round_up(w_req, value("welds", "size_step_in")), w_min)
+    if size <= value("welds", "max_fillet_in") + 1e-9:
+        chk = check(
+            f"pole-to-plate fillet weld {size:g} in all round",
+            force,
+            per_leg * size,
+            "kip_per_in",
+            "AISC 360-16 Sec. J2.4 Eq. J2-3, Table J2.5 (Fnw = 0.60 FEXX on 0.707 w, E70); minimum size "
+            "Table J2.4",
+        )
+        return WeldDesign("fillet", size, w_min, w_req, fexx, force, l_w, chk)
+    chk = check(
+        "pole-to-plate CJP groove weld all round (pole wall at the weld)",
+        force,
+        base_metal,
+        "kip_per_in",
+        "AISC 360-16 Table J2.5 (CJP with matching filler: base metal strength), Sec. J4.1(a) tensile "
+        "yielding of the wall, taken elastically per inch",
+    )
+    return WeldDesign("cjp", wall_nominal_in, w_min, w_req, fexx, force, l_w, chk)
+
+
 PierFor = Callable[[float], tuple[float, float]]
 """The pier for a layout: minimum width (in) -> (diameter in, depth ft)."""
 
@@ -706,6 +845,7 @@ def select_anchorage(
         else list(value("anchors", "diameters_in"))
     )
     fc = options.get("concrete_fc_psi") or value("anchors", "default_concrete_psi")
+    pole_round = abs(pole_footprint_in - pole_od_in) < 1e-9
     best: _Anchorage | None = None
     best_ratio = math.inf
     tried = 0
@@ -733,7 +873,7 @@ def select_anchorage(
         )
         for grade in grades:
             for layout in layouts:
-                plate = _plate(layout, grade, loads, method, pole_od_in, options)
+                plate = _plate(layout, grade, loads, method, pole_od_in, options, pole_round)
                 tried += 1
                 # Checks that need no pier: when one fails, the candidate waits (it can only be
                 # the best of failing candidates, looked for once nothing passes).
@@ -796,9 +936,14 @@ def _anchorage_notes(
         clause("anchors", "grout_pad_factor"),
     )
     notes.assume(
-        "Plate bending bolt by bolt: cantilever from the bolt to the pole face, effective width "
-        "min(2c, pi OD/n); a simplified method, not a yield-line analysis.",
-        "AISC 360-16 Sec. F11 (simplified effective width, named default)",
+        "Plate bending by yield lines: for the moment toward a plate side, a corner, a bolt and midway "
+        "between bolts, a straight yield line tangent to the pole face (round pole: at OD/2; square "
+        "pole: its support distance) perpendicular to the moment, the plate beyond it rotating as a "
+        "rigid overhang; mp L = sum C_i (y_i - c) with C_i = 2 M y_i/(n r^2) + P/n on the "
+        "compression (leveling-nut) side, mp = Fy t^2/4; the direction with the largest moment per inch "
+        "of line governs. Bolts on the circle with one on a plate axis.",
+        "AISC 360-16 Sec. F11.1 (mp = Fy Z per unit width); yield-line mechanism: stated engineering "
+        "assumption (upper-bound method, one straight-line family)",
     )
     fy_plate = _P["grades"][plate.plate_grade]["Fy_ksi"]
     notes.assume(

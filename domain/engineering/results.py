@@ -201,6 +201,15 @@ class AnchorBoltItem:
 
 
 @dataclass(frozen=True, slots=True)
+class RebarItem:
+    item: str
+    bar_size: str
+    count: int
+    length_ft: float
+    weight_lb: float
+
+
+@dataclass(frozen=True, slots=True)
 class ConcreteItem:
     item: str
     shape: str
@@ -220,6 +229,12 @@ class BillOfMaterials:
     concrete: tuple[ConcreteItem, ...] = ()
     steel_weight_lb: float = 0.0
     concrete_yd3: float = 0.0
+    rebar: tuple[RebarItem, ...] = ()
+    rebar_weight_lb: float = 0.0
+
+
+#: The kinds without piers write their bill of materials without the (always empty) rebar keys.
+_BOM_WITHOUT_REBAR = ("steel", "plates", "anchor_bolts", "concrete", "steel_weight_lb", "concrete_yd3")
 
 
 # ---------------------------------------------------------------- wind
@@ -366,6 +381,36 @@ class PierDesign:
     embedment_check: Check = json_field(internal=True)
     #: the annulus of backfill around an embedded pole (no meaning for a base-plate pole)
     backfill_check: Check = json_field(internal=True)
+    #: the shallowest embedment allowed (IBC 1809.4, or 1809.5 frost depth) and why
+    minimum_embedment_ft: float = 0.0
+    minimum_embedment_reason: str = ""
+    #: bars and ties of a pier under a base plate (ACI 318-19 Ch. 22, 25); none for direct burial
+    reinforcement: PierReinforcement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PierReinforcement:
+    """Longitudinal bars on a circle and ties of a pier under a base plate, the strength-level
+    actions they are designed for, and their checks (ACI 318-19)."""
+
+    bar_count: int
+    bar_size: str
+    bar_circle_in: float
+    steel_area_in2: float
+    min_steel_area_in2: float
+    torsion_longitudinal_in2: float  # Al of 22.7.6.1 (0 when torsion is below the threshold)
+    tie_size: str
+    tie_spacing_in: float
+    closed_ties_for_torsion: bool
+    cover_in: float
+    moment_kip_in: float
+    shear_kip: float
+    torsion_kip_in: float
+    moment_depth_in: float
+    phi_mn_kip_in: float
+    phi_vn_kip: float
+    threshold_torsion_kip_in: float
+    checks: tuple[Check, ...] = json_field(internal=True, default=())
 
 
 # ---------------------------------------------------------------- base plates and anchors
@@ -391,8 +436,8 @@ class PlateDesign:
     plate_grade: str
     plate_width_in: float
     plate_thickness_in: float
-    plate_moment_kip_in: float
-    plate_effective_width_in: float
+    plate_moment_kip_in: float  # bolt forces' moment about the governing yield line
+    plate_yield_line_in: float  # length of that yield line across the plate
     forces: AnchorForces = json_field(internal=True)
     anchor_tension: Check = json_field(internal=True)
     anchor_shear: Check = json_field(internal=True)
@@ -427,14 +472,31 @@ class AnchorDesign:
 
 
 @dataclass(frozen=True, slots=True)
+class WeldDesign:
+    """Pole-to-plate weld all round (AISC 360-16 J2): an equal-leg fillet of ``size_in``, or a CJP
+    groove weld (size = the pole wall) when no fillet up to the practical limit carries the demand."""
+
+    type: Literal["fillet", "cjp"]
+    size_in: float
+    min_size_in: float  # Table J2.4, by the pole wall
+    required_size_in: float  # from the demand (fillet)
+    electrode_ksi: float
+    force_per_in_kip: float  # resultant weld force per inch of weld at the method's level
+    length_in: float
+    check: Check = json_field(internal=True)
+
+
+@dataclass(frozen=True, slots=True)
 class BasePlate:
     plate: PlateDesign = json_field(flatten=True)
     anchors: AnchorDesign = json_field(flatten=True)
     plate_weight_lb: float = 0.0
+    weld: WeldDesign | None = None
 
     @property
     def checks(self) -> tuple[Check, ...]:
-        return self.plate.checks + self.anchors.checks
+        extra = (self.weld.check,) if self.weld is not None else ()
+        return self.plate.checks + extra + self.anchors.checks
 
 
 # ---------------------------------------------------------------- whole sign
@@ -476,7 +538,7 @@ class WindResult:
 
     wind: Wind = json_field(flatten=True)
     checks: tuple[Check, ...] = ()
-    bom: BillOfMaterials = field(default_factory=BillOfMaterials)
+    bom: BillOfMaterials = json_field(order=_BOM_WITHOUT_REBAR, default=BillOfMaterials())
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,7 +571,7 @@ class PoleResult:
     pole: PoleDesign = json_field(flatten=True)
     grade: str = ""
     method: str = ""
-    bom: BillOfMaterials = field(default_factory=BillOfMaterials)
+    bom: BillOfMaterials = json_field(order=_BOM_WITHOUT_REBAR, default=BillOfMaterials())
 
     @property
     def checks(self) -> tuple[Check, ...]:

@@ -236,6 +236,14 @@ class Site(_Input):
     exposure: Exposure = Field(description="Exposure category B, C or D (Sec. 26.7).")
     kzt: Kzt = 1.0
     ground_elevation_ft: Elevation = None
+    frost_depth_in: float | None = Field(
+        default=None,
+        ge=0,
+        le=120,
+        description="Local frost depth, in (set by the building official, IBC 2021 Sec. 1809.5); piers "
+        "reach at least this deep. null: no frost depth, only the 12 in minimum of Sec. 1809.4. 0..120: "
+        "frost-free sites to the deepest frost lines in the contiguous US (about 100 in).",
+    )
 
 
 class Cabinet(_Input):

@@ -11,18 +11,23 @@ the order a reviewer reads them (that order is part of the output).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
-from .base_plates import AnchorLoads, select_anchorage
+from .base_plates import AnchorLoads, design_weld, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import (
     check_embedment_limit,
     concrete_yd3,
+    depth_floor,
+    design_pier_reinforcement,
     embedment,
     embedment_assumptions,
     lateral_bearing,
+    pier_actions,
+    pier_rebar,
     round_up,
     soil_field,
 )
@@ -30,6 +35,7 @@ from .notes import Notes
 from .poles import Demand, E, pole_assumptions, select_pole
 from .results import (
     AnchorBoltItem,
+    AnchorDesign,
     BasePlate,
     BillOfMaterials,
     Check,
@@ -37,6 +43,7 @@ from .results import (
     DeadLoad,
     Geometry,
     PierDesign,
+    PierReinforcement,
     PlateItem,
     PoleLoad,
     SelectedPole,
@@ -125,7 +132,13 @@ def _pier(
                 f"Even a {width * 12:g} in pier needs {emb.depth_ft:.2f} ft: consider a "
                 "spread footing or a geotechnical design.",
             )
-    depth = round_up(emb.depth_ft, value("foundation", "embedment_rounding_ft"))
+    floor_ft, floor_reason = depth_floor(inp.site.frost_depth_in)
+    depth = round_up(max(emb.depth_ft, floor_ft), value("foundation", "embedment_rounding_ft"))
+    if floor_ft > emb.depth_ft:
+        notes.assume(
+            f"Embedment raised from the required {emb.depth_ft:.2f} ft to {floor_ft:.3g} ft: {floor_reason}.",
+            floor_reason,
+        )
     embedment_assumptions(
         notes,
         isolated=fdn.isolated_pole_increase,
@@ -158,6 +171,8 @@ def _pier(
             "ft",
             clause("foundation", "backfill_oversize_in"),
         ),
+        minimum_embedment_ft=floor_ft,
+        minimum_embedment_reason=floor_reason,
     )
 
 
@@ -437,7 +452,92 @@ def design_base_plate_and_pier(
         "Deflection and pole checks take the base as fixed (plate and anchor flexibility neglected).",
         "stated engineering assumption (fixed-base cantilever, AISC 360-16 Ch. F)",
     )
-    return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight), pier
+    fy_pole = CONSTANTS["steel"]["grades"][loads.grade]["round" if section.is_round else "square"]["Fy_ksi"]
+    weld = design_weld(
+        loads=anchor_loads,
+        method=inp.criteria.method,
+        pole_od_in=section.od_in,
+        pole_round=section.is_round,
+        wall_nominal_in=section.tnom_in,
+        wall_design_in=section.tdes_in,
+        pole_fy_ksi=fy_pole,
+        plate_thickness_in=plate.plate_thickness_in,
+    )
+    _weld_notes(notes, weld.type)
+    pier = dataclasses.replace(pier, reinforcement=_pier_reinforcement(inp, loads, pier, anchors, notes))
+    return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight, weld=weld), pier
+
+
+def _weld_notes(notes: Notes, kind: str) -> None:
+    notes.assume(
+        "Pole-to-plate weld all round treated as a line (elastic method): normal force per inch "
+        "M/S_w + P/L_w and shear V/(L_w/2) + T/(2 A_w) combined as a resultant; a square pole with the "
+        "moment toward its corner (the smaller S_w); E70 electrode; the directional increase of Eq. J2-5 "
+        "is not taken (the weld ring is loaded out of its plane).",
+        "AISC 360-16 Sec. J2.4 (Eq. J2-3, Table J2.5); line method: stated engineering assumption",
+    )
+    notes.assume(
+        "Fillet size from the demand, at least the Table J2.4 minimum for the thinner part joined; "
+        + (
+            "no fillet up to 5/8 in carries the demand: CJP groove weld, its strength the pole wall's."
+            if kind == "cjp"
+            else "the pole wall beside it is checked by the pole's own checks."
+        ),
+        "AISC 360-16 Table J2.4, J2.5, Sec. J4.1",
+    )
+
+
+def _pier_reinforcement(
+    inp: SignInput, loads: SignLoads, pier: PierDesign, anchors: AnchorDesign, notes: Notes
+) -> PierReinforcement:
+    """Bars and ties of the pier for the largest strength-level (1.0W) moment, shear and torsion of
+    the load cases at the pier top (pier top at grade)."""
+    moment = shear = torsion = depth = 0.0
+    for p in loads.per_pole:
+        acts = pier_actions(
+            moment_kip_in=p.moment_ft_lb * 12.0 / 1000.0,
+            shear_kip=p.lateral_lb / 1000.0,
+            torsion_kip_in=p.torsion_ft_lb * 12.0 / 1000.0,
+            depth_ft=pier.embedment_ft,
+        )
+        if acts.moment_kip_in > moment:
+            moment, depth = acts.moment_kip_in, acts.zero_shear_depth_in
+        shear, torsion = max(shear, acts.shear_kip), max(torsion, acts.torsion_kip_in)
+    r = design_pier_reinforcement(
+        shape=pier.shape,
+        width_ft=pier.diameter_ft,
+        depth_ft=pier.embedment_ft,
+        fc_psi=anchors.concrete_fc_psi,
+        moment_kip_in=moment,
+        shear_kip=shear,
+        torsion_kip_in=torsion,
+        moment_depth_in=depth,
+    )
+    notes.assume(
+        "Pier under the base plate designed at strength level 1.0W with Pu = 0 (the dead load's axial "
+        "compression neglected: conservative for a tension-controlled section); moment and shear from a "
+        "rigid pier rotating in soil whose modulus grows linearly with depth: largest moment at zero shear "
+        f"({depth / 12.0:.2f} ft below the top), largest shear at the top or at the rotation point.",
+        "ACI 318-19 Sec. 5.3 (strength), 22.2-22.5; pier actions: stated engineering assumption",
+    )
+    notes.assume(
+        f"Pier bars: {r.bar_count} {r.bar_size} Grade 60 on a {r.bar_circle_in:g} in circle, "
+        f"{r.tie_size} ties at {r.tie_spacing_in:g} in, {r.cover_in:g} in cover; minimum steel 0.005 Ag and "
+        "6 bars; a square pier's strength taken on its inscribed circle.",
+        clause("piers", "min_steel_ratio") + "; " + clause("piers", "cover_in"),
+    )
+    if torsion > 0.0:
+        notes.assume(
+            "Single-pole pier under Case B torsion: "
+            + (
+                "above the threshold, closed ties designed for torsion (theta 45 deg) and Al taken from "
+                "the bars' flexural area."
+                if r.closed_ties_for_torsion
+                else f"below the threshold phi Tth = {r.threshold_torsion_kip_in:.4g} kip-in, neglected."
+            ),
+            "ACI 318-19 Sec. 22.7.1.1, 22.7.4.1, 22.7.6.1",
+        )
+    return r
 
 
 def bill_of_materials(
@@ -470,6 +570,11 @@ def bill_of_materials(
                 plate.anchor_grade, plate.bolt_count * count, plate.bolt_diameter_in, anchors.anchor_length_in
             ),
         )
+    rebar = (
+        pier_rebar(pier.reinforcement, depth_ft=pier.embedment_ft, piers=count)
+        if pier.reinforcement is not None
+        else ()
+    )
     return BillOfMaterials(
         steel=(SteelItem("pole", section.label, grade, count, pole_length_ft, section.w_plf, steel_lb),),
         plates=plates,
@@ -481,6 +586,8 @@ def bill_of_materials(
         ),
         steel_weight_lb=steel_lb + plate_weight * count,
         concrete_yd3=pier.concrete_yd3 * count,
+        rebar=rebar,
+        rebar_weight_lb=sum(r.weight_lb for r in rebar),
     )
 
 
@@ -513,10 +620,12 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         base_plate, pier = design_base_plate_and_pier(inp, loads, section, notes, per_ft=per_ft)
         pole_length = loads.top_ft
         # The pole is not embedded: no backfill annulus to check.
-        checks = pole.design.checks + base_plate.checks + (pier.embedment_check,)
+        assert pier.reinforcement is not None
+        checks = pole.design.checks + base_plate.checks + (pier.embedment_check,) + pier.reinforcement.checks
     if n == 1 and any(p.torsion_ft_lb > 0 for p in loads.per_pole):
         notes.assume(
-            "Torsion on a single pier (Case B) is not checked (skin friction not computed).",
+            "Torsion on a single pier (Case B): the soil's resistance (skin friction) is not checked"
+            + ("; the pier section is (ACI 318-19 Sec. 22.7)." if base_plate is not None else "."),
             "IBC 2021 Sec. 1807.3 (lateral only)",
         )
         notes.penalise("single-pier torsion unchecked", 0.05)

@@ -105,18 +105,18 @@ def test_reference_sign_is_priced_line_by_line_as_worked_by_hand():
 
 
 def test_base_plates_and_anchor_rods_are_priced_by_weight():
-    """Two poles on base plates: 12 F1554-36 rods of 1 in x 43.25 in weigh
-    12 x pi/4 x 1 in2 x 43.25 in x 490/1728 lb/in3 = 115.59 lb; x $2.50 = 288.98 (288.975 half up).
-    Fabrication counts the 12 holes: 2 + 0.5 x 13.489 + 1 x 2 + 0.25 x 12 = 13.74 h -> 13.75 h."""
+    """Two poles on base plates: 12 F1554-36 rods of 1 in x 43.0 in (1 in yield-line plate) weigh
+    12 x pi/4 x 1 in2 x 43.0 in x 490/1728 lb/in3 = 114.92 lb; x $2.50 = 287.30.
+    Fabrication counts the 12 holes: 2 + 0.5 x 13.079 + 1 x 2 + 0.25 x 12 = 13.54 h -> 13.75 h."""
     sign = _sign(supports__count=2, supports__spacing_ft=8, supports__mount="base_plate")
     result = calculate("sign", sign)["result"]
     rods = result["bom"]["anchor_bolts"][0]
     weight = rods["count"] * math.pi / 4 * rods["diameter_in"] ** 2 * rods["length_in"] * 490 / 1728
     est = estimate(_request(TWO_PLATES, sign))
     lines = _lines(est)
-    assert (rods["count"], rods["diameter_in"], rods["length_in"]) == (12, 1.0, 43.25)
-    assert lines["anchor_rods.F1554-36"] == (D("115.59"), D("2.50"), D("288.98"))
-    assert round(weight, 2) == 115.59
+    assert (rods["count"], rods["diameter_in"], rods["length_in"]) == (12, 1.0, 43.0)
+    assert lines["anchor_rods.F1554-36"] == (D("114.92"), D("2.50"), D("287.30"))
+    assert round(weight, 2) == 114.92
     plate = result["bom"]["plates"][0]
     assert lines["plate.A36"][0] == Decimal(repr(plate["weight_lb"])).quantize(D("0.01"))
     assert lines["labour.fabrication"][0] == D("13.75")
