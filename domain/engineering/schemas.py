@@ -49,9 +49,10 @@ MAX_TOP_HEIGHT_FT = 200.0
 """Tallest sign (top of the sign = pole height above grade) the engine accepts, ft.
 
 Why 200 ft: the tallest highway pylon signs are around 100-150 ft; above 200 ft a pole is a tower
-whose dynamic response (ASCE 7 Sec. 26.11.5, Gf) the rigid-structure G = 0.85 used here does not
-cover. The ``pole`` kind's height, the ``wind`` kind's top height, the ``embedment`` kind's force
-height and the ``sign`` kind's clearance + cabinet heights share this limit."""
+whose dynamic response needs more than the single-mode gust-effect factor Gf (ASCE 7 Sec. 26.11.5)
+the ``sign`` kind computes for flexible poles. The ``pole`` kind's height, the ``wind`` kind's top
+height, the ``embedment`` kind's force height and the ``sign`` kind's clearance + cabinet heights
+share this limit."""
 
 
 class _Input(BaseModel):
@@ -357,6 +358,15 @@ class Criteria(_Input):
         default="L/80",
         description="Top-of-pole deflection limit under 0.6W (practice default L/80; L/40 = AASHTO 2.5 %).",
     )
+    damping_ratio: float = Field(
+        default=CONSTANTS["wind"]["damping_ratio_default"]["value"],
+        ge=0.002,
+        le=0.05,
+        description="Structural damping ratio beta (fraction of critical) for the gust-effect factor Gf "
+        "of a flexible structure (ASCE 7 Sec. 26.11.5, n1 < 1 Hz); default 0.01, about 1 % for steel "
+        "(ASCE 7-16 Commentary C26.11). 0.002..0.05: a bare welded steel pole (0.2 %) to a pole with "
+        "an added damper (5 %); a lower ratio gives a larger Gf.",
+    )
 
 
 class SignInput(_Input):
@@ -374,7 +384,7 @@ class SignInput(_Input):
         le=MAX_TOP_HEIGHT_FT,
         description="Grade to the bottom of the lowest cabinet, ft. 0..200, and clearance + the "
         "cabinet heights (the top of the sign, the pole height) at most 200 ft: the tallest pylon "
-        "signs are 100-150 ft; taller poles are towers (dynamic gust effects not covered).",
+        "signs are 100-150 ft; taller poles are towers (beyond the single-mode Gf of Sec. 26.11.5).",
     )
     solid_ratio: SolidRatio = 1.0
     return_corner_ft: ReturnCorner = 0.0
