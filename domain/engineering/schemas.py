@@ -138,7 +138,13 @@ class WindInput(_Input):
     exposure: Exposure = Field(description="Exposure category B, C or D (Sec. 26.7).")
     kzt: Kzt = 1.0
     ground_elevation_ft: Elevation = None
-    width_ft: SignWidth = Field(description="Horizontal dimension of the sign B, ft. " + _WIDTH_WHY)
+    width_ft: float = Field(
+        ge=0.5,
+        le=1000,
+        description="Horizontal dimension of the sign or freestanding wall B, ft. 0.5..1000: a 6 in "
+        "blade sign to a 1,000 ft solid screen or monument wall (ASCE 7 Sec. 29.3 covers solid "
+        "freestanding walls; Fig. 29.3-1 tabulates B/s up to '>= 45', used beyond it).",
+    )
     height_ft: SignHeight = Field(description="Vertical dimension of the sign s, ft. " + _HEIGHT_WHY)
     top_height_ft: float = Field(
         ge=0.5,

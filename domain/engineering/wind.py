@@ -262,6 +262,14 @@ def sign_wind(
             "between tabulated B/s rows; a region missing in the lower row takes the upper row's value.",
             _CC["clause"],
         )
+        if b_over_s > _CC["b_over_s"][-1]:
+            notes.assume(
+                f"B/s = {b_over_s:.4g} > 45 (a long sign or freestanding wall): the figure's '>= 45' row "
+                f"for Case C and column for Cases A and B; the last Case C region (> 10 s, Cf "
+                f"{_CC['table'][-1][-1]:g} before factors) runs to the far end, and the Case C torsion "
+                "is the first moment of every region's force about the centre of the face.",
+                _CC["clause"],
+            )
         if s_over_h > _W["case_c_tall_factor"]["threshold_s_over_h"]:
             notes.assume(
                 f"Case C coefficients multiplied by (1.8 - s/h) = "
