@@ -13,7 +13,8 @@ from domain.users.schemas import Actor
 
 MODULE = "signage.single_pole.direct_burial"
 PASSING: dict[str, Any] = {"module": MODULE, "input": SIGN_EXAMPLE}
-# The same sign on a pole far too small for it: flexure, combined forces and deflection fail.
+# The same sign on a pole far too small for it: flexure, torsion (the slender pole is flexible, so
+# Gf raises the Case B torsion), combined forces and deflection fail.
 FAILING: dict[str, Any] = copy.deepcopy(PASSING)
 FAILING["input"]["supports"]["designation"] = "Pipe4STD"
 

@@ -19,6 +19,7 @@ from .constants import CONSTANTS, clause, value
 from .notes import Notes
 from .results import Alternative, Check, PoleDesign
 from .sections import CATALOGUE, Section, grade_properties
+from .wind import pole_cf
 
 E = float(value("steel", "E_ksi"))
 
@@ -169,6 +170,29 @@ class Demand:
     force_height_in: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class PoleExposure:
+    """Wind on the exposed pole below the sign (ASCE 7 Sec. 29.4), per foot of Cf x D: the section
+    decides D and Cf (Fig. 29.4-1), so each section tried adds its own share to every load case.
+
+    ``shear_kip`` and ``moment_kip_in`` are at the method's level (0.6W or 1.0W), ``deflection_kip_in3``
+    at the service level: the integral of w z^2 (3L - z)/6 over the band, so that the tip deflection
+    it adds is this value times Cf D / (E I)."""
+
+    shear_kip: float
+    moment_kip_in: float
+    deflection_kip_in3: float
+    qz_psf: float  # qz for the D sqrt(qz) threshold of Fig. 29.4-1
+    height_ft: float  # h for h/D
+    least_cf_round: float = 0.5  # smallest Cf of Fig. 29.4-1 (screening only)
+    least_cf_square: float = 1.3
+
+    def cfd_ft(self, section: Section) -> float:
+        """Cf x D of ``section`` (D: OD, or the face width of a square HSS with the wind normal to it)."""
+        d_ft = section.od_in / 12.0
+        return pole_cf(section.is_round, d_ft, self.height_ft, self.qz_psf) * d_ft
+
+
 def _factors(method: str) -> tuple[float, float, float, float]:
     """(Omega or 1/phi) for flexure, shear, torsion, compression: available = nominal / factor."""
     if method == "asd":
@@ -212,14 +236,20 @@ def check_pole(
     deflection_limit_n: float | None,
     flex: Flexure | None = None,
     self_weight_factor: float = 0.0,
+    pole_wind: PoleExposure | None = None,
 ) -> PoleDesign:
     """All member checks of one pole for every load case; governing values per check.
 
     ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
     G5/H3 and needs no axial load. ``self_weight_factor`` adds the pole's own weight (times the
-    dead-load factor) to the axial demand.
+    dead-load factor) to the axial demand. ``pole_wind`` adds the wind on the exposed pole (its
+    shear and moment, and its deflection) to every load case.
     """
     flex = flex or flexure(section, fy)
+    k = pole_wind.cfd_ft(section) if pole_wind is not None else 0.0
+    add_m = k * pole_wind.moment_kip_in if pole_wind is not None else 0.0
+    add_v = k * pole_wind.shear_kip if pole_wind is not None else 0.0
+    extra_deflection = k * pole_wind.deflection_kip_in3 if pole_wind is not None else 0.0
     om_b, om_v, om_t, om_c = _factors(method)
     length_in = height_ft * 12.0 if height_ft is not None else math.inf
     mc = flex.mn_kip_in / om_b
@@ -230,8 +260,8 @@ def check_pole(
     t_neglect = value("steel", "torsion_neglect_fraction")
     self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
 
-    m_max = max(d.moment_kip_in for d in demands)
-    v_max = max(d.shear_kip for d in demands)
+    m_max = max(d.moment_kip_in for d in demands) + add_m
+    v_max = max(d.shear_kip for d in demands) + add_v
     t_max = max(d.torsion_kip_in for d in demands)
     p_max = max(d.axial_kip for d in demands) + self_kip
     pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
@@ -241,13 +271,13 @@ def check_pole(
     for d in demands:
         # safe_ratio: a zero strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
         pr = safe_ratio(d.axial_kip + self_kip, pc)
-        mr = safe_ratio(d.moment_kip_in, mc)
+        mr = safe_ratio(d.moment_kip_in + add_m, mc)
         if pr >= 0.2:
             ratio, cl = pr + 8.0 / 9.0 * mr, "AISC 360-16 Eq. H1-1a"
         else:
             ratio, cl = pr / 2.0 + mr, "AISC 360-16 Eq. H1-1b"
         if d.torsion_kip_in > t_neglect * tc:
-            h36 = pr + mr + (safe_ratio(d.shear_kip, vc) + safe_ratio(d.torsion_kip_in, tc)) ** 2
+            h36 = pr + mr + (safe_ratio(d.shear_kip + add_v, vc) + safe_ratio(d.torsion_kip_in, tc)) ** 2
             if h36 > ratio:
                 ratio, cl = h36, "AISC 360-16 Eq. H3-6"
         if ratio > inter:
@@ -272,7 +302,10 @@ def check_pole(
         for d in demands:
             a = min(d.force_height_in, length_in)
             # Cantilever, point load P at height a: tip deflection P a^2 (3L - a) / (6 E I).
-            delta = d.service_force_kip * a * a * (3.0 * length_in - a) / (6.0 * E * inertia)
+            # Plus the exposed pole's distributed wind: integral of w z^2 (3L - z)/6 dz / (E I).
+            delta = (d.service_force_kip * a * a * (3.0 * length_in - a) / 6.0 + extra_deflection) / (
+                E * inertia
+            )
             worst = max(worst, delta)
         deflection_in = worst
         checks.append(
@@ -281,7 +314,8 @@ def check_pole(
                 worst,
                 length_in / deflection_limit_n,
                 "in",
-                f"cantilever P a^2 (3L - a)/(6EI) under service wind, limit L/{deflection_limit_n:g} "
+                "cantilever P a^2 (3L - a)/(6EI) (+ pole wind) under service wind, "
+                f"limit L/{deflection_limit_n:g} "
                 "(IBC sets none for sign poles; selectable, default L/80)",
             )
         )
@@ -320,6 +354,7 @@ def select_pole(
     deflection_limit_n: float | None,
     designation: str | None,
     self_weight_factor: float = 0.0,
+    pole_wind: PoleExposure | None = None,
 ) -> tuple[PoleDesign, tuple[Alternative, ...]]:
     """The given section's checks, or the lightest passing section of ``family`` and up to N ranked
     alternatives (the next lightest passing sections). When nothing passes, the section with the
@@ -336,6 +371,7 @@ def select_pole(
             height_ft,
             deflection_limit_n,
             self_weight_factor=self_weight_factor,
+            pole_wind=pole_wind,
         ), ()
     wanted = 1 + int(value("pole", "alternatives_count"))
     m_max = max(d.moment_kip_in for d in demands)
@@ -344,27 +380,31 @@ def select_pole(
     table = _family_table(family, grade, method)
     # Cheap screens before the full check: flexure alone, and the inertia the deflection limit needs.
     i_required = 0.0
+    i_per_cfd = 0.0  # inertia the pole wind adds per ft of Cf D
+    m_per_cfd = pole_wind.moment_kip_in if pole_wind is not None else 0.0
     if deflection_limit_n is not None and height_ft is not None:
         length_in = height_ft * 12.0
+        allowed = E * length_in / deflection_limit_n
         for d in demands:
             a = min(d.force_height_in, length_in)
             i_required = max(
                 i_required,
-                d.service_force_kip
-                * a
-                * a
-                * (3.0 * length_in - a)
-                / (6.0 * E * length_in / deflection_limit_n),
+                d.service_force_kip * a * a * (3.0 * length_in - a) / (6.0 * allowed),
             )
+        if pole_wind is not None:
+            i_per_cfd = pole_wind.deflection_kip_in3 / allowed
+    # Screen with the least Cf of Fig. 29.4-1 (0.5 round, 1.3 square): never skips a section that passes.
+    cf_least = (pole_wind.least_cf_round, pole_wind.least_cf_square) if pole_wind is not None else (0.0, 0.0)
     for section, mc, flex in table:
+        k = cf_least[0 if section.is_round else 1] * section.od_in / 12.0
         if (
-            m_max > mc * (1.0 + 1e-9)
-            or section.ix_in4 < i_required * (1.0 - 1e-9)
+            m_max + k * m_per_cfd > mc * (1.0 + 1e-9)
+            or section.ix_in4 < (i_required + k * i_per_cfd) * (1.0 - 1e-9)
             or flex.compactness == "not_applicable"
         ):
             continue
         result = check_pole(
-            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
+            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
         )
         if result.passed:
             passing.append(result)
@@ -378,7 +418,7 @@ def select_pole(
     if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
         section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
         best_failing = check_pole(
-            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor
+            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
         )
     return best_failing, ()
 

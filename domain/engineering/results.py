@@ -531,6 +531,46 @@ class PoleLoad:
     torsion_ft_lb: float
 
 
+@dataclass(frozen=True, slots=True)
+class PoleWind:
+    """Strength-level wind on one exposed pole, grade to the bottom of the sign (ASCE 7 Sec. 29.4.1,
+    Fig. 29.4-1), qz integrated over the band in closed form; included in ``loads_per_pole``."""
+
+    exposed_height_ft: float
+    width_ft: float
+    shape: str
+    qz_bottom_psf: float
+    qz_top_psf: float
+    d_sqrt_qz: float
+    h_over_d: float
+    cf: float
+    g: float
+    force_lb: float
+    resultant_height_ft: float
+    moment_at_grade_ft_lb: float
+
+
+@dataclass(frozen=True, slots=True)
+class GustEffect:
+    """Natural frequency of the pole and sign and the gust-effect factor it calls for (ASCE 7
+    Sec. 26.2, 26.11): G = 0.85 when n1 >= 1 Hz, Gf of Sec. 26.11.5 (never below 0.85 here) when
+    flexible. The Gf terms are null for a rigid structure."""
+
+    natural_frequency_hz: float
+    flexible: bool
+    damping_ratio: float
+    g: float
+    gf: float | None = None
+    z_bar_ft: float | None = None
+    iz: float | None = None
+    lz_ft: float | None = None
+    q: float | None = None
+    vz_fps: float | None = None
+    r: float | None = None
+    gr: float | None = None
+    iterations: int = 1
+
+
 # ---------------------------------------------------------------- results of each kind
 @dataclass(frozen=True, slots=True)
 class WindResult:
@@ -593,6 +633,8 @@ class SignDesign:
     checks: tuple[Check, ...]
     passed: bool = json_field(key="pass")
     bom: BillOfMaterials = field(default_factory=BillOfMaterials)
+    pole_wind: PoleWind | None = None
+    gust: GustEffect | None = None
 
 
 Result = WindResult | EmbedmentResult | PoleResult | SignDesign

@@ -49,9 +49,10 @@ MAX_TOP_HEIGHT_FT = 200.0
 """Tallest sign (top of the sign = pole height above grade) the engine accepts, ft.
 
 Why 200 ft: the tallest highway pylon signs are around 100-150 ft; above 200 ft a pole is a tower
-whose dynamic response (ASCE 7 Sec. 26.11.5, Gf) the rigid-structure G = 0.85 used here does not
-cover. The ``pole`` kind's height, the ``wind`` kind's top height, the ``embedment`` kind's force
-height and the ``sign`` kind's clearance + cabinet heights share this limit."""
+whose dynamic response needs more than the single-mode gust-effect factor Gf (ASCE 7 Sec. 26.11.5)
+the ``sign`` kind computes for flexible poles. The ``pole`` kind's height, the ``wind`` kind's top
+height, the ``embedment`` kind's force height and the ``sign`` kind's clearance + cabinet heights
+share this limit."""
 
 
 class _Input(BaseModel):
@@ -137,7 +138,13 @@ class WindInput(_Input):
     exposure: Exposure = Field(description="Exposure category B, C or D (Sec. 26.7).")
     kzt: Kzt = 1.0
     ground_elevation_ft: Elevation = None
-    width_ft: SignWidth = Field(description="Horizontal dimension of the sign B, ft. " + _WIDTH_WHY)
+    width_ft: float = Field(
+        ge=0.5,
+        le=1000,
+        description="Horizontal dimension of the sign or freestanding wall B, ft. 0.5..1000: a 6 in "
+        "blade sign to a 1,000 ft solid screen or monument wall (ASCE 7 Sec. 29.3 covers solid "
+        "freestanding walls; Fig. 29.3-1 tabulates B/s up to '>= 45', used beyond it).",
+    )
     height_ft: SignHeight = Field(description="Vertical dimension of the sign s, ft. " + _HEIGHT_WHY)
     top_height_ft: float = Field(
         ge=0.5,
@@ -365,6 +372,15 @@ class Criteria(_Input):
         default="L/80",
         description="Top-of-pole deflection limit under 0.6W (practice default L/80; L/40 = AASHTO 2.5 %).",
     )
+    damping_ratio: float = Field(
+        default=CONSTANTS["wind"]["damping_ratio_default"]["value"],
+        ge=0.002,
+        le=0.05,
+        description="Structural damping ratio beta (fraction of critical) for the gust-effect factor Gf "
+        "of a flexible structure (ASCE 7 Sec. 26.11.5, n1 < 1 Hz); default 0.01, about 1 % for steel "
+        "(ASCE 7-16 Commentary C26.11). 0.002..0.05: a bare welded steel pole (0.2 %) to a pole with "
+        "an added damper (5 %); a lower ratio gives a larger Gf.",
+    )
 
 
 class SignInput(_Input):
@@ -382,7 +398,7 @@ class SignInput(_Input):
         le=MAX_TOP_HEIGHT_FT,
         description="Grade to the bottom of the lowest cabinet, ft. 0..200, and clearance + the "
         "cabinet heights (the top of the sign, the pole height) at most 200 ft: the tallest pylon "
-        "signs are 100-150 ft; taller poles are towers (dynamic gust effects not covered).",
+        "signs are 100-150 ft; taller poles are towers (beyond the single-mode Gf of Sec. 26.11.5).",
     )
     solid_ratio: SolidRatio = 1.0
     return_corner_ft: ReturnCorner = 0.0

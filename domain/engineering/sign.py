@@ -32,7 +32,7 @@ from .foundations import (
     soil_field,
 )
 from .notes import Notes
-from .poles import Demand, E, pole_assumptions, select_pole
+from .poles import Demand, E, PoleExposure, pole_assumptions, select_pole
 from .results import (
     AnchorBoltItem,
     AnchorDesign,
@@ -42,10 +42,12 @@ from .results import (
     ConcreteItem,
     DeadLoad,
     Geometry,
+    GustEffect,
     PierDesign,
     PierReinforcement,
     PlateItem,
     PoleLoad,
+    PoleWind,
     SelectedPole,
     SignDesign,
     SteelItem,
@@ -53,7 +55,15 @@ from .results import (
 )
 from .schemas import SignInput
 from .sections import CATALOGUE, Section, default_grade
-from .wind import Panel, sign_wind
+from .wind import (
+    Panel,
+    PoleWindProfile,
+    design_gust_factor,
+    gust_factor_flexible,
+    pole_cf,
+    pole_wind_profile,
+    sign_wind,
+)
 
 _G_IN_S2 = 386.09  # gravity, in/s^2 (natural frequency estimate)
 
@@ -198,6 +208,21 @@ class SignLoads:
     demands: tuple[Demand, ...]  # at the method's level, one per load case
     dead_factor: float
     deflection_limit_n: float
+    pole_profile: PoleWindProfile  # wind on the exposed pole, per ft of Cf D
+    wind_factor: float  # 0.6 (ASD) or 1.0 (LRFD) on W for member demands
+    service_factor: float  # on W for the deflection check
+    pole_wind: PoleWind | None = None  # filled in once the section is known
+
+    def exposure(self) -> PoleExposure:
+        """The pole wind as each tried section sees it (method level and service level)."""
+        prof = self.pole_profile
+        return PoleExposure(
+            shear_kip=self.wind_factor * prof.force_per_cfd_lb / 1000.0,
+            moment_kip_in=self.wind_factor * prof.force_per_cfd_lb * prof.resultant_height_ft * 12.0 / 1000.0,
+            deflection_kip_in3=self.service_factor * prof.deflection_per_cfd_kip_in3,
+            qz_psf=prof.qz_bottom_psf,
+            height_ft=self.top_ft,
+        )
 
     @property
     def governing(self) -> PoleLoad:
@@ -205,8 +230,11 @@ class SignLoads:
         return max(self.per_pole, key=lambda p: p.lateral_lb)
 
 
-def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
-    """Step 1: geometry, wind (Cases A, B, C), dead load, and each pole's share per load case."""
+def design_loads(inp: SignInput, notes: Notes, gust_factor: float | None = None) -> SignLoads:
+    """Step 1: geometry, wind (Cases A, B, C), dead load, and each pole's share per load case of
+    the wind on the sign; the wind on the exposed poles is prepared per foot of Cf D (its section is
+    chosen in step 2) and added by :func:`with_pole_wind`. ``gust_factor``: Gf of a flexible
+    structure (None: rigid, G = 0.85)."""
     method = inp.criteria.method
     sup = inp.supports
     family = CATALOGUE[sup.designation].family if sup.designation else sup.family
@@ -238,6 +266,17 @@ def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
         return_corner_ft=inp.return_corner_ft,
         notes=notes,
         flexibility_rule=False,
+        gust_factor=gust_factor,
+    )
+    profile = pole_wind_profile(
+        code=inp.code,
+        exposure=inp.site.exposure,
+        kzt=inp.site.kzt,
+        ke_=wind.ke,
+        wind_speed_mph=inp.site.wind_speed_mph,
+        exposed_ft=inp.clearance_ft,
+        pole_height_ft=top,
+        gust=wind.g,
     )
 
     default_psf = value("defaults", "cabinet_weight_psf")
@@ -326,7 +365,92 @@ def design_loads(inp: SignInput, notes: Notes) -> SignLoads:
         demands=tuple(demands),
         dead_factor=d_factor,
         deflection_limit_n=limit_n,
+        pole_profile=profile,
+        wind_factor=w_factor,
+        service_factor=defl_factor,
     )
+
+
+def with_pole_wind(loads: SignLoads, section: Section, notes: Notes) -> SignLoads:
+    """Step 2b: the chosen section's wind on the exposed pole added to each pole's load cases
+    (shear, and base moment at the band's own resultant height), ASCE 7 Sec. 29.4.1."""
+    prof = loads.pole_profile
+    if prof.exposed_ft <= 0.0:
+        return loads
+    d_ft = section.od_in / 12.0
+    cf = pole_cf(section.is_round, d_ft, loads.top_ft, prof.qz_bottom_psf)
+    force = cf * d_ft * prof.force_per_cfd_lb
+    moment = force * prof.resultant_height_ft
+    pole_wind = PoleWind(
+        exposed_height_ft=prof.exposed_ft,
+        width_ft=d_ft,
+        shape="round" if section.is_round else "square",
+        qz_bottom_psf=prof.qz_bottom_psf,
+        qz_top_psf=prof.qz_top_psf,
+        d_sqrt_qz=d_ft * math.sqrt(prof.qz_bottom_psf),
+        h_over_d=loads.top_ft / d_ft,
+        cf=cf,
+        g=loads.wind.g,
+        force_lb=force,
+        resultant_height_ft=prof.resultant_height_ft,
+        moment_at_grade_ft_lb=moment,
+    )
+    per_pole = []
+    for p in loads.per_pole:
+        lateral = p.lateral_lb + force
+        total = p.moment_ft_lb + moment
+        per_pole.append(PoleLoad(p.case, lateral, total / lateral, total, p.torsion_ft_lb))
+    pw = CONSTANTS["wind"]["pole_cf"]
+    notes.assume(
+        f"Wind on each exposed pole from grade to the sign bottom ({prof.exposed_ft:g} ft), "
+        "F = qz Kd G Cf D dz integrated over the band: qz varies with height (Kz constant below zmin, "
+        "power law above), integrated in closed form (no strips); resultant at the centroid of the qz "
+        "profile; added to every load case's shear and base moment (no torsion: the pole is on the "
+        "sign's axis).",
+        "ASCE 7 Sec. 29.4.1 Eq. 29.4-1, Sec. 26.10.1",
+    )
+    notes.assume(
+        f"Pole Cf = {cf:.3g} from Fig. 29.4-1 with h/D = {loads.top_ft:g} / {d_ft:.3g} ft (h = pole height, "
+        "conservative) and D sqrt(qz) with the lowest qz on the band (conservative at the 2.5 threshold); "
+        + (
+            "round pole, moderately smooth steel when D sqrt(qz) > 2.5."
+            if section.is_round
+            else "square pole, wind normal to a face (the sign's wind direction)."
+        ),
+        pw["clause"],
+    )
+    notes.assume(
+        f"Pole Kd = {value('wind', 'pole_kd'):g}: the pole is part of the sign structure.",
+        clause("wind", "pole_kd"),
+    )
+    if loads.count == 2:
+        notes.assume(
+            "Two poles: each carries its own pole wind (side by side across the wind, no shielding).",
+            "ASCE 7 Sec. 29.4.1 (Af of each pole)",
+        )
+    return dataclasses.replace(loads, per_pole=tuple(per_pole), pole_wind=pole_wind)
+
+
+def natural_frequency(
+    section: Section, *, cabinet_lb: float, mass_height_ft: float, pole_height_ft: float
+) -> float:
+    """First natural frequency n1 (Hz) of one pole with its share of the cabinet, fixed at the base
+    (ASCE 7 Sec. 26.2 defines flexible as n1 < 1 Hz; the method is a stated engineering model).
+
+    Rayleigh's quotient with the static deflected shape of a point load at the cabinet centroid a:
+    psi(z) = z^2 (3a - z) / (2 a^3) below a, (3z - a) / (2a) above (psi(a) = 1); stiffness 3 E I / a^3;
+    mass M + m (33 a / 140 + ((3L - a)^3 - 8 a^3) / (36 a^2)) with M the cabinet, m the pole's mass per
+    length and L the pole height. n1 = sqrt(k / M_eff) / (2 pi).
+    """
+    a = mass_height_ft
+    length = max(pole_height_ft, a)
+    shape_ft = 33.0 * a / 140.0 + ((3.0 * length - a) ** 3 - 8.0 * a**3) / (36.0 * a * a)
+    weight_kip = (cabinet_lb + section.w_plf * shape_ft) / 1000.0
+    a_in = a * 12.0
+    stiffness = 3.0 * E * section.ix_in4 / a_in**3  # kip/in
+    if weight_kip <= 0.0:
+        return math.inf
+    return math.sqrt(stiffness * _G_IN_S2 / weight_kip) / (2.0 * math.pi)
 
 
 def select_sign_pole(inp: SignInput, loads: SignLoads, notes: Notes) -> SelectedPole:
@@ -342,6 +466,7 @@ def select_sign_pole(inp: SignInput, loads: SignLoads, notes: Notes) -> Selected
         deflection_limit_n=loads.deflection_limit_n,
         designation=sup.designation,
         self_weight_factor=loads.dead_factor,
+        pole_wind=loads.exposure() if loads.pole_profile.exposed_ft > 0.0 else None,
     )
     pole_assumptions(notes, inp.criteria.method, loads.family, loads.grade)
     section = CATALOGUE[design.designation]
@@ -356,22 +481,11 @@ def select_sign_pole(inp: SignInput, loads: SignLoads, notes: Notes) -> Selected
                 f"No {loads.family} section in grade {loads.grade} passes; the best one is reported.",
             )
 
-    # Natural frequency of one pole with the cabinet mass lumped at the resultant height (Sec. 26.2).
-    y = loads.wind.cases[0].height_ft * 12.0
-    stiffness = 3.0 * E * section.ix_in4 / y**3
-    mass = (loads.cabinet_lb / loads.count + 0.24 * section.w_plf * loads.top_ft) / 1000.0 / _G_IN_S2
-    n1 = math.sqrt(stiffness / mass) / (2.0 * math.pi) if mass > 0 else math.inf
-    if n1 < value("wind", "flexible_frequency_hz"):
-        notes.warn(
-            "flexible",
-            f"Estimated natural frequency {n1:.2f} Hz < 1 Hz: the structure is flexible and G "
-            "should be computed per ASCE 7 Sec. 26.11.5 (Gf); G = 0.85 was used.",
-        )
-        notes.penalise("flexible structure", 0.15)
-    notes.assume(
-        "Natural frequency estimated as a cantilever with the cabinet and 24 % of the pole mass at the "
-        "resultant height.",
-        clause("wind", "flexible_frequency_hz"),
+    n1 = natural_frequency(
+        section,
+        cabinet_lb=loads.cabinet_lb / loads.count,
+        mass_height_ft=loads.wind.cases[0].height_ft,
+        pole_height_ft=loads.top_ft,
     )
     return SelectedPole(
         design=design,
@@ -591,10 +705,114 @@ def bill_of_materials(
     )
 
 
+def _snapshot(notes: Notes) -> Notes:
+    return Notes(
+        list(notes.assumptions),
+        list(notes.warnings),
+        notes.confidence,
+        set(notes._seen),
+        set(notes._penalties),
+    )
+
+
+def _gust(
+    inp: SignInput, loads: SignLoads, n1: float, g_used: float, iterations: int, notes: Notes | None
+) -> GustEffect:
+    """The gust-effect factor for the pole of natural frequency ``n1``: G = 0.85 when rigid, Gf of
+    Sec. 26.11.5 when n1 < 1 Hz (with the terms a reviewer checks); ``g_used`` is the factor the loads
+    were computed with. Writes its assumptions when ``notes`` is given."""
+    beta = inp.criteria.damping_ratio
+    flexible = n1 < value("wind", "flexible_frequency_hz")
+    gust = GustEffect(n1, flexible, beta, g_used, iterations=iterations)
+    if flexible:
+        depth_ft = max((c.depth_in if c.depth_in is not None else 12.0) for c in inp.cabinets) / 12.0
+        f = gust_factor_flexible(
+            code=inp.code,
+            exposure=inp.site.exposure,
+            wind_speed_mph=inp.site.wind_speed_mph,
+            n1_hz=n1,
+            damping_ratio=beta,
+            height_ft=loads.top_ft,
+            width_ft=loads.sign_width_ft,
+            depth_ft=depth_ft,
+        )
+        gust = dataclasses.replace(
+            gust, gf=f.gf, z_bar_ft=f.z_bar_ft, iz=f.iz, lz_ft=f.lz_ft, q=f.q, vz_fps=f.vz_fps, r=f.r, gr=f.gr
+        )
+    if notes is None:
+        return gust
+    notes.assume(
+        f"Natural frequency n1 = {n1:.3g} Hz by Rayleigh's method: one pole fixed at the base as a "
+        "cantilever, its share of the cabinet mass at the cabinet centroid plus the pole's self-weight "
+        "along its height, static deflected shape of a point load at the centroid.",
+        "ASCE 7 Sec. 26.2 (flexible: n1 < 1 Hz); Rayleigh quotient (stated engineering model)",
+    )
+    margin = value("wind", "fixed_base_frequency_margin")
+    if n1 < margin * value("wind", "flexible_frequency_hz"):
+        notes.warn(
+            "fixed_base_frequency",
+            f"n1 = {n1:.2f} Hz assumes a fixed base: the rotation of the pier in the soil (and a base "
+            "plate's flexibility) lowers it; a geotechnical spring would give a lower n1 and a larger Gf.",
+        )
+    if flexible:
+        assert gust.gf is not None
+        notes.assume(
+            f"Flexible structure (n1 < 1 Hz): gust-effect factor Gf = {gust.gf:.3f} by Eq. 26.11-10 "
+            f"(h = {loads.top_ft:g} ft, B = sign width {loads.sign_width_ft:g} ft, L = cabinet depth, "
+            f"damping ratio {beta:g}), floored at the rigid 0.85; G = {g_used:.3f} used for the sign and "
+            "the poles.",
+            clause("wind", "gust_flexible"),
+        )
+        if beta == value("wind", "damping_ratio_default"):
+            notes.assume(
+                f"Damping ratio {beta:g} (default for steel).", clause("wind", "damping_ratio_default")
+            )
+        notes.assume(
+            "Turbulence constants of Table 26.11-1; for ASCE 7-22 the 7-16 values (unverified).",
+            clause("wind", "gust_flexible"),
+        )
+        if inp.code == "asce7-22":
+            notes.penalise("asce7-22 Table 26.11-1 unverified", 0.05)
+        if iterations > 1:
+            notes.assume(
+                f"Gf and the pole found together in {iterations} passes: loads with G, the lightest pole "
+                "for them, its n1 and Gf, until the pole's Gf is no larger than the G used "
+                "(G never lowered).",
+                clause("wind", "gust_flexible"),
+            )
+    return gust
+
+
 def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
     """The ``sign`` kind. See the module docstring and docs/engineering.md for the method."""
+    rigid = value("wind", "gust_factor_rigid")
+    before = _snapshot(notes)
     loads = design_loads(inp, notes)
     pole = select_sign_pole(inp, loads, notes)
+    g_used = rigid
+    iterations = 1
+    gust = _gust(inp, loads, pole.natural_frequency_hz, g_used, iterations, None)
+    if gust.flexible:
+        # Flexible: the pole sets n1, n1 sets Gf, Gf sets the loads and so the pole. G only grows, so
+        # the loop ends (finite catalogue); at the end the chosen pole's Gf is at most the G used.
+        limit = 8
+        while design_gust_factor(gust.natural_frequency_hz, gust.gf) > g_used + 1e-9 and iterations < limit:
+            g_used = design_gust_factor(gust.natural_frequency_hz, gust.gf)
+            iterations += 1
+            trial = Notes()
+            loads = design_loads(inp, trial, gust_factor=g_used)
+            pole = select_sign_pole(inp, loads, trial)
+            gust = _gust(inp, loads, pole.natural_frequency_hz, g_used, iterations, None)
+        if iterations > 1:  # the notes of the rigid pass no longer apply: state the final pass's
+            notes.assumptions, notes.warnings = before.assumptions, before.warnings
+            notes.confidence, notes._seen = before.confidence, before._seen
+            notes._penalties = before._penalties
+            loads = design_loads(inp, notes, gust_factor=g_used)
+            pole = select_sign_pole(inp, loads, notes)
+        if gust.gf is not None and gust.gf > g_used + 1e-9:
+            notes.warn("gust_not_converged", f"Gf did not settle in {limit} passes; G = {g_used:.3f} used.")
+    gust = _gust(inp, loads, pole.natural_frequency_hz, g_used, iterations, notes)
+    loads = with_pole_wind(loads, CATALOGUE[pole.design.designation], notes)
     section = CATALOGUE[pole.design.designation]
     n = loads.count
     soil = inp.foundation
@@ -657,4 +875,6 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         checks=checks,
         passed=all(c.passed for c in checks),
         bom=bill_of_materials(section, loads.grade, n, pole_length, pier, base_plate),
+        pole_wind=loads.pole_wind,
+        gust=gust,
     )

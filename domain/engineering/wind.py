@@ -171,6 +171,7 @@ def sign_wind(
     return_corner_ft: float,
     notes: Notes,
     flexibility_rule: bool = True,
+    gust_factor: float | None = None,
 ) -> Wind:
     """Design wind on a stack of cabinets (first panel on top), Sec. 29.3.
 
@@ -178,6 +179,8 @@ def sign_wind(
     foundation design check one by one. The stack is one sign: s = sum of heights, B = widest cabinet,
     As = sum of the cabinet areas, resultant at the area centroid. ``flexibility_rule`` applies the
     height/width rule of thumb; the ``sign`` kind turns it off and estimates n1 from the chosen pole.
+    ``gust_factor`` replaces the rigid G = 0.85 (the ``sign`` kind passes Gf of Sec. 26.11.5 when
+    the structure is flexible); the caller states its basis.
     """
     h = top_height_ft
     s = sum(p.height_ft for p in panels)
@@ -189,7 +192,7 @@ def sign_wind(
     kz_ = kz(code, exposure, h)
     ke_ = ke(ground_elevation_ft)
     kd = value("wind", "kd_signs")
-    g = value("wind", "gust_factor_rigid")
+    g = value("wind", "gust_factor_rigid") if gust_factor is None else gust_factor
     qh = velocity_pressure(code, kz_, kzt, ke_, wind_speed_mph)
     kd_in_force = _W["kd_placement"][code] == "force"
     kd_force = kd if kd_in_force else 1.0
@@ -259,6 +262,14 @@ def sign_wind(
             "between tabulated B/s rows; a region missing in the lower row takes the upper row's value.",
             _CC["clause"],
         )
+        if b_over_s > _CC["b_over_s"][-1]:
+            notes.assume(
+                f"B/s = {b_over_s:.4g} > 45 (a long sign or freestanding wall): the figure's '>= 45' row "
+                f"for Case C and column for Cases A and B; the last Case C region (> 10 s, Cf "
+                f"{_CC['table'][-1][-1]:g} before factors) runs to the far end, and the Case C torsion "
+                "is the first moment of every region's force about the centre of the face.",
+                _CC["clause"],
+            )
         if s_over_h > _W["case_c_tall_factor"]["threshold_s_over_h"]:
             notes.assume(
                 f"Case C coefficients multiplied by (1.8 - s/h) = "
@@ -305,7 +316,8 @@ def sign_wind(
     notes.assume(
         f"Kzt = {kzt:g} as given (1.0 unless a topographic study says otherwise).", "ASCE 7 Sec. 26.8"
     )
-    notes.assume("G = 0.85, rigid structure.", clause("wind", "gust_factor_rigid"))
+    if gust_factor is None:
+        notes.assume("G = 0.85, rigid structure.", clause("wind", "gust_factor_rigid"))
     notes.assume("Cf for Cases A and B by bilinear interpolation in s/h and B/s.", _CF["clause"])
     if k_open < 1.0:
         notes.assume(
@@ -371,3 +383,186 @@ def sign_wind(
         case_c=case_c,
         cases=tuple(cases),
     )
+
+
+# ---------------------------------------------------------------- wind on the exposed poles
+_PCF = _W["pole_cf"]
+
+
+@dataclass(frozen=True, slots=True)
+class PoleWindProfile:
+    """Velocity pressure of one edition and site integrated over the exposed pole, grade to the bottom
+    of the sign (ASCE 7 Sec. 29.4.1, qz varying with height per Sec. 26.10).
+
+    No discretisation error: Kz is constant below zmin and c (z/zg)^(2/alpha) above (Table 26.10-1),
+    so the integrals are taken in closed form. Every value is per foot of Cf x D (the section's
+    coefficient and width, not known until a section is tried), strength level, G and the edition's
+    force Kd included: a pole of width D ft and coefficient Cf carries F = Cf D force_per_cfd_lb.
+    """
+
+    exposed_ft: float
+    pole_height_ft: float
+    force_per_cfd_lb: float  # integral of qz Kd G dz, lb per ft of Cf D
+    resultant_height_ft: float  # centroid of the qz profile on the band
+    deflection_per_cfd_kip_in3: float  # integral of w z^2 (3L - z)/6 dz per ft of Cf D, kip in^3
+    qz_bottom_psf: float  # lowest qz on the band (Cf threshold D sqrt(qz), conservative)
+    qz_top_psf: float
+
+
+def _power_integrals(
+    k_min: float, z_min: float, a: float, p: float, c: float, length: float
+) -> tuple[float, ...]:
+    """Integrals over 0..c of Kz, Kz z and Kz z^2 (3L - z)/6 for Kz = k_min below z_min and
+    a z^p above (closed form)."""
+    lo = min(c, z_min)
+    i0 = k_min * lo
+    i1 = k_min * lo * lo / 2.0
+    i2 = k_min * (length * lo**3 / 6.0 - lo**4 / 24.0)
+    if c > z_min:
+
+        def prim(n: float) -> float:
+            return (c ** (p + n) - z_min ** (p + n)) / (p + n)
+
+        i0 += a * prim(1.0)
+        i1 += a * prim(2.0)
+        i2 += a * (3.0 * length * prim(3.0) - prim(4.0)) / 6.0
+    return i0, i1, i2
+
+
+def pole_wind_profile(
+    *,
+    code: str,
+    exposure: str,
+    kzt: float,
+    ke_: float,
+    wind_speed_mph: float,
+    exposed_ft: float,
+    pole_height_ft: float,
+    gust: float,
+) -> PoleWindProfile:
+    """The exposed band's integrals (see :class:`PoleWindProfile`)."""
+    row = _W["kz"][code][exposure]
+    z_min = _W["kz_min_height_ft"][code][exposure]
+    p = 2.0 / row["alpha"]
+    a = row["c"] / row["zg_ft"] ** p
+    k_min = kz(code, exposure, z_min)
+    q0 = velocity_pressure(code, 1.0, kzt, ke_, wind_speed_mph)  # qz per unit Kz
+    kd_force = value("wind", "pole_kd") if _W["kd_placement"][code] == "force" else 1.0
+    if _W["kd_placement"][code] == "velocity_pressure":
+        # velocity_pressure() applied the sign's Kd; the pole's Kd (a named constant) replaces it.
+        q0 *= value("wind", "pole_kd") / value("wind", "kd_signs")
+    if exposed_ft <= 0.0:
+        return PoleWindProfile(0.0, pole_height_ft, 0.0, 0.0, 0.0, q0 * k_min, q0 * k_min)
+    i0, i1, i2 = _power_integrals(k_min, z_min, a, p, exposed_ft, pole_height_ft)
+    scale = q0 * kd_force * gust
+    return PoleWindProfile(
+        exposed_ft=exposed_ft,
+        pole_height_ft=pole_height_ft,
+        force_per_cfd_lb=scale * i0,
+        resultant_height_ft=i1 / i0,
+        deflection_per_cfd_kip_in3=scale * i2 * 1728.0 / 1000.0,
+        qz_bottom_psf=q0 * k_min,
+        qz_top_psf=q0 * kz(code, exposure, exposed_ft),
+    )
+
+
+def pole_cf(round_section: bool, width_ft: float, height_ft: float, qz_psf: float) -> float:
+    """Cf of a pole, ASCE 7 Fig. 29.4-1: round by D sqrt(qz) (> 2.5 moderately smooth, else the
+    all-surfaces row) and h/D; square with the wind normal to a face. Linear in h/D between 1, 7 and
+    25 (Note 2), the end columns outside."""
+    xs = _PCF["h_over_d"]
+    if round_section:
+        row = (
+            _PCF["round_moderately_smooth"]
+            if width_ft * math.sqrt(qz_psf) > _PCF["round_smooth_d_sqrt_qz_above"]
+            else _PCF["round_low_d_sqrt_qz"]
+        )
+    else:
+        row = _PCF["square_normal"]
+    i, t = _interp(xs, height_ft / width_ft)
+    return float(row[i] + (row[i + 1] - row[i]) * t)
+
+
+# ---------------------------------------------------------------- gust-effect factor, flexible
+_GF = _W["gust_flexible"]
+
+
+@dataclass(frozen=True, slots=True)
+class FlexibleGust:
+    """The terms of ASCE 7 Eq. 26.11-10 for one structure (all dimensionless unless named)."""
+
+    gf: float
+    z_bar_ft: float
+    iz: float
+    lz_ft: float
+    q: float
+    vz_fps: float
+    n1_reduced: float
+    rn: float
+    rh: float
+    rb: float
+    rl: float
+    r: float
+    gr: float
+
+
+def _r_eta(eta: float) -> float:
+    """R_l of Eq. 26.11-15a (1 for eta = 0, Eq. 26.11-15b)."""
+    if eta <= 0.0:
+        return 1.0
+    return 1.0 / eta - (1.0 - math.exp(-2.0 * eta)) / (2.0 * eta * eta)
+
+
+def gust_factor_flexible(
+    *,
+    code: str,
+    exposure: str,
+    wind_speed_mph: float,
+    n1_hz: float,
+    damping_ratio: float,
+    height_ft: float,
+    width_ft: float,
+    depth_ft: float,
+) -> FlexibleGust:
+    """Gf of a flexible structure, ASCE 7 Sec. 26.11.5:
+
+    Gf = 0.925 (1 + 1.7 Iz sqrt(gQ^2 Q^2 + gR^2 R^2)) / (1 + 1.7 gv Iz)          (26.11-10)
+    gR = sqrt(2 ln(3600 n1)) + 0.577 / sqrt(2 ln(3600 n1))                       (26.11-11)
+    R^2 = (1/beta) Rn Rh RB (0.53 + 0.47 RL)                                     (26.11-12)
+    Rn = 7.47 N1 / (1 + 10.3 N1)^(5/3), N1 = n1 Lz / Vz                          (26.11-13, -14)
+    Rl = 1/eta - (1 - e^(-2 eta)) / (2 eta^2); eta = 4.6 n1 h/Vz, 4.6 n1 B/Vz, 15.4 n1 L/Vz (26.11-15)
+    Iz = c (33/z)^(1/6), Lz = l (z/33)^eps, Q^2 = 1/(1 + 0.63 ((B + h)/Lz)^0.63)  (26.11-7 to -9)
+    Vz = b (z/33)^alpha (88/60) V, z = max(0.6 h, zmin)                          (26.11-16, Table 26.11-1)
+    """
+    t = _GF[code][exposure]
+    z = max(_GF["z_bar_fraction"] * height_ft, t["z_min_ft"])
+    iz = t["c"] * (33.0 / z) ** (1.0 / 6.0)
+    lz = t["l_ft"] * (z / 33.0) ** t["eps_bar"]
+    q = math.sqrt(1.0 / (1.0 + 0.63 * ((width_ft + height_ft) / lz) ** 0.63))
+    vz = t["b_bar"] * (z / 33.0) ** t["alpha_bar"] * (88.0 / 60.0) * wind_speed_mph
+    n1r = n1_hz * lz / vz
+    rn = 7.47 * n1r / (1.0 + 10.3 * n1r) ** (5.0 / 3.0)
+    rh = _r_eta(4.6 * n1_hz * height_ft / vz)
+    rb = _r_eta(4.6 * n1_hz * width_ft / vz)
+    rl = _r_eta(15.4 * n1_hz * depth_ft / vz)
+    r = math.sqrt(rn * rh * rb * (0.53 + 0.47 * rl) / damping_ratio)
+    ln = 2.0 * math.log(3600.0 * n1_hz)
+    gr = math.sqrt(ln) + 0.577 / math.sqrt(ln)
+    mult = _GF["intensity_multiplier"]
+    gf = (
+        _GF["factor"]
+        * (1.0 + mult * iz * math.sqrt((_GF["gq"] * q) ** 2 + (gr * r) ** 2))
+        / (1.0 + mult * _GF["gv"] * iz)
+    )
+    return FlexibleGust(gf, z, iz, lz, q, vz, n1r, rn, rh, rb, rl, r, gr)
+
+
+def design_gust_factor(n1_hz: float, gf: float | None) -> float:
+    """The gust-effect factor a design uses: G = 0.85 for a rigid structure (n1 >= 1 Hz, Sec. 26.11.1),
+    else Gf of Sec. 26.11.5 floored at 0.85 (stated engineering assumption: a flexible structure is
+    never designed for less than a rigid one; Eq. 26.11-10 dips just below 0.85 for stiff, low-turbulence
+    cases near 1 Hz)."""
+    rigid = float(value("wind", "gust_factor_rigid"))
+    if n1_hz >= value("wind", "flexible_frequency_hz") or gf is None:
+        return rigid
+    return max(rigid, gf)

@@ -51,7 +51,10 @@ def test_two_poles_share_the_load_and_torsion_adds_f_over_2_plus_t_over_a():
     r = _sign(supports__count=2, supports__spacing_ft=8.0)["result"]
     wind = r["wind"]
     case_b = next(p for p in r["loads_per_pole"] if p["case"] == "B")
-    assert case_b["lateral_lb"] == pytest.approx(wind["force_lb"] / 2 + wind["torsion_ft_lb"] / 8.0, rel=1e-5)
+    pole = r["pole_wind"]["force_lb"]  # each pole also carries the wind on its own exposed length
+    assert case_b["lateral_lb"] == pytest.approx(
+        wind["force_lb"] / 2 + wind["torsion_ft_lb"] / 8.0 + pole, rel=1e-5
+    )
     assert r["geometry"]["spacing_ft"] == 8.0
     assert r["bom"]["steel"][0]["count"] == 2
 
@@ -147,14 +150,15 @@ def test_a_huge_sign_reports_failure_and_warnings_instead_of_raising():
 
 
 def test_a_huge_sign_on_an_auto_pier_in_sand_is_refused_naming_the_inputs_that_drive_the_depth():
-    # The 6 ft automatic pier in class 4 sand would need 186 ft: refused, not returned.
+    # The 6 ft automatic pier in class 4 sand would need 298 ft (186 ft before the flexible pole's
+    # Gf = 1.37 and the pole wind): refused, not returned.
     with pytest.raises(CalcInputError) as info:
         _sign(cabinets=[{"width_ft": 100, "height_ft": 50}], site__wind_speed_mph=200)
     errors = {e["field"]: e["message"] for e in info.value.errors}
     assert set(errors) == {"foundation.diameter_ft", "foundation.soil_class", "cabinets"}
     assert all("exceeds the 50 ft practical limit" in m for m in errors.values())
     assert (
-        "186" in errors["foundation.diameter_ft"] and "wider diameter_ft" in errors["foundation.diameter_ft"]
+        "298" in errors["foundation.diameter_ft"] and "wider diameter_ft" in errors["foundation.diameter_ft"]
     )
 
 
