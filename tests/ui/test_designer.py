@@ -134,3 +134,10 @@ async def test_the_estimate_tab_shows_line_items_totals_and_the_price_list(servi
     assert text(user, "estimate-price-list").endswith("price list v1")
     table = one(user, "estimate-lines")
     assert isinstance(table, ui.table) and len(table.rows) > 3
+
+
+async def test_the_assumptions_are_listed_one_a_line(services, user: User, login):
+    await open_designer(services, user, login)
+    lines = text(user, "design-assumptions").splitlines()
+    assert len(lines) > 10
+    assert all(line.endswith(")") for line in lines)
