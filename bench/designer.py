@@ -137,6 +137,7 @@ def serve() -> Iterator[tuple[str, str, str]]:
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    print(f"server: pid {proc.pid} on {base}", flush=True)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -164,7 +165,10 @@ def serve() -> Iterator[tuple[str, str, str]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        shutil.rmtree(data, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"server log kept: {log_path}")
+        else:
+            shutil.rmtree(data, ignore_errors=True)
 
 
 def create_projects(client: httpx.Client, count: int) -> list[str]:
@@ -226,8 +230,14 @@ async def open_designer(browser: Any, base: str, state: Any, project_id: str) ->
     return page
 
 
-async def type_winds(page: Any, seconds: float, phase: float, rng: random.Random) -> None:
+async def type_winds(
+    page: Any, seconds: float, phase: float, rng: random.Random, lost: list[int]
+) -> list[dict[str, float]]:
+    """Type a new wind speed once a second; return the page's samples. A keystroke that gets no
+    answer within 10 s (the page reloaded after losing its connection, or it is stuck) is counted
+    in ``lost`` and the probe is installed again."""
     wind = page.get_by_label(WIND_LABEL)
+    got: list[dict[str, float]] = []
     await asyncio.sleep(phase)
     start = time.monotonic()
     n = 0
@@ -237,14 +247,20 @@ async def type_winds(page: Any, seconds: float, phase: float, rng: random.Random
         while value == last:
             value = rng.randint(95, 175)
         last = value
-        await wind.fill(str(value))
+        try:
+            await wind.fill(str(value), timeout=10_000)
+            await asyncio.sleep(max(0.0, start + n + 1 - time.monotonic()))
+            got += await page.evaluate("window.__bench.samples.splice(0)")
+        except Exception:
+            lost.append(1)
+            await page.reload()
+            await page.get_by_role("tab", name="Design").click()
+            await page.get_by_text("Pole:").first.wait_for()
+            await wind.evaluate(PROBE)
         n += 1
-        await asyncio.sleep(max(0.0, start + n - time.monotonic()))
     await asyncio.sleep(1.5)  # the last answer
-
-
-async def samples_of(page: Any) -> list[dict[str, float]]:
-    return list(await page.evaluate("window.__bench.samples"))
+    got += await page.evaluate("window.__bench.samples.splice(0)")
+    return got
 
 
 async def bench_browser(
@@ -270,34 +286,38 @@ async def bench_browser(
             await context.close()
 
             rng = random.Random(7)
+            lost: list[int] = []
             one = await open_designer(browser, base, state, project_ids[0])
-            await type_winds(one, 3, 0, rng)  # warm-up
-            await one.evaluate("window.__bench.samples = []")
-            await type_winds(one, seconds, 0, rng)
-            got = await samples_of(one)
+            await type_winds(one, 3, 0, rng, lost)  # warm-up
+            got = await type_winds(one, seconds, 0, rng, lost)
+            print(f"1 client: {len(got)} updates recorded", flush=True)
             out["1 client: keystroke -> results + chart"] = [s["total"] for s in got]
             out["1 client:   results card changed"] = [s["results"] for s in got]
             out["1 client:   chart changed"] = [s["chart"] for s in got]
             await one.context.close()
 
+            print(f"opening {clients} clients", flush=True)
             pages = [await open_designer(browser, base, state, pid) for pid in project_ids[:clients]]
             await asyncio.gather(
-                *(type_winds(p, 2, rng.random(), random.Random(i)) for i, p in enumerate(pages))
+                *(type_winds(p, 2, rng.random(), random.Random(i), lost) for i, p in enumerate(pages))
             )
-            for p in pages:
-                await p.evaluate("window.__bench.samples = []")
-            await asyncio.gather(
-                *(type_winds(p, seconds, rng.random(), random.Random(100 + i)) for i, p in enumerate(pages))
+            lost.clear()
+            series = await asyncio.gather(
+                *(
+                    type_winds(p, seconds, rng.random(), random.Random(100 + i), lost)
+                    for i, p in enumerate(pages)
+                )
             )
-            every: list[dict[str, float]] = []
-            for p in pages:
-                every += await samples_of(p)
+            every = [sample for samples in series for sample in samples]
             typed = clients * seconds
             label = f"{clients} clients"
             out[f"{label}: keystroke -> results + chart"] = [s["total"] for s in every]
             out[f"{label}:   results card changed"] = [s["results"] for s in every]
             out[f"{label}:   chart changed"] = [s["chart"] for s in every]
-            print(f"{clients} clients: {len(every)} updates recorded for ~{typed:.0f} keystrokes")
+            print(
+                f"{clients} clients: {len(every)} updates recorded for ~{typed:.0f} keystrokes,"
+                f" {len(lost)} unanswered within 10 s (page reloaded)"
+            )
         finally:
             await browser.close()
     return out
@@ -314,7 +334,7 @@ def main() -> None:
         sys.exit("no Chromium binary (apt-get install -y chromium)")
 
     print(f"machine: {machine()}")
-    print(f"date: {time.strftime('%Y-%m-%d')}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}")
     with serve() as (base, password, api_key):
         with httpx.Client(
             base_url=base, headers={"X-API-Key": api_key}, timeout=30, trust_env=False
@@ -327,6 +347,7 @@ def main() -> None:
             results = asyncio.run(bench_browser(base, password, project_ids, args.seconds, args.clients))
             for name, samples in results.items():
                 print(summary(name, samples))
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (other work on this machine skews the times)")
 
 
 if __name__ == "__main__":
