@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-external lint lock bench clean
+.PHONY: run test test-external lint lock bench bench-designer clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/calc.py
+
+# The designer in Chromium (1 and 20 clients) and API design saves, on a server it starts and stops.
+bench-designer: $(STAMP)
+	$(PY) bench/designer.py
 
 # Re-pin requirements.lock from the ranges in pyproject.toml.
 lock:

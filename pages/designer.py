@@ -2,15 +2,17 @@
 
 The form state and its mapping live in ``pages.design_state`` and the figures in
 ``pages.design_charts`` (both pure); this module only lays them out and wires the events. Every
-keystroke validates the input at once (errors beside the fields) and, 300 ms after the last one,
-runs the engine and the price list in a worker thread; an answer for a state that has changed since
-is dropped. Saving goes through the design service with the project's ETag.
+keystroke validates the input at once (errors beside the fields) and runs the engine and the price
+list in a worker thread: at once for an edit after a quiet spell, else 300 ms after the last
+keystroke of a burst (see ``evaluation_delay``); an answer for a state that has changed since is
+dropped. Saving goes through the design service with the project's ETag.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,6 +40,15 @@ from pages.session import action_id, services
 
 DEBOUNCE_S = 0.3
 REVISIONS_PAGE = 50
+
+
+def evaluation_delay(*, since_last_edit: float, form_errors: bool) -> float:
+    """Seconds to wait before evaluating an edit made ``since_last_edit`` seconds after the previous
+    one. A lone edit (a changed value, a picked option) is answered at once; keystrokes closer
+    together than ``DEBOUNCE_S`` are one burst, evaluated when it has been quiet that long. A value
+    the form refuses (often the first digit of a number being typed) waits too, so the results do
+    not flash "fix the fields" while typing."""
+    return 0.0 if since_last_edit >= DEBOUNCE_S and not form_errors else DEBOUNCE_S
 
 
 def _show(value: Any) -> str:
@@ -89,6 +100,7 @@ class DesignEditor:
         self.errors: dict[str, str] = {}
         self.widgets: dict[str, Any] = {}
         self.seq = 0
+        self.last_edit = float("-inf")
         self.pending: asyncio.Task[Any] | None = None
         self.busy = False
         self.note: ui.input | None = None
@@ -232,8 +244,13 @@ class DesignEditor:
             widget.error = errors.get(path)
         self.form_problems.refresh()
 
-    def schedule(self, delay: float = DEBOUNCE_S) -> None:
-        """Evaluate after ``delay`` without further edits; an older pending run is cancelled."""
+    def schedule(self, delay: float | None = None) -> None:
+        """Evaluate after ``delay`` (by default ``evaluation_delay``) without further edits; an older
+        pending run is cancelled."""
+        now = time.monotonic()
+        if delay is None:
+            delay = evaluation_delay(since_last_edit=now - self.last_edit, form_errors=bool(self.errors))
+        self.last_edit = now
         self.seq += 1
         if self.pending is not None and not self.pending.done():
             self.pending.cancel()
@@ -441,8 +458,11 @@ class DesignEditor:
                 text = warning.get("text") if isinstance(warning, dict) else warning
                 ui.label(f"⚠ {text}").classes("text-amber-10 text-sm").mark("design-warning")
             with ui.expansion(f"Assumptions ({len(ev.assumptions)})").classes("w-full text-sm"):
-                for item in ev.assumptions:
-                    ui.label(f"{item.get('text')} ({item.get('clause')})").classes("text-xs")
+                # One element, a line each: this card is rebuilt on every evaluation, and a label per
+                # assumption (dozens) was most of the server's time per keystroke.
+                ui.label(
+                    "\n".join(f"{item.get('text')} ({item.get('clause')})" for item in ev.assumptions)
+                ).classes("text-xs whitespace-pre-line").mark("design-assumptions")
 
     def pole_view(self, result: dict[str, Any]) -> None:
         pole = result.get("pole") or {}

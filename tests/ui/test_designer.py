@@ -285,3 +285,10 @@ async def test_ctrl_s_saves_the_open_form(services, user: User, login):
     ctrl_s(user)
     await user.should_see("Saved as revision 1.", retries=60)
     assert (await services.designs.list(project.project_id)).total == 1
+
+
+async def test_the_assumptions_are_listed_one_a_line(services, user: User, login):
+    await open_designer(services, user, login)
+    lines = text(user, "design-assumptions").splitlines()
+    assert len(lines) > 10
+    assert all(line.endswith(")") for line in lines)

@@ -1,0 +1,357 @@
+"""Benchmark: the designer's keystroke-to-updated-results time in real Chromium, and saving a design
+revision through the API.
+
+Run ``python bench/designer.py [--seconds N] [--clients N] [--saves N]``. It starts
+``python app.py serve`` on a free port of 127.0.0.1 with a fresh data dir (so the server starts
+its own embedded PostgreSQL and Redis there), takes the admin's password and API key from the
+first-start message, and stops the server (which stops both) with SIGTERM by the PID it started.
+Not run as a test.
+
+Keystroke to updated results (timed inside the page, not by Playwright):
+  Chromium (Playwright, the flags of ``tests.served``) opens a project's Design tab. A capture-phase
+  ``input`` listener on the wind speed field stamps ``performance.now()``; a ``MutationObserver``
+  on the document compares the results card's text (the card with the chosen pole and the check
+  ratios) and the elevation chart's SVG text (its Case A/B force labels) with what they were at
+  that stamp. When both have changed, it waits for the next animation frame (the frame that
+  paints them) and records ``frame time - input time``. Each keystroke is a ``fill`` of a new
+  wind speed (one ``input`` event, like the last key of a typed number), once a second, so the
+  time includes the page's 300 ms quiet period before it evaluates, the engine and price list
+  run, the websocket round trip, the DOM update of the results and plotly's redraw.
+  - one client: one tab types for ``--seconds``;
+  - ``--clients`` clients: as many browser contexts (one Chromium), each on its own project,
+    each typing a new wind speed once a second for ``--seconds``, started at random phases.
+
+Saving a revision: ``POST /api/v1/projects/{id}/designs`` with ``If-Match`` (httpx, one
+keep-alive connection), ``--saves`` times with a new wind speed each (201, a new revision, a new
+ETag), then as many times with the last design again (200, the identical revision is returned).
+Each timed from request to parsed response.
+
+Prints the machine and, for every series, the count, median, p95 and max in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from domain.engineering.examples import SIGN_EXAMPLE  # noqa: E402
+from infra.embedded import free_port  # noqa: E402
+from tests.served import CHROMIUM_FLAGS, chromium_binary  # noqa: E402
+
+MODULE = "signage.single_pole.direct_burial"
+WIND_LABEL = "Wind speed V (mph)"
+
+# Installed in every tab: stamps each input event of the wind field and records the time until the
+# results card and the elevation chart both show the new answer (next frame after the DOM change).
+PROBE = """
+(input) => {
+  const results = () => {
+    for (const card of document.querySelectorAll('.q-card')) {
+      if (card.textContent.includes('Pole:')) return card.textContent;
+    }
+    return '';
+  };
+  const chart = () => {
+    const plot = document.querySelector('.js-plotly-plot');
+    return plot ? plot.textContent : '';
+  };
+  const bench = {samples: [], pending: null};
+  window.__bench = bench;
+  input.addEventListener('input', () => {
+    bench.pending = {t0: performance.now(), r: results(), c: chart(), rt: null, ct: null};
+  }, true);
+  new MutationObserver(() => {
+    const p = bench.pending;
+    if (!p) return;
+    const now = performance.now();
+    if (p.rt === null) { const r = results(); if (r && r !== p.r) p.rt = now; }
+    if (p.ct === null) { const c = chart(); if (c && c !== p.c) p.ct = now; }
+    if (p.rt !== null && p.ct !== null) {
+      bench.pending = null;
+      requestAnimationFrame(() => bench.samples.push({
+        total: performance.now() - p.t0, results: p.rt - p.t0, chart: p.ct - p.t0,
+      }));
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+"""
+
+
+def machine() -> str:
+    return (
+        f"{platform.platform()} | {platform.processor() or platform.machine()} | "
+        f"cpus={os.cpu_count()} | python {platform.python_version()}"
+    )
+
+
+def summary(name: str, samples: list[float]) -> str:
+    if len(samples) < 2:
+        return f"{name:44s} n={len(samples)} (too few samples)"
+    p95 = statistics.quantiles(samples, n=20, method="inclusive")[-1]
+    return (
+        f"{name:44s} n={len(samples):4d}  median {statistics.median(samples):7.1f} ms"
+        f"   p95 {p95:7.1f} ms   max {max(samples):7.1f} ms"
+    )
+
+
+@contextmanager
+def serve() -> Iterator[tuple[str, str, str]]:
+    """(base URL, admin password, admin API key) of a fresh server; stopped by PID afterwards."""
+    data = Path(tempfile.mkdtemp(prefix="signx-bench-"))
+    data.chmod(0o755)  # embedded PostgreSQL runs as its own user when started by root
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}
+    env |= {
+        "SIGNX_DATA_DIR": str(data),
+        # The benchmark is one client saving as fast as it can: lift the API's per-key throttle.
+        "SIGNX_API_RATE_PER_KEY": "100000/minute",
+        "SIGNX_API_RATE_PER_ADDRESS": "100000/minute",
+    }
+    port = free_port()
+    log_path = data / "server.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    print(f"server: pid {proc.pid} on {base}", flush=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/ready", timeout=2, trust_env=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not ready after 90 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        text = log_path.read_text()
+        password = re.search(r"password: (\S+)", text)
+        api_key = re.search(r"API key:\s+(\S+)", text)
+        if not password or not api_key:
+            raise RuntimeError(f"no first-start credentials in the log:\n{text[-3000:]}")
+        yield base, password.group(1), api_key.group(1)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if os.environ.get("BENCH_KEEP"):
+            print(f"server log kept: {log_path}")
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+def create_projects(client: httpx.Client, count: int) -> list[str]:
+    ids = []
+    for i in range(count):
+        body = {
+            "name": f"Bench pylon {i}",
+            "account_id": "BENCH-01",
+            "customer": "Bench",
+            "site_address": "1 Main",
+        }
+        response = client.post("/api/v1/projects", json=body)
+        response.raise_for_status()
+        ids.append(response.json()["result"]["project_id"])
+    return ids
+
+
+def design(wind_mph: float) -> dict[str, Any]:
+    return {
+        "module": MODULE,
+        "input": {**SIGN_EXAMPLE, "site": {**SIGN_EXAMPLE["site"], "wind_speed_mph": wind_mph}},
+        "note": "bench",
+    }
+
+
+def bench_saves(client: httpx.Client, project_id: str, saves: int) -> tuple[list[float], list[float]]:
+    etag = client.get(f"/api/v1/projects/{project_id}").headers["etag"]
+    url = f"/api/v1/projects/{project_id}/designs"
+
+    def save(body: dict[str, Any], expect: int) -> float:
+        nonlocal etag
+        start = time.perf_counter()
+        response = client.post(url, json=body, headers={"If-Match": etag})
+        response.json()
+        elapsed = (time.perf_counter() - start) * 1e3
+        if response.status_code != expect:
+            raise RuntimeError(f"save answered {response.status_code}: {response.text[:500]}")
+        etag = response.headers.get("etag", etag)
+        return elapsed
+
+    for i in range(5):  # warm-up: connection, pools, first engine call
+        save(design(60 + i), 201)
+    new = [save(design(100 + i * 0.1), 201) for i in range(saves)]
+    same = [save(design(100 + (saves - 1) * 0.1), 200) for _ in range(saves)]
+    return new, same
+
+
+async def open_designer(browser: Any, base: str, state: Any, project_id: str) -> Any:
+    context = await browser.new_context(
+        base_url=base, viewport={"width": 1280, "height": 900}, storage_state=state
+    )
+    page = await context.new_page()
+    page.set_default_timeout(30_000)
+    await page.goto(f"/projects/{project_id}")
+    await page.get_by_role("tab", name="Design").click()
+    await page.locator(".js-plotly-plot").first.locator("text=/Case A [0-9,]+ lb/").wait_for()
+    await page.get_by_text("Pole:").first.wait_for()
+    await page.get_by_label(WIND_LABEL).evaluate(PROBE)
+    return page
+
+
+async def type_winds(
+    page: Any, seconds: float, phase: float, rng: random.Random, lost: list[int]
+) -> list[dict[str, float]]:
+    """Type a new wind speed once a second; return the page's samples. A keystroke that gets no
+    answer within 10 s (the page reloaded after losing its connection, or it is stuck) is counted
+    in ``lost`` and the probe is installed again."""
+    wind = page.get_by_label(WIND_LABEL)
+    got: list[dict[str, float]] = []
+    await asyncio.sleep(phase)
+    start = time.monotonic()
+    n = 0
+    last = 115
+    while time.monotonic() - start < seconds:
+        value = last
+        while value == last:
+            value = rng.randint(95, 175)
+        last = value
+        try:
+            await wind.fill(str(value), timeout=10_000)
+            await asyncio.sleep(max(0.0, start + n + 1 - time.monotonic()))
+            got += await page.evaluate("window.__bench.samples.splice(0)")
+        except Exception:
+            lost.append(1)
+            with contextlib.suppress(Exception):
+                await page.reload()
+                await page.get_by_role("tab", name="Design").click()
+                await page.get_by_text("Pole:").first.wait_for()
+                await wind.evaluate(PROBE)
+        n += 1
+    await asyncio.sleep(1.5)  # the last answer
+    with contextlib.suppress(Exception):
+        got += await page.evaluate("window.__bench.samples.splice(0)")
+    return got
+
+
+async def bench_browser(
+    base: str, password: str, project_ids: list[str], seconds: float, clients: int
+) -> dict[str, list[float]]:
+    from playwright.async_api import async_playwright
+
+    out: dict[str, list[float]] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium_binary(), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            context = await browser.new_context(base_url=base)
+            page = await context.new_page()
+            await page.goto("/login")
+            await page.get_by_label("Email").fill("admin@signx.local")
+            await page.get_by_label("Password", exact=True).fill(password)
+            await page.get_by_role("button", name="Log in").click()
+            await page.wait_for_url(re.compile(r".*/(?!login)[^/]*$"))
+            await page.wait_for_timeout(500)
+            state = await context.storage_state()
+            await context.close()
+
+            rng = random.Random(7)
+            lost: list[int] = []
+            one = await open_designer(browser, base, state, project_ids[0])
+            await type_winds(one, 3, 0, rng, lost)  # warm-up
+            got = await type_winds(one, seconds, 0, rng, lost)
+            print(f"1 client: {len(got)} updates recorded", flush=True)
+            out["1 client: keystroke -> results + chart"] = [s["total"] for s in got]
+            out["1 client:   results card changed"] = [s["results"] for s in got]
+            out["1 client:   chart changed"] = [s["chart"] for s in got]
+            await one.context.close()
+
+            print(f"opening {clients} clients", flush=True)
+            pages = [await open_designer(browser, base, state, pid) for pid in project_ids[:clients]]
+            await asyncio.gather(
+                *(type_winds(p, 2, rng.random(), random.Random(i), lost) for i, p in enumerate(pages))
+            )
+            lost.clear()
+            series = await asyncio.gather(
+                *(
+                    type_winds(p, seconds, rng.random(), random.Random(100 + i), lost)
+                    for i, p in enumerate(pages)
+                )
+            )
+            every = [sample for samples in series for sample in samples]
+            typed = clients * seconds
+            label = f"{clients} clients"
+            out[f"{label}: keystroke -> results + chart"] = [s["total"] for s in every]
+            out[f"{label}:   results card changed"] = [s["results"] for s in every]
+            out[f"{label}:   chart changed"] = [s["chart"] for s in every]
+            print(
+                f"{clients} clients: {len(every)} updates recorded for ~{typed:.0f} keystrokes,"
+                f" {len(lost)} unanswered within 10 s (page reloaded)"
+            )
+        finally:
+            await browser.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=60, help="typing time per series (default 60)")
+    parser.add_argument("--clients", type=int, default=20, help="browser clients in the load series")
+    parser.add_argument("--saves", type=int, default=200, help="saves per save series")
+    parser.add_argument("--skip-browser", action="store_true", help="only the API save series")
+    args = parser.parse_args()
+    if not args.skip_browser and chromium_binary() is None:
+        sys.exit("no Chromium binary (apt-get install -y chromium)")
+
+    print(f"machine: {machine()}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}")
+    with serve() as (base, password, api_key):
+        with httpx.Client(
+            base_url=base, headers={"X-API-Key": api_key}, timeout=30, trust_env=False
+        ) as client:
+            project_ids = create_projects(client, max(args.clients, 1) + 1)
+            new, same = bench_saves(client, project_ids[-1], args.saves)
+        print(summary("save, new revision (201)", new))
+        print(summary("save, identical design (200)", same))
+        if not args.skip_browser:
+            results = asyncio.run(bench_browser(base, password, project_ids, args.seconds, args.clients))
+            for name, samples in results.items():
+                print(summary(name, samples))
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (other work on this machine skews the times)")
+
+
+if __name__ == "__main__":
+    main()
