@@ -39,9 +39,7 @@ import platform
 import random
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,8 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.engineering.examples import SIGN_EXAMPLE  # noqa: E402
-from infra.embedded import free_port  # noqa: E402
-from tests.served import CHROMIUM_FLAGS, chromium_binary  # noqa: E402
+from tests.served import CHROMIUM_FLAGS, chromium_binary, served_app  # noqa: E402
 
 MODULE = "signage.single_pole.direct_burial"
 WIND_LABEL = "Wind speed V (mph)"
@@ -120,52 +117,19 @@ def serve() -> Iterator[tuple[str, str, str]]:
     """(base URL, admin password, admin API key) of a fresh server; stopped by PID afterwards."""
     data = Path(tempfile.mkdtemp(prefix="signx-bench-"))
     data.chmod(0o755)  # embedded PostgreSQL runs as its own user when started by root
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}
-    env |= {
-        "SIGNX_DATA_DIR": str(data),
-        # The benchmark is one client saving as fast as it can: lift the API's per-key throttle.
-        "SIGNX_API_RATE_PER_KEY": "100000/minute",
-        "SIGNX_API_RATE_PER_ADDRESS": "100000/minute",
-    }
-    port = free_port()
     log_path = data / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    print(f"server: pid {proc.pid} on {base}", flush=True)
+    # The benchmark is one client saving as fast as it can: lift the API's throttles.
+    limits = {"api_rate_per_key": "100000/minute", "api_rate_per_address": "100000/minute"}
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{base}/ready", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready after 90 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        text = log_path.read_text()
-        password = re.search(r"password: (\S+)", text)
-        api_key = re.search(r"API key:\s+(\S+)", text)
-        if not password or not api_key:
-            raise RuntimeError(f"no first-start credentials in the log:\n{text[-3000:]}")
-        yield base, password.group(1), api_key.group(1)
+        with served_app(None, data, log_path=log_path, ready_seconds=90, **limits) as base:
+            print(f"server on {base}", flush=True)
+            text = log_path.read_text()
+            password = re.search(r"password: (\S+)", text)
+            api_key = re.search(r"API key:\s+(\S+)", text)
+            if not password or not api_key:
+                raise RuntimeError(f"no first-start credentials in the log:\n{text[-3000:]}")
+            yield base, password.group(1), api_key.group(1)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
         if os.environ.get("BENCH_KEEP"):
             print(f"server log kept: {log_path}")
         else:

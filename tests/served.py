@@ -44,20 +44,23 @@ def chromium_binary() -> str | None:
 
 @contextmanager
 def served_app(
-    servers: dict[str, str], data_dir: Path, *, log_path: Path | None = None, **settings: str
+    servers: dict[str, str] | None,
+    data_dir: Path,
+    *,
+    log_path: Path | None = None,
+    ready_seconds: float = 60,
+    **settings: str,
 ) -> Iterator[str]:
     """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables.
-    Raises (with the log's tail) when the server exits early, is not ready in 60 s, or ignores
-    SIGTERM for 20 s."""
+    ``servers`` names the database and Redis to use; None lets the server start embedded ones in
+    ``data_dir`` (a first start: it prints the admin's credentials to the log). Raises (with the
+    log's tail) when the server exits early, is not ready in time, or ignores SIGTERM for 20 s."""
     port = free_port()
     # Not PYTEST_CURRENT_TEST / NICEGUI_*: NiceGUI would think it runs inside a test and not serve.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}
-    env |= {
-        "SIGNX_DATABASE_URL": servers["database_url"],
-        "SIGNX_REDIS_URL": servers["redis_url"],
-        "SIGNX_DATA_DIR": str(data_dir),
-        **{f"SIGNX_{k.upper()}": v for k, v in settings.items()},
-    }
+    if servers is not None:
+        env |= {"SIGNX_DATABASE_URL": servers["database_url"], "SIGNX_REDIS_URL": servers["redis_url"]}
+    env |= {"SIGNX_DATA_DIR": str(data_dir), **{f"SIGNX_{k.upper()}": v for k, v in settings.items()}}
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_path or data_dir / "server.log"
     with log_path.open("wb") as log:
@@ -70,7 +73,7 @@ def served_app(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + ready_seconds
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
@@ -80,7 +83,9 @@ def served_app(
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"server not ready after 60 s:\n{log_path.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"server not ready after {ready_seconds:.0f} s:\n{log_path.read_text()[-3000:]}"
+                )
             time.sleep(0.1)
         yield base
     finally:
