@@ -361,10 +361,15 @@ def evaluate(
     problems = pricing_errors(pricing or {})
     usable = fit_cabinet_options(dict(pricing or {}), len(state.get("cabinets") or []))
     stale: tuple[str, ...] = ()
+
+    def price(body: dict[str, Any]) -> dict[str, Any]:
+        # The engine already ran on this input: price its result instead of designing it again.
+        return estimate(EstimateRequest.model_validate(body), result=calc["result"]).model_dump(mode="json")
+
     if not problems:
         body = {"module": module_of(state), "input": dict(state), "price_list": version, **usable}
         try:
-            priced = estimate(EstimateRequest.model_validate(body)).model_dump(mode="json")
+            priced = price(body)
         except InvalidInput as exc:
             stale = tuple(
                 str(f["field"]).removeprefix("overrides.lines.")
@@ -376,7 +381,7 @@ def evaluate(
                 kept = {k: v for k, v in body.items() if k not in ("overrides", "options")}
                 body = {**kept, **without_lines(usable, stale)}
                 try:
-                    priced = estimate(EstimateRequest.model_validate(body)).model_dump(mode="json")
+                    priced = price(body)
                 except InvalidInput as again:
                     problem = again.message
             else:

@@ -36,10 +36,11 @@ HUNDRED = Decimal(100)
 ADJUSTMENTS = ("contingency", "markup", "margin")
 
 
-def estimate(request: EstimateRequest) -> Estimate:
+def estimate(request: EstimateRequest, *, result: Mapping[str, Any] | None = None) -> Estimate:
     """Design the sign with the engine and price it. Raises ``InvalidInput`` naming every bad field:
     the module against the input, options that do not fit the input, overrides, and the engine's own
-    refusals (prefixed ``input.``)."""
+    refusals (prefixed ``input.``). ``result``: the engine's result for ``request.input`` when the
+    caller already has it (the designer runs the engine once per edit, not once more to price it)."""
     sign = request.input
     errors = module_errors(request.module, sign)
     options = request.options
@@ -55,14 +56,15 @@ def estimate(request: EstimateRequest) -> Estimate:
         prices = apply_overrides(prices, request.overrides)
     except OverrideError as exc:
         errors.extend({"field": f, "message": m} for f, m in exc.errors)
-    try:
-        calc = calculate("sign", sign.model_dump(mode="json", exclude_unset=True))
-    except CalcInputError as exc:
-        errors.extend({"field": f"input.{e['field']}", "message": e["message"]} for e in exc.errors)
-    if errors:
+    if result is None:
+        try:
+            result = calculate("sign", sign.model_dump(mode="json", exclude_unset=True))["result"]
+        except CalcInputError as exc:
+            errors.extend({"field": f"input.{e['field']}", "message": e["message"]} for e in exc.errors)
+    if errors or result is None:
         raise _invalid(errors)
     return price_design(
-        calc["result"],
+        result,
         sign,
         prices,
         module=request.module,
