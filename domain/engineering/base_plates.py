@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .checks import TOLERANCE, check
+from .checks import TOLERANCE, check, ratio
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
 from .foundations import round_up
@@ -165,8 +165,8 @@ def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> AnchorForces
     return AnchorForces(max(nua, 0.0), vua)
 
 
-def _steel_checks(grade: str, db: float, nua: float, vua: float) -> tuple[Check, Check]:
-    """Anchor steel in tension and in shear, in that order."""
+def _steel_strengths(grade: str, db: float) -> tuple[float, float]:
+    """(phi Nsa, phi Vsa) of one anchor rod, kip: Eq. 17.6.1.2 and Eq. 17.7.1.2b x 0.8 grout pad."""
     ase = tensile_area(db)
     futa = _futa(grade)
     phi_nsa = value("anchors", "phi_steel_tension") * ase * futa
@@ -177,6 +177,12 @@ def _steel_checks(grade: str, db: float, nua: float, vua: float) -> tuple[Check,
         * futa
         * value("anchors", "grout_pad_factor")
     )
+    return phi_nsa, phi_vsa
+
+
+def _steel_checks(grade: str, db: float, nua: float, vua: float) -> tuple[Check, Check]:
+    """Anchor steel in tension and in shear, in that order."""
+    phi_nsa, phi_vsa = _steel_strengths(grade, db)
     return (
         check("anchor steel tension", nua, phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"),
         check(
@@ -536,7 +542,43 @@ def _yield_line(
     return best
 
 
-def _plate(
+@dataclass(frozen=True, slots=True)
+class _PlateNumbers:
+    """The steel numbers of one candidate layout, before any check object is built: the search
+    screens candidates on these ratios and builds :class:`PlateDesign` only for the ones it keeps."""
+
+    layout: Layout
+    grade: str
+    forces: AnchorForces
+    phi_nsa: float
+    phi_vsa: float
+    plate_grade: str
+    width: float
+    m_plate: float
+    line: float
+    thickness: float
+    plate_capacity: float
+
+    def bound(self, fc_psi: float) -> float:
+        """The largest ratio of the checks that need no pier: anchor steel, plate, pullout."""
+        db = self.layout[1]
+        nua = self.forces.tension_kip
+        phi_np = (
+            value("anchors", "phi_concrete_tension")
+            * value("anchors", "pullout_bearing_coefficient")
+            * bearing_area(db)
+            * fc_psi
+            / 1000.0
+        )
+        return max(
+            ratio(nua, self.phi_nsa),
+            ratio(self.forces.shear_kip, self.phi_vsa),
+            ratio(self.m_plate, self.plate_capacity),
+            ratio(nua, phi_np),
+        )
+
+
+def _plate_numbers(
     layout: Layout,
     grade: str,
     loads: list[AnchorLoads],
@@ -544,12 +586,12 @@ def _plate(
     pole_od_in: float,
     options: dict[str, Any],
     pole_round: bool = True,
-) -> PlateDesign:
-    """Steel checks of the anchors of ``layout`` and the plate (thickness: the given one or the
+) -> _PlateNumbers:
+    """Anchor forces and steel strengths of ``layout`` and the plate (thickness: the given one or the
     thinnest stock size >= da that passes)."""
     n, db, dbc = layout
     forces = _anchor_forces(loads, n, dbc)
-    tension, shear = _steel_checks(grade, db, forces.tension_kip, forces.shear_kip)
+    phi_nsa, phi_vsa = _steel_strengths(grade, db)
     plate_grade = options.get("plate_grade") or _P["default_grade"]["value"]
     w_factor = value("wind", "asd_wind_factor") if method == "asd" else value("wind", "lrfd_wind_factor")
     d_factor = 1.0 if method == "asd" else 1.2
@@ -568,32 +610,62 @@ def _plate(
     # Thinnest candidate with mp L = Fy t^2/4 L / factor >= sum C_i (y_i - c), checked once.
     t_needed = math.sqrt(4.0 * m_plate * factor / (fy_plate * line)) if m_plate > 0 and line > 0 else 0.0
     tp = next((t for t in thicknesses if t >= t_needed * (1.0 - 1e-12)), thicknesses[-1])
-    plate_check = check(
-        "base plate bending (yield line)",
-        m_plate,
-        fy_plate * line * tp * tp / 4.0 / factor,
-        "kip_in",
-        "AISC 360-16 Sec. F11.1 (mp = Fy t^2/4 per unit length, Eq. F11-1 with Z = t^2/4); yield-line "
-        "mechanism: stated engineering assumption",
+    capacity = fy_plate * line * tp * tp / 4.0 / factor
+    return _PlateNumbers(
+        layout, grade, forces, phi_nsa, phi_vsa, plate_grade, width, m_plate, line, tp, capacity
     )
+
+
+def _plate_design(p: _PlateNumbers) -> PlateDesign:
+    """The checks and design of a candidate's plate numbers."""
+    n, db, dbc = p.layout
+    forces = p.forces
     return PlateDesign(
         bolt_count=n,
         bolt_diameter_in=db,
         bolt_circle_in=dbc,
-        anchor_grade=grade,
+        anchor_grade=p.grade,
         anchor_tensile_area_in2=tensile_area(db),
         tension_per_bolt_kip=forces.tension_kip,
         shear_per_bolt_kip=forces.shear_kip,
-        plate_grade=plate_grade,
-        plate_width_in=width,
-        plate_thickness_in=tp,
-        plate_moment_kip_in=m_plate,
-        plate_yield_line_in=line,
+        plate_grade=p.plate_grade,
+        plate_width_in=p.width,
+        plate_thickness_in=p.thickness,
+        plate_moment_kip_in=p.m_plate,
+        plate_yield_line_in=p.line,
         forces=forces,
-        anchor_tension=tension,
-        anchor_shear=shear,
-        plate_bending=plate_check,
+        anchor_tension=check(
+            "anchor steel tension", forces.tension_kip, p.phi_nsa, "kip", "ACI 318-19 Eq. 17.6.1.2 (phi 0.75)"
+        ),
+        anchor_shear=check(
+            "anchor steel shear",
+            forces.shear_kip,
+            p.phi_vsa,
+            "kip",
+            "ACI 318-19 Eq. 17.7.1.2b x 0.8 grout pad (phi 0.65)",
+        ),
+        plate_bending=check(
+            "base plate bending (yield line)",
+            p.m_plate,
+            p.plate_capacity,
+            "kip_in",
+            "AISC 360-16 Sec. F11.1 (mp = Fy t^2/4 per unit length, Eq. F11-1 with Z = t^2/4); yield-line "
+            "mechanism: stated engineering assumption",
+        ),
     )
+
+
+def _plate(
+    layout: Layout,
+    grade: str,
+    loads: list[AnchorLoads],
+    method: str,
+    pole_od_in: float,
+    options: dict[str, Any],
+    pole_round: bool = True,
+) -> PlateDesign:
+    """Steel checks of the anchors of ``layout`` and the plate."""
+    return _plate_design(_plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round))
 
 
 @dataclass(frozen=True, slots=True)
@@ -850,7 +922,7 @@ def select_anchorage(
     best_ratio = math.inf
     tried = 0
     chosen: _Anchorage | None = None
-    deferred: list[tuple[float, int, PlateDesign, float]] = []
+    deferred: list[tuple[float, int, _PlateNumbers, float]] = []
 
     def evaluate(plate: PlateDesign, enlarge: float) -> _Anchorage:
         width, depth = pier_for(pier_min_width(plate))
@@ -873,18 +945,15 @@ def select_anchorage(
         )
         for grade in grades:
             for layout in layouts:
-                plate = _plate(layout, grade, loads, method, pole_od_in, options, pole_round)
+                numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
                 tried += 1
                 # Checks that need no pier: when one fails, the candidate waits (it can only be
                 # the best of failing candidates, looked for once nothing passes).
-                bound = max(
-                    max(c.ratio for c in plate.checks),
-                    _pulloutcheck(layout[1], fc, plate.forces.tension_kip).ratio,
-                )
+                bound = numbers.bound(fc)
                 if bound > 1.0 + TOLERANCE:
-                    deferred.append((bound, tried, plate, enlarge))
+                    deferred.append((bound, tried, numbers, enlarge))
                     continue
-                cand = evaluate(plate, enlarge)
+                cand = evaluate(_plate_design(numbers), enlarge)
                 if all(c.passed for c in cand.checks):
                     chosen = cand
                     break
@@ -895,10 +964,10 @@ def select_anchorage(
         if chosen:
             break
     if chosen is None:
-        for bound, _, plate, enlarge in sorted(deferred, key=lambda d: (d[0], d[1])):
+        for bound, _, numbers, enlarge in sorted(deferred, key=lambda d: (d[0], d[1])):
             if bound >= best_ratio:
                 break  # every remaining candidate is at least this bad
-            cand = evaluate(plate, enlarge)
+            cand = evaluate(_plate_design(numbers), enlarge)
             if cand.governing.ratio < best_ratio:
                 best, best_ratio = cand, cand.governing.ratio
     result = chosen or best

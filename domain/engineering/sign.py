@@ -19,6 +19,8 @@ from .base_plates import AnchorLoads, design_weld, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .foundations import (
+    MAX_EMBEDMENT_FT,
+    Embedment,
     check_embedment_limit,
     concrete_yd3,
     depth_floor,
@@ -68,21 +70,27 @@ from .wind import (
 _G_IN_S2 = 386.09  # gravity, in/s^2 (natural frequency estimate)
 
 
-def _pier(
-    *,
-    notes: Notes,
-    inp: SignInput,
-    min_width_in: float,
-    footprint_in: float,
-    lateral_asd_lb: float,
-    height_ft: float,
-    per_ft: float,
-) -> PierDesign:
-    """Size one pier: the given diameter, or the smallest 6 in step >= ``min_width_in`` whose required
-    depth is at most the auto depth limit (a named default, not a code value)."""
+@dataclass(frozen=True, slots=True)
+class _PierSize:
+    """The width and depth of one pier and what they rest on (no notes: the anchor search sizes
+    piers for layouts it may discard)."""
+
+    width_ft: float
+    chosen: bool
+    emb: Embedment
+    floor_ft: float
+    floor_reason: str
+    depth_ft: float
+
+
+def _size_pier(
+    *, inp: SignInput, min_width_in: float, lateral_asd_lb: float, height_ft: float, per_ft: float
+) -> _PierSize:
+    """The given diameter, or the smallest 6 in step >= ``min_width_in`` whose required depth is at
+    most the auto depth limit (a named default, not a code value); then the depth floor (IBC 1809.4,
+    1809.5) and the rounding. Raises CalcInputError past the practical depth limit."""
     fdn = inp.foundation
     step_in = value("foundation", "diameter_step_in")
-    oversize = value("foundation", "backfill_oversize_in")
     if fdn.diameter_ft is not None:
         widths = [fdn.diameter_ft]
         chosen = False
@@ -107,29 +115,62 @@ def _pier(
         if emb.depth_ft <= limit:
             break
     assert emb is not None
-    if chosen:
-        pier_hint = (
-            f"even the automatic {width:g} ft pier is too shallow a footing for this load: "
-            "give a wider diameter_ft (up to 20 ft)"
+    if emb.depth_ft > MAX_EMBEDMENT_FT:
+        if chosen:
+            pier_hint = (
+                f"even the automatic {width:g} ft pier is too shallow a footing for this load: "
+                "give a wider diameter_ft (up to 20 ft)"
+            )
+        else:
+            pier_hint = "a wider pier (up to 20 ft) gives a shallower one"
+        check_embedment_limit(
+            emb.depth_ft,
+            lateral_force_lb=lateral_asd_lb,
+            force_height_ft=height_ft,
+            width_ft=width,
+            per_ft=per_ft,
+            fields=[
+                ("foundation.diameter_ft", pier_hint),
+                soil_field("foundation.", fdn.soil_class, fdn.lateral_bearing_psf_per_ft),
+                (
+                    "cabinets",
+                    f"the wind on the cabinets ({inp.site.wind_speed_mph:g} mph) drives it: a smaller "
+                    "sign or more poles reduce the force per pier",
+                ),
+            ],
         )
-    else:
-        pier_hint = "a wider pier (up to 20 ft) gives a shallower one"
-    check_embedment_limit(
-        emb.depth_ft,
-        lateral_force_lb=lateral_asd_lb,
-        force_height_ft=height_ft,
-        width_ft=width,
-        per_ft=per_ft,
-        fields=[
-            ("foundation.diameter_ft", pier_hint),
-            soil_field("foundation.", fdn.soil_class, fdn.lateral_bearing_psf_per_ft),
-            (
-                "cabinets",
-                f"the wind on the cabinets ({inp.site.wind_speed_mph:g} mph) drives it: a smaller sign "
-                "or more poles reduce the force per pier",
-            ),
-        ],
-    )
+    floor_ft, floor_reason = depth_floor(inp.site.frost_depth_in)
+    depth = round_up(max(emb.depth_ft, floor_ft), value("foundation", "embedment_rounding_ft"))
+    return _PierSize(width, chosen, emb, floor_ft, floor_reason, depth)
+
+
+def _pier(
+    *,
+    notes: Notes,
+    inp: SignInput,
+    min_width_in: float,
+    footprint_in: float,
+    lateral_asd_lb: float,
+    height_ft: float,
+    per_ft: float,
+    size: _PierSize | None = None,
+) -> PierDesign:
+    """Size one pier (:func:`_size_pier`; ``size``: already sized for these arguments) and state what
+    it rests on."""
+    fdn = inp.foundation
+    step_in = value("foundation", "diameter_step_in")
+    oversize = value("foundation", "backfill_oversize_in")
+    limit = value("foundation", "auto_max_depth_ft")
+    if size is None:
+        size = _size_pier(
+            inp=inp,
+            min_width_in=min_width_in,
+            lateral_asd_lb=lateral_asd_lb,
+            height_ft=height_ft,
+            per_ft=per_ft,
+        )
+    width, chosen, emb = size.width_ft, size.chosen, size.emb
+    floor_ft, floor_reason, depth = size.floor_ft, size.floor_reason, size.depth_ft
     if chosen:
         notes.assume(
             f"Pier width chosen: smallest {step_in:g} in step from max(pole + {oversize:g} in, "
@@ -142,8 +183,6 @@ def _pier(
                 f"Even a {width * 12:g} in pier needs {emb.depth_ft:.2f} ft: consider a "
                 "spread footing or a geotechnical design.",
             )
-    floor_ft, floor_reason = depth_floor(inp.site.frost_depth_in)
-    depth = round_up(max(emb.depth_ft, floor_ft), value("foundation", "embedment_rounding_ft"))
     if floor_ft > emb.depth_ft:
         notes.assume(
             f"Embedment raised from the required {emb.depth_ft:.2f} ft to {floor_ft:.3g} ft: {floor_reason}.",
@@ -498,9 +537,17 @@ def select_sign_pole(inp: SignInput, loads: SignLoads, notes: Notes) -> Selected
 
 
 def design_foundation(
-    inp: SignInput, loads: SignLoads, section: Section, notes: Notes, *, per_ft: float, min_width_in: float
+    inp: SignInput,
+    loads: SignLoads,
+    section: Section,
+    notes: Notes,
+    *,
+    per_ft: float,
+    min_width_in: float,
+    size: _PierSize | None = None,
 ) -> PierDesign:
-    """Step 3: the pier under one pole for the governing case's ASD lateral force (IBC 1807.3.2)."""
+    """Step 3: the pier under one pole for the governing case's ASD lateral force (IBC 1807.3.2);
+    ``size``: the pier already sized for ``min_width_in`` (by the anchor search)."""
     governing = loads.governing
     return _pier(
         notes=notes,
@@ -510,6 +557,7 @@ def design_foundation(
         lateral_asd_lb=value("wind", "asd_wind_factor") * governing.lateral_lb,
         height_ft=governing.height_ft,
         per_ft=per_ft,
+        size=size,
     )
 
 
@@ -531,19 +579,30 @@ def design_base_plate_and_pier(
         for p in loads.per_pole
     ]
     given_pier_ft = inp.foundation.diameter_ft
-    piers: dict[float, PierDesign] = {}
+    piers: dict[float, _PierSize] = {}
+
+    def pier_key(min_width_in: float) -> float:
+        """The starting width (in) of the pier search for a layout: its key in ``piers``."""
+        if given_pier_ft is not None:
+            return given_pier_ft * 12.0
+        return round_up(
+            max(min_width_in, value("foundation", "min_diameter_in")), value("foundation", "diameter_step_in")
+        )
 
     def pier_for(min_width_in: float) -> tuple[float, float]:
         """The pier a layout needs (sized without notes; one per 6 in width step)."""
-        key = round_up(
-            max(min_width_in, value("foundation", "min_diameter_in")), value("foundation", "diameter_step_in")
-        )
-        if given_pier_ft is not None:
-            key = given_pier_ft * 12.0
+        key = pier_key(min_width_in)
         if key not in piers:
-            piers[key] = design_foundation(inp, loads, section, Notes(), per_ft=per_ft, min_width_in=key)
+            governing = loads.governing
+            piers[key] = _size_pier(
+                inp=inp,
+                min_width_in=key,
+                lateral_asd_lb=value("wind", "asd_wind_factor") * governing.lateral_lb,
+                height_ft=governing.height_ft,
+                per_ft=per_ft,
+            )
         found = piers[key]
-        return found.diameter_ft * 12.0, found.embedment_ft
+        return found.width_ft * 12.0, found.depth_ft
 
     selected = select_anchorage(
         loads=anchor_loads,
@@ -557,7 +616,13 @@ def design_base_plate_and_pier(
     )
     plate, anchors = selected.plate, selected.anchors
     pier = design_foundation(
-        inp, loads, section, notes, per_ft=per_ft, min_width_in=selected.min_pier_width_in
+        inp,
+        loads,
+        section,
+        notes,
+        per_ft=per_ft,
+        min_width_in=selected.min_pier_width_in,
+        size=piers.get(pier_key(selected.min_pier_width_in)),
     )
     if anchors.anchor_embedment_in > pier.embedment_ft * 12.0 - 3.0:
         notes.warn("anchor_too_long", "Anchor embedment exceeds the pier depth less 3 in cover.")
