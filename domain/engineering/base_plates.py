@@ -21,6 +21,7 @@ Stated engineering assumptions (reported with the results):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from typing import Any
 from .checks import TOLERANCE, check, ratio
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
+from .explain import num, qty
 from .foundations import round_up
 from .notes import Notes
 from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign, WeldDesign
@@ -678,6 +680,7 @@ class _Anchorage:
     development_need_in: float | None
     lengthened: bool
     enlarge_in: float
+    pier_depth_ft: float = 0.0
 
     @property
     def checks(self) -> tuple[Check, ...]:
@@ -832,10 +835,14 @@ def design_weld(
         b = pole_od_in
         s_w, l_w, a_w = 2.0 * math.sqrt(2.0) * b * b / 3.0, 4.0 * b, b * b
     force = 0.0
+    case = ""
     for c in loads:
         f_n = w_factor * c.moment_w_kip_in / s_w + d_factor * c.dead_kip / l_w
         f_v = w_factor * c.shear_w_kip / (l_w / 2.0) + w_factor * c.torsion_w_kip_in / (2.0 * a_w)
-        force = max(force, math.hypot(f_n, f_v))
+        if math.hypot(f_n, f_v) > force:
+            force, case = math.hypot(f_n, f_v), c.case
+    combo = "ASD D + 0.6W" if asd else "LRFD 1.2D + 1.0W"
+    geometry = f"Sw = {qty(s_w, 'in^2')}, Lw = {qty(l_w, 'in')}, Aw = {qty(a_w, 'in^2')}"
     phi_w = 1.0 / value("welds", "omega") if asd else value("welds", "phi")
     phi_bm = 1.0 / value("welds", "omega_base_metal") if asd else value("welds", "phi_base_metal")
     fexx = value("welds", "electrode_fexx_ksi")
@@ -852,6 +859,12 @@ def design_weld(
             "kip_per_in",
             "AISC 360-16 Sec. J2.4 Eq. J2-3, Table J2.5 (Fnw = 0.60 FEXX on 0.707 w, E70); minimum size "
             "Table J2.4",
+            case=case,
+            combination=combo,
+            formula="f = sqrt((M/Sw + P/Lw)^2 + (V/(Lw/2) + T/(2 Aw))^2) <= phi 0.60 FEXX 0.707 w",
+            substitution=f"{geometry}; f = {qty(force, 'kip_per_in')}; {num(phi_w)} x "
+            f"{value('welds', 'fillet_strength_factor'):g} x {num(fexx)} ksi x "
+            f"{value('welds', 'throat_factor'):g} x {num(size)} in = {qty(per_leg * size, 'kip_per_in')}",
         )
         return WeldDesign("fillet", size, w_min, w_req, fexx, force, l_w, chk)
     chk = check(
@@ -861,6 +874,11 @@ def design_weld(
         "kip_per_in",
         "AISC 360-16 Table J2.5 (CJP with matching filler: base metal strength), Sec. J4.1(a) tensile "
         "yielding of the wall, taken elastically per inch",
+        case=case,
+        combination=combo,
+        formula="f = sqrt((M/Sw + P/Lw)^2 + (V/(Lw/2) + T/(2 Aw))^2) <= phi Fy t (wall)",
+        substitution=f"{geometry}; f = {qty(force, 'kip_per_in')}; {num(phi_bm)} x {num(pole_fy_ksi)} ksi x "
+        f"{num(wall_design_in)} in = {qty(base_metal, 'kip_per_in')}",
     )
     return WeldDesign("cjp", wall_nominal_in, w_min, w_req, fexx, force, l_w, chk)
 
@@ -929,7 +947,7 @@ def select_anchorage(
         anchors, need, lengthened = _anchors(
             plate, loads, pier_in=width, pier_depth_ft=depth, options=options
         )
-        return _Anchorage(plate, anchors, width, need, lengthened, enlarge)
+        return _Anchorage(plate, anchors, width, need, lengthened, enlarge, depth)
 
     for enlarge in enlargements:
         layouts = _layouts(
@@ -972,6 +990,7 @@ def select_anchorage(
                 best, best_ratio = cand, cand.governing.ratio
     result = chosen or best
     assert result is not None
+    result = _explained(result, loads, method, fc)
     _anchorage_notes(
         notes, result, passed=chosen is not None, grades=grades, enlargements=enlargements, tried=tried
     )
@@ -982,6 +1001,158 @@ def select_anchorage(
         passed=chosen is not None,
         tried=tried,
     )
+
+
+_ANCHOR_COMBINATION = "LRFD 0.9D + 1.0W (ACI 318 strength design)"
+
+
+def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) -> _Anchorage:
+    """The chosen candidate with each check labelled (load case, combination) and written out
+    (formula, the numbers used). Done once, for the reported candidate only: the search does not
+    format text for the candidates it discards."""
+    plate, anchors = a.plate, a.anchors
+    n, db, dbc = plate.bolt_count, plate.bolt_diameter_in, plate.bolt_circle_in
+    t_case = max(loads, key=lambda c: 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n).case
+    v_case = max(loads, key=lambda c: c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)).case
+    asd = method == "asd"
+    plate_combo = "ASD D + 0.6W" if asd else "LRFD 1.2D + 1.0W"
+    ase, futa = tensile_area(db), _futa(plate.anchor_grade)
+    geo = _pier_geometry(n, db, dbc, a.pier_in, a.pier_depth_ft)
+    hef = anchors.anchor_embedment_in
+    abrg = bearing_area(db)
+    where = (
+        f"da = {num(db)} in, hef = {num(hef)} in, f'c = {num(fc)} psi, ca1 = {num(geo.ca1)} in, "
+        f"ca2 = {num(geo.ca2)} in"
+    )
+    fy_plate = _P["grades"][plate.plate_grade]["Fy_ksi"]
+    tp = plate.plate_thickness_in
+    omega_text = f"/ {value('plates', 'omega'):g}" if asd else f"x {value('plates', 'phi'):g}"
+    nua, vua = plate.forces.tension_kip, plate.forces.shear_kip
+    ratios = {c.name: c.ratio for c in (*plate.checks, *anchors.checks)}
+    tension_names = [
+        k
+        for k in ratios
+        if k.startswith(
+            (
+                "anchor steel tension",
+                "anchor concrete breakout",
+                "anchor reinforcement",
+                "anchor pullout",
+                "anchor side-face",
+            )
+        )
+    ]
+    shear_names = [
+        k
+        for k in ratios
+        if k.startswith(
+            ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
+        )
+    ]
+    texts: dict[str, tuple[str, str, str]] = {
+        "anchor steel tension": (
+            t_case,
+            "Nua = 4 M / (n Dbc) - 0.9 D / n <= phi Nsa = phi Ase futa",
+            f"Nua = {qty(nua, 'kip')}; phi Nsa = {value('anchors', 'phi_steel_tension'):g} x "
+            f"{num(ase)} in^2 x "
+            f"{num(futa)} ksi = {qty(plate.anchor_tension.capacity, 'kip')}",
+        ),
+        "anchor steel shear": (
+            v_case,
+            "Vua = V / n + T / (n Dbc / 2) <= phi 0.6 Ase futa x 0.8 (grout pad)",
+            f"Vua = {qty(vua, 'kip')}; phi Vsa = {value('anchors', 'phi_steel_shear'):g} x 0.6 x "
+            f"{num(ase)} in^2 x {num(futa)} ksi x {value('anchors', 'grout_pad_factor'):g} = "
+            f"{qty(plate.anchor_shear.capacity, 'kip')}",
+        ),
+        "base plate bending (yield line)": (
+            t_case,
+            "sum C_i (y_i - c) <= mp L = Fy t^2 / 4 x L (/ Omega or x phi)",
+            f"moment of the bolt forces about the yield line {qty(plate.plate_moment_kip_in, 'kip_in')}; "
+            f"{num(fy_plate)} ksi x ({num(tp)} in)^2 / 4 x {num(plate.plate_yield_line_in)} in "
+            f"{omega_text} = "
+            f"{qty(plate.plate_bending.capacity, 'kip_in')}",
+        ),
+        "anchor concrete breakout": (
+            t_case,
+            "N (tension group) <= phi Ncbg = phi ANc/ANco psi_ec,N psi_ed,N psi_c,N psi_cp,N Nb, "
+            "Nb = kc lambda sqrt(f'c) hef^1.5",
+            f"{where}; Nb = {value('anchors', 'kc_cast_in'):g} x sqrt({num(fc)}) x {num(hef)}^1.5 / 1000 = "
+            f"{qty(_KC_LAMBDA * math.sqrt(fc) * hef**1.5 / 1000.0, 'kip')}",
+        ),
+        "anchor pullout": (
+            t_case,
+            "Nua <= phi Np = phi 8 Abrg f'c",
+            f"{value('anchors', 'phi_concrete_tension'):g} x "
+            f"{value('anchors', 'pullout_bearing_coefficient'):g} x "
+            f"{num(abrg)} in^2 x {num(fc / 1000.0)} ksi",
+        ),
+        "anchor side-face blowout": (
+            t_case,
+            "N <= phi Nsb (x (1 + s/(6 ca1)) for a group), Nsb = 160 ca1 sqrt(Abrg) lambda sqrt(f'c) "
+            "x (1 + ca2/ca1)/4",
+            f"{where}, Abrg = {num(abrg)} in^2",
+        ),
+        "anchor concrete shear breakout": (
+            v_case,
+            "Vua <= phi Vcb = phi AVc/AVco psi_ed,V psi_c,V psi_h,V Vb, "
+            "Vb = min(7 (le/da)^0.2 sqrt(da), 9) lambda sqrt(f'c) ca1^1.5",
+            f"{where}, le = {num(min(hef, _A['shear_breakout']['le_max_diameters'] * db))} in, "
+            f"ha = {num(geo.ha)} in",
+        ),
+        "anchor pryout": (v_case, "n Vua <= phi kcp Ncpg (Ncpg = Ncbg of all anchors)", where),
+        "anchor embedment for reinforcement development": (
+            t_case,
+            "ld + 3 in <= hef (ld: Table 25.4.2.3)",
+            f"hef = {qty(hef, 'in')}",
+        ),
+    }
+    tension_ratio = max((ratios[k] for k in tension_names), default=0.0)
+    shear_ratio = max((ratios[k] for k in shear_names), default=0.0)
+
+    def explain(c: Check, combination: str) -> Check:
+        if c.name == "anchor tension-shear interaction":
+            case = t_case if t_case == v_case else ""
+            formula = "Nua/phi Nn + Vua/phi Vn <= 1.2 (both > 0.2)"
+            sub = f"{num(tension_ratio)} + {num(shear_ratio)}"
+        elif c.name.startswith("anchor reinforcement"):
+            rf = _A["reinforcement"]
+            bars = anchors.anchor_reinforcement
+            case, formula = t_case, "Nua <= phi n As fy (bars developed both sides of the breakout surface)"
+            area = rf["bars"][bars.bar_size][1] if bars else 0.0
+            count = bars.bars_per_anchor if bars else 0
+            sub = f"{rf['phi']:g} x {count} x {num(area)} in^2 x {num(rf['fy_ksi'])} ksi"
+        elif c.name.startswith("anchor shear reinforcement"):
+            case, formula, sub = (
+                v_case,
+                "Vua <= phi 2 Ab fy (two legs of a hairpin)",
+                f"Vua = {qty(vua, 'kip')}",
+            )
+        else:
+            case, formula, sub = texts.get(c.name, ("", "", ""))
+        if not formula:
+            return dataclasses.replace(c, case=case, combination=combination)
+        return check(
+            c.name,
+            c.demand,
+            c.capacity,
+            c.unit,
+            c.clause,
+            case=case,
+            combination=combination,
+            formula=formula,
+            substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+        )
+
+    new_plate = dataclasses.replace(
+        plate,
+        anchor_tension=explain(plate.anchor_tension, _ANCHOR_COMBINATION),
+        anchor_shear=explain(plate.anchor_shear, _ANCHOR_COMBINATION),
+        plate_bending=explain(plate.plate_bending, plate_combo),
+    )
+    new_anchors = dataclasses.replace(
+        anchors, checks=tuple(explain(c, _ANCHOR_COMBINATION) for c in anchors.checks)
+    )
+    return dataclasses.replace(a, plate=new_plate, anchors=new_anchors)
 
 
 def _anchorage_notes(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .explain import num
 from .results import Check
 
 __all__ = ["TOLERANCE", "Check", "check", "ratio"]
@@ -20,6 +21,33 @@ def ratio(demand: float, capacity: float) -> float:
     return math.inf
 
 
-def check(name: str, demand: float, capacity: float, unit: str, clause: str) -> Check:
+def check(
+    name: str,
+    demand: float,
+    capacity: float,
+    unit: str,
+    clause: str,
+    *,
+    case: str = "",
+    combination: str = "",
+    formula: str = "",
+    substitution: str = "",
+) -> Check:
+    """A check; ``formula`` and ``substitution`` (the capacity with its numbers, without the ratio)
+    get the ratio appended: '...; D / C = 365.8 / 525.8 = 0.6957'."""
     r = ratio(demand, capacity)
-    return Check(name, demand, capacity, unit, r, r <= 1.0 + TOLERANCE, clause)
+    if substitution:
+        substitution = f"{substitution}; ratio = {num(demand)} / {num(capacity)} = {num(r)}"
+    return Check(
+        name,
+        demand,
+        capacity,
+        unit,
+        r,
+        r <= 1.0 + TOLERANCE,
+        clause,
+        case,
+        combination,
+        formula,
+        substitution,
+    )

@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
-CONSTANTS_VERSION = "1.1.0"
+CONSTANTS_VERSION = "1.2.0"
 
 
 def _load(version: str) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from .sections import CATALOGUE, default_grade, grade_properties
 from .sign import design_sign
 from .wind import Panel, sign_wind
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 KINDS: tuple[str, ...] = ("wind", "embedment", "pole", "sign")
 __all__ = ["ENGINE_VERSION", "KINDS", "SIGNIFICANT_DIGITS", "calculate", "run", "validate"]
 
@@ -166,7 +166,15 @@ def _pole(model: BaseModel, notes: Notes) -> PoleResult:
         torsion_kip_in=model.torsion_ft_lb * 12.0 / 1000.0,
         axial_kip=model.axial_lb / 1000.0,
     )
-    design = check_pole(section, props["Fy_ksi"], model.method, [demand], model.height_ft, None)
+    design = check_pole(
+        section,
+        props["Fy_ksi"],
+        model.method,
+        [demand],
+        model.height_ft,
+        None,
+        combination=f"{model.method.upper()}, demands as given",
+    )
     pole_assumptions(notes, model.method, section.family, grade)
     notes.assume("Demands taken as given, at the level of the selected method.", "AISC 360-16 Sec. B3")
     if model.height_ft is None:

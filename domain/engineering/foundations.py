@@ -16,8 +16,17 @@ from functools import cache
 from .checks import check
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
+from .explain import num, step
 from .notes import Notes
-from .results import BillOfMaterials, Check, ConcreteItem, EmbedmentResult, PierReinforcement, RebarItem
+from .results import (
+    BillOfMaterials,
+    CalcStep,
+    Check,
+    ConcreteItem,
+    EmbedmentResult,
+    PierReinforcement,
+    RebarItem,
+)
 
 _SOIL = CONSTANTS["soil"]
 _FDN = CONSTANTS["foundation"]
@@ -119,6 +128,115 @@ def embedment(
     d, pressure = g(d)[0], g(d)[1]  # report the equation's own value at the converged S1
     equation = "IBC 2021 Eq. 18-2 (Sec. 1807.3.2.2)" if constrained else "IBC 2021 Eq. 18-1 (Sec. 1807.3.2.1)"
     return Embedment(d, pressure, iterations, b, equation)
+
+
+def embedment_steps(
+    emb: Embedment,
+    *,
+    lateral_force_lb: float,
+    force_height_ft: float,
+    width_ft: float,
+    shape: str,
+    per_ft: float,
+    isolated: bool,
+    constrained: bool,
+) -> tuple[CalcStep, ...]:
+    """The embedment calculation step by step with the numbers of the converged solution: the S1 (or
+    S3) of the last pass, the A and d it gives (d is the equation's own value at that S1)."""
+    p, h, b, d = lateral_force_lb, force_height_ft, emb.effective_width_ft, emb.depth_ft
+    eq1 = _FDN["eq_18_1"]
+    factor = value("soil", "isolated_pole_factor") if isolated else 1.0
+    cap = value("soil", "max_increase_factor")
+    d_max = value("soil", "max_depth_for_pressure_ft")
+    b_step = (
+        step(
+            "Effective width",
+            "b",
+            "b = side x sqrt(2) (diagonal)",
+            f"{num(width_ft)} ft x sqrt(2)",
+            b,
+            "ft",
+            eq1["clause"],
+        )
+        if shape == "square"
+        else step("Effective width", "b", "b = diameter", f"{num(width_ft)} ft", b, "ft", eq1["clause"])
+    )
+    factor_text = f"{factor:g} x " if isolated else ""
+    if constrained:
+        s3 = emb.pressure_psf
+        return (
+            b_step,
+            step(
+                "Allowable lateral pressure at d",
+                "S3",
+                f"S3 = {'2 x ' if isolated else ''}value x min(d, {d_max:g} ft) <= {cap:g} x value",
+                f"{factor_text}{num(per_ft)} psf/ft x {num(min(d, d_max))} ft",
+                s3,
+                "psf",
+                clause("soil", "max_increase_factor"),
+            ),
+            step(
+                "Required embedment (constrained)",
+                "d",
+                "d = sqrt(4.25 P h / (S3 b))",
+                f"sqrt({_FDN['eq_18_2']['coefficient']:g} x {num(p)} lb x {num(h)} ft / ({num(s3)} psf x "
+                f"{num(b)} ft)) (iterated: {emb.iterations} passes, S3 at d)",
+                d,
+                "ft",
+                _FDN["eq_18_2"]["clause"],
+            ),
+        )
+    s1 = emb.pressure_psf
+    a = eq1["a_coefficient"] * p / (s1 * b)
+    return (
+        b_step,
+        step(
+            "Allowable lateral pressure at d/3",
+            "S1",
+            f"S1 = {'2 x ' if isolated else ''}value x min(d, {d_max:g} ft) / 3 <= {cap:g} x value",
+            f"{factor_text}{num(per_ft)} psf/ft x {num(min(d, d_max))} ft / 3",
+            s1,
+            "psf",
+            clause("soil", "isolated_pole_factor") if isolated else clause("soil", "max_increase_factor"),
+        ),
+        step(
+            "Eq. 18-1 factor",
+            "A",
+            f"A = {eq1['a_coefficient']:g} P / (S1 b)",
+            f"{eq1['a_coefficient']:g} x {num(p)} lb / ({num(s1)} psf x {num(b)} ft)",
+            a,
+            "ft",
+            eq1["clause"],
+        ),
+        step(
+            "Required embedment (nonconstrained)",
+            "d",
+            f"d = A/2 (1 + sqrt(1 + {eq1['h_coefficient']:g} h / A)), S1 at d/3 (iterated)",
+            f"{num(a)} ft / 2 x (1 + sqrt(1 + {eq1['h_coefficient']:g} x {num(h)} ft / {num(a)} ft)) "
+            f"({emb.iterations} passes)",
+            d,
+            "ft",
+            eq1["clause"],
+        ),
+    )
+
+
+def rounding_steps(
+    required_ft: float, floor_ft: float, floor_reason: str, design_ft: float
+) -> tuple[CalcStep, ...]:
+    """The minimum depth (IBC 1809.4 / 1809.5) and the rounding to the design depth."""
+    r = value("foundation", "embedment_rounding_ft")
+    return (
+        step(
+            "Design embedment",
+            "d_design",
+            f"d_design = max(d, d_min) rounded up to {r:g} ft; d_min: {floor_reason}",
+            f"max({num(required_ft)} ft, {num(floor_ft)} ft) rounded up to {r:g} ft",
+            design_ft,
+            "ft",
+            clause("foundation", "embedment_rounding_ft"),
+        ),
+    )
 
 
 def check_embedment_limit(
@@ -250,8 +368,8 @@ def embedment_result(
         notes, isolated=isolated_pole_increase, constrained=constrained, shape=shape, depth_ft=emb.depth_ft
     )
     notes.assume("Lateral force taken as given, at ASD level.", clause("wind", "asd_wind_factor"))
-    step = value("foundation", "embedment_rounding_ft")
-    rounded = round_up(emb.depth_ft, step)
+    step_ft = value("foundation", "embedment_rounding_ft")
+    rounded = round_up(emb.depth_ft, step_ft)
     volume = concrete_yd3(shape, diameter_ft, emb.depth_ft)
     rounded_yd3 = concrete_yd3(shape, diameter_ft, rounded)
     return EmbedmentResult(
@@ -267,10 +385,42 @@ def embedment_result(
         equation=emb.equation,
         concrete_yd3=volume,
         concrete_rounded_yd3=rounded_yd3,
-        checks=(check("embedment depth", emb.depth_ft, rounded, "ft", emb.equation),),
+        checks=(
+            check(
+                "embedment depth",
+                emb.depth_ft,
+                rounded,
+                "ft",
+                emb.equation,
+                combination="ASD, P as given",
+                formula="d (required, Eq. 18-1/18-2) <= d_design",
+                substitution=f"d = {num(emb.depth_ft)} ft, d_design = {num(rounded)} ft",
+            ),
+        ),
         bom=BillOfMaterials(
             concrete=(ConcreteItem("pier", shape, 1, diameter_ft, rounded, rounded_yd3),),
             concrete_yd3=rounded_yd3,
+        ),
+        steps=embedment_steps(
+            emb,
+            lateral_force_lb=lateral_force_lb,
+            force_height_ft=force_height_ft,
+            width_ft=diameter_ft,
+            shape=shape,
+            per_ft=per_ft,
+            isolated=isolated_pole_increase,
+            constrained=constrained,
+        )
+        + (
+            step(
+                "Design embedment",
+                "d_design",
+                f"d_design = d rounded up to {step_ft:g} ft",
+                f"{num(emb.depth_ft)} ft rounded up to {step_ft:g} ft",
+                rounded,
+                "ft",
+                clause("foundation", "embedment_rounding_ft"),
+            ),
         ),
     )
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from .checks import check
 from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
+from .explain import num, qty
 from .notes import Notes
 from .results import Alternative, Check, PoleDesign
 from .sections import CATALOGUE, Section, grade_properties
@@ -227,6 +228,135 @@ def _family_table(family: str, grade: str, method: str) -> tuple[tuple[Section, 
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class _PoleText:
+    """Formula and substitution texts of one section's checks (the numbers the checks used)."""
+
+    section: Section
+    fy: float
+    method: str
+    flex: Flexure
+    length_in: float
+    add_m: float
+    add_v: float
+
+    def _avail(self, symbol: str, nominal: float, available: float, unit: str) -> tuple[str, str]:
+        """('Mn / Omega', 'Mn / Omega = 1,291 / 1.67 = 773.4 kip_in') or the LRFD phi form."""
+        factor = nominal / available if available > 0 else math.inf
+        if self.method == "asd":
+            return (
+                f"{symbol} / Omega",
+                f"{symbol} / Omega = {num(nominal)} / {num(factor)} = {qty(available, unit)}",
+            )
+        return (
+            f"phi {symbol}",
+            f"phi {symbol} = {num(1.0 / factor)} x {num(nominal)} = {qty(available, unit)}",
+        )
+
+    def _demand(self, symbol: str, value_: float, unit: str, added: float) -> str:
+        wind = f" (incl. pole wind {qty(added, unit)})" if added > 0 else ""
+        return f"{symbol} = {qty(value_, unit)}{wind}"
+
+    def flexure(self, m: float, mc: float) -> dict[str, str]:
+        s, fy, f = self.section, self.fy, self.flex
+        mn = f.mn_kip_in
+        if f.compactness == "not_applicable":
+            form, sub = "Mn = 0 (F8 applies only for D/t < 0.45 E/Fy)", f"D/t = {num(f.slenderness)}"
+        elif "F8-2" in f.clause:
+            form = "Mn = (0.021 E / (D/t) + Fy) S"
+            sub = f"(0.021 x {E:g} ksi / {num(f.slenderness)} + {num(fy)} ksi) x {num(s.sx_in3)} in^3"
+        elif "F8-3" in f.clause:
+            form = "Mn = 0.33 E / (D/t) S"
+            sub = f"0.33 x {E:g} ksi / {num(f.slenderness)} x {num(s.sx_in3)} in^3"
+        elif "F7-2" in f.clause:
+            form = "Mn = Mp - (Mp - Fy S)(3.57 (b/t) sqrt(Fy/E) - 4.0) <= Mp, Mp = Fy Z"
+            sub = (
+                f"Mp = {num(fy)} ksi x {num(s.zx_in3)} in^3, b/t = {num(f.slenderness)}, "
+                f"S = {num(s.sx_in3)} in^3"
+            )
+        elif "F7-3" in f.clause:
+            form = "Mn = Fy Se (Se from F7-4)"
+            sub = f"{num(fy)} ksi x {num(mn / fy)} in^3"
+        else:
+            form = "Mn = Mp = Fy Z"
+            sub = f"{num(fy)} ksi x {num(s.zx_in3)} in^3"
+        lam = (
+            f"{f.compactness}, D/t or b/t = {num(f.slenderness)} "
+            f"(lambda_p {num(f.lambda_p)}, lambda_r {num(f.lambda_r)})"
+        )
+        cap_symbol, cap_text = self._avail("Mn", mn, mc, "kip_in")
+        return {
+            "formula": f"M <= {cap_symbol}; {form}",
+            "substitution": f"{lam}; Mn = {sub} = {qty(mn, 'kip_in')}; {cap_text}; "
+            + self._demand("M", m, "kip_in", self.add_m),
+        }
+
+    def shear(self, v: float, vn: float, vc: float) -> dict[str, str]:
+        s = self.section
+        if s.is_round:
+            form = (
+                "Vn = Fcr Ag / 2, Fcr = max(1.60 E / (sqrt(Lv/D) (D/t)^1.25), 0.78 E / (D/t)^1.5) <= 0.6 Fy"
+            )
+            sub = f"Fcr = {qty(2.0 * vn / s.a_in2, 'ksi')}, Lv = {qty(self.length_in, 'in')}; Vn = " + (
+                f"{num(2.0 * vn / s.a_in2)} ksi x {num(s.a_in2)} in^2 / 2 = {qty(vn, 'kip')}"
+            )
+        else:
+            aw = 2.0 * s.h_t * s.tdes_in * s.tdes_in
+            form = "Vn = 0.6 Fy Aw Cv2, Aw = 2 h t (kv = 5)"
+            cv2 = vn / (0.6 * self.fy * aw)
+            sub = f"0.6 x {num(self.fy)} ksi x {num(aw)} in^2 x {num(cv2)} = {qty(vn, 'kip')}"
+        cap_symbol, cap_text = self._avail("Vn", vn, vc, "kip")
+        return {
+            "formula": f"V <= {cap_symbol}; {form}",
+            "substitution": f"{sub}; {cap_text}; " + self._demand("V", v, "kip", self.add_v),
+        }
+
+    def torsion(self, t: float, tn: float, tc: float) -> dict[str, str]:
+        s = self.section
+        cap_symbol, cap_text = self._avail("Tn", tn, tc, "kip_in")
+        return {
+            "formula": f"T <= {cap_symbol}; Tn = Fcr C (H3-1)",
+            "substitution": f"Fcr = {qty(tn / s.c_in3, 'ksi')}, C = {num(s.c_in3)} in^3; Tn = "
+            f"{num(tn / s.c_in3)} ksi x {num(s.c_in3)} in^3 = {qty(tn, 'kip_in')}; {cap_text}; "
+            f"T = {qty(t, 'kip_in')}",
+        }
+
+    def axial(self, p: float, self_kip: float, pn: float, pc: float) -> dict[str, str]:
+        cap_symbol, cap_text = self._avail("Pn", pn, pc, "kip")
+        k = value("steel", "k_cantilever")
+        return {
+            "formula": f"P <= {cap_symbol}; Pn = Fcr Ae (E3, E7), KL/r with K = {k:g}",
+            "substitution": f"KL/r = {k:g} x {num(self.length_in)} in / {num(self.section.rx_in)} in = "
+            f"{num(k * self.length_in / self.section.rx_in)}; Pn = {qty(pn, 'kip')}; {cap_text}; "
+            f"P = {qty(p, 'kip')} (incl. pole self-weight {qty(self_kip, 'kip')})",
+        }
+
+    def combined(self, clause_text: str, terms: tuple[float, float, float, float]) -> dict[str, str]:
+        pr, mr, vr, tr = terms
+        if "H3-6" in clause_text:
+            form = "(Pr/Pc + Mr/Mc) + (Vr/Vc + Tr/Tc)^2 <= 1.0"
+            sub = f"({num(pr)} + {num(mr)}) + ({num(vr)} + {num(tr)})^2"
+        elif "H1-1a" in clause_text:
+            form = "Pr/Pc + 8/9 Mr/Mc <= 1.0 (Pr/Pc >= 0.2)"
+            sub = f"{num(pr)} + 8/9 x {num(mr)}"
+        else:
+            form = "Pr/(2 Pc) + Mr/Mc <= 1.0 (Pr/Pc < 0.2)"
+            sub = f"{num(pr)} / 2 + {num(mr)}"
+        return {"formula": form, "substitution": sub}
+
+    def deflection(self, d: Demand, extra: float, worst: float, n: float) -> dict[str, str]:
+        a = min(d.force_height_in, self.length_in)
+        inertia = self.section.ix_in4
+        wind = f" + {qty(extra / (E * inertia), 'in')} (pole wind)" if extra > 0 else ""
+        return {
+            "formula": f"Delta = P a^2 (3L - a) / (6 E I) (+ pole wind) <= L/{n:g}",
+            "substitution": f"{num(d.service_force_kip)} kip x ({num(a)} in)^2 x "
+            f"(3 x {num(self.length_in)} in - {num(a)} in) / (6 x {E:g} ksi x {num(inertia)} in^4){wind} = "
+            f"{qty(worst, 'in')}; L/{n:g} = "
+            f"{num(self.length_in)} in / {n:g} = {qty(self.length_in / n, 'in')}",
+        }
+
+
 def check_pole(
     section: Section,
     fy: float,
@@ -237,8 +367,13 @@ def check_pole(
     flex: Flexure | None = None,
     self_weight_factor: float = 0.0,
     pole_wind: PoleExposure | None = None,
+    combination: str = "",
+    explain: bool = True,
 ) -> PoleDesign:
-    """All member checks of one pole for every load case; governing values per check.
+    """All member checks of one pole for every load case; governing values per check, each labelled
+    with its governing load case and ``combination`` (default: the method's wind combination), and
+    with its formula and substitution when ``explain`` (the selection skips the text for sections
+    it screens).
 
     ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
     G5/H3 and needs no axial load. ``self_weight_factor`` adds the pole's own weight (times the
@@ -268,6 +403,8 @@ def check_pole(
     pc = pn / om_c
     inter = 0.0
     inter_clause = "AISC 360-16 Eq. H1-1b"
+    inter_case = demands[0]
+    inter_terms = (0.0, 0.0, 0.0, 0.0)
     for d in demands:
         # safe_ratio: a zero strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
         pr = safe_ratio(d.axial_kip + self_kip, pc)
@@ -281,23 +418,81 @@ def check_pole(
             if h36 > ratio:
                 ratio, cl = h36, "AISC 360-16 Eq. H3-6"
         if ratio > inter:
-            inter, inter_clause = ratio, cl
+            inter, inter_clause, inter_case = ratio, cl, d
+            inter_terms = (pr, mr, safe_ratio(d.shear_kip + add_v, vc), safe_ratio(d.torsion_kip_in, tc))
 
-    flex_check = check("pole flexure", m_max, mc, "kip_in", flex.clause)
+    asd = method == "asd"
+    combo = combination or ("ASD D + 0.6W" if asd else "LRFD 1.2D + 1.0W")
+    m_case = max(demands, key=lambda d: d.moment_kip_in).case
+    v_case = max(demands, key=lambda d: d.shear_kip).case
+    t_case = max(demands, key=lambda d: d.torsion_kip_in).case
+    text = _PoleText(section, fy, method, flex, length_in, add_m, add_v) if explain else None
+    flex_check = check(
+        "pole flexure",
+        m_max,
+        mc,
+        "kip_in",
+        flex.clause,
+        case=m_case,
+        combination=combo,
+        **(text.flexure(m_max, mc) if text else {}),
+    )
     if flex.compactness == "not_applicable":
         flex_check = dataclasses.replace(flex_check, passed=False)
     checks: list[Check] = [
         flex_check,
-        check("pole shear", v_max, vc, "kip", v_clause),
+        check(
+            "pole shear",
+            v_max,
+            vc,
+            "kip",
+            v_clause,
+            case=v_case,
+            combination=combo,
+            **(text.shear(v_max, vn, vc) if text else {}),
+        ),
     ]
     if t_max > 0:
-        checks.append(check("pole torsion", t_max, tc, "kip_in", t_clause))
+        checks.append(
+            check(
+                "pole torsion",
+                t_max,
+                tc,
+                "kip_in",
+                t_clause,
+                case=t_case,
+                combination=combo,
+                **(text.torsion(t_max, tn, tc) if text else {}),
+            )
+        )
     if p_max > 0:
-        checks.append(check("pole axial", p_max, pc, "kip", p_clause))
-    checks.append(check("pole combined forces", inter, 1.0, "ratio", inter_clause))
+        checks.append(
+            check(
+                "pole axial",
+                p_max,
+                pc,
+                "kip",
+                p_clause,
+                combination=combo,
+                **(text.axial(p_max, self_kip, pn, pc) if text else {}),
+            )
+        )
+    checks.append(
+        check(
+            "pole combined forces",
+            inter,
+            1.0,
+            "ratio",
+            inter_clause,
+            case=inter_case.case if len(demands) > 1 or inter_case.case != "given" else "",
+            combination=combo,
+            **(text.combined(inter_clause, inter_terms) if text else {}),
+        )
+    )
     deflection_in: float | None = None  # no limit given (the ``pole`` kind): not computed
     if deflection_limit_n is not None:
         worst = 0.0
+        worst_d = demands[0]
         inertia = section.ix_in4
         for d in demands:
             a = min(d.force_height_in, length_in)
@@ -306,8 +501,10 @@ def check_pole(
             delta = (d.service_force_kip * a * a * (3.0 * length_in - a) / 6.0 + extra_deflection) / (
                 E * inertia
             )
-            worst = max(worst, delta)
+            if delta > worst:
+                worst, worst_d = delta, d
         deflection_in = worst
+        factor = value("pole", "deflection_wind_factor")
         checks.append(
             check(
                 "pole deflection",
@@ -317,6 +514,9 @@ def check_pole(
                 "cantilever P a^2 (3L - a)/(6EI) (+ pole wind) under service wind, "
                 f"limit L/{deflection_limit_n:g} "
                 "(IBC sets none for sign poles; selectable, default L/80)",
+                case=worst_d.case,
+                combination=f"service {factor:g}W",
+                **(text.deflection(worst_d, extra_deflection, worst, deflection_limit_n) if text else {}),
             )
         )
     governing = max(checks, key=lambda c: c.ratio)
@@ -403,8 +603,19 @@ def select_pole(
             or flex.compactness == "not_applicable"
         ):
             continue
+        # The first passing section is the chosen one: only it (and the sections tried before it, one
+        # of which is reported if none passes) needs the formula texts; the alternatives do not.
         result = check_pole(
-            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
+            section,
+            fy,
+            method,
+            demands,
+            height_ft,
+            deflection_limit_n,
+            flex,
+            self_weight_factor,
+            pole_wind,
+            explain=not passing,
         )
         if result.passed:
             passing.append(result)

@@ -156,6 +156,28 @@ class Check:
     ratio: float
     passed: bool = json_field(key="pass")
     clause: str = ""
+    #: the ASCE 7 Fig. 29.3-1 load case that governs it ("A", "B", "C"; "" when not case-specific)
+    case: str = ""
+    #: the load combination it is checked at, e.g. "LRFD 0.9D + 1.0W" or "ASD D + 0.6W"
+    combination: str = ""
+    #: the check as a formula, symbolic: "Ma <= Mn / Omega = Fy Z / Omega"
+    formula: str = ""
+    #: the formula with the numbers used and their units, the result, and the ratio
+    substitution: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CalcStep:
+    """One step of a calculation as a plan reviewer reads it: what is computed, its symbol, the
+    formula, the formula with the numbers used (each with its unit), the value and the clause."""
+
+    quantity: str
+    symbol: str
+    formula: str
+    substitution: str
+    value: float
+    unit: str
+    clause: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +330,8 @@ class Wind:
     torsion_asd_ft_lb: float
     case_c: CaseC | None
     cases: tuple[LoadCase, ...]
+    #: the wind analysis step by step, in order (Kz, Kd, Ke, Kzt, qh, G, s/h, B/s, Cf, ..., cases)
+    steps: tuple[CalcStep, ...] = ()
 
 
 # ---------------------------------------------------------------- poles
@@ -386,6 +410,8 @@ class PierDesign:
     minimum_embedment_reason: str = ""
     #: bars and ties of a pier under a base plate (ACI 318-19 Ch. 22, 25); none for direct burial
     reinforcement: PierReinforcement | None = None
+    #: the embedment calculation step by step (b, S1, A, d, the floor and the rounding)
+    steps: tuple[CalcStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -602,6 +628,8 @@ class EmbedmentResult:
     bom: BillOfMaterials = json_field(
         order=("steel", "concrete", "anchor_bolts", "plates", "steel_weight_lb", "concrete_yd3")
     )
+    #: the embedment calculation step by step (b, S1, A, d and the rounding)
+    steps: tuple[CalcStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

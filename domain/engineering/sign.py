@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .base_plates import AnchorLoads, design_weld, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
+from .explain import num, qty, step
 from .foundations import (
     MAX_EMBEDMENT_FT,
     Embedment,
@@ -27,10 +28,12 @@ from .foundations import (
     design_pier_reinforcement,
     embedment,
     embedment_assumptions,
+    embedment_steps,
     lateral_bearing,
     pier_actions,
     pier_rebar,
     round_up,
+    rounding_steps,
     soil_field,
 )
 from .notes import Notes
@@ -154,6 +157,7 @@ def _pier(
     height_ft: float,
     per_ft: float,
     size: _PierSize | None = None,
+    case: str = "",
 ) -> PierDesign:
     """Size one pier (:func:`_size_pier`; ``size``: already sized for these arguments) and state what
     it rests on."""
@@ -212,16 +216,41 @@ def _pier(
         required_embedment_ft=emb.depth_ft,
         embedment_ft=depth,
         concrete_yd3=concrete_yd3(fdn.shape, width, depth),
-        embedment_check=check("embedment depth", emb.depth_ft, depth, "ft", emb.equation),
+        embedment_check=check(
+            "embedment depth",
+            emb.depth_ft,
+            depth,
+            "ft",
+            emb.equation,
+            case=case,
+            combination="ASD 0.6W (allowable soil values)",
+            formula="d (required, Eq. 18-1/18-2, P = 0.6 W lateral per pier) <= d_design",
+            substitution=f"P = {qty(lateral_asd_lb, 'lb')} at h = {qty(height_ft, 'ft')}, "
+            f"d = {qty(emb.depth_ft, 'ft')}, d_design = {qty(depth, 'ft')}",
+        ),
         backfill_check=check(
             "pier width for backfill",
             (footprint_in + oversize) / 12.0,
             width,
             "ft",
             clause("foundation", "backfill_oversize_in"),
+            formula=f"(pole footprint + {oversize:g} in) / 12 <= pier width",
+            substitution=f"({num(footprint_in)} in + {oversize:g} in) / 12 = "
+            f"{qty((footprint_in + oversize) / 12.0, 'ft')}, pier {qty(width, 'ft')}",
         ),
         minimum_embedment_ft=floor_ft,
         minimum_embedment_reason=floor_reason,
+        steps=embedment_steps(
+            emb,
+            lateral_force_lb=lateral_asd_lb,
+            force_height_ft=height_ft,
+            width_ft=width,
+            shape=fdn.shape,
+            per_ft=per_ft,
+            isolated=fdn.isolated_pole_increase,
+            constrained=fdn.constrained,
+        )
+        + rounding_steps(emb.depth_ft, floor_ft, floor_reason, depth),
     )
 
 
@@ -558,6 +587,7 @@ def design_foundation(
         height_ft=governing.height_ft,
         per_ft=per_ft,
         size=size,
+        case=governing.case,
     )
 
 
@@ -672,6 +702,7 @@ def _pier_reinforcement(
     """Bars and ties of the pier for the largest strength-level (1.0W) moment, shear and torsion of
     the load cases at the pier top (pier top at grade)."""
     moment = shear = torsion = depth = 0.0
+    m_case = v_case = t_case = ""
     for p in loads.per_pole:
         acts = pier_actions(
             moment_kip_in=p.moment_ft_lb * 12.0 / 1000.0,
@@ -680,8 +711,11 @@ def _pier_reinforcement(
             depth_ft=pier.embedment_ft,
         )
         if acts.moment_kip_in > moment:
-            moment, depth = acts.moment_kip_in, acts.zero_shear_depth_in
-        shear, torsion = max(shear, acts.shear_kip), max(torsion, acts.torsion_kip_in)
+            moment, depth, m_case = acts.moment_kip_in, acts.zero_shear_depth_in, p.case
+        if acts.shear_kip > shear:
+            shear, v_case = acts.shear_kip, p.case
+        if acts.torsion_kip_in > torsion:
+            torsion, t_case = acts.torsion_kip_in, p.case
     r = design_pier_reinforcement(
         shape=pier.shape,
         width_ft=pier.diameter_ft,
@@ -692,6 +726,7 @@ def _pier_reinforcement(
         torsion_kip_in=torsion,
         moment_depth_in=depth,
     )
+    r = _explain_pier(r, m_case=m_case, v_case=v_case, t_case=t_case, fc_psi=anchors.concrete_fc_psi)
     notes.assume(
         "Pier under the base plate designed at strength level 1.0W with Pu = 0 (the dead load's axial "
         "compression neglected: conservative for a tension-controlled section); moment and shear from a "
@@ -717,6 +752,72 @@ def _pier_reinforcement(
             "ACI 318-19 Sec. 22.7.1.1, 22.7.4.1, 22.7.6.1",
         )
     return r
+
+
+def _explain_pier(
+    r: PierReinforcement, *, m_case: str, v_case: str, t_case: str, fc_psi: float
+) -> PierReinforcement:
+    """The pier checks labelled (case, combination) and written out with the numbers used."""
+    combination = "strength 1.0W, Pu = 0"
+    bars = (
+        f"{r.bar_count} {r.bar_size} on a {qty(r.bar_circle_in, 'in')} circle, "
+        f"As = {qty(r.steel_area_in2, 'in^2')}"
+    )
+    texts = {
+        "pier longitudinal steel (minimum)": (
+            "",
+            "As,min = 0.005 Ag (+ Al) <= n Ab",
+            f"As,min = {qty(r.min_steel_area_in2, 'in^2')}, "
+            f"Al = {qty(r.torsion_longitudinal_in2, 'in^2')}; {bars}",
+        ),
+        "pier flexure": (
+            m_case,
+            "Mu (at zero shear) <= phi Mn (strain compatibility, eps_cu = 0.003, Whitney block)",
+            f"Mu = {qty(r.moment_kip_in, 'kip_in')} at {qty(r.moment_depth_in, 'in')} below the top; {bars}, "
+            f"f'c = {num(fc_psi)} psi; phi Mn = {qty(r.phi_mn_kip_in, 'kip_in')}",
+        ),
+        "pier shear": (
+            v_case,
+            "Vu <= phi (Vc + Vs), Vc = 2 sqrt(f'c) bw d, Vs = Av fyt d / s (bw = D, d = 0.8 D)",
+            f"Vu = {qty(r.shear_kip, 'kip')}; {r.tie_size} ties at {qty(r.tie_spacing_in, 'in')}; "
+            f"phi Vn = {qty(r.phi_vn_kip, 'kip')}",
+        ),
+        "pier tie spacing": (
+            "",
+            "s <= min(16 db, 48 dtie, D) (d/2, ph/8, 12 in where they apply)",
+            f"s = {qty(r.tie_spacing_in, 'in')}",
+        ),
+    }
+    out = []
+    for c in r.checks:
+        case, formula, sub = texts.get(c.name, ("", "", ""))
+        if c.name.startswith("pier torsion"):
+            case = t_case
+            formula = (
+                "Tu <= phi Tth = phi sqrt(f'c) Acp^2 / pcp (neglected below)"
+                if "threshold" in c.name
+                else "Tu <= phi 2 Ao At fyt / s (Ao = 0.85 Aoh, theta 45 deg)"
+                if "closed" in c.name
+                else "sqrt((Vu/(bw d))^2 + (Tu ph/(1.7 Aoh^2))^2) <= phi (Vc/(bw d) + 8 sqrt(f'c))"
+            )
+            sub = (
+                f"Tu = {qty(r.torsion_kip_in, 'kip_in')}, "
+                f"phi Tth = {qty(r.threshold_torsion_kip_in, 'kip_in')}"
+            )
+        out.append(
+            check(
+                c.name,
+                c.demand,
+                c.capacity,
+                c.unit,
+                c.clause,
+                case=case,
+                combination=combination,
+                formula=formula,
+                substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+            )
+        )
+    return dataclasses.replace(r, checks=tuple(out))
 
 
 def bill_of_materials(
@@ -848,6 +949,37 @@ def _gust(
     return gust
 
 
+def _with_gust_step(wind: Wind, gust: GustEffect) -> Wind:
+    """The wind's gust-effect step restated with the pole's natural frequency (known only once the
+    pole is chosen) and, for a flexible structure, the terms of Eq. 26.11-10."""
+    n1 = gust.natural_frequency_hz
+    if gust.flexible and gust.gf is not None:
+        new = step(
+            "Gust-effect factor (flexible structure)",
+            "Gf",
+            "Gf = 0.925 (1 + 1.7 Iz sqrt(gQ^2 Q^2 + gR^2 R^2)) / (1 + 1.7 gv Iz), at least 0.85; "
+            "n1 by Rayleigh's method (fixed base)",
+            f"n1 = {num(n1)} Hz < 1 Hz, beta = {num(gust.damping_ratio)}, Iz = {num(gust.iz or 0.0)}, "
+            f"Q = {num(gust.q or 0.0)}, gR = {num(gust.gr or 0.0)}, R = {num(gust.r or 0.0)}: "
+            f"Gf = {num(gust.gf)}; G used = max(Gf, 0.85) over the passes",
+            gust.g,
+            "",
+            clause("wind", "gust_flexible"),
+        )
+    else:
+        new = step(
+            "Gust-effect factor (rigid structure)",
+            "G",
+            "G = 0.85 when n1 >= 1 Hz; n1 by Rayleigh's method (fixed base)",
+            f"n1 = {num(n1)} Hz >= 1 Hz: G",
+            gust.g,
+            "",
+            clause("wind", "gust_factor_rigid"),
+        )
+    steps = tuple(new if st.symbol in ("G", "Gf") else st for st in wind.steps)
+    return dataclasses.replace(wind, steps=steps)
+
+
 def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
     """The ``sign`` kind. See the module docstring and docs/engineering.md for the method."""
     rigid = value("wind", "gust_factor_rigid")
@@ -877,6 +1009,7 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         if gust.gf is not None and gust.gf > g_used + 1e-9:
             notes.warn("gust_not_converged", f"Gf did not settle in {limit} passes; G = {g_used:.3f} used.")
     gust = _gust(inp, loads, pole.natural_frequency_hz, g_used, iterations, notes)
+    loads = dataclasses.replace(loads, wind=_with_gust_step(loads.wind, gust))
     loads = with_pole_wind(loads, CATALOGUE[pole.design.designation], notes)
     section = CATALOGUE[pole.design.designation]
     n = loads.count

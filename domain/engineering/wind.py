@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .constants import CONSTANTS, clause, value
+from .explain import num, qty, step
 from .notes import Notes
-from .results import CaseC, CaseCStrip, LoadCase, Wind
+from .results import CalcStep, CaseC, CaseCStrip, LoadCase, Wind
 
 _W = CONSTANTS["wind"]
 _CF = _W["cf_ab"]
@@ -68,6 +69,19 @@ def cf_cases_ab(s_over_h: float, b_over_s: float) -> float:
     low = t[i][j] + (t[i][j + 1] - t[i][j]) * tj
     high = t[i + 1][j] + (t[i + 1][j + 1] - t[i + 1][j]) * tj
     return float(low + (high - low) * ti)
+
+
+def cf_cases_ab_text(s_over_h: float, b_over_s: float) -> str:
+    """How :func:`cf_cases_ab` read Fig. 29.3-1: the bracketing rows and columns, their four values and
+    the interpolation fractions (the table is listed with s/h falling, so rows are named as read)."""
+    i, ti = _interp(_CF["s_over_h"], s_over_h)
+    j, tj = _interp(_CF["b_over_s"], b_over_s)
+    rows, cols, t = _CF["s_over_h"], _CF["b_over_s"], _CF["table"]
+    return (
+        f"Fig. 29.3-1, s/h = {num(s_over_h)} between rows {rows[i]:g} and {rows[i + 1]:g} "
+        f"(t = {num(ti)}), B/s = {num(b_over_s)} between columns {cols[j]:g} and {cols[j + 1]:g} "
+        f"(t = {num(tj)}): {t[i][j]:g}, {t[i][j + 1]:g} / {t[i + 1][j]:g}, {t[i + 1][j + 1]:g}"
+    )
 
 
 def opening_factor(solid_ratio: float) -> float:
@@ -351,6 +365,33 @@ def sign_wind(
         )
         notes.penalise("possibly flexible", 0.05)
 
+    steps = _wind_steps(
+        code=code,
+        exposure=exposure,
+        v=wind_speed_mph,
+        h=h,
+        s=s,
+        b=b,
+        area=area,
+        kz_=kz_,
+        kd=kd,
+        ke_=ke_,
+        kzt=kzt,
+        ground_elevation_ft=ground_elevation_ft,
+        qh=qh,
+        g=g,
+        gust_given=gust_factor is not None,
+        cf_raw=cf_raw,
+        k_open=k_open,
+        solid_ratio=solid_ratio,
+        pressure=pressure,
+        force=force,
+        centroid=centroid,
+        raised=raised,
+        panels=panels,
+        cases=cases,
+        case_c=case_c,
+    )
     return Wind(
         code=code,
         wind_speed_mph=wind_speed_mph,
@@ -382,7 +423,257 @@ def sign_wind(
         torsion_asd_ft_lb=asd * torsion_b,
         case_c=case_c,
         cases=tuple(cases),
+        steps=steps,
     )
+
+
+def _wind_steps(
+    *,
+    code: str,
+    exposure: str,
+    v: float,
+    h: float,
+    s: float,
+    b: float,
+    area: float,
+    kz_: float,
+    kd: float,
+    ke_: float,
+    kzt: float,
+    ground_elevation_ft: float | None,
+    qh: float,
+    g: float,
+    gust_given: bool,
+    cf_raw: float,
+    k_open: float,
+    solid_ratio: float,
+    pressure: float,
+    force: float,
+    centroid: float,
+    raised: bool,
+    panels: Sequence[Panel],
+    cases: list[LoadCase],
+    case_c: CaseC | None,
+) -> tuple[CalcStep, ...]:
+    """The wind analysis step by step (see :class:`~.results.CalcStep`), with the numbers used."""
+    row = _W["kz"][code][exposure]
+    zmin = _W["kz_min_height_ft"][code][exposure]
+    z = min(max(h, zmin), row["zg_ft"])
+    coeff = value("wind", "velocity_pressure_coefficient")
+    kd_in_q = _W["kd_placement"][code] == "velocity_pressure"
+    steps = [
+        step(
+            "Velocity pressure exposure coefficient",
+            "Kz",
+            "Kz = c (z / zg)^(2/alpha), z = max(h, zmin) <= zg",
+            f"exposure {exposure}: c = {row['c']:g}, alpha = {row['alpha']:g}, zg = {row['zg_ft']:g} ft, "
+            f"zmin = {zmin:g} ft, z = {num(z)} ft; "
+            f"{row['c']:g} x ({num(z)} / {row['zg_ft']:g})^(2/{row['alpha']:g})",
+            kz_,
+            "",
+            _W["kz"]["clause"],
+        ),
+        step(
+            "Wind directionality factor",
+            "Kd",
+            "Kd for solid freestanding signs" + (" (in qz, ASCE 7-16)" if kd_in_q else " (in F, ASCE 7-22)"),
+            "Kd",
+            kd,
+            "",
+            clause("wind", "kd_signs"),
+        ),
+        step(
+            "Ground elevation factor",
+            "Ke",
+            "Ke = exp(-0.0000362 zg), at most 1.0; 1.0 when the elevation is not given",
+            "ground elevation not given: Ke"
+            if ground_elevation_ft is None
+            else f"exp(-{num(value('wind', 'ke_coefficient_per_ft'))} x {num(ground_elevation_ft)} ft)",
+            ke_,
+            "",
+            clause("wind", "ke_coefficient_per_ft"),
+        ),
+        step("Topographic factor", "Kzt", "Kzt as given (Sec. 26.8)", "Kzt", kzt, "", "ASCE 7 Sec. 26.8"),
+        step(
+            "Velocity pressure at the top of the sign",
+            "qh",
+            f"qh = {coeff:g} Kz Kzt {'Kd ' if kd_in_q else ''}Ke V^2 (z = h)",
+            f"{coeff:g} x {num(kz_)} x {num(kzt)} x "
+            f"{num(kd) + ' x ' if kd_in_q else ''}{num(ke_)} x {num(v)}^2",
+            qh,
+            "psf",
+            "ASCE 7 Eq. 26.10-1",
+        ),
+    ]
+    if gust_given:
+        steps.append(
+            step(
+                "Gust-effect factor (flexible structure)",
+                "Gf",
+                "Gf of Sec. 26.11.5 (n1 < 1 Hz), at least 0.85",
+                "Gf",
+                g,
+                "",
+                clause("wind", "gust_flexible"),
+            )
+        )
+    else:
+        steps.append(
+            step(
+                "Gust-effect factor (rigid structure)",
+                "G",
+                "G = 0.85 (n1 >= 1 Hz)",
+                "G",
+                g,
+                "",
+                clause("wind", "gust_factor_rigid"),
+            )
+        )
+    steps += [
+        step("Aspect ratio", "s/h", "s / h", f"{num(s)} ft / {num(h)} ft", s / h, "", _CF["clause"]),
+        step("Aspect ratio", "B/s", "B / s", f"{num(b)} ft / {num(s)} ft", b / s, "", _CF["clause"]),
+        step(
+            "Force coefficient, Cases A and B",
+            "Cf",
+            "Cf by bilinear interpolation in s/h and B/s",
+            cf_cases_ab_text(s / h, b / s),
+            cf_raw,
+            "",
+            _CF["clause"],
+        ),
+    ]
+    cf = cf_raw * k_open
+    if k_open < 1.0:
+        steps.append(
+            step(
+                "Reduction for openings",
+                "k",
+                "k = 1 - (1 - epsilon)^1.5, Cf = k Cf(table)",
+                f"1 - (1 - {num(solid_ratio)})^1.5",
+                k_open,
+                "",
+                clause("wind", "solid_threshold"),
+            )
+        )
+    kd_f = "" if kd_in_q else " Kd"
+    kd_v = "" if kd_in_q else f" x {num(kd)}"
+    p_min = value("wind", "minimum_pressure_psf")
+    steps.append(
+        step(
+            "Design pressure",
+            "p",
+            f"p = max(qh{kd_f} G Cf, {p_min:g} psf)",
+            f"max({num(qh)} psf{kd_v} x {num(g)} x {num(cf)}, {p_min:g} psf)",
+            max(pressure, p_min),
+            "psf",
+            "ASCE 7 Eq. 29.3-1, Sec. 29.7",
+        )
+    )
+    steps.append(
+        step(
+            "Design force (strength level)",
+            "F",
+            f"F = qh{kd_f} G Cf As (at least {p_min:g} psf x As)",
+            f"{num(max(pressure, p_min))} psf x {num(area)} ft^2",
+            force,
+            "lb",
+            "ASCE 7 Eq. 29.3-1",
+        )
+    )
+    if len(panels) == 1:
+        centroid_text = f"{num(h)} ft - {num(s)} ft / 2"
+    else:
+        centroid_text = "sum(Ai yi) / sum(Ai) over the cabinets"
+    if raised:
+        centroid_text += f" + 0.05 x {num(h)} ft (s/h = 1)"
+    steps.append(
+        step(
+            "Height of the resultant above grade",
+            "y",
+            "y = centroid of the sign area" + (" + 0.05 h" if raised else ""),
+            centroid_text,
+            centroid,
+            "ft",
+            "ASCE 7 Fig. 29.3-1 (Case A: resultant at the geometric centre)",
+        )
+    )
+    steps.append(
+        step(
+            "Moment at grade (Cases A and B)",
+            "M",
+            "M = F y",
+            f"{num(force)} lb x {num(centroid)} ft",
+            force * centroid,
+            "ft_lb",
+            "statics",
+        )
+    )
+    ecc = value("wind", "case_b_eccentricity")
+    steps.append(
+        step(
+            "Torsion, Case B",
+            "T",
+            f"T = {ecc:g} B F",
+            f"{ecc:g} x {num(b)} ft x {num(force)} lb",
+            ecc * b * force,
+            "ft_lb",
+            clause("wind", "case_b_eccentricity"),
+        )
+    )
+    if case_c is not None:
+        parts = " + ".join(f"{num(r.pressure_psf)} x {num(r.area_ft2)}" for r in case_c.regions)
+        steps.append(
+            step(
+                "Design force, Case C",
+                "F_C",
+                f"F_C = sum(qh{kd_f} G Cf_i As_i) over the regions from the windward edge"
+                + (" (Cf_i x (1.8 - s/h))" if case_c.tall_sign_factor != 1.0 else ""),
+                f"sum(p_i psf x A_i ft^2) = {parts}",
+                case_c.force_lb,
+                "lb",
+                _CC["clause"],
+            )
+        )
+        steps.append(
+            step(
+                "Torsion, Case C",
+                "T_C",
+                "T_C = sum(p_i x first moment of A_i about the centre of the face)",
+                f"sum over the {len(case_c.regions)} regions",
+                case_c.torsion_ft_lb,
+                "ft_lb",
+                _CC["clause"],
+            )
+        )
+    worst = max(cases, key=lambda c: (c.force_lb, c.torsion_ft_lb))
+    listing = "; ".join(
+        f"{c.name}: F = {qty(c.force_lb, 'lb')}, T = {qty(c.torsion_ft_lb, 'ft_lb')}" for c in cases
+    )
+    steps.append(
+        CalcStep(
+            "Load cases",
+            "F_max",
+            "each case checked as it acts; the largest force governs shear and base moment, "
+            "the largest torsion the torsion checks",
+            f"{listing}; largest force: Case {worst.name} = {qty(worst.force_lb, 'lb')}",
+            worst.force_lb,
+            "lb",
+            "ASCE 7 Fig. 29.3-1 (Cases A, B, C)",
+        )
+    )
+    asd = value("wind", "asd_wind_factor")
+    steps.append(
+        step(
+            "Design force at ASD level",
+            "F_ASD",
+            f"F_ASD = {asd:g} F",
+            f"{asd:g} x {num(force)} lb",
+            asd * force,
+            "lb",
+            clause("wind", "asd_wind_factor"),
+        )
+    )
+    return tuple(steps)
 
 
 # ---------------------------------------------------------------- wind on the exposed poles

@@ -30,7 +30,20 @@ def test_every_kind_returns_the_envelope_with_trace_hashes(kind):
     result = env["result"]
     assert {"checks", "warnings", "assumptions", "bom"} <= set(result)
     for check in result["checks"]:
-        assert set(check) == {"name", "demand", "capacity", "unit", "ratio", "pass", "clause"}
+        assert list(check) == [
+            "name",
+            "demand",
+            "capacity",
+            "unit",
+            "ratio",
+            "pass",
+            "clause",
+            "case",
+            "combination",
+            "formula",
+            "substitution",
+        ]
+        assert check["formula"] and check["substitution"]
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -1,0 +1,50 @@
+"""Numbers as a calculation package prints them, for the formula texts of checks and steps.
+
+Why one formatter: every substitution string must show the numbers the engine used, rounded the same
+way everywhere (4 significant figures, thousands separated, trailing zeros dropped), so that a plan
+reviewer (and a test) can recompute each printed result from the printed values within rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .results import CalcStep
+
+__all__ = ["SIGNIFICANT", "CalcStep", "num", "qty", "ratio_text", "step"]
+
+SIGNIFICANT = 4
+
+
+def num(x: float, sig: int = SIGNIFICANT) -> str:
+    """``x`` to ``sig`` significant figures in fixed notation: 29.9026 -> '29.9', 0.902622 -> '0.9026',
+    47599.3 -> '47,599', 115.0 -> '115'; 'inf' for a non-finite value."""
+    if not math.isfinite(x):
+        return "inf"
+    if x == 0:
+        return "0"
+    decimals = max(sig - 1 - math.floor(math.log10(abs(x))), 0)
+    text = f"{x:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def qty(x: float, unit: str, sig: int = SIGNIFICANT) -> str:
+    """A number with its unit: '29.9 psf'; no unit for a dimensionless value."""
+    return f"{num(x, sig)} {unit}" if unit else num(x, sig)
+
+
+def ratio_text(demand_symbol: str, capacity_symbol: str, demand: float, capacity: float, ratio: float) -> str:
+    """'Mu / phi Mn = 365.8 / 525.8 = 0.6957'."""
+    return (
+        f"{demand_symbol} / {capacity_symbol} = {num(demand)} / {num(capacity)} = "
+        f"{num(ratio) if math.isfinite(ratio) else 'inf'}"
+    )
+
+
+def step(
+    quantity: str, symbol: str, formula: str, substitution: str, value: float, unit: str, clause: str
+) -> CalcStep:
+    """A step whose substitution ends with its result: '... = 29.9 psf'."""
+    return CalcStep(quantity, symbol, formula, f"{substitution} = {qty(value, unit)}", value, unit, clause)
