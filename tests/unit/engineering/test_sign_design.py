@@ -235,8 +235,16 @@ def test_worked_example_in_the_docs_matches_the_engine_output():
 
     doc = (Path(__file__).resolve().parents[3] / "docs" / "engineering.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```json\n(.*?)\n```", doc, flags=re.S)
-    payload, excerpt = json.loads(blocks[0]), json.loads(blocks[1])
-    env = calculate("sign", payload)
-    assert env["trace"]["inputs_sha256"] == excerpt["trace"]["inputs_sha256"]
-    assert env["trace"]["result_sha256"] == excerpt["trace"]["result_sha256"]
-    assert env["result"]["pole"]["designation"] == excerpt["result"]["pole"]["designation"]
+    # The direct-burial example, then the base-plate example: each payload, then its excerpt.
+    for payload_text, excerpt_text in ((blocks[0], blocks[1]), (blocks[2], blocks[3])):
+        payload, excerpt = json.loads(payload_text), json.loads(excerpt_text)
+        env = calculate("sign", payload)
+        assert env["trace"]["inputs_sha256"] == excerpt["trace"]["inputs_sha256"]
+        assert env["trace"]["result_sha256"] == excerpt["trace"]["result_sha256"]
+        assert env["result"]["pole"]["designation"] == excerpt["result"]["pole"]["designation"]
+    base_plate = calculate("sign", json.loads(blocks[2]))["result"]
+    assert (
+        base_plate["base_plate"]["bolt_count"] == json.loads(blocks[3])["result"]["base_plate"]["bolt_count"]
+    )
+    shown = {c["name"]: c for c in json.loads(blocks[3])["result"]["checks"]}
+    assert all(c == shown[c["name"]] for c in base_plate["checks"] if c["name"] in shown)
