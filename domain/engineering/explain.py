@@ -19,6 +19,14 @@ SIGNIFICANT = 4
 def num(x: float, sig: int = SIGNIFICANT) -> str:
     """``x`` to ``sig`` significant figures in fixed notation: 29.9026 -> '29.9', 0.902622 -> '0.9026',
     47599.3 -> '47,599', 115.0 -> '115'; 'inf' for a non-finite value."""
+    if sig == SIGNIFICANT:
+        # Fast path (most numbers): '.4g' gives the same digits in fixed notation between 1e-4 and
+        # 1e4, trailing zeros already dropped; four-digit integers get their thousands comma.
+        text = format(x, ".4g")
+        if "e" not in text and "n" not in text:
+            if text in ("0", "-0"):
+                return "0"
+            return text if "." in text or len(text.lstrip("-")) < 4 else f"{int(text):,}"
     if not math.isfinite(x):
         return "inf"
     if x == 0:
