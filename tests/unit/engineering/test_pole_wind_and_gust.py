@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.engineering import CalcInputError, calculate, validate
+from domain.engineering.examples import SIGN_EXAMPLE
 from domain.engineering.notes import Notes
 from domain.engineering.poles import check_pole
 from domain.engineering.sections import CATALOGUE, grade_properties
@@ -189,3 +191,25 @@ def test_a_flexible_design_uses_g_of_at_least_its_own_gf_and_0_85(payload):
         assert r["wind"]["g"] >= 0.85 and r["wind"]["g"] >= gust["gf"] * (1 - 1e-6)
     else:
         assert r["wind"]["g"] == 0.85 or gust["iterations"] > 1
+
+
+def test_the_frequency_rests_on_a_fixed_base_stated_always_and_warned_near_1_hz():
+    """Issue case: a 10 x 5 ft sign at 95 ft clearance, 115 mph, exposure B (ASCE 7-16): n1 = 0.628 Hz
+    with a fixed base (Rayleigh, HSS/pipe cantilever). The pier's rotation would lower n1 further, so
+    the design warns (n1 < 1.25 Hz) and states the fixed-base model; a stiff sign (n1 = 3.58 Hz) only
+    states it."""
+    flexible = calculate(
+        "sign",
+        {
+            "code": "asce7-16",
+            "site": {"wind_speed_mph": 115, "exposure": "B"},
+            "cabinets": [{"width_ft": 10, "height_ft": 5}],
+            "clearance_ft": 95,
+        },
+    )
+    assert flexible["result"]["gust"]["natural_frequency_hz"] == pytest.approx(0.628, abs=0.001)
+    assert any(w["code"] == "fixed_base_frequency" for w in flexible["result"]["warnings"])
+    assert any("fixed at the base" in a["text"] for a in flexible["assumptions"])
+    stiff = calculate("sign", copy.deepcopy(SIGN_EXAMPLE))
+    assert not any(w["code"] == "fixed_base_frequency" for w in stiff["result"]["warnings"])
+    assert any("fixed at the base" in a["text"] for a in stiff["assumptions"])
