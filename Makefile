@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-external lint lock bench bench-designer clean
+.PHONY: run test test-external lint lock bench bench-designer bench-report clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)
 # The designer in Chromium (1 and 20 clients) and API design saves, on a server it starts and stops.
 bench-designer: $(STAMP)
 	$(PY) bench/designer.py
+
+# Median render time of a typical calculation report (PDF bytes only).
+bench-report: $(STAMP)
+	$(PY) bench/report.py
 
 # Re-pin requirements.lock from the ranges in pyproject.toml.
 lock:

@@ -4,6 +4,7 @@ from domain.designs.models import DesignRevision
 from domain.idempotency.models import IdempotencyKey
 from domain.orm import Base
 from domain.projects.models import Project, ProjectEvent
+from domain.reports.models import Report
 from domain.users.models import ApiKey, User, UserEvent
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "IdempotencyKey",
     "Project",
     "ProjectEvent",
+    "Report",
     "User",
     "UserEvent",
 ]
