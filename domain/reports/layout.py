@@ -155,6 +155,16 @@ def _t(text: Any) -> str:
     return _GREEK_RE.sub(lambda m: f'<font name="Symbol">{_GREEK[m.group(0)]}</font>', escaped)
 
 
+_POWERS = {"^2": "\u00b2", "^3": "\u00b3", "^4": "\u2074"}
+_POWER_RE = re.compile(r"\^[234](?![0-9.])")
+
+
+def typeset(text: str) -> str:
+    """Engine text as a reviewer reads it: " x " as a multiplication sign, ^2 as a superscript."""
+    text = text.replace(" x ", " \u00d7 ").replace("ft_lb", "ft-lb")
+    return _POWER_RE.sub(lambda m: _POWERS[m.group(0)], text)
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -489,9 +499,12 @@ class _Report:
         rows: list[list[Any]] = [["Quantity", "Formula, values substituted, result", "Clause"]]
         for st in steps:
             value = num(st.value) if not isinstance(st.value, str) else st.value
-            lines = [f"<b>{_t(st.formula)}</b>"]
-            if st.substitution:
-                lines.append(f"= {_t(st.substitution)}")
+            lines = [f"<b>{_t(typeset(st.formula))}</b>"]
+            substitution = typeset(st.substitution)
+            if substitution and substitution != f"{st.symbol} = {value}":
+                # The engine writes a non-numeric step as "Kzt = 1": no leading "=" before it.
+                starts_with_symbol = bool(st.symbol) and substitution.startswith(f"{st.symbol} =")
+                lines.append(_t(substitution) if starts_with_symbol else f"= {_t(substitution)}")
             symbol = _t(st.symbol) if st.symbol else ""
             result = (
                 f"{symbol} = {_t(value)} {_t(unit(st.unit))}".strip()
@@ -633,9 +646,9 @@ class _Report:
             )
             formula, substitution = c.get("formula"), c.get("substitution")
             if formula or substitution:
-                text = f"<b>{_t(formula)}</b>" if formula else ""
+                text = f"<b>{_t(typeset(formula))}</b>" if formula else ""
                 if substitution:
-                    text += (" = " if text else "") + _t(substitution)
+                    text += (" = " if text else "") + _t(typeset(substitution))
                 rows.append([self.m(text, "formula"), "", "", "", "", "", ""])
                 r = len(rows) - 1
                 extra += [("SPAN", (0, r), (-1, r)), ("LEFTPADDING", (0, r), (-1, r), 14)]

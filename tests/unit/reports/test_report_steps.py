@@ -65,7 +65,11 @@ def test_embedment_by_eq_18_1_is_rebuilt_from_the_pier() -> None:
     """Worked example: P = 1,855 lb at h = 16.43 ft, b = 1.5 ft, S1 = 2 x 150 x 9.226/3 = 922.6 psf;
     A = 2.34 x 1855 / (922.6 x 1.5) = 3.137 ft; d = 0.5 x 3.137 x (1 + sqrt(1 + 4.36 x 16.43/3.137))
     = 9.226 ft, rounded up to 9.5 ft."""
-    steps = {s.symbol: s for s in foundation_steps(report_input().design.result)}
+    result = copy.deepcopy(report_input().design.result)
+    for block in ("foundation", "embedment", "pier"):  # a result from before the engine recorded steps
+        if isinstance(result.get(block), dict):
+            result[block].pop("steps", None)
+    steps = {s.symbol: s for s in foundation_steps(result)}
     assert steps["S1"].substitution == "2 × 150 × min(9.226, 12) / 3"
     assert num(steps["A"].value) == "3.137"
     assert steps["d"].substitution == "0.5 × 3.137 × (1 + sqrt(1 + 4.36 × 16.43 / 3.137))"
