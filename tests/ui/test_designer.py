@@ -108,7 +108,7 @@ async def test_save_makes_revisions_listed_and_compared_and_then_estimating_is_a
     assert [r["revision"] for r in rows] == [2, 1] and rows[1]["note"] == "first cut"
     user.find(marker="diff-compare").click()
     await user.should_see(marker="design-diff", retries=40)
-    assert [e.text for e in user.find(marker="diff-input-path").elements] == ["site.wind_speed_mph"]
+    assert [e.text for e in user.find(marker="diff-input-path").elements] == ["Wind speed V (mph)"]
 
     user.find(marker="to-estimating").click()
     await user.should_see(marker="status-badge", content="Estimating", retries=40)
