@@ -723,7 +723,7 @@ class DesignEditor:
         if rows != self.estimate_table.rows:
             self.estimate_table.rows = rows
         self.estimate_subtotals.show(
-            [f"{group}: {float(amount):,.2f}" for group, amount in est["subtotals"].items()]
+            [f"{group.capitalize()} ${float(amount):,.2f}" for group, amount in est["subtotals"].items()]
         )
         self.estimate_chart.show(design_charts.estimate_breakdown(est))
 
