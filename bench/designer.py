@@ -10,13 +10,17 @@ Not run as a test.
 Keystroke to updated results (timed inside the page, not by Playwright):
   Chromium (Playwright, the flags of ``tests.served``) opens a project's Design tab. A capture-phase
   ``input`` listener on the wind speed field stamps ``performance.now()``; a ``MutationObserver``
-  on the document compares the results card's text (the card with the chosen pole and the check
-  ratios) and the elevation chart's SVG text (its Case A/B force labels) with what they were at
-  that stamp. When both have changed, it waits for the next animation frame (the frame that
-  paints them) and records ``frame time - input time``. Each keystroke is a ``fill`` of a new
-  wind speed (one ``input`` event, like the last key of a typed number), once a second, so the
-  time includes the page's 300 ms quiet period before it evaluates, the engine and price list
-  run, the websocket round trip, the DOM update of the results and plotly's redraw.
+  on the document compares the results' text (the summary card with the chosen pole and the
+  checks card with every ratio) and the elevation chart's SVG text (its Case A/B force labels)
+  with what they were at that stamp. When both have changed, it waits for the next animation
+  frame (the frame that paints them) and records ``frame time - input time``. Each keystroke is a
+  ``fill`` of a new wind speed (one ``input`` event, like the last key of a typed number), once a
+  second: an edit after a quiet spell, which the page evaluates at once
+  (``pages.designer.evaluation_delay``; a burst of keystrokes waits 300 ms after its last). The
+  time includes the event's trip to the server, the engine and price list run, the websocket
+  round trip, the DOM update of the results and plotly's redraw. Charts below the fold (the
+  utilisation and velocity-pressure charts at this viewport) are drawn when scrolled into view
+  (``components/chart.js``), so the time covers the chart on screen.
   - one client: one tab types for ``--seconds``;
   - ``--clients`` clients: as many browser contexts (one Chromium), each on its own project,
     each typing a new wind speed once a second for ``--seconds``, started at random phases.
@@ -64,10 +68,13 @@ WIND_LABEL = "Wind speed V (mph)"
 PROBE = """
 (input) => {
   const results = () => {
+    // The summary card (verdict, chosen pole) and the checks card (every ratio).
+    let text = '';
     for (const card of document.querySelectorAll('.q-card')) {
-      if (card.textContent.includes('Pole:')) return card.textContent;
+      const t = card.textContent;
+      if (t.includes('Pole:') || t.startsWith('Checks (')) text += t;
     }
-    return '';
+    return text;
   };
   const chart = () => {
     const plot = document.querySelector('.js-plotly-plot');
