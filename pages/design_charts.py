@@ -117,18 +117,19 @@ def elevation(state: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, 
                     "name": f"resultant {case['case']}",
                 }
             )
-    # Dimensions beyond the labels: on the right the overall height and the clearance, on the left
-    # the embedment; their texts outwards.
+    # Dimensions beyond the labels: on the right the clearance and then the overall height, on the
+    # left the embedment. The clearance's text sits inside its line (below the sign, where the Case
+    # labels are not), the overall height's outside its own, so no text crosses a dimension line.
     dim_x = edge + gap + room + gap
-    shapes.append(_line(dim_x, 0, dim_x, top, DIMENSION, "overall height", "dot"))
-    annotations.append(_label(dim_x, top / 2, f"overall {_ft(top)}", "left"))
+    shapes.append(_line(dim_x + gap, 0, dim_x + gap, top, DIMENSION, "overall height", "dot"))
+    annotations.append(_label(dim_x + gap, top / 2, f"overall {_ft(top)}", "left"))
     if clearance > 0:
-        shapes.append(_line(dim_x + gap, 0, dim_x + gap, clearance, DIMENSION, "clearance", "dot"))
-        annotations.append(_label(dim_x + gap, clearance / 2, f"clearance {_ft(clearance)}", "left"))
+        shapes.append(_line(dim_x, 0, dim_x, clearance, DIMENSION, "clearance", "dot"))
+        annotations.append(_label(dim_x, clearance / 2, f"clearance {_ft(clearance)}", "right"))
     if depth:
         shapes.append(_line(-dim_x, -depth, -dim_x, 0, DIMENSION, "embedment", "dot"))
         annotations.append(_label(-dim_x, -depth / 2, f"embedment {_ft(depth)}", "right"))
-    half = dim_x + gap + room
+    half = dim_x + 2 * gap + room
     return {
         "data": [
             {
@@ -194,8 +195,8 @@ def utilisation(checks: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "layout": {
             "shapes": [_line(1, -0.5, 1, len(checks) - 0.5, "#c62828", "limit", "dash")],
             "xaxis": {"range": [0, max([1.2, *[r * 1.1 for r in ratios]])], "title": {"text": "utilisation"}},
-            "yaxis": {"autorange": "reversed"},
-            "margin": {"l": 170, "r": 10, "t": 30, "b": 40},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "margin": {"l": 10, "r": 10, "t": 30, "b": 40},
             "title": {"text": "Checks", "font": {"size": 14}},
             "height": max(200, 60 + 28 * len(checks)),
         },

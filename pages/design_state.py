@@ -579,6 +579,18 @@ def read_draft(raw: Any) -> tuple[dict[str, Any], dict[str, Any], int | None] | 
     return copy.deepcopy(dict(state)), copy.deepcopy(dict(pricing)), base
 
 
+def field_label(path: str) -> str:
+    """An input path as the form names it (``cabinets.1.width_ft``: "Cabinet 2: Width (ft)"); a path
+    the form has no field for stays as it is."""
+    generic = ".".join("{i}" if part.isdigit() else part for part in path.split("."))
+    spec = FIELDS.get(path) or FIELDS.get(generic)
+    if spec is None:
+        return path
+    label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+    index = next((int(part) for part in path.split(".") if part.isdigit()), None)
+    return f"Cabinet {index + 1}: {label}" if index is not None and path.startswith("cabinets.") else label
+
+
 def unplaced_errors(errors: Mapping[str, str]) -> dict[str, str]:
     """Errors no field on the form shows (e.g. a cross-field rule on ``cabinets``)."""
     shown = {f.path for f in FIELDS.values() if "{i}" not in f.path}

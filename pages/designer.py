@@ -18,6 +18,8 @@ from typing import Any
 
 from nicegui import app, background_tasks, ui
 
+from components.chart import Chart
+from components.design_results import DesignResults, LabelLines, show
 from components.dialogs import close_then, delete_when_closed
 from components.timeline import format_time
 from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
@@ -49,16 +51,6 @@ def evaluation_delay(*, since_last_edit: float, form_errors: bool) -> float:
     the form refuses (often the first digit of a number being typed) waits too, so the results do
     not flash "fix the fields" while typing."""
     return 0.0 if since_last_edit >= DEBOUNCE_S and not form_errors else DEBOUNCE_S
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
 
 
 class DesignEditor:
@@ -94,7 +86,9 @@ class DesignEditor:
         self.line_resets: dict[str, ui.button] = {}
         self.line_codes: tuple[str, ...] = ()
         self.syncing = False
-        self.pressure_chart: ui.plotly | None = None
+        self.pressure_chart: Chart | None = None
+        self.shown_unsaved = False  # what the "Unsaved changes" badge shows now
+        self.results: DesignResults
         self.restore_draft()
         self.evaluation = Evaluation()
         self.errors: dict[str, str] = {}
@@ -104,8 +98,8 @@ class DesignEditor:
         self.pending: asyncio.Task[Any] | None = None
         self.busy = False
         self.note: ui.input | None = None
-        self.elevation_chart: ui.plotly | None = None
-        self.checks_chart: ui.plotly | None = None
+        self.elevation_chart: Chart | None = None
+        self.checks_chart: Chart | None = None
         self.revisions: list[DesignSummary] = []
         self.revisions_total = 0
         self.diff: DesignDiff | None = None
@@ -224,9 +218,13 @@ class DesignEditor:
         self.edited()
 
     def edited(self) -> None:
+        """After every edit: the errors beside the fields, the unsaved marks, the draft, and an
+        evaluation scheduled. Only what changed is sent to the browser: a keystroke that changes no
+        error and no unsaved state costs no element update before its results."""
         self.show_errors(design_state.input_errors(self.state))
         self.show_pricing_errors(design_state.pricing_errors(self.pricing))
-        self.status.refresh()
+        if self.unsaved != self.shown_unsaved:
+            self.unsaved_marker.refresh()
         self.keep_draft()
         self.sync_unsaved()
         self.schedule()
@@ -239,10 +237,12 @@ class DesignEditor:
             price.error = errors.get(f"overrides.lines.{code}.unit_price")
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        unplaced = design_state.unplaced_errors(self.errors)
         self.errors = errors
         for path, widget in self.widgets.items():
             widget.error = errors.get(path)
-        self.form_problems.refresh()
+        if design_state.unplaced_errors(errors) != unplaced:
+            self.form_problems.refresh()
 
     def schedule(self, delay: float | None = None) -> None:
         """Evaluate after ``delay`` (by default ``evaluation_delay``) without further edits; an older
@@ -268,9 +268,9 @@ class DesignEditor:
                 self.show_errors({**design_state.input_errors(self.state), **evaluation.errors})
             if evaluation.pricing_errors:
                 self.show_pricing_errors(evaluation.pricing_errors)
-            self.results.refresh()
+            self.show_results()
             self.update_charts()
-            self.estimate_view.refresh()
+            self.show_estimate()
             self.sync_lines()
 
     # --- design tab ---------------------------------------------------------------------------
@@ -282,17 +282,15 @@ class DesignEditor:
                 self.form()
                 self.form_problems()
             with ui.column().classes("flex-[4] min-w-[22rem] gap-2"):
-                self.results()
+                self.results = DesignResults(
+                    on_pick=self.fix_section, editable=self.editable, color=design_state.ratio_color
+                )
                 with ui.card().classes("w-full"):
-                    self.elevation_chart = (
-                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("elevation-chart")
-                    )
-                    self.checks_chart = (
-                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("checks-chart")
-                    )
-                    self.pressure_chart = (
-                        ui.plotly({"data": [], "layout": {}}).classes("w-full").mark("pressure-chart")
-                    )
+                    self.elevation_chart = Chart().classes("w-full").mark("elevation-chart")
+                self.results.checks_card()
+                with ui.card().classes("w-full"):
+                    self.checks_chart = Chart().classes("w-full").mark("checks-chart")
+                    self.pressure_chart = Chart().classes("w-full").mark("pressure-chart")
         self.schedule(0)
         if self.restored:
             self.sync_unsaved()
@@ -315,8 +313,7 @@ class DesignEditor:
                 ui.label(f"Revision {self.latest.revision} saved").classes("text-grey-7").mark(
                     "design-revision"
                 )
-            if self.unsaved:
-                ui.badge("Unsaved changes", color="warning").mark("unsaved-marker")
+            self.unsaved_marker()
             ui.space()
             if self.editable():
                 self.note = (
@@ -324,6 +321,12 @@ class DesignEditor:
                 )
                 ui.button("Save design", icon="save", on_click=self.save).mark("design-save")
                 ui.button("Discard", on_click=self.discard).props("flat").mark("design-discard")
+
+    @ui.refreshable_method
+    def unsaved_marker(self) -> None:
+        self.shown_unsaved = self.unsaved
+        if self.shown_unsaved:
+            ui.badge("Unsaved changes", color="warning").mark("unsaved-marker")
 
     def field(self, spec: FieldSpec, path: str) -> None:
         value = design_state.get(self.state, path)
@@ -428,103 +431,23 @@ class DesignEditor:
         for path, message in design_state.unplaced_errors(self.errors).items():
             ui.label(f"{path}: {message}").classes("text-negative text-sm").mark("design-error")
 
-    @ui.refreshable_method
-    def results(self) -> None:
+    def show_results(self) -> None:
         ev = self.evaluation
-        with ui.card().classes("w-full").mark("design-results"):
-            if not ev.ok:
-                ui.label(
-                    "Fix the highlighted fields to see results." if ev.errors else "Calculating…"
-                ).classes("text-grey-7").mark("results-pending")
-                return
-            result = ev.result or {}
-            passed = bool(result.get("pass"))
-            ui.label("All checks pass" if passed else "Some checks fail").classes(
-                "text-lg font-bold " + ("text-positive" if passed else "text-negative")
-            ).mark("design-verdict")
-            for check in result.get("checks") or []:
-                ratio = float(check.get("ratio") or 0)
-                with ui.row().classes("w-full items-center no-wrap gap-2").mark("check-row"):
-                    ui.label(str(check["name"])).classes("w-48 text-sm").mark("check-name")
-                    with ui.element("div").classes("grow h-3 bg-grey-3 rounded relative"):
-                        ui.element("div").classes("h-3 rounded").style(
-                            f"width:{min(ratio, 1.0) * 100:.0f}%;background:{design_state.ratio_color(ratio)}"
-                        )
-                    ui.label(f"{ratio:.2f}").classes("w-12 text-right text-sm font-mono").mark("check-ratio")
-                    ui.tooltip(str(check.get("clause") or ""))
-            self.pole_view(result)
-            self.foundation_view(result)
-            for warning in result.get("warnings") or []:
-                text = warning.get("text") if isinstance(warning, dict) else warning
-                ui.label(f"⚠ {text}").classes("text-amber-10 text-sm").mark("design-warning")
-            with ui.expansion(f"Assumptions ({len(ev.assumptions)})").classes("w-full text-sm"):
-                # One element, a line each: this card is rebuilt on every evaluation, and a label per
-                # assumption (dozens) was most of the server's time per keystroke.
-                ui.label(
-                    "\n".join(f"{item.get('text')} ({item.get('clause')})" for item in ev.assumptions)
-                ).classes("text-xs whitespace-pre-line").mark("design-assumptions")
-
-    def pole_view(self, result: dict[str, Any]) -> None:
-        pole = result.get("pole") or {}
-        ratio = float(pole.get("ratio") or 0)
-        ui.label(
-            f"Pole: {pole.get('designation')} ({pole.get('grade')}), utilisation {ratio:.2f}"
-            f" — {pole.get('governing')}"
-        ).classes("font-medium").mark("chosen-pole")
-        passing = [a for a in pole.get("alternatives") or [] if float(a.get("ratio") or 0) <= 1]
-        if passing:
-            with ui.row().classes("gap-1 items-center"):
-                ui.label("Passing alternatives:").classes("text-sm text-grey-7")
-                for alt in passing:
-                    ui.button(
-                        f"{alt['designation']} ({float(alt['ratio']):.2f})",
-                        on_click=lambda d=alt["designation"]: self.fix_section(d),
-                    ).props("outline dense no-caps size=sm").mark(
-                        f"alternative-{alt['designation']}"
-                    ).set_enabled(self.editable())
-
-    def foundation_view(self, result: dict[str, Any]) -> None:
-        f = result.get("foundation") or {}
-        bom = result.get("bom") or {}
-        lines = [
-            f"Embedment {_show(f.get('embedment_ft'))} ft"
-            f" (required {_show(f.get('required_embedment_ft'))} ft)",
-            f"Pier {_show(f.get('diameter_ft'))} ft {f.get('shape', '')}",
-            f"Concrete {_show(bom.get('concrete_yd3'))} yd³",
-            f"Steel {_show(bom.get('steel_weight_lb'))} lb",
-        ]
-        plate = result.get("base_plate")
-        if isinstance(plate, dict):
-            lines.append(
-                f"Plate {_show(plate.get('plate_width_in'))} × {_show(plate.get('plate_width_in'))} × "
-                f"{_show(plate.get('plate_thickness_in'))} in {plate.get('plate_grade', '')}, "
-                f"{_show(plate.get('plate_weight_lb'))} lb"
+        if ev.result is None:
+            self.results.show_pending(
+                "Fix the highlighted fields to see results." if ev.errors else "Calculating…"
             )
-            lines.append(
-                f"Anchors {plate.get('bolt_count')} × {_show(plate.get('bolt_diameter_in'))} in "
-                f"{plate.get('anchor_grade', '')} on a {_show(plate.get('bolt_circle_in'))} in circle, "
-                f"embedment {_show(plate.get('anchor_embedment_in'))} in, length "
-                f"{_show(plate.get('anchor_length_in'))} in; f'c {_show(plate.get('concrete_fc_psi'))} psi"
-            )
-            bars = plate.get("anchor_reinforcement")
-            if isinstance(bars, dict):
-                lines.append(
-                    f"Anchor reinforcement {bars.get('bars_per_anchor')} {bars.get('bar_size')} bars per "
-                    f"anchor (Grade {_show(bars.get('grade_ksi'))}), development "
-                    f"{_show(bars.get('development_length_in'))} in"
-                )
-        ui.label(" · ".join(lines[:4])).classes("text-sm").mark("foundation-summary")
-        for line in lines[4:]:
-            ui.label(line).classes("text-sm").mark("plate-summary")
+        else:
+            self.results.show(ev.result, ev.assumptions)
 
     def update_charts(self) -> None:
         result = self.evaluation.result
         if result is None or self.elevation_chart is None or self.checks_chart is None:
             return
-        self.elevation_chart.update_figure(design_charts.elevation(self.state, result))
-        self.checks_chart.update_figure(design_charts.utilisation(result.get("checks") or []))
+        self.elevation_chart.show(design_charts.elevation(self.state, result))
+        self.checks_chart.show(design_charts.utilisation(result.get("checks") or []))
         if self.pressure_chart is not None:
-            self.pressure_chart.update_figure(design_charts.velocity_pressure_profile(result))
+            self.pressure_chart.show(design_charts.velocity_pressure_profile(result))
 
     def fix_section(self, designation: str) -> None:
         self.state = design_state.put(self.state, "supports.designation", designation)
@@ -537,6 +460,7 @@ class DesignEditor:
         self.restored = ""
         self.form.refresh()
         self.estimate_settings.refresh()
+        self.status.refresh()
         self.edited()
 
     def keep_restored(self) -> None:
@@ -685,7 +609,7 @@ class DesignEditor:
                 f"{spec.label} ({spec.unit})",
                 value=value,
                 on_change=lambda e, p=spec.path: self.change_pricing(p, e.value),
-            ).props(f'dense hint="{spec.hint}; list: {_show(design_state.list_value(spec.path))}"')
+            ).props(f'dense hint="{spec.hint}; list: {show(design_state.list_value(spec.path))}"')
             widget.classes("w-40")
             self.pricing_widgets[spec.path] = widget
         widget.mark(f"estimate-{spec.path}")
@@ -733,52 +657,75 @@ class DesignEditor:
                     "flat dense"
                 ).mark("estimate-reset-all")
 
-    @ui.refreshable_method
     def estimate_view(self) -> None:
-        est = self.evaluation.estimate
+        """The estimate card, built once; ``show_estimate`` fills it in place after every answer."""
+        columns = [
+            {"name": "label", "label": "Item", "field": "label", "align": "left"},
+            {"name": "group", "label": "Group", "field": "group", "align": "left"},
+            {"name": "quantity", "label": "Qty", "field": "quantity"},
+            {"name": "unit", "label": "Unit", "field": "unit", "align": "left"},
+            {"name": "unit_price", "label": "Unit price", "field": "unit_price"},
+            {"name": "amount", "label": "Amount", "field": "amount"},
+            {"name": "overridden", "label": "", "field": "overridden"},
+        ]
         with ui.card().classes("w-full").mark("estimate"):
-            if est is None:
-                ui.label(
-                    self.evaluation.estimate_error or "The estimate follows the design's results."
-                ).classes("text-grey-7").mark("estimate-pending")
-                return
-            with ui.row().classes("w-full items-center justify-between"):
-                ui.label(f"Estimate — price list {est['price_list']}").classes("text-lg font-bold").mark(
-                    "estimate-price-list"
+            self.estimate_pending = (
+                ui.label("The estimate follows the design's results.")
+                .classes("text-grey-7")
+                .mark("estimate-pending")
+            )
+            with ui.column().classes("w-full gap-2") as self.estimate_body:
+                with ui.row().classes("w-full items-center justify-between"):
+                    self.estimate_price_list = (
+                        ui.label().classes("text-lg font-bold").mark("estimate-price-list")
+                    )
+                    self.estimate_total = ui.label().classes("text-lg font-bold").mark("estimate-total")
+                self.estimate_stale = LabelLines("estimate-stale", "text-amber-10 text-sm")
+                self.estimate_table = (
+                    ui.table(columns=columns, rows=[], row_key="code")
+                    .props("dense flat wrap-cells")
+                    .classes("w-full")
+                    .mark("estimate-lines")
                 )
-                ui.label(f"Total {est['currency']} {float(est['total']):,.2f}").classes(
-                    "text-lg font-bold"
-                ).mark("estimate-total")
-            for code in self.evaluation.stale_lines:
-                ui.label(
-                    f"The override of {code} no longer applies: the design has no such line now "
-                    "(it is dropped when you save)."
-                ).classes("text-amber-10 text-sm").mark("estimate-stale")
-            columns = [
-                {"name": "label", "label": "Item", "field": "label", "align": "left"},
-                {"name": "group", "label": "Group", "field": "group", "align": "left"},
-                {"name": "quantity", "label": "Qty", "field": "quantity"},
-                {"name": "unit", "label": "Unit", "field": "unit", "align": "left"},
-                {"name": "unit_price", "label": "Unit price", "field": "unit_price"},
-                {"name": "amount", "label": "Amount", "field": "amount"},
-                {"name": "overridden", "label": "", "field": "overridden"},
+                self.estimate_subtotals = LabelLines("estimate-subtotal", "text-sm", row=True)
+                self.estimate_chart = Chart().classes("w-full").mark("estimate-chart")
+        self.estimate_body.set_visibility(False)
+
+    def show_estimate(self) -> None:
+        est = self.evaluation.estimate
+        if est is None:
+            self.estimate_pending.text = (
+                self.evaluation.estimate_error or "The estimate follows the design's results."
+            )
+            self.estimate_pending.set_visibility(True)
+            self.estimate_body.set_visibility(False)
+            return
+        self.estimate_pending.set_visibility(False)
+        self.estimate_body.set_visibility(True)
+        self.estimate_price_list.text = f"Estimate — price list {est['price_list']}"
+        self.estimate_total.text = f"Total {est['currency']} {float(est['total']):,.2f}"
+        self.estimate_stale.show(
+            [
+                f"The override of {code} no longer applies: the design has no such line now "
+                "(it is dropped when you save)."
+                for code in self.evaluation.stale_lines
             ]
-            rows = [
-                {
-                    **item,
-                    "unit_price": f"{item['unit_price']:,.2f}",
-                    "amount": f"{item['amount']:,.2f}",
-                    "overridden": "overridden" if item["overridden"] else "",
-                }
-                for item in est["line_items"]
-            ]
-            ui.table(columns=columns, rows=rows, row_key="code").props("dense flat wrap-cells").classes(
-                "w-full"
-            ).mark("estimate-lines")
-            with ui.row().classes("gap-4"):
-                for group, amount in est["subtotals"].items():
-                    ui.label(f"{group}: {float(amount):,.2f}").classes("text-sm").mark("estimate-subtotal")
-            ui.plotly(design_charts.estimate_breakdown(est)).classes("w-full").mark("estimate-chart")
+        )
+        rows = [
+            {
+                **item,
+                "unit_price": f"{item['unit_price']:,.2f}",
+                "amount": f"{item['amount']:,.2f}",
+                "overridden": "overridden" if item["overridden"] else "",
+            }
+            for item in est["line_items"]
+        ]
+        if rows != self.estimate_table.rows:
+            self.estimate_table.rows = rows
+        self.estimate_subtotals.show(
+            [f"{group.capitalize()} ${float(amount):,.2f}" for group, amount in est["subtotals"].items()]
+        )
+        self.estimate_chart.show(design_charts.estimate_breakdown(est))
 
     @ui.refreshable_method
     def line_editor(self) -> None:
@@ -924,17 +871,26 @@ class DesignEditor:
                     ui.label("")
                     ui.label("")
                 for change in diff.inputs:
-                    ui.label(change.path).mark("diff-input-path")
-                    ui.label(_show(change.a)).classes("bg-amber-2")
-                    ui.label(_show(change.b)).classes("bg-amber-2").mark("diff-changed")
+                    ui.label(design_state.field_label(change.path)).mark("diff-input-path").tooltip(
+                        change.path
+                    )
+                    ui.label(show(change.a)).classes("bg-amber-2")
+                    ui.label(show(change.b)).classes("bg-amber-2").mark("diff-changed")
                 ui.label("Result").classes("font-bold mt-2")
                 ui.label("")
                 ui.label("")
                 for row in diff.results:
                     style = "bg-amber-2" if row.changed else ""
+                    value = _money if "USD" in row.label else show
                     ui.label(row.label)
-                    ui.label(_show(row.a)).classes(style)
-                    ui.label(_show(row.b)).classes(style).mark("diff-changed" if row.changed else "diff-same")
+                    ui.label(value(row.a)).classes(style)
+                    ui.label(value(row.b)).classes(style).mark("diff-changed" if row.changed else "diff-same")
+
+
+def _money(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{float(value):,.2f}"
+    return show(value)
 
 
 def _generic(path: str) -> str:
@@ -945,4 +901,4 @@ def _headline(h: dict[str, Any]) -> str:
     verdict = "passes" if h.get("pass") else "fails"
     total = h.get("total")
     price = f", ${float(total):,.0f}" if isinstance(total, int | float) else ""
-    return f"{verdict}; {h.get('section')}, embedment {_show(h.get('embedment_ft'))} ft{price}"
+    return f"{verdict}; {h.get('section')}, embedment {show(h.get('embedment_ft'))} ft{price}"

@@ -15,6 +15,7 @@ from nicegui import ui
 from nicegui.events import KeyEventArguments
 from pydantic import ValidationError
 
+from components import chart
 from components.conflict import ConflictRow, conflict_dialog
 from components.frame import frame
 from components.project_fields import FIELD_LABELS, ProjectFields
@@ -102,6 +103,7 @@ class ProjectScreen:
         # Leaving with unsaved edits (reload, closing the tab, another address) asks first: a tab
         # whose form has them carries ``data-unsaved``. Ctrl/Cmd+S is the page's, not the browser's.
         ui.add_body_html(LEAVE_WARNING_JS)
+        chart.preload()  # the Design and Estimate tabs' charts draw at once when opened
         ui.keyboard(on_key=self.on_key, ignore=[]).mark("shortcuts")
         self.summary()
         with ui.tabs().classes("w-full") as tabs:
@@ -418,7 +420,9 @@ def not_found(project_id: str) -> None:
         ui.link("Back to projects", HOME)
 
 
-@ui.page("/projects/{project_id}")
+# A designer tab busy drawing on a slow machine can miss the websocket's pings for a few seconds: keep
+# its client for 30 s (not 3) so it reconnects where it was instead of reloading the page.
+@ui.page("/projects/{project_id}", reconnect_timeout=30)
 async def project_page(request: Request, project_id: str) -> RedirectResponse | None:
     actor = await current_actor()
     if actor is None:

@@ -23,7 +23,11 @@ def text(user: User, marker: str) -> str:
 
 
 def has(user: User, marker: str) -> bool:
-    return any(marker in e._markers for e in user.current_layout.descendants())
+    """An element with ``marker`` is on the page and shown (it and every element around it)."""
+    return any(
+        marker in e._markers and e.visible and all(a.visible for a in e.ancestors())
+        for e in user.current_layout.descendants()
+    )
 
 
 async def open_designer(services: Any, user: User, login: Any) -> Any:
@@ -83,6 +87,23 @@ async def test_cabinets_are_added_and_removed(services, user: User, login):
         ),
         what="two cabinets drawn",
     )
+    widths = [one(user, f"design-cabinets.{i}.width_ft") for i in (0, 1)]
+    widths[0].value = 14  # tell the two apart
+    await eventually(lambda: one(user, "design-cabinets.0.width_ft").value == 14, what="first width")
+    user.find(marker="cabinet-down-0").click()
+    await eventually(lambda: one(user, "design-cabinets.1.width_ft").value == 14, what="moved down")
+    assert one(user, "design-cabinets.0.width_ft").value != 14
+    await eventually(
+        lambda: (
+            [
+                s["x1"] - s["x0"]
+                for s in one(user, "elevation-chart").figure["layout"]["shapes"]
+                if s["name"] == "cabinet 2"
+            ]
+            == [14]
+        ),
+        what="the moved cabinet drawn second",
+    )
     user.find(marker="cabinet-remove-1").click()
     await eventually(lambda: not has(user, "cabinet-1"), what="one cabinet again")
 
@@ -108,7 +129,7 @@ async def test_save_makes_revisions_listed_and_compared_and_then_estimating_is_a
     assert [r["revision"] for r in rows] == [2, 1] and rows[1]["note"] == "first cut"
     user.find(marker="diff-compare").click()
     await user.should_see(marker="design-diff", retries=40)
-    assert [e.text for e in user.find(marker="diff-input-path").elements] == ["site.wind_speed_mph"]
+    assert [e.text for e in user.find(marker="diff-input-path").elements] == ["Wind speed V (mph)"]
 
     user.find(marker="to-estimating").click()
     await user.should_see(marker="status-badge", content="Estimating", retries=40)

@@ -8,9 +8,10 @@ from nicegui import ui
 from nicegui.testing import User
 from ui_helpers import eventually, make_project, new_user
 
+from domain.designs.schemas import DesignRequest
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectUpdate
-from tests.designs import save_passing_design
+from tests.designs import FAILING, save_passing_design
 
 
 def field(user: User, name: str) -> ui.input:
@@ -184,6 +185,24 @@ async def test_starting_estimating_without_a_passing_design_says_why(services, u
         "The project may not leave draft yet. No saved design: save a design whose checks all pass first.",
         retries=40,
     )
+    await user.should_see(marker="status-badge", content="Draft")
+    assert (await services.projects.get(project.project_id)).status is Status.draft
+
+
+async def test_starting_estimating_with_a_failing_design_names_the_failing_checks(
+    services, user: User, login
+):
+    me = await login("estimator")
+    project = await make_project(services, me, "Main St Pylon")
+    await services.designs.save(
+        me, project.project_id, DesignRequest.model_validate(FAILING), if_match=project.etag
+    )
+    await user.open(f"/projects/{project.project_id}")
+
+    user.find(marker="to-estimating").click()
+
+    await user.should_see("The project may not leave draft yet.", retries=40)
+    await user.should_see("pole flexure")  # a failing check of Pipe4STD, named in the refusal
     await user.should_see(marker="status-badge", content="Draft")
     assert (await services.projects.get(project.project_id)).status is Status.draft
 

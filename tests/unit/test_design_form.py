@@ -262,3 +262,33 @@ def test_resultant_labels_sit_beside_the_cabinets_not_on_them():
         assert arrow["xanchor"] == ("right" if arrow["ax"] < 0 else "left")
     dims = [s for s in figure["layout"]["shapes"] if s["name"] in ("overall height", "clearance")]
     assert all(s["x0"] > max(abs(a["ax"]) for a in arrows) for s in dims)
+
+
+def test_a_changed_input_is_named_as_the_form_names_it():
+    assert design_state.field_label("site.wind_speed_mph") == "Wind speed V (mph)"
+    assert design_state.field_label("cabinets.1.width_ft") == "Cabinet 2: Width (ft)"
+    assert design_state.field_label("criteria.method") == "criteria.method"  # no field on the form
+
+
+def test_no_dimension_text_crosses_a_dimension_line():
+    """The clearance line used to run through the "overall ..." text beside it."""
+    state = design_state.default_state()
+    result = design_state.evaluate(state).result
+    assert result is not None
+    figure = design_charts.elevation(state, result)
+    (overall,) = _named(figure, "overall height")
+    (clearance,) = _named(figure, "clearance")
+    texts = {a["text"].split()[0]: a for a in figure["layout"]["annotations"] if a["name"] == a["text"]}
+    # The overall height's text reads outwards from the outermost line, the clearance's inwards.
+    assert overall["x0"] > clearance["x0"]
+    assert texts["overall"]["x"] == overall["x0"] and texts["overall"]["xanchor"] == "left"
+    assert texts["clearance"]["x"] == clearance["x0"] and texts["clearance"]["xanchor"] == "right"
+    assert figure["layout"]["xaxis"]["range"][1] > overall["x0"]
+
+
+def test_numbers_are_shown_without_exponents():
+    from components.design_results import show
+
+    assert show(27385.05) == "27,385"
+    assert show(8.463) == "8.463"
+    assert show(None) == "—" and show(True) == "yes" and show(12) == "12"
