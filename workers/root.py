@@ -1,0 +1,197 @@
+"""The worker's composition root: what each worker process runs its tasks with.
+
+Celery tasks are synchronous and the domain services are async. Each pool process gets, when
+it starts (``worker_process_init``), ONE event loop running in a thread of its own, ONE database
+engine bound to that loop and one set of services; a task hands its coroutine to that loop and
+waits for the answer. So connections are pooled across tasks (no ``asyncio.run`` per task, no
+engine made at import time and shared across a fork), and the same loop also runs the
+heartbeat, which keeps beating while a task is busy.
+
+The main process only resolves the settings and URLs (:func:`configure`) before the pool forks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from celery import Task
+from celery.signals import worker_process_init, worker_process_shutdown
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from infra.settings import Settings
+
+log = logging.getLogger("signx.worker")
+
+T = TypeVar("T")
+
+ProgressFn = Callable[[int, str], Awaitable[None]]
+Handler = Callable[[dict[str, Any], ProgressFn], Awaitable[dict[str, Any]]]
+
+# Failures worth another attempt: the job service's own, and the database or network going away.
+RETRYABLE: tuple[type[BaseException], ...] = (OSError, OperationalError, DBAPIError)
+try:  # the job service's retryable error (domain/jobs)
+    from domain.jobs.service import RetryableJobError
+
+    RETRYABLE = (RetryableJobError, *RETRYABLE)
+except ImportError:  # pragma: no cover - before the jobs domain exists
+    pass
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    settings: Settings
+    database_url: str
+    redis_url: str
+
+
+_config: WorkerConfig | None = None
+_runtime: WorkerRuntime | None = None
+
+
+def configure(settings: Settings, database_url: str, redis_url: str) -> None:
+    """Called in the worker's main process, before the pool processes are forked."""
+    global _config
+    _config = WorkerConfig(settings, database_url, redis_url)
+
+
+def runtime() -> WorkerRuntime:
+    if _runtime is None:
+        raise RuntimeError("the worker process was not initialised (worker_process_init)")
+    return _runtime
+
+
+@worker_process_init.connect
+def _init_process(**_: object) -> None:
+    global _runtime
+    if _config is None:
+        raise RuntimeError("workers.root.configure() was not called before the worker started")
+    _runtime = WorkerRuntime(_config)
+
+
+@worker_process_shutdown.connect
+def _shutdown_process(**_: object) -> None:
+    global _runtime
+    if _runtime is not None:
+        _runtime.close()
+        _runtime = None
+
+
+class WorkerRuntime:
+    """One worker process's loop, engine, services and heartbeat."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.settings = config.settings
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.jobs_done = 0
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="signx-loop", daemon=True)
+        self._thread.start()
+        self.services, self._release = compose(config)
+        self.handlers: Mapping[str, Handler] = handlers(self.services)
+        self._beat: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
+            self._heartbeat(), self.loop
+        )
+        log.info("worker process ready", extra={"worker": self.name})
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on this process's loop and wait for it. If the wait is interrupted (the
+        soft time limit raises in this thread), the coroutine is cancelled too."""
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()
+            raise
+
+    # -- the task's verbs ------------------------------------------------------------------
+    def execute(self, job_id: str) -> str:
+        outcome = self.call(self.services.jobs.execute(job_id, worker=self.name, handlers=self.handlers))
+        self.jobs_done += 1
+        return str(getattr(outcome, "value", outcome))
+
+    def timed_out(self, job_id: str) -> str:
+        limit = self.settings.job_soft_time_limit_seconds
+        self.call(self.services.jobs.mark_failed(job_id, f"timed out after {limit} s"))
+        return "failed"
+
+    def retry_or_fail(self, task: Task, job_id: str, exc: BaseException) -> BaseException:
+        """The exception the task raises: Celery's Retry for a later attempt (bounded backoff
+        with jitter, as the next attempt's task id), or the error itself once the job is failed."""
+        from workers.celery_app import attempt_of, retry_delay
+
+        attempt = attempt_of(task.request.id)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if attempt >= self.settings.job_max_attempts:
+            self.call(self.services.jobs.mark_failed(job_id, error))
+            log.error("job failed", extra={"job_id": job_id, "attempt": attempt, "error": error})
+            return exc
+        self.call(self.services.jobs.mark_retrying(job_id, error, attempt))
+        delay = retry_delay(attempt, cap_seconds=self.settings.job_retry_backoff_max_seconds)
+        log.warning("job will be retried", extra={"job_id": job_id, "attempt": attempt, "in_seconds": delay})
+        return task.retry(
+            exc=exc, countdown=delay, max_retries=None, task_id=f"{job_id}:{attempt + 1}", throw=False
+        )
+
+    # -- heartbeat ---------------------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        """Tell the jobs table this process is alive, and take back the jobs of workers that
+        stopped beating (a worker killed as a whole never returns its messages before the
+        broker's visibility timeout)."""
+        period = self.settings.worker_heartbeat_seconds
+        while True:
+            try:
+                jobs = self.services.jobs
+                await jobs.heartbeat(self.name, jobs_done=self.jobs_done)
+                await jobs.reclaim_abandoned(
+                    max_heartbeat_age_seconds=3 * period, max_attempts=self.settings.job_max_attempts
+                )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("heartbeat failed", exc_info=True, extra={"worker": self.name})
+            await asyncio.sleep(period)
+
+    def close(self) -> None:
+        self._beat.cancel()
+        try:
+            asyncio.run_coroutine_threadsafe(_awaited(self._release()), self.loop).result(timeout=5)
+        except Exception:
+            log.warning("releasing the worker's connections failed", exc_info=True)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+def compose(config: WorkerConfig) -> tuple[Any, Callable[[], Awaitable[None]]]:
+    """The services a worker needs, on this process's engine, and their release."""
+    from bootstrap import wire
+
+    return wire(config.settings, config.database_url, config.redis_url)
+
+
+def handlers(services: Any) -> Mapping[str, Handler]:
+    """Job kind -> handler (payload, progress) -> result."""
+    found: dict[str, Handler] = {}
+    reports = getattr(services, "reports", None)
+    if reports is not None:
+
+        async def generate_report(payload: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+            result = await reports.generate(
+                payload["project_id"], int(payload["revision"]), on_progress=progress
+            )
+            return dict(result) if isinstance(result, Mapping) else result.model_dump(mode="json")
+
+        found["projects.report.generate"] = generate_report
+    return found
