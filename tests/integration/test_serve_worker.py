@@ -1,0 +1,107 @@
+"""`python app.py serve` runs one worker process beside the server: started again when it is
+killed, stopped with the server, and never left behind by a server killed with SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from infra.embedded import free_port
+from tests.integration.test_serve import _servers_on, _start, _stop, _wait_ready
+
+
+def _workers_on(data_dir: Path) -> list[psutil.Process]:
+    """`app.py worker` processes (Celery main and pool) working on this data dir."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            cmd = proc.info["cmdline"] or []
+            if (
+                any(part.endswith("app.py") for part in cmd)
+                and "worker" in cmd
+                and proc.environ().get("SIGNX_DATA_DIR") == str(data_dir)
+                and proc.status() != psutil.STATUS_ZOMBIE
+            ):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def _worker_pid(data_dir: Path, *, other_than: int | None = None, timeout: float = 60) -> int:
+    """The supervised worker's pid once it is up with its pool process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid = int(json.loads((data_dir / "worker.pid").read_text())["pid"])
+            if pid != other_than and psutil.Process(pid).children():
+                return pid
+        except (FileNotFoundError, ValueError, KeyError, psutil.Error):
+            pass
+        time.sleep(0.1)
+    pytest.fail("no worker came up")
+
+
+def _wait_gone(data_dir: Path, timeout: float = 30) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while (left := _workers_on(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+@pytest.mark.timeout(240)
+def test_serve_restarts_a_killed_worker_and_stops_it_with_the_server(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    port = free_port()
+    proc = _start(data_dir, port)
+    try:
+        _wait_ready(proc, port)
+        first = _worker_pid(data_dir)
+        group = _workers_on(data_dir)
+        assert len(group) == 2, "the Celery main process and one pool process"
+        for p in group:
+            p.kill()  # SIGKILL the whole worker, pool included
+        second = _worker_pid(data_dir, other_than=first)
+        assert second != first
+        assert len(_workers_on(data_dir)) == 2
+    finally:
+        out = _stop(proc)
+    assert proc.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
+    assert "worker exited; starting it again" in out
+    assert _wait_gone(data_dir, timeout=5) == [], "the worker stops with the server"
+    assert not (data_dir / "worker.pid").exists()
+
+
+@pytest.mark.timeout(240)
+def test_a_server_killed_with_sigkill_leaves_no_worker_and_restarts_cleanly(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    port = free_port()
+    proc = _start(data_dir, port)
+    try:
+        _wait_ready(proc, port)
+        _worker_pid(data_dir)
+    finally:
+        proc.kill()  # no handler runs: only the kernel's parent-death signal tells the worker
+        proc.wait(timeout=30)
+        assert proc.stdout is not None
+        proc.stdout.close()
+    assert _wait_gone(data_dir, timeout=20) == [], "the worker follows its server"
+
+    proc = _start(data_dir, port)
+    try:
+        _wait_ready(proc, port)
+        _worker_pid(data_dir)
+        assert len(_workers_on(data_dir)) == 2
+    finally:
+        out = _stop(proc)
+    assert proc.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
+    assert _wait_gone(data_dir, timeout=5) == []
+    deadline = time.monotonic() + 15
+    while _servers_on(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _servers_on(data_dir) == []
