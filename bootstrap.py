@@ -38,6 +38,7 @@ from infra.metrics import (
 from infra.passwords import Argon2Hasher
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
+from infra.uow import SqlUnitOfWork
 
 
 def _observe_project(outcome: str) -> None:
@@ -57,10 +58,11 @@ def password_hasher(settings: Settings) -> Argon2Hasher:
 
 def user_service(settings: Settings, db: Database, redis_url: str | None) -> UserService:
     """Without Redis (the command line) there is no login throttling: the CLI logs nobody in."""
+    uow = SqlUnitOfWork(db)
     if not redis_url:
-        return UserService(db, password_hasher(settings))
+        return UserService(uow, password_hasher(settings))
     return UserService(
-        db,
+        uow,
         password_hasher(settings),
         per_address=RedisFailureLimiter(
             redis_url,
@@ -97,12 +99,16 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
 
         readiness["redis"] = redis_ping
     # Leaving draft needs a saved design whose checks all pass (read in the transition's transaction).
-    projects = ProjectService(db, leave_draft_guard=leave_draft_reasons, observe=_observe_project)
+    uow = SqlUnitOfWork(db)
+    idempotency = IdempotencyService(uow)
+    projects = ProjectService(
+        uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
+    )
     services = Services(
         projects=projects,
-        designs=DesignService(db, projects),
+        designs=DesignService(uow, projects),
         users=user_service(settings, db, redis_url),
-        idempotency=IdempotencyService(db),
+        idempotency=idempotency,
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),

@@ -3,6 +3,7 @@
 from domain.designs.models import DesignRevision
 from domain.idempotency.models import IdempotencyKey
 from domain.orm import Base
+from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
 from domain.users.models import ApiKey, User, UserEvent
 
@@ -11,6 +12,7 @@ __all__ = [
     "Base",
     "DesignRevision",
     "IdempotencyKey",
+    "OutboxMessage",
     "Project",
     "ProjectEvent",
     "User",
