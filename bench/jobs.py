@@ -37,6 +37,14 @@ sys.path.insert(0, str(ROOT))
 KIND = "projects.report.generate"
 
 
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def _pdfs(data_dir: Path) -> set[Path]:
+    return set(data_dir.rglob("*.pdf"))
+
+
 async def _revisions(services: Any, actor: Any, projects: int, per_project: int) -> list[tuple[str, int]]:
     from domain.designs.schemas import DesignRequest
     from domain.projects.schemas import ProjectCreate
@@ -70,8 +78,8 @@ async def _request(services: Any, actor: Any, project_id: str, revision: int) ->
     return str(job.job_id)
 
 
-async def _wait_for_worker(services: Any, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_for_worker(services: Any, within: float = 60) -> None:
+    deadline = time.monotonic() + within
     while not await services.jobs.live_workers(15):
         if time.monotonic() > deadline:
             raise SystemExit("no worker came up")
@@ -159,7 +167,7 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str, redis
         actor = await services.users.authenticate_api_key(creds.api_key)
         await _wait_for_worker(services)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+        print("uptime:", await asyncio.to_thread(_uptime))
 
         (target,) = await _revisions(services, actor, 1, 1)
         await latency(services, actor, target, 5)  # warm up: the first report renders
@@ -174,9 +182,9 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str, redis
             made = time.monotonic()
             targets = (await _revisions(services, actor, projects, per_project))[: args.soak]
             print(f"soak: {len(targets)} revisions saved in {time.monotonic() - made:.0f} s", flush=True)
-            blobs_before = set(data_dir.rglob("*.pdf"))
+            blobs_before = await asyncio.to_thread(_pdfs, data_dir)
             found = await soak(services, actor, targets, supervisor, args.kill_every)
-            blobs = set(data_dir.rglob("*.pdf")) - blobs_before
+            blobs = await asyncio.to_thread(_pdfs, data_dir) - blobs_before
             shas = found.pop("sha256")
             distinct = len({s for s in shas if s})
             doubled = len(blobs) - distinct

@@ -92,7 +92,7 @@ class Worker:
         """SIGKILL the whole worker, Celery main process and pool: nothing runs its handlers."""
         self.signal(signal.SIGKILL)
         assert self.proc is not None
-        self.proc.wait(timeout=10)
+        self.proc.wait(within=10)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -172,14 +172,14 @@ async def _request(services: Any, actor: Any, project_id: str, revision: int) ->
     return str(job.job_id)
 
 
-async def _until(services: Any, job_ids: list[str], done: Any, timeout: float = 60) -> list[Any]:
-    deadline = time.monotonic() + timeout
+async def _until(services: Any, job_ids: list[str], done: Any, within: float = 60) -> list[Any]:
+    deadline = time.monotonic() + within
     while True:
         found = [await services.jobs.get(j) for j in job_ids]
         if all(done(j) for j in found):
             return found
         if time.monotonic() > deadline:
-            pytest.fail(f"jobs not done in {timeout} s: {[(j.status, j.attempts, j.error) for j in found]}")
+            pytest.fail(f"jobs not done in {within} s: {[(j.status, j.attempts, j.error) for j in found]}")
         await asyncio.sleep(0.02)
 
 
@@ -194,7 +194,7 @@ async def test_a_worker_killed_mid_report_is_replaced_and_the_job_completes_once
     job_id = await _request(jobs, actor, project_id, revision)
 
     # Freeze the worker the moment it runs the report, check it is mid-report, then kill it.
-    (running,) = await _until(jobs, [job_id], lambda j: j.status in ("running", "succeeded"), timeout=30)
+    (running,) = await _until(jobs, [job_id], lambda j: j.status in ("running", "succeeded"), within=30)
     worker.signal(signal.SIGSTOP)
     await asyncio.sleep(0.3)  # a commit already in flight would land now
     frozen = await jobs.jobs.get(job_id)
@@ -204,7 +204,7 @@ async def test_a_worker_killed_mid_report_is_replaced_and_the_job_completes_once
     worker.kill()
     worker.start()  # the supervisor's part: a new worker
 
-    (job,) = await _until(jobs, [job_id], lambda j: j.status in ("succeeded", "failed"), timeout=60)
+    (job,) = await _until(jobs, [job_id], lambda j: j.status in ("succeeded", "failed"), within=60)
     assert job.status == "succeeded", job.error
     assert job.attempts == 2, "attempt 1 died with its worker, attempt 2 completed"
     assert job.worker != lost_worker
@@ -226,7 +226,7 @@ async def test_redis_stopped_and_started_with_jobs_queued_loses_none_and_runs_no
     worker.signal(signal.SIGSTOP)  # jobs pile up in Redis, unconsumed
     try:
         queued = [await _request(jobs, actor, project_id, r) for r in revisions[:3]]
-        await _until(jobs, queued, lambda j: j.status == "queued", timeout=10)
+        await _until(jobs, queued, lambda j: j.status == "queued", within=10)
         await asyncio.sleep(0.3)  # published by the relay
         broker.stop()
         # Requested while Redis is down: the relay's publish fails and the rows wait in the outbox.
@@ -236,7 +236,7 @@ async def test_redis_stopped_and_started_with_jobs_queued_loses_none_and_runs_no
     finally:
         worker.signal(signal.SIGCONT)
 
-    done = await _until(jobs, queued + waiting, lambda j: j.status in ("succeeded", "failed"), timeout=90)
+    done = await _until(jobs, queued + waiting, lambda j: j.status in ("succeeded", "failed"), within=90)
     assert [j.status for j in done] == ["succeeded"] * 6, [j.error for j in done]
     assert [j.attempts for j in done] == [1] * 6, "no job ran twice"
     assert len({j.result["sha256"] for j in done}) == 6
