@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 
 from infra.embedded import free_port
-from tests.integration.test_serve import _servers_on, _start, _stop, _wait_ready
+from tests.integration.test_serve import ROOT, _env, _servers_on, _start, _stop, _wait_ready
 
 
 def _workers_on(data_dir: Path) -> list[psutil.Process]:
@@ -91,6 +94,63 @@ def test_serve_restarts_a_killed_worker_never_leaves_one_behind_and_stops_it_wit
     assert proc.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
     assert _wait_gone(data_dir, timeout=5) == [], "the worker stops with the server"
     assert not (data_dir / "worker.pid").exists()
+    deadline = time.monotonic() + 15
+    while _servers_on(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _servers_on(data_dir) == []
+
+
+@pytest.mark.timeout(240)
+def test_a_worker_started_by_hand_uses_the_running_servers_embedded_servers(tmp_path: Path) -> None:
+    """`python app.py worker` on the data dir of a running server joins its PostgreSQL (one more
+    registered user of it) and its Redis (no second redis-server), and leaves both running when
+    it stops; the server still stops everything after."""
+    data_dir = tmp_path / "var"
+    port = free_port()
+    env = {**_env(data_dir), "SIGNX_SERVE_WORKER": "false"}
+    server = subprocess.Popen(
+        [sys.executable, "app.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = None
+    try:
+        _wait_ready(server, port)
+        assert _workers_on(data_dir) == []  # SIGNX_SERVE_WORKER=false
+        servers_before = {p.pid for p in _servers_on(data_dir)}
+        worker = subprocess.Popen(
+            [sys.executable, "app.py", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while len(_workers_on(data_dir)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(_workers_on(data_dir)) == 2
+        handles = json.loads((data_dir / "pg" / ".handle_pids.json").read_text())
+        assert worker.pid in handles and server.pid in handles
+        assert {p.pid for p in _servers_on(data_dir) if p.name() == "redis-server"} <= servers_before
+        redis_url = json.loads((data_dir / "redis" / "owner.json").read_text())["url"]
+        redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+        connected = {c.raddr.port for c in psutil.Process(worker.pid).net_connections("tcp") if c.raddr}
+        assert redis_port in connected, "the worker talks to the server's Redis"
+
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+        assert json.loads((data_dir / "pg" / ".handle_pids.json").read_text()) == [server.pid]
+        assert httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        out = _stop(server)
+    assert server.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
     deadline = time.monotonic() + 15
     while _servers_on(data_dir) and time.monotonic() < deadline:
         time.sleep(0.2)
