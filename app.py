@@ -3,6 +3,7 @@
     python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
     python app.py worker                           a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
+    python app.py relay                            the outbox relay on its own
     python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
     python app.py user passwd EMAIL                set a user's password (read from stdin)
     python app.py calc KIND [FILE|-]               run a structural calculation, print the JSON envelope
@@ -86,6 +87,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     from bootstrap import install_http, wire
 
     services, release = wire(settings, database_url, redis_url)
+    app.on_startup(services.start)  # the outbox relay, in the server's event loop
     app.on_shutdown(install_http(app, services, settings, redis_url))
     app.on_shutdown(release)
 
@@ -246,6 +248,41 @@ def user_command(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(run(database_url))
 
 
+def relay(settings: Settings) -> int:
+    """The outbox relay on its own (with SIGNX_RELAY_IN_SERVER=false on the web servers, or beside
+    them: relays never publish a row twice at once). Stops on SIGTERM or Ctrl-C."""
+    from infra import logs
+    from infra.celery_queue import CeleryJobQueue
+    from infra.db import Database
+    from infra.migrate import upgrade
+    from infra.relay import OutboxRelay
+
+    logs.configure(settings.log_level)
+
+    async def run(database_url: str, redis_url: str) -> None:
+        db = Database(database_url, pool_size=2, max_overflow=0)
+        queue = CeleryJobQueue(redis_url)
+        outbox = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await outbox.start()
+        log.info("outbox relay running")
+        try:
+            await stop.wait()
+        finally:
+            await outbox.stop()
+            await queue.aclose()
+            await db.dispose()
+
+    with _servers(settings, need_redis=True) as (database_url, redis_url):
+        upgrade(database_url)
+        assert redis_url is not None
+        asyncio.run(run(database_url, redis_url))
+    return 0
+
+
 def calc_command(kind: str, source: str) -> int:
     from domain.engineering import CalcInputError, calculate
 
@@ -284,6 +321,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    sub.add_parser("relay", help="run the outbox relay on its own (publishes jobs to the queue)")
     p_user = sub.add_parser("user", help="manage users")
     user_sub = p_user.add_subparsers(dest="user_cmd", required=True)
     p_add = user_sub.add_parser("add", help="create a user; prints a generated password and API key once")
@@ -311,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         return worker_command(settings)
     if args.command == "user":
         return user_command(settings, args)
+    if args.command == "relay":
+        return relay(settings)
     host = getattr(args, "host", None) or settings.host
     port = getattr(args, "port", None) or settings.port
     return serve(settings, host, port)

@@ -25,6 +25,7 @@ from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
+from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
 from infra.http_headers import SecurityHeaders
 from infra.metrics import (
@@ -36,6 +37,7 @@ from infra.metrics import (
     exposition,
 )
 from infra.passwords import Argon2Hasher
+from infra.relay import OutboxRelay
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 from infra.uow import SqlUnitOfWork
@@ -99,7 +101,15 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
 
         readiness["redis"] = redis_ping
     # Leaving draft needs a saved design whose checks all pass (read in the transition's transaction).
-    uow = SqlUnitOfWork(db)
+    relay: OutboxRelay | None = None
+    queue: CeleryJobQueue | None = None
+    if redis_url:
+        queue = CeleryJobQueue(redis_url)
+        relay = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        # After a commit the relay of this process is woken at once; NOTIFY wakes any other.
+        uow = SqlUnitOfWork(db, after_commit=relay.wake)
+    else:
+        uow = SqlUnitOfWork(db)
     idempotency = IdempotencyService(uow)
     projects = ProjectService(
         uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
@@ -115,7 +125,14 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         metrics_exposition=exposition,
     )
 
+    if relay is not None and settings.relay_in_server:
+        services.start = relay.start
+
     async def release() -> None:
+        if relay is not None:
+            await relay.stop()
+        if queue is not None:
+            await queue.aclose()
         await services.users.aclose()
         await db.dispose()
 

@@ -11,6 +11,10 @@ from domain.projects.service import ProjectService
 from domain.users.service import UserService
 
 
+async def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Services:
     projects: ProjectService
@@ -24,3 +28,6 @@ class Services:
     observe_calculation: Callable[[str, str], None] = lambda _kind, _outcome: None
     # The metrics in the Prometheus text format: (body, content type); None = no metrics kept.
     metrics_exposition: Callable[[], tuple[bytes, str]] | None = None
+    # Starts the background work wired with the services (the outbox relay), in the running event
+    # loop; the composition root's release stops it.
+    start: Callable[[], Awaitable[None]] = _nothing

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(3, ge=1, description="argon2 iterations.")
     password_memory_kib: int = Field(65536, ge=8, description="argon2 memory per hash, KiB.")
     password_parallelism: int = Field(4, ge=1, le=255, description="argon2 lanes.")
+    relay_in_server: bool = Field(
+        True,
+        description="The web server relays the outbox to the job queue; set false when `python app.py "
+        "relay` runs on its own (several relays may run: they never publish a row twice at once).",
+    )
+    relay_sweep_seconds: float = Field(
+        5.0, gt=0, le=3600, description="How often the relay sweeps for outbox rows a wake-up missed."
+    )
     log_level: str = "INFO"
     code_version: str = "0.1.0"
     # Background jobs (Celery workers over Redis). The broker's visibility timeout must outlast
