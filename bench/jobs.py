@@ -160,7 +160,7 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str, redis
         backoff_initial_seconds=0.2,
         cwd=ROOT,
     )
-    await services.relay.start()
+    await services.start()  # the outbox relay, as in the server
     supervisor.start()
     try:
         creds = await services.users.create("bench@example.com", "estimator")
@@ -197,7 +197,6 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str, redis
         return 0
     finally:
         supervisor.stop()
-        await services.relay.stop()
         await release()
 
 

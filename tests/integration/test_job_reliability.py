@@ -135,11 +135,11 @@ async def jobs(servers: dict[str, str], broker: Broker, data_dir: Path, worker: 
     from bootstrap import wire
     from infra.settings import Settings
 
-    services, release = wire(Settings(data_dir=data_dir), servers["database_url"], broker.url)
-    relay = services.relay
-    await relay.start()
+    services, release = wire(
+        Settings(data_dir=data_dir, relay_sweep_seconds=0.5), servers["database_url"], broker.url
+    )
+    await services.start()  # the outbox relay, as in the server
     yield services
-    await relay.stop()
     await release()
 
 
