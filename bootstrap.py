@@ -22,9 +22,11 @@ from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.projects.service import ProjectService
+from domain.reports.service import ReportService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
+from infra.blobs import LocalBlobStore
 from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
 from infra.http_headers import SecurityHeaders
@@ -114,11 +116,17 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     projects = ProjectService(
         uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
     )
+    designs = DesignService(uow, projects)
+    users = user_service(settings, db, redis_url)
     services = Services(
         projects=projects,
-        designs=DesignService(uow, projects),
-        users=user_service(settings, db, redis_url),
+        designs=designs,
+        users=users,
         idempotency=idempotency,
+        # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
+        reports=ReportService(
+            uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
+        ),
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),

@@ -23,6 +23,7 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
     "outbox",
+    "reports",
     "user_events",
     "idempotency_keys",
     "project_events",

@@ -5,6 +5,7 @@ from domain.idempotency.models import IdempotencyKey
 from domain.orm import Base
 from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
+from domain.reports.models import Report
 from domain.users.models import ApiKey, User, UserEvent
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "OutboxMessage",
     "Project",
     "ProjectEvent",
+    "Report",
     "User",
     "UserEvent",
 ]

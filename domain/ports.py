@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,3 +92,31 @@ class PasswordHasher(Protocol):
     def needs_rehash(self, stored: str) -> bool:
         """True when ``stored`` was made with other parameters than the current ones."""
         ...
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    key: str
+    size: int
+    content_type: str
+
+
+class BlobStore(Protocol):
+    """Files by key (``reports/<sha256>.pdf``): a folder under the data dir by default, S3/MinIO in
+    production. Byte-oriented and small on purpose, so any object store fits behind it.
+
+    Keys are relative, '/'-separated, lower-case letters, digits and ``._-`` (no ``..``);
+    an adapter refuses any other with ``ValueError``. ``put`` is atomic: a reader sees the whole
+    blob under its key or none at all, never a part (a writer killed midway leaves no blob)."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> BlobInfo: ...
+
+    async def get(self, key: str) -> bytes:
+        """The blob's bytes; ``KeyError`` when there is none."""
+        ...
+
+    async def stat(self, key: str) -> BlobInfo | None:
+        """Size and content type, or None when there is no blob under ``key``."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...

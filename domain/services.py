@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
 from domain.projects.service import ProjectService
+from domain.reports.service import ReportService
 from domain.users.service import UserService
 
 
@@ -21,6 +22,7 @@ class Services:
     designs: DesignService
     users: UserService
     idempotency: IdempotencyService
+    reports: ReportService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str
