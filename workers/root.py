@@ -183,15 +183,53 @@ def compose(config: WorkerConfig) -> tuple[Any, Callable[[], Awaitable[None]]]:
 
 def handlers(services: Any) -> Mapping[str, Handler]:
     """Job kind -> handler (payload, progress) -> result."""
-    found: dict[str, Handler] = {}
-    reports = getattr(services, "reports", None)
-    if reports is not None:
+    reports = services.reports
 
-        async def generate_report(payload: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
-            result = await reports.generate(
-                payload["project_id"], int(payload["revision"]), on_progress=progress
-            )
-            return dict(result) if isinstance(result, Mapping) else result.model_dump(mode="json")
+    async def generate_report(payload: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+        project_id, revision = str(payload["project_id"]), int(payload["revision"])
+        relay = ProgressRelay(progress)
+        ref = await reports.generate(project_id, revision, on_progress=relay.report)
+        await relay.flush()
+        return {
+            "sha256": ref.sha256,
+            "url": report_url(project_id, ref.sha256),
+            "revision": ref.revision,
+            "size": ref.size,
+            "rendered": ref.rendered,
+        }
 
-        found["projects.report.generate"] = generate_report
-    return found
+    return {"projects.report.generate": generate_report}
+
+
+def report_url(project_id: str, sha256: str) -> str:
+    """The authenticated download path of a stored report."""
+    return f"/api/v1/projects/{project_id}/reports/{sha256}"
+
+
+class ProgressRelay:
+    """Hands the report service's synchronous progress calls to the job's async progress writer
+    without piling up writes: one write at a time, and while one runs only the newest value
+    waits (a render reports dozens of steps; the jobs table needs the latest)."""
+
+    def __init__(self, write: ProgressFn) -> None:
+        self._write = write
+        self._latest: tuple[int, str] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def report(self, percent: int, message: str) -> None:
+        self._latest = (percent, message)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self._latest is not None:
+            percent, message = self._latest
+            self._latest = None
+            try:
+                await self._write(percent, message)
+            except Exception:
+                log.warning("job progress not recorded", exc_info=True)
+
+    async def flush(self) -> None:
+        if self._task is not None:
+            await self._task
