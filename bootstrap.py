@@ -21,6 +21,7 @@ from api.envelope import error_renderer
 from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.services import Services
 from domain.users.service import UserService
@@ -114,9 +115,11 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     projects = ProjectService(
         uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
     )
+    designs = DesignService(uow, projects)
     services = Services(
         projects=projects,
-        designs=DesignService(uow, projects),
+        designs=designs,
+        jobs=JobService(uow, designs=designs, idempotency=idempotency),
         users=user_service(settings, db, redis_url),
         idempotency=idempotency,
         readiness=readiness,

@@ -23,6 +23,8 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
     "outbox",
+    "jobs",
+    "workers",
     "user_events",
     "idempotency_keys",
     "project_events",
