@@ -21,6 +21,7 @@ from api.envelope import error_renderer
 from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.services import Services
@@ -121,6 +122,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     services = Services(
         projects=projects,
         designs=designs,
+        jobs=JobService(uow, designs=designs, idempotency=idempotency),
         users=users,
         idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).

@@ -24,6 +24,8 @@ pytest_plugins = ["nicegui.testing.user_plugin"]
 TABLES = (
     "outbox",
     "reports",
+    "jobs",
+    "workers",
     "user_events",
     "idempotency_keys",
     "project_events",

@@ -2,6 +2,7 @@
 
 from domain.designs.models import DesignRevision
 from domain.idempotency.models import IdempotencyKey
+from domain.jobs.models import Job, Worker
 from domain.orm import Base
 from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
@@ -13,10 +14,12 @@ __all__ = [
     "Base",
     "DesignRevision",
     "IdempotencyKey",
+    "Job",
     "OutboxMessage",
     "Project",
     "ProjectEvent",
     "Report",
     "User",
     "UserEvent",
+    "Worker",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
+    from domain.jobs.repository import JobRepository
     from domain.users.repository import UserRepository
     from domain.users.schemas import Actor
 
@@ -42,6 +43,9 @@ class Transaction(Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.users.service import UserService
@@ -23,6 +24,7 @@ class Services:
     users: UserService
     idempotency: IdempotencyService
     reports: ReportService
+    jobs: JobService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str

@@ -25,7 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.orm import utcnow
-from domain.outbox.models import CHANNEL, JOB_ENQUEUE, OutboxMessage
+from domain.outbox.models import CHANNEL, JOB_ENQUEUE, JOB_REVOKE, OutboxMessage
 from domain.ports import JobQueue
 from infra.db import Database
 
@@ -46,7 +46,12 @@ def deliveries(queue: JobQueue) -> dict[str, Deliver]:
     async def enqueue(payload: Mapping[str, Any]) -> None:
         await queue.enqueue(str(payload["job_id"]), int(payload["attempt"]))
 
-    return {JOB_ENQUEUE: enqueue}
+    async def revoke(payload: Mapping[str, Any]) -> None:
+        await queue.revoke(
+            str(payload["job_id"]), int(payload["attempt"]), terminate=bool(payload.get("terminate"))
+        )
+
+    return {JOB_ENQUEUE: enqueue, JOB_REVOKE: revoke}
 
 
 class OutboxRelay:

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Forbidden
+from domain.jobs.repository import JobRepository
 from domain.orm import utcnow
 from domain.outbox.models import CHANNEL, OutboxMessage
 from domain.users.authentication import actor_of
@@ -47,6 +48,7 @@ class SqlTransaction:
         self.outbox = SqlOutbox(session)
         self._actor = actor
         self._users: UserRepository | None = None
+        self._jobs: JobRepository | None = None
 
     @property
     def actor(self) -> Actor:
@@ -59,6 +61,12 @@ class SqlTransaction:
         if self._users is None:
             self._users = UserRepository(self.session)
         return self._users
+
+    @property
+    def jobs(self) -> JobRepository:
+        if self._jobs is None:
+            self._jobs = JobRepository(self.session)
+        return self._jobs
 
 
 def _no_hand_over(_messages: Sequence[OutboxMessage]) -> None:

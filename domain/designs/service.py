@@ -230,6 +230,17 @@ class DesignService:
             )
         return SavedDesign(_out(row, actor.email), created=True, etag=etag)
 
+    async def require_revision(self, session: AsyncSession, project_id: str, revision: int) -> uuid.UUID:
+        """The id of a project that has this saved revision (404 otherwise), for another module's
+        transaction (a report is requested of a saved revision)."""
+        pid = await self.projects.require(session, project_id)
+        if await repo.get(session, pid, revision) is None:
+            raise NotFound(
+                f"Project {project_id!r} has no design revision {revision}.",
+                fields=[{"field": "revision", "message": "no such saved design revision"}],
+            )
+        return pid
+
     async def get(self, project_id: str, revision: int) -> DesignRevisionOut:
         async with self.uow() as tx:
             session = tx.session
