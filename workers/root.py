@@ -26,23 +26,16 @@ from celery import Task
 from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from domain.jobs.service import Handler, ProgressFn, RetryableJobError
 from infra.settings import Settings
 
 log = logging.getLogger("signx.worker")
 
 T = TypeVar("T")
 
-ProgressFn = Callable[[int, str], Awaitable[None]]
-Handler = Callable[[dict[str, Any], ProgressFn], Awaitable[dict[str, Any]]]
-
-# Failures worth another attempt: the job service's own, and the database or network going away.
-RETRYABLE: tuple[type[BaseException], ...] = (OSError, OperationalError, DBAPIError)
-try:  # the job service's retryable error (domain/jobs)
-    from domain.jobs.service import RetryableJobError
-
-    RETRYABLE = (RetryableJobError, *RETRYABLE)
-except ImportError:  # pragma: no cover - before the jobs domain exists
-    pass
+# Failures worth another attempt: the job service's own, and the database or network going away
+# (also while claiming the job, before the handler runs).
+RETRYABLE: tuple[type[BaseException], ...] = (RetryableJobError, OSError, OperationalError, DBAPIError)
 
 
 @dataclass(frozen=True)
@@ -130,11 +123,16 @@ class WorkerRuntime:
 
         attempt = attempt_of(task.request.id)
         error = f"{type(exc).__name__}: {exc}"[:2000]
-        if attempt >= self.settings.job_max_attempts:
-            self.call(self.services.jobs.mark_failed(job_id, error))
-            log.error("job failed", extra={"job_id": job_id, "attempt": attempt, "error": error})
-            return exc
-        self.call(self.services.jobs.mark_retrying(job_id, error, attempt))
+        jobs = self.services.jobs
+        try:
+            if attempt >= self.settings.job_max_attempts:
+                self.call(jobs.mark_failed(job_id, error))
+                log.error("job failed", extra={"job_id": job_id, "attempt": attempt, "error": error})
+                return exc
+            self.call(jobs.mark_retrying(job_id, error, attempt))
+        except RETRYABLE:
+            # The database is away too: the retry is still sent, and its claim records the attempt.
+            log.warning("job state not recorded before retrying", exc_info=True, extra={"job_id": job_id})
         delay = retry_delay(attempt, cap_seconds=self.settings.job_retry_backoff_max_seconds)
         log.warning("job will be retried", extra={"job_id": job_id, "attempt": attempt, "in_seconds": delay})
         return task.retry(
