@@ -61,6 +61,7 @@ def _wait_gone(data_dir: Path, timeout: float = 30) -> list[psutil.Process]:
 def test_serve_restarts_a_killed_worker_never_leaves_one_behind_and_stops_it_with_itself(
     tmp_path: Path,
 ) -> None:
+    """Also: a worker started by hand on the data dir joins the running server's servers."""
     data_dir = tmp_path / "var"
     port = free_port()
     proc = _start(data_dir, port)
@@ -89,6 +90,7 @@ def test_serve_restarts_a_killed_worker_never_leaves_one_behind_and_stops_it_wit
         _wait_ready(proc, port)
         _worker_pid(data_dir)
         assert len(_workers_on(data_dir)) == 2
+        _check_a_worker_started_by_hand_joins_the_servers(data_dir, port, proc.pid)
     finally:
         out = _stop(proc)
     assert proc.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
@@ -100,42 +102,27 @@ def test_serve_restarts_a_killed_worker_never_leaves_one_behind_and_stops_it_wit
     assert _servers_on(data_dir) == []
 
 
-@pytest.mark.timeout(240)
-def test_a_worker_started_by_hand_uses_the_running_servers_embedded_servers(tmp_path: Path) -> None:
+def _check_a_worker_started_by_hand_joins_the_servers(data_dir: Path, port: int, server_pid: int) -> None:
     """`python app.py worker` on the data dir of a running server joins its PostgreSQL (one more
     registered user of it) and its Redis (no second redis-server), and leaves both running when
-    it stops; the server still stops everything after."""
-    data_dir = tmp_path / "var"
-    port = free_port()
-    env = {**_env(data_dir), "SIGNX_SERVE_WORKER": "false"}
-    server = subprocess.Popen(
-        [sys.executable, "app.py", "serve", "--port", str(port)],
+    it stops."""
+    servers_before = {p.pid for p in _servers_on(data_dir)}
+    worker = subprocess.Popen(
+        [sys.executable, "app.py", "worker"],
         cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    worker = None
     try:
-        _wait_ready(server, port)
-        assert _workers_on(data_dir) == []  # SIGNX_SERVE_WORKER=false
-        servers_before = {p.pid for p in _servers_on(data_dir)}
-        worker = subprocess.Popen(
-            [sys.executable, "app.py", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
         deadline = time.monotonic() + 60
-        while len(_workers_on(data_dir)) < 2 and time.monotonic() < deadline:
+        while len(_workers_on(data_dir)) < 4 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert len(_workers_on(data_dir)) == 2
+        assert len(_workers_on(data_dir)) == 4, "the supervised worker and this one, each with a pool"
         handles = json.loads((data_dir / "pg" / ".handle_pids.json").read_text())
-        assert worker.pid in handles and server.pid in handles
-        assert {p.pid for p in _servers_on(data_dir) if p.name() == "redis-server"} <= servers_before
+        assert worker.pid in handles and server_pid in handles
+        assert {p.pid for p in _servers_on(data_dir)} == servers_before, "no second redis-server"
         redis_url = json.loads((data_dir / "redis" / "owner.json").read_text())["url"]
         redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
         connected = {c.raddr.port for c in psutil.Process(worker.pid).net_connections("tcp") if c.raddr}
@@ -143,15 +130,9 @@ def test_a_worker_started_by_hand_uses_the_running_servers_embedded_servers(tmp_
 
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0
-        assert json.loads((data_dir / "pg" / ".handle_pids.json").read_text()) == [server.pid]
+        assert json.loads((data_dir / "pg" / ".handle_pids.json").read_text()) == [server_pid]
         assert httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200
     finally:
-        if worker is not None and worker.poll() is None:
+        if worker.poll() is None:
             worker.kill()
             worker.wait()
-        out = _stop(server)
-    assert server.returncode in (0, 128 + signal.SIGTERM), out[-2000:]
-    deadline = time.monotonic() + 15
-    while _servers_on(data_dir) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _servers_on(data_dir) == []
