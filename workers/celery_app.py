@@ -32,6 +32,9 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
+    # Fetch a message only when a pool process is free to run it: a worker holds no message it
+    # has not started, so a killed worker strands nothing but what it was running.
+    worker_disable_prefetch=True,
     task_serializer="json",
     accept_content=["json"],
     task_ignore_result=True,  # the jobs table is the source of truth

@@ -26,6 +26,8 @@ from celery import Task
 from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from domain.errors import NotFound
+from domain.jobs.schemas import FINISHED, JobStatus
 from domain.jobs.service import Handler, ProgressFn, RetryableJobError
 from infra.settings import Settings
 
@@ -152,11 +154,41 @@ class WorkerRuntime:
                 await jobs.reclaim_abandoned(
                     max_heartbeat_age_seconds=3 * period, max_attempts=self.settings.job_max_attempts
                 )
+                await self._restore_stranded()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("heartbeat failed", exc_info=True, extra={"worker": self.name})
             await asyncio.sleep(period)
+
+    @property
+    def stranded_after_seconds(self) -> float:
+        """A message unacknowledged this long whose job was never claimed is stranded. A live
+        worker claims a message at once (it fetches only with a free process), except a retry
+        it holds until its countdown: so longer than the longest backoff, plus a margin."""
+        return self.settings.job_retry_backoff_max_seconds + 3 * self.settings.worker_heartbeat_seconds + 10
+
+    async def _restore_stranded(self) -> None:
+        """Put back the messages a dead worker took and never started (see infra/broker_recovery)."""
+        from infra.broker_recovery import restore, stale_deliveries
+        from workers.celery_app import attempt_of
+
+        url = self.config.redis_url
+        stale = await asyncio.to_thread(stale_deliveries, url, older_than_seconds=self.stranded_after_seconds)
+        tags = []
+        for delivery in stale:
+            job_id = delivery.task_id.rsplit(":", 1)[0]
+            try:
+                job = await self.services.jobs.get(job_id)
+            except NotFound:
+                tags.append(delivery.tag)  # redelivered, it is skipped and acknowledged
+                continue
+            waiting = job.status in (JobStatus.queued, JobStatus.retrying)
+            if (waiting and job.attempts < attempt_of(delivery.task_id)) or job.status in FINISHED:
+                tags.append(delivery.tag)
+        if tags:
+            await asyncio.to_thread(restore, url, tags)
+            log.warning("put back unacknowledged task messages of lost workers", extra={"count": len(tags)})
 
     def close(self) -> None:
         self._beat.cancel()
