@@ -218,6 +218,42 @@ async def test_a_worker_killed_mid_report_is_replaced_and_the_job_completes_once
     assert job.result["rendered"] is True
 
 
+# A worker that takes the next task message (acks_late: it stays unacknowledged in Redis) and is
+# then killed before it starts it: what a Celery worker killed between fetch and claim leaves.
+TAKER = """
+import sys, time
+from kombu import Connection
+with Connection(sys.argv[1]) as conn:
+    message = conn.SimpleQueue("celery").get(timeout=20)
+    print(message.headers["id"], flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.mark.timeout(120)
+async def test_a_message_a_dead_worker_took_and_never_started_is_put_back(jobs, worker, broker):
+    actor, project_id, (revision,) = await _revisions(jobs, 1)
+    worker.signal(signal.SIGSTOP)  # the real worker must not get the message first
+    taker = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", TAKER, broker.url, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        job_id = await _request(jobs, actor, project_id, revision)
+        assert taker.stdout is not None
+        taken = await asyncio.wait_for(taker.stdout.readline(), 30)
+        assert taken.decode().strip() == f"{job_id}:1"
+    finally:
+        taker.kill()  # dies holding the message
+        await taker.communicate()
+        worker.signal(signal.SIGCONT)
+    started = time.monotonic()
+    (job,) = await _until(jobs, [job_id], lambda j: j.status in ("succeeded", "failed"), within=60)
+    assert job.status == "succeeded", job.error
+    assert job.attempts == 1, "put back and run once"
+    # Put back only once it is older than the longest retry backoff (1 s here) plus a margin.
+    assert time.monotonic() - started >= 10
+
+
 @pytest.mark.timeout(120)
 async def test_redis_stopped_and_started_with_jobs_queued_loses_none_and_runs_none_twice(
     jobs, worker, broker, data_dir
