@@ -204,6 +204,9 @@ async def test_a_worker_killed_mid_report_is_replaced_and_the_job_completes_once
         worker.signal(signal.SIGCONT)
     assert frozen.status == "running", "the worker was stopped mid-report"
     assert frozen.attempts == 1
+    # Its pool process ran the job and was heard from within the last heartbeats.
+    assert frozen.worker in {w.name for w in await jobs.jobs.live_workers(3 * HEARTBEAT + 1)}
+    assert frozen.worker.endswith(f":{worker.processes()[1].pid}")
     finished_before = len(_pdf_blobs(data_dir)) - len(before)
     worker.kill()
     worker.start()  # what the supervisor does: a new worker
@@ -212,6 +215,8 @@ async def test_a_worker_killed_mid_report_is_replaced_and_the_job_completes_once
     assert job.status == "succeeded", job.error
     assert job.attempts == 2, "attempt 1 died with its worker, attempt 2 completed"
     assert job.worker != frozen.worker
+    live = {w.name for w in await jobs.jobs.live_workers(3 * HEARTBEAT)}
+    assert job.worker in live and frozen.worker not in live, "the server sees which workers are alive"
     blobs = _pdf_blobs(data_dir)
     assert len(blobs) - len(before) - finished_before == 1, "exactly one PDF blob for the job"
     assert data_dir / "blobs" / "reports" / f"{job.result['sha256']}.pdf" in blobs
