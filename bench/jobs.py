@@ -208,7 +208,7 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str, redis
         "SIGNX_DATABASE_URL": database_url,
         "SIGNX_REDIS_URL": redis_url,
         "SIGNX_WORKER_CONCURRENCY": str(args.concurrency),
-        "SIGNX_WORKER_HEARTBEAT_SECONDS": "1",
+        "SIGNX_WORKER_HEARTBEAT_SECONDS": "2",
         "SIGNX_LOG_LEVEL": "WARNING",
     }
     supervisor = Supervisor(
@@ -275,6 +275,8 @@ def main() -> int:
     from infra.migrate import upgrade
 
     configure("WARNING")
+    # SIGTERM unwinds through the finally blocks that stop the worker and the servers.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     tmp = Path(tempfile.mkdtemp(prefix="signx-bench-jobs-"))
     tmp.chmod(0o755)
     embedded = EmbeddedServers(tmp)

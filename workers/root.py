@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from domain.errors import NotFound
 from domain.jobs.schemas import FINISHED, JobStatus
-from domain.jobs.service import Handler, ProgressFn, RetryableJobError
+from domain.jobs.service import Handler, JobCancelled, ProgressFn, RetryableJobError
 from infra.settings import Settings
 
 log = logging.getLogger("signx.worker")
@@ -142,31 +142,40 @@ class WorkerRuntime:
         )
 
     # -- heartbeat ---------------------------------------------------------------------------
+    @property
+    def lost_after_seconds(self) -> float:
+        """A worker not heard from this long is taken for dead: three missed beats, plus slack
+        for a beat that a loaded machine delays (a live worker's job must not be taken away)."""
+        return 3 * self.settings.worker_heartbeat_seconds + 3
+
     async def _heartbeat(self) -> None:
         """Tell the jobs table this process is alive, and take back the jobs of workers that
         stopped beating (a worker killed as a whole never returns its messages before the
-        broker's visibility timeout)."""
+        broker's visibility timeout). Beats at a fixed rate, however long a beat's work took."""
         period = self.settings.worker_heartbeat_seconds
+        next_beat = self.loop.time()
         while True:
             try:
                 jobs = self.services.jobs
                 await jobs.heartbeat(self.name, jobs_done=self.jobs_done)
                 await jobs.reclaim_abandoned(
-                    max_heartbeat_age_seconds=3 * period, max_attempts=self.settings.job_max_attempts
+                    max_heartbeat_age_seconds=self.lost_after_seconds,
+                    max_attempts=self.settings.job_max_attempts,
                 )
                 await self._restore_stranded()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.warning("heartbeat failed", exc_info=True, extra={"worker": self.name})
-            await asyncio.sleep(period)
+            next_beat = max(next_beat + period, self.loop.time())
+            await asyncio.sleep(next_beat - self.loop.time())
 
     @property
     def stranded_after_seconds(self) -> float:
         """A message unacknowledged this long whose job was never claimed is stranded. A live
         worker claims a message at once (it fetches only with a free process), except a retry
         it holds until its countdown: so longer than the longest backoff, plus a margin."""
-        return self.settings.job_retry_backoff_max_seconds + 3 * self.settings.worker_heartbeat_seconds + 10
+        return self.settings.job_retry_backoff_max_seconds + self.lost_after_seconds + 10
 
     async def _restore_stranded(self) -> None:
         """Put back the messages a dead worker took and never started (see infra/broker_recovery)."""
@@ -219,7 +228,7 @@ def handlers(services: Any) -> Mapping[str, Handler]:
         project_id, revision = str(payload["project_id"]), int(payload["revision"])
         relay = ProgressRelay(progress)
         ref = await reports.generate(project_id, revision, on_progress=relay.report)
-        await relay.flush()
+        await relay.flush()  # raises JobCancelled when the job stopped being this attempt's
         return {
             "sha256": ref.sha256,
             "url": report_url(project_id, ref.sha256),
@@ -245,8 +254,11 @@ class ProgressRelay:
         self._write = write
         self._latest: tuple[int, str] | None = None
         self._task: asyncio.Task[None] | None = None
+        self.cancelled: JobCancelled | None = None
 
     def report(self, percent: int, message: str) -> None:
+        if self.cancelled is not None:
+            return
         self._latest = (percent, message)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._drain())
@@ -257,9 +269,14 @@ class ProgressRelay:
             self._latest = None
             try:
                 await self._write(percent, message)
+            except JobCancelled as exc:
+                # Cancelled, or taken back meanwhile: the result will not be recorded.
+                self.cancelled, self._latest = exc, None
             except Exception:
                 log.warning("job progress not recorded", exc_info=True)
 
     async def flush(self) -> None:
         if self._task is not None:
             await self._task
+        if self.cancelled is not None:
+            raise self.cancelled

@@ -238,7 +238,8 @@ with Connection(sys.argv[1]) as conn:
 @pytest.mark.timeout(120)
 async def test_a_message_a_dead_worker_took_and_never_started_is_put_back(jobs, worker, broker):
     actor, project_id, (revision,) = await _revisions(jobs, 1)
-    worker.signal(signal.SIGSTOP)  # the real worker must not get the message first
+    worker.signal(signal.SIGSTOP)  # the real worker must not get the message first:
+    await asyncio.sleep(1.5)  # its pending BRPOP (1 s) expires unanswered, and no other follows
     taker = await asyncio.create_subprocess_exec(
         sys.executable, "-c", TAKER, broker.url, stdout=asyncio.subprocess.PIPE
     )
@@ -267,6 +268,7 @@ async def test_redis_stopped_and_started_with_jobs_queued_loses_none_and_runs_no
     before = len(_pdf_blobs(data_dir))
 
     worker.signal(signal.SIGSTOP)  # jobs pile up in Redis, unconsumed
+    await asyncio.sleep(1.5)  # once its pending BRPOP (1 s) has expired
     try:
         queued = [await _request(jobs, actor, project_id, r) for r in revisions[:3]]
         await _until(jobs, queued, lambda j: j.status == "queued", within=10)
