@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-external lint lock bench bench-designer bench-report clean
+.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): requirements.lock
 
 run: $(STAMP)
 	$(PY) app.py
+
+# A worker on its own (beside a running `make run` on the same data dir it uses that server's
+# embedded PostgreSQL and Redis; serve already runs one worker).
+worker: $(STAMP)
+	$(PY) app.py worker
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -34,6 +39,10 @@ bench: $(STAMP)
 # The designer in Chromium (1 and 20 clients) and API design saves, on a server it starts and stops.
 bench-designer: $(STAMP)
 	$(PY) bench/designer.py
+
+# Enqueue-to-running latency and a soak of report jobs with workers killed on the way.
+bench-jobs: $(STAMP)
+	$(PY) bench/jobs.py
 
 # Median render time of a typical calculation report (PDF bytes only).
 bench-report: $(STAMP)

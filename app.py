@@ -1,14 +1,17 @@
 """SignX Studio: composition root and command line.
 
     python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
+    python app.py worker                           a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
+    python app.py relay                            the outbox relay on its own
     python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
     python app.py user passwd EMAIL                set a user's password (read from stdin)
     python app.py calc KIND [FILE|-]               run a structural calculation, print the JSON envelope
 
 Settings come from SIGNX_* environment variables (infra/settings.py). Without
 SIGNX_DATABASE_URL / SIGNX_REDIS_URL an embedded PostgreSQL / Redis is started under
-SIGNX_DATA_DIR and stopped again on exit (Ctrl-C or SIGTERM).
+SIGNX_DATA_DIR and stopped again on exit (Ctrl-C or SIGTERM). ``serve`` also starts one
+worker process on the same servers and keeps it running (SIGNX_SERVE_WORKER=false turns it off).
 """
 
 from __future__ import annotations
@@ -19,12 +22,17 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    from infra.supervisor import Supervisor
 
 log = logging.getLogger("signx")
 
@@ -79,6 +87,7 @@ def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> No
     from bootstrap import install_http, wire
 
     services, release = wire(settings, database_url, redis_url)
+    app.on_startup(services.start)  # the outbox relay, in the server's event loop
     app.on_shutdown(install_http(app, services, settings, redis_url))
     app.on_shutdown(release)
 
@@ -91,9 +100,6 @@ def serve(settings: Settings, host: str, port: int) -> int:
     # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
     # with the rest of the data instead of the working directory.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
-    from nicegui import ui
-
-    from bootstrap import storage_secret
     from infra import logs
     from infra.migrate import upgrade
 
@@ -103,23 +109,94 @@ def serve(settings: Settings, host: str, port: int) -> int:
         upgrade(database_url)
         asyncio.run(_bootstrap_admin(settings, database_url))
         build_ui(settings, database_url, redis_url)
+        worker = _supervised_worker(settings, database_url, redis_url) if settings.serve_worker else None
         log.info("serving", extra={"host": host, "port": port})
         print(f"  SignX Studio on http://{host}:{port}  (API docs: /api/docs; Ctrl-C stops)", flush=True)
-        ui.run(
-            host=host,
-            port=port,
-            title="SignX Studio",
-            reload=False,
-            show=False,
-            storage_secret=storage_secret(settings),
-            # HttpOnly and SameSite=Lax are the session middleware's defaults; Secure behind HTTPS.
-            session_middleware_kwargs={"https_only": settings.https, "same_site": "lax"},
-            show_welcome_message=False,
-            favicon="🪧",
-            log_config=None,  # uvicorn's loggers propagate to our JSON handler
-            access_log=False,  # RequestMiddleware writes one structured line per request
-        )
+        try:
+            _run_ui(settings, host, port)
+        finally:
+            if worker is not None:
+                worker.stop()  # before the servers it uses stop
     return 0
+
+
+def _supervised_worker(settings: Settings, database_url: str, redis_url: str | None) -> Supervisor:
+    """One worker process beside the server, on the same (possibly embedded) servers: their URLs
+    go in its environment, so it neither starts nor registers with them (the server alone owns
+    and stops them). Restarted when it dies; stopped, and never left behind, with the server."""
+    from infra.supervisor import Supervisor
+
+    env = {
+        **os.environ,
+        "SIGNX_DATA_DIR": str(settings.data_dir),
+        "SIGNX_DATABASE_URL": database_url,
+        "SIGNX_REDIS_URL": redis_url or "",
+    }
+    supervisor = Supervisor(
+        [sys.executable, str(Path(__file__).resolve()), "worker"],
+        env=env,
+        pidfile=settings.data_dir / "worker.pid",
+        name="worker",
+        grace_seconds=settings.worker_stop_grace_seconds,
+        cwd=Path(__file__).resolve().parent,
+    )
+    supervisor.start()
+    return supervisor
+
+
+def _run_ui(settings: Settings, host: str, port: int) -> None:
+    from nicegui import ui
+
+    from bootstrap import storage_secret
+
+    ui.run(
+        host=host,
+        port=port,
+        title="SignX Studio",
+        reload=False,
+        show=False,
+        storage_secret=storage_secret(settings),
+        # HttpOnly and SameSite=Lax are the session middleware's defaults; Secure behind HTTPS.
+        session_middleware_kwargs={"https_only": settings.https, "same_site": "lax"},
+        show_welcome_message=False,
+        favicon="🪧",
+        log_config=None,  # uvicorn's loggers propagate to our JSON handler
+        access_log=False,  # RequestMiddleware writes one structured line per request
+    )
+
+
+def worker_command(settings: Settings) -> int:
+    """A Celery worker on the configured Redis and database (embedded ones in the data dir when
+    unset: those of a server running on it, else its own)."""
+    from infra import logs
+    from infra.migrate import upgrade
+    from infra.supervisor import die_with_parent
+
+    logs.configure(settings.log_level)
+    supervisor_pid = os.environ.pop("SIGNX_SUPERVISOR_PID", "")
+    if supervisor_pid.isdigit():
+        die_with_parent(int(supervisor_pid))
+    signal.signal(signal.SIGTERM, _terminate)  # until Celery installs its own (warm shutdown)
+    with _servers(settings, need_redis=True) as (database_url, redis_url):
+        assert redis_url is not None
+        upgrade(database_url)  # a no-op beside a server, which migrated first
+        from workers import celery_app, root
+
+        root.configure(settings, database_url, redis_url)
+        app = celery_app.configure(settings, redis_url)
+        worker = app.Worker(
+            hostname=f"signx-{os.getpid()}@{socket.gethostname()}",
+            pool="prefork",
+            concurrency=settings.worker_concurrency,
+            loglevel=settings.log_level,
+            without_gossip=True,
+            without_mingle=True,
+            without_heartbeat=True,
+            optimization="fair",
+            quiet=True,  # no banner: the log lines say what runs
+        )
+        worker.start()
+        return int(worker.exitcode or 0)
 
 
 def migrate(settings: Settings) -> int:
@@ -171,6 +248,41 @@ def user_command(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(run(database_url))
 
 
+def relay(settings: Settings) -> int:
+    """The outbox relay on its own (with SIGNX_RELAY_IN_SERVER=false on the web servers, or beside
+    them: relays never publish a row twice at once). Stops on SIGTERM or Ctrl-C."""
+    from infra import logs
+    from infra.celery_queue import CeleryJobQueue
+    from infra.db import Database
+    from infra.migrate import upgrade
+    from infra.relay import OutboxRelay
+
+    logs.configure(settings.log_level)
+
+    async def run(database_url: str, redis_url: str) -> None:
+        db = Database(database_url, pool_size=2, max_overflow=0)
+        queue = CeleryJobQueue(redis_url)
+        outbox = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await outbox.start()
+        log.info("outbox relay running")
+        try:
+            await stop.wait()
+        finally:
+            await outbox.stop()
+            await queue.aclose()
+            await db.dispose()
+
+    with _servers(settings, need_redis=True) as (database_url, redis_url):
+        upgrade(database_url)
+        assert redis_url is not None
+        asyncio.run(run(database_url, redis_url))
+    return 0
+
+
 def calc_command(kind: str, source: str) -> int:
     from domain.engineering import CalcInputError, calculate
 
@@ -208,6 +320,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    sub.add_parser("relay", help="run the outbox relay on its own (publishes jobs to the queue)")
     p_user = sub.add_parser("user", help="manage users")
     user_sub = p_user.add_subparsers(dest="user_cmd", required=True)
     p_add = user_sub.add_parser("add", help="create a user; prints a generated password and API key once")
@@ -231,8 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     if args.command == "migrate":
         return migrate(settings)
+    if args.command == "worker":
+        return worker_command(settings)
     if args.command == "user":
         return user_command(settings, args)
+    if args.command == "relay":
+        return relay(settings)
     host = getattr(args, "host", None) or settings.host
     port = getattr(args, "port", None) or settings.port
     return serve(settings, host, port)

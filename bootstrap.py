@@ -9,24 +9,28 @@ app.py stays the one place that decides what runs.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from api.app import build_api
 from api.envelope import error_renderer
 from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.blobs import LocalBlobStore
+from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
 from infra.http_headers import SecurityHeaders
 from infra.metrics import (
@@ -38,8 +42,10 @@ from infra.metrics import (
     exposition,
 )
 from infra.passwords import Argon2Hasher
+from infra.relay import OutboxRelay
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
+from infra.uow import SqlUnitOfWork
 
 
 def _observe_project(outcome: str) -> None:
@@ -59,10 +65,11 @@ def password_hasher(settings: Settings) -> Argon2Hasher:
 
 def user_service(settings: Settings, db: Database, redis_url: str | None) -> UserService:
     """Without Redis (the command line) there is no login throttling: the CLI logs nobody in."""
+    uow = SqlUnitOfWork(db)
     if not redis_url:
-        return UserService(db, password_hasher(settings))
+        return UserService(uow, password_hasher(settings))
     return UserService(
-        db,
+        uow,
         password_hasher(settings),
         per_address=RedisFailureLimiter(
             redis_url,
@@ -99,17 +106,30 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
 
         readiness["redis"] = redis_ping
     # Leaving draft needs a saved design whose checks all pass (read in the transition's transaction).
-    projects = ProjectService(db, leave_draft_guard=leave_draft_reasons, observe=_observe_project)
-    designs = DesignService(db, projects)
+    relay: OutboxRelay | None = None
+    queue: CeleryJobQueue | None = None
+    if redis_url:
+        queue = CeleryJobQueue(redis_url)
+        relay = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        # After a commit the relay of this process is woken at once; NOTIFY wakes any other.
+        uow = SqlUnitOfWork(db, after_commit=relay.wake)
+    else:
+        uow = SqlUnitOfWork(db)
+    idempotency = IdempotencyService(uow)
+    projects = ProjectService(
+        uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
+    )
+    designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url)
     services = Services(
         projects=projects,
         designs=designs,
+        jobs=JobService(uow, designs=designs, idempotency=idempotency),
         users=users,
-        idempotency=IdempotencyService(db),
+        idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
         reports=ReportService(
-            db, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
+            uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
         ),
         readiness=readiness,
         code_version=settings.code_version,
@@ -117,7 +137,14 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         metrics_exposition=exposition,
     )
 
+    if relay is not None and settings.relay_in_server:
+        services.start = relay.start
+
     async def release() -> None:
+        if relay is not None:
+            await relay.stop()
+        if queue is not None:
+            await queue.aclose()
         await services.users.aclose()
         await db.dispose()
 
@@ -143,6 +170,12 @@ def install_http(
     ]
     guard = api_guard(build_api(services), services, settings, redis_url)
     app.mount("/api", guard)
+    # Starlette matches a mount's remaining path with ``.*``, which stops at a newline: a path
+    # with an encoded line break (``/api/v1/jobs/%0A/cancel``) would miss the API and get the page
+    # app's bare 404 instead of the API's error envelope.
+    for route in app.router.routes:
+        if isinstance(route, Mount) and route.path == "/api":
+            route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     add_system_routes(app, services, metrics_token=token)
     return guard.aclose

@@ -22,7 +22,10 @@ from tests.databases import create_database, drop_database
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
+    "outbox",
     "reports",
+    "jobs",
+    "workers",
     "user_events",
     "idempotency_keys",
     "project_events",

@@ -101,14 +101,28 @@ def envelope(
     confidence: float | str | None = 1.0,
     trace_extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = {
+    body = envelope_body(
+        request, result, assumptions=assumptions, confidence=confidence, trace_extra=trace_extra
+    )
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def envelope_body(
+    request: Request,
+    result: Any,
+    *,
+    assumptions: list[Any] | None = None,
+    confidence: float | str | None = 1.0,
+    trace_extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The success envelope as a JSON object (kept whole for idempotent replays)."""
+    return {
         "result": jsonable_encoder(result),
         "error": None,
         "assumptions": assumptions or [],
         "confidence": confidence,
         "trace": trace(request, **(trace_extra or {})),
     }
-    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def error_response(

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from api.contract import ETAG_HEADER, Envelope, errors
 from api.deps import ActorDep, ServicesDep
-from api.envelope import envelope
-from domain.idempotency.service import StoredResponse, request_fingerprint
+from api.envelope import envelope, envelope_body
+from domain.idempotency.service import IdempotencyRequest, StoredResponse
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
 from domain.projects.revisions import matches, quote
@@ -24,9 +24,6 @@ from domain.projects.schemas import (
     TransitionRequest,
 )
 from domain.text import Line
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
@@ -86,51 +83,21 @@ async def create_project(
         ),
     ] = None,
 ) -> Response:
-    endpoint = "POST /api/v1/projects"
-    if idempotency_key is not None:
-        stored = await services.idempotency.claim(
-            actor.user_id, endpoint, idempotency_key, request_fingerprint(body.model_dump(mode="json"))
-        )
-        if stored is not None:
-            return _replay(stored)
-
-    def respond(project: ProjectOut) -> JSONResponse:
+    def respond(project: ProjectOut) -> StoredResponse:
         headers = {"Location": _location(project.project_id), "ETag": quote(project.etag)}
-        return envelope(request, project, status_code=201, headers=headers)
+        return StoredResponse(201, headers, jsonable_encoder(envelope_body(request, project)))
 
-    responses: list[JSONResponse] = []
-
-    async def remember(session: AsyncSession, project: ProjectOut) -> None:
-        # Stored with the project, in its transaction: a retry after any failure either finds
-        # this response or finds no project (and the key released).
-        response = respond(project)
-        responses.append(response)
-        assert idempotency_key is not None
-        stored = StoredResponse(201, _header_dict(response), json.loads(bytes(response.body)))
-        await services.idempotency.complete(session, actor.user_id, endpoint, idempotency_key, stored)
-
-    try:
-        project = await services.projects.create(
-            actor,
-            body,
-            request_id=request.state.request_id,
-            also=remember if idempotency_key is not None else None,
-        )
-    except BaseException:
-        if idempotency_key is not None:
-            await services.idempotency.release(actor.user_id, endpoint, idempotency_key)
-        raise
-    return responses[0] if responses else respond(project)
-
-
-def _header_dict(response: Response) -> dict[str, str]:
-    return {k: response.headers[k] for k in ("location", "etag") if k in response.headers}
-
-
-def _replay(stored: StoredResponse) -> Response:
-    return JSONResponse(
-        stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}
+    idempotency = (
+        IdempotencyRequest("POST /api/v1/projects", idempotency_key, respond)
+        if idempotency_key is not None
+        else None
     )
+    outcome = await services.projects.create_replayable(
+        actor, body, idempotency=idempotency, request_id=request.state.request_id
+    )
+    response = outcome.response or respond(outcome.value)
+    headers = {**response.headers, **({"Idempotent-Replayed": "true"} if outcome.replayed else {})}
+    return JSONResponse(response.body, status_code=response.status, headers=headers)
 
 
 @router.get(

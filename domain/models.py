@@ -2,7 +2,9 @@
 
 from domain.designs.models import DesignRevision
 from domain.idempotency.models import IdempotencyKey
+from domain.jobs.models import Job, Worker
 from domain.orm import Base
+from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
 from domain.reports.models import Report
 from domain.users.models import ApiKey, User, UserEvent
@@ -12,9 +14,12 @@ __all__ = [
     "Base",
     "DesignRevision",
     "IdempotencyKey",
+    "Job",
+    "OutboxMessage",
     "Project",
     "ProjectEvent",
     "Report",
     "User",
     "UserEvent",
+    "Worker",
 ]

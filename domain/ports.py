@@ -2,17 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+if TYPE_CHECKING:
+    from domain.jobs.repository import JobRepository
+    from domain.users.repository import UserRepository
+    from domain.users.schemas import Actor
+
+
+class Outbox(Protocol):
+    """Side effects that must follow the commit (a job to enqueue): written as rows in the use
+    case's own transaction, relayed only after it commits. A rolled-back use case leaves none,
+    and one that committed loses none even if the process dies before the relay runs."""
+
+    def add(self, kind: str, payload: Mapping[str, Any]) -> None: ...
+
+
+class Transaction(Protocol):
+    """What one use case works with inside its unit of work."""
+
+    @property
+    def session(self) -> AsyncSession:
+        """For the repositories written as functions of a session."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user, re-read in this transaction (the unit of work refused to open for a
+        user who is unknown or deactivated). Its role is the current one, not the one a page
+        read when it was opened."""
+        ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
+
 
 class UnitOfWork(Protocol):
-    """Opens one transaction: committed when the block succeeds, rolled back otherwise."""
+    """``async with uow(actor_id) as tx:`` opens one transaction. Leaving the block normally
+    commits it and then hands the outbox rows written in it to the relay; an exception rolls
+    everything back (the outbox rows with it). Services flush, never commit.
 
-    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+    With ``actor_id`` the acting user is re-read first: ``Forbidden`` when the account is unknown
+    or deactivated, so a page opened before a deactivation cannot act any more."""
+
+    def __call__(self, actor_id: str | None = None) -> AbstractAsyncContextManager[Transaction]: ...
+
+
+class JobQueue(Protocol):
+    """Where the relay sends a job to be run (Celery in production). ``attempt`` is the job's
+    dispatch number: the broker's task id is ``f"{job_id}:{attempt}"``, so a retry is a new task
+    while a republished dispatch (the relay runs at least once) is the same one."""
+
+    async def enqueue(self, job_id: str, attempt: int) -> None: ...
+
+    async def revoke(self, job_id: str, attempt: int, *, terminate: bool) -> None: ...
 
 
 class FailureLimiter(Protocol):

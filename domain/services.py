@@ -7,9 +7,14 @@ from dataclasses import dataclass
 
 from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.users.service import UserService
+
+
+async def _nothing() -> None:
+    return None
 
 
 @dataclass
@@ -19,6 +24,7 @@ class Services:
     users: UserService
     idempotency: IdempotencyService
     reports: ReportService
+    jobs: JobService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str
@@ -26,3 +32,6 @@ class Services:
     observe_calculation: Callable[[str, str], None] = lambda _kind, _outcome: None
     # The metrics in the Prometheus text format: (body, content type); None = no metrics kept.
     metrics_exposition: Callable[[], tuple[bytes, str]] | None = None
+    # Starts the background work wired with the services (the outbox relay), in the running event
+    # loop; the composition root's release stops it.
+    start: Callable[[], Awaitable[None]] = _nothing

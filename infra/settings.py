@@ -61,13 +61,53 @@ class Settings(BaseSettings):
     password_time_cost: int = Field(3, ge=1, description="argon2 iterations.")
     password_memory_kib: int = Field(65536, ge=8, description="argon2 memory per hash, KiB.")
     password_parallelism: int = Field(4, ge=1, le=255, description="argon2 lanes.")
+    relay_in_server: bool = Field(
+        True,
+        description="The web server relays the outbox to the job queue; set false when `python app.py "
+        "relay` runs on its own (several relays may run: they never publish a row twice at once).",
+    )
+    relay_sweep_seconds: float = Field(
+        5.0, gt=0, le=3600, description="How often the relay sweeps for outbox rows a wake-up missed."
+    )
     log_level: str = "INFO"
     code_version: str = "0.1.0"
+    # Background jobs (Celery workers over Redis). The broker's visibility timeout must outlast
+    # the longest task, or Redis hands a still-running task to a second worker.
+    worker_concurrency: int = Field(1, ge=1, le=32, description="Pool processes per worker.")
+    job_soft_time_limit_seconds: int = Field(
+        120, ge=1, le=3600, description="A task is asked to stop (and its job fails) after this long."
+    )
+    job_hard_time_limit_seconds: int = Field(
+        150, ge=2, le=7200, description="A task still running this long has its pool process killed."
+    )
+    broker_visibility_timeout_seconds: int = Field(
+        3600, ge=60, le=86400, description="Redis redelivers an unacknowledged task after this long."
+    )
+    job_max_attempts: int = Field(5, ge=1, le=20, description="Attempts of a job before it is failed.")
+    job_retry_backoff_max_seconds: int = Field(
+        60, ge=1, le=3600, description="Longest wait between two attempts (exponential, with jitter)."
+    )
+    worker_heartbeat_seconds: float = Field(5.0, ge=0.2, le=60, description="Worker heartbeat period.")
+    worker_stop_grace_seconds: float = Field(
+        10.0, ge=0.5, le=300, description="serve waits this long after SIGTERM before killing its worker."
+    )
+    serve_worker: bool = Field(True, description="serve starts and supervises one worker process.")
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
         if self.password_memory_kib < 8 * self.password_parallelism:
             raise ValueError("password_memory_kib must be at least 8 x password_parallelism (argon2)")
+        return self
+
+    @model_validator(mode="after")
+    def _time_limits_in_order(self) -> Settings:
+        if self.job_hard_time_limit_seconds <= self.job_soft_time_limit_seconds:
+            raise ValueError("job_hard_time_limit_seconds must be greater than job_soft_time_limit_seconds")
+        if self.broker_visibility_timeout_seconds <= self.job_hard_time_limit_seconds:
+            raise ValueError(
+                "broker_visibility_timeout_seconds must be greater than job_hard_time_limit_seconds"
+                " (Redis would hand a running task to a second worker)"
+            )
         return self
 
     @field_validator("data_dir")

@@ -170,8 +170,10 @@ async def leave_draft_reasons(session: AsyncSession, project_id: uuid.UUID) -> l
 
 
 class DesignService:
-    def __init__(self, db: UnitOfWork, projects: ProjectService, *, price_list_version: str = LATEST) -> None:
-        self.db = db
+    def __init__(
+        self, uow: UnitOfWork, projects: ProjectService, *, price_list_version: str = LATEST
+    ) -> None:
+        self.uow = uow
         self.projects = projects
         self.price_list_version = price_list_version
 
@@ -189,7 +191,8 @@ class DesignService:
         computed = await asyncio.to_thread(
             compute_design, request.module, request.input, self.price_list_version, request.pricing
         )
-        async with self.db.transaction() as session:
+        async with self.uow(actor.user_id) as tx:
+            session, actor = tx.session, tx.actor
             project = await self.projects.lock_for_change(session, actor, project_id, if_match=if_match)
             found = await repo.by_sha256(session, project.project_id, computed.sha256)
             if found is not None:
@@ -227,8 +230,20 @@ class DesignService:
             )
         return SavedDesign(_out(row, actor.email), created=True, etag=etag)
 
+    async def require_revision(self, session: AsyncSession, project_id: str, revision: int) -> uuid.UUID:
+        """The id of a project that has this saved revision (404 otherwise), for another module's
+        transaction (a report is requested of a saved revision)."""
+        pid = await self.projects.require(session, project_id)
+        if await repo.get(session, pid, revision) is None:
+            raise NotFound(
+                f"Project {project_id!r} has no design revision {revision}.",
+                fields=[{"field": "revision", "message": "no such saved design revision"}],
+            )
+        return pid
+
     async def get(self, project_id: str, revision: int) -> DesignRevisionOut:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             pid = await self.projects.require(session, project_id)
             found = await repo.get(session, pid, revision)
         if found is None:
@@ -237,7 +252,8 @@ class DesignService:
 
     async def list(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[DesignSummary]:
         """Newest first."""
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             pid = await self.projects.require(session, project_id)
             rows, total = await repo.page(session, pid, limit=limit, offset=offset)
         return Page[DesignSummary](
@@ -246,7 +262,8 @@ class DesignService:
 
     async def diff(self, project_id: str, a: int, b: int) -> DesignDiff:
         """Revision ``a`` against ``b``: the input leaves that differ and every headline result."""
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             pid = await self.projects.require(session, project_id)
             first, second = await repo.get(session, pid, a), await repo.get(session, pid, b)
         missing = [n for n, row in ((a, first), (b, second)) if row is None]

@@ -22,6 +22,9 @@ class IdempotencyKey(Base):
     endpoint: Mapped[str] = mapped_column(String(200))
     request_sha256: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="in_flight")  # in_flight | done
+    # The result of the work, as JSON (what a replay returns).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    # How the caller answered (the API's status, headers and body), to answer replays alike.
     response_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)

@@ -1,9 +1,13 @@
-"""Idempotent POSTs: the same key with the same body replays the first response.
+"""Idempotent requests: the same key with the same body gives the first outcome again.
 
-A key is scoped to (caller, endpoint). The first request claims the key in its own short
-transaction (state ``in_flight``); a second request meanwhile gets 409, one with a different
-body 422, one after completion the stored response. Failed requests release the key so the
-caller may retry. Keys are kept ``ttl`` (24 h) and purged lazily.
+A key is scoped to (caller, scope), the scope naming the operation (the API uses its method and
+path). The first request claims the key in its own short transaction (state ``in_flight``); a
+second request meanwhile gets 409, one with a different body 422, one after completion the stored
+outcome. The outcome is stored in the transaction of the work itself, so a crash can never leave
+the work done and the key open for a second try; a failed request releases the key so the caller
+may retry. Keys are kept ``ttl`` (24 h) and purged lazily.
+
+:meth:`IdempotencyService.run` is the whole orchestration, for pages and the API alike.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,18 +28,48 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, InvalidInput
 from domain.idempotency.models import IdempotencyKey
 from domain.orm import utcnow
-from domain.ports import UnitOfWork
+from domain.ports import Transaction, UnitOfWork
 
 TTL = timedelta(hours=24)
 # A claim older than this is treated as abandoned (its process died mid-request).
 IN_FLIGHT_TIMEOUT = timedelta(minutes=2)
 
+M = TypeVar("M", bound=BaseModel)
+
 
 @dataclass(frozen=True)
 class StoredResponse:
+    """How the caller answered the first request (the API: status, headers, body), kept to answer
+    a replay exactly alike."""
+
     status: int
     headers: dict[str, str]
     body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A completed request: its result, and the caller's response when it kept one."""
+
+    result: dict[str, Any]
+    response: StoredResponse | None
+
+
+@dataclass(frozen=True)
+class IdempotencyRequest:
+    """A request made with an idempotency key. ``respond`` (optional, pure) turns the result into
+    the response to keep for replays; it runs inside the transaction that stores it."""
+
+    scope: str
+    key: str
+    respond: Callable[[Any], StoredResponse] | None = None
+
+
+@dataclass(frozen=True)
+class Replay(Generic[M]):
+    value: M
+    replayed: bool  # True: the stored outcome of an earlier request with the same key
+    response: StoredResponse | None = None
 
 
 def request_fingerprint(body: Any) -> str:
@@ -41,12 +77,41 @@ def request_fingerprint(body: Any) -> str:
 
 
 class IdempotencyService:
-    def __init__(self, db: UnitOfWork, ttl: timedelta = TTL) -> None:
-        self.db = db
+    def __init__(self, uow: UnitOfWork, ttl: timedelta = TTL) -> None:
+        self.uow = uow
         self.ttl = ttl
 
-    async def claim(self, user_id: str, endpoint: str, key: str, fingerprint: str) -> StoredResponse | None:
-        """Claim ``key``; returns the stored response to replay, or None when the caller goes ahead."""
+    async def run(
+        self,
+        actor_id: str,
+        request: IdempotencyRequest | None,
+        body: BaseModel,
+        model: type[M],
+        work: Callable[[Transaction], Awaitable[M]],
+    ) -> Replay[M]:
+        """Do ``work`` in a unit of work for ``actor_id``, once per key: without a request (no key)
+        simply once; with one, a replay of the same key and ``body`` returns the stored result."""
+        if request is None:
+            async with self.uow(actor_id) as tx:
+                return Replay(await work(tx), replayed=False)
+        fingerprint = request_fingerprint(body.model_dump(mode="json"))
+        stored = await self.claim(actor_id, request.scope, request.key, fingerprint)
+        if stored is not None:
+            return Replay(model.model_validate(stored.result), replayed=True, response=stored.response)
+        completed = False
+        try:
+            async with self.uow(actor_id) as tx:
+                value = await work(tx)
+                response = request.respond(value) if request.respond is not None else None
+                await self._complete(tx.session, actor_id, request, value.model_dump(mode="json"), response)
+            completed = True
+        finally:
+            if not completed:  # failed or cancelled: the caller may try again with the same key
+                await self.release(actor_id, request.scope, request.key)
+        return Replay(value, replayed=False, response=response)
+
+    async def claim(self, user_id: str, scope: str, key: str, fingerprint: str) -> Stored | None:
+        """Claim ``key``; returns the stored outcome to replay, or None when the caller goes ahead."""
         if not key or len(key) > 200:
             raise InvalidInput(
                 "Idempotency-Key must be 1-200 characters.",
@@ -54,7 +119,8 @@ class IdempotencyService:
             )
         now = utcnow()
         uid = uuid.UUID(user_id)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
             await session.execute(
                 delete(IdempotencyKey).where(
@@ -66,7 +132,7 @@ class IdempotencyService:
                 .values(
                     id=uuid.uuid4(),
                     user_id=uid,
-                    endpoint=endpoint,
+                    endpoint=scope,
                     key=key,
                     request_sha256=fingerprint,
                     state="in_flight",
@@ -82,7 +148,7 @@ class IdempotencyService:
                 await session.execute(
                     select(IdempotencyKey).where(
                         IdempotencyKey.user_id == uid,
-                        IdempotencyKey.endpoint == endpoint,
+                        IdempotencyKey.endpoint == scope,
                         IdempotencyKey.key == key,
                     )
                 )
@@ -94,37 +160,45 @@ class IdempotencyService:
             )
         if row.state == "in_flight":
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.")
-        return StoredResponse(
-            row.response_status or 200, dict(row.response_headers or {}), row.response_body or {}
-        )
+        response = None
+        if row.response_status is not None:
+            response = StoredResponse(
+                row.response_status, dict(row.response_headers or {}), row.response_body or {}
+            )
+        # Keys completed before results were kept on their own hold the result in the response body.
+        result = row.result if row.result is not None else (row.response_body or {}).get("result") or {}
+        return Stored(result=result, response=response)
 
     @staticmethod
-    async def complete(
-        session: AsyncSession, user_id: str, endpoint: str, key: str, response: StoredResponse
+    async def _complete(
+        session: AsyncSession,
+        user_id: str,
+        request: IdempotencyRequest,
+        result: dict[str, Any],
+        response: StoredResponse | None,
     ) -> None:
-        """Store the response in the caller's transaction: the one that wrote what it describes,
-        so a crash can never leave the work done and the key still open for a second try."""
         await session.execute(
             update(IdempotencyKey)
             .where(
                 IdempotencyKey.user_id == uuid.UUID(user_id),
-                IdempotencyKey.endpoint == endpoint,
-                IdempotencyKey.key == key,
+                IdempotencyKey.endpoint == request.scope,
+                IdempotencyKey.key == request.key,
             )
             .values(
                 state="done",
-                response_status=response.status,
-                response_headers=response.headers,
-                response_body=response.body,
+                result=result,
+                response_status=response.status if response else None,
+                response_headers=response.headers if response else None,
+                response_body=response.body if response else None,
             )
         )
 
-    async def release(self, user_id: str, endpoint: str, key: str) -> None:
-        async with self.db.transaction() as session:
-            await session.execute(
+    async def release(self, user_id: str, scope: str, key: str) -> None:
+        async with self.uow() as tx:
+            await tx.session.execute(
                 delete(IdempotencyKey).where(
                     IdempotencyKey.user_id == uuid.UUID(user_id),
-                    IdempotencyKey.endpoint == endpoint,
+                    IdempotencyKey.endpoint == scope,
                     IdempotencyKey.key == key,
                     IdempotencyKey.state == "in_flight",
                 )

@@ -1,9 +1,10 @@
 """Project lifecycle rules: create, read, search, update with ETag, transitions, audit.
 
-Each verb is one unit of work: it opens a transaction, writes the change and its audit event
-together, and returns plain DTOs. Concurrency: updates lock the row (SELECT ... FOR UPDATE)
-and compare the caller's ETag under the lock, so of N writers holding the same ETag exactly
-one wins and the rest get 412 with the current ETag.
+Each verb is one unit of work: it opens a transaction, re-reads the acting user in it (a
+deactivated or demoted user can no longer act through a page opened before), writes the change
+and its audit event together, and returns plain DTOs. Concurrency: updates lock the row
+(SELECT ... FOR UPDATE) and compare the caller's ETag under the lock, so of N writers holding
+the same ETag exactly one wins and the rest get 412 with the current ETag.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from domain.idempotency.service import IdempotencyRequest, IdempotencyService, Replay
 from domain.orm import utcnow
-from domain.ports import UnitOfWork
+from domain.ports import Transaction, UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
     DECISION_STATES,
@@ -90,27 +92,44 @@ def _event_out(e: Any) -> EventOut:
 class ProjectService:
     def __init__(
         self,
-        db: UnitOfWork,
+        uow: UnitOfWork,
         *,
+        idempotency: IdempotencyService | None = None,
         leave_draft_guard: LeaveDraftGuard = allow_always,
         observe: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
-        self.db = db
+        self.uow = uow
+        self.idempotency = idempotency or IdempotencyService(uow)
         self.leave_draft_guard = leave_draft_guard
         # Told each outcome ("created", "updated", "transition", "design_saved", "stale_etag"): the
         # composition root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
 
-    async def create(
+    async def create(self, actor: Actor, data: ProjectCreate, *, request_id: str | None = None) -> ProjectOut:
+        """Create a project in draft."""
+        return (await self.create_replayable(actor, data, request_id=request_id)).value
+
+    async def create_replayable(
         self,
         actor: Actor,
         data: ProjectCreate,
         *,
+        idempotency: IdempotencyRequest | None = None,
         request_id: str | None = None,
-        also: Callable[[AsyncSession, ProjectOut], Awaitable[None]] | None = None,
-    ) -> ProjectOut:
-        """Create a project in draft. ``also`` runs in the same transaction with the new project
-        (the API stores its idempotent response there)."""
+    ) -> Replay[ProjectOut]:
+        """Create a project in draft, once per idempotency key: the same key and data again give
+        the first project (``replayed``), the same key with other data 422, meanwhile 409."""
+
+        async def work(tx: Transaction) -> ProjectOut:
+            return await self._create(tx, data, request_id=request_id)
+
+        replay = await self.idempotency.run(actor.user_id, idempotency, data, ProjectOut, work)
+        if not replay.replayed:
+            self.observe("created")
+        return replay
+
+    async def _create(self, tx: Transaction, data: ProjectCreate, *, request_id: str | None) -> ProjectOut:
+        actor = tx.actor
         if not can_create_project(actor.role):
             raise Forbidden(f"A user with role '{actor.role}' may not create projects.")
         now = utcnow()
@@ -128,27 +147,24 @@ class ProjectService:
             updated_at=now,
             **data.model_dump(),
         )
-        async with self.db.transaction() as session:
-            session.add(project)
-            await session.flush()
-            await repo.add_event(
-                session,
-                project_id=project_id,
-                event_type="created",
-                actor=actor.email,
-                request_id=request_id,
-                data={"fields": data.model_dump(), "status": Status.draft.value},
-            )
-            await session.refresh(project)
-            out = _out(project, actor.email)
-            if also is not None:
-                await also(session, out)
-        self.observe("created")
-        return out
+        session = tx.session
+        session.add(project)
+        await session.flush()
+        await repo.add_event(
+            session,
+            project_id=project_id,
+            event_type="created",
+            actor=actor.email,
+            request_id=request_id,
+            data={"fields": data.model_dump(), "status": Status.draft.value},
+        )
+        await session.refresh(project)
+        return _out(project, actor.email)
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             project = await repo.get(session, pid)
             if project is None:
                 raise NotFound(f"No project {project_id!r}.")
@@ -156,7 +172,8 @@ class ProjectService:
         return _out(project, emails.get(project.owner_id, ""))
 
     async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             rows, total = await repo.search(
                 session,
                 q=query.q,
@@ -259,7 +276,8 @@ class ProjectService:
         if_match: str | None,
         request_id: str | None = None,
     ) -> ProjectOut:
-        async with self.db.transaction() as session:
+        async with self.uow(actor.user_id) as tx:
+            session, actor = tx.session, tx.actor
             project = await self.lock_for_change(session, actor, project_id, if_match=if_match)
             wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
             before = {k: getattr(project, k) for k in wanted}
@@ -291,7 +309,8 @@ class ProjectService:
         if_match: str | None,
         request_id: str | None = None,
     ) -> ProjectOut:
-        async with self.db.transaction() as session:
+        async with self.uow(actor.user_id) as tx:
+            session, actor = tx.session, tx.actor
             project = await self._locked(session, project_id, if_match)
             current = Status(project.status)
             may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
@@ -327,7 +346,8 @@ class ProjectService:
 
     async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
         pid = _parse_id(project_id)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             if await repo.get(session, pid) is None:
                 raise NotFound(f"No project {project_id!r}.")
             rows, total = await repo.events(session, pid, limit=limit, offset=offset)

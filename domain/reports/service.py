@@ -113,7 +113,8 @@ class ReportService:
         report = await self.report_input(project_id, revision, prepared_by=prepared_by)
         fingerprint = report.fingerprint()
         pid = uuid.UUID(report.project.project_id)
-        async with self.db.transaction() as session:
+        async with self.db() as tx:
+            session = tx.session
             row = await repo.find(session, pid, revision, fingerprint)
         if row is not None and await self.blobs.exists(blob_key(row.sha256)):
             progress(100, "Report already rendered")
@@ -128,7 +129,8 @@ class ReportService:
         sha256 = hashlib.sha256(pdf).hexdigest()
         progress(96, "Storing the PDF")
         await self.blobs.put(blob_key(sha256), pdf, "application/pdf")
-        async with self.db.transaction() as session:
+        async with self.db() as tx:
+            session = tx.session
             row = await repo.add(
                 session,
                 project_id=pid,
@@ -145,14 +147,16 @@ class ReportService:
     async def list(self, project_id: str, *, limit: int = 50) -> list[ReportRef]:
         """The project's stored reports, newest first."""
         limit = max(1, min(limit, MAX_LISTED))
-        async with self.db.transaction() as session:
+        async with self.db() as tx:
+            session = tx.session
             pid = await self.projects.require(session, project_id)
             rows = await repo.for_project(session, pid, limit=limit)
         return [_ref(r, rendered=False) for r in rows]
 
     async def pdf(self, project_id: str, sha256: str) -> tuple[ReportRef, bytes]:
         """A stored report of the project and its bytes (``NotFound`` otherwise)."""
-        async with self.db.transaction() as session:
+        async with self.db() as tx:
+            session = tx.session
             pid = await self.projects.require(session, project_id)
             row = await repo.by_sha256(session, pid, sha256.lower()) if len(sha256) == 64 else None
         if row is None:

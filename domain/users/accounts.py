@@ -47,16 +47,18 @@ def end_sessions(user: User) -> None:
 
 
 class AccountService:
-    def __init__(self, db: UnitOfWork, hasher: PasswordHasher) -> None:
-        self.db = db
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
+        self.uow = uow
         self.hasher = hasher
 
     async def count(self) -> int:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             return await UserRepository(session).count()
 
     async def list(self) -> list[UserOut]:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             return [user_out(u) for u in await UserRepository(session).all()]
 
     async def create(
@@ -71,7 +73,8 @@ class AccountService:
         _check_role(role)
         password = generate_password()
         password_hash = await asyncio.to_thread(self.hasher.hash, password)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             api_key = await _insert(
                 UserRepository(session), by, email=email, role=role, name=name, password_hash=password_hash
             )
@@ -83,7 +86,8 @@ class AccountService:
         _check_role(role)
         password = generate_password()
         password_hash = await asyncio.to_thread(self.hasher.hash, password)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             api_key = await _insert(
@@ -92,7 +96,8 @@ class AccountService:
         return NewCredentials(email=email, role=role, password=password, api_key=api_key)
 
     async def issue_api_key(self, user_id: str, *, by: str = "command line") -> str:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             user = await _target(users, user_id)
             users.record(by, "api_key_issued", user.user_id)
@@ -103,7 +108,8 @@ class AccountService:
         check_password(password)
         email = normalise_email(email)
         password_hash = await asyncio.to_thread(self.hasher.hash, password)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             user = await users.by_email(email, lock=True)
             if user is None:
@@ -117,7 +123,8 @@ class AccountService:
         limit = min(max(limit, 1), MAX_LIMIT)
         offset = min(max(offset, 0), MAX_OFFSET)
         text = "".join(c for c in q if not has_control_characters(c)).strip()[:200]
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             total, rows = await users.search(text, limit=limit, offset=offset)
@@ -127,7 +134,8 @@ class AccountService:
         """(De)activate an account. A deactivated user can neither log in nor use any API key, and
         their browser sessions end for good; the keys are kept, so reactivating restores API access
         as it was (people log in again)."""
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             admins = await _admins(users, actor, lock=True)
             user = await _target(users, user_id)
@@ -148,7 +156,8 @@ class AccountService:
         """Change a role. A promotion ends the user's browser sessions, so the new powers come with
         a new login and a new session identifier; a demotion takes effect at the next action."""
         _check_role(role)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             admins = await _admins(users, actor, lock=True)
             user = await _target(users, user_id)
@@ -173,7 +182,8 @@ class AccountService:
         password (the throttle counts per session epoch)."""
         password = generate_password()
         password_hash = await asyncio.to_thread(self.hasher.hash, password)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             user = await _target(users, user_id)
@@ -184,7 +194,8 @@ class AccountService:
 
     async def new_api_key(self, actor: Actor, user_id: str) -> str:
         """``issue_api_key`` on behalf of an admin; the key is returned once. Earlier keys stay valid."""
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             user = await _target(users, user_id)
@@ -199,7 +210,8 @@ class AccountService:
 
     async def revoke_api_keys(self, actor: Actor, user_id: str) -> int:
         """Revoke every API key of the user; returns how many were still valid."""
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             user = await _target(users, user_id)
@@ -212,7 +224,8 @@ class AccountService:
     ) -> Page[UserEventOut]:
         """An account's audit trail, newest first."""
         limit, offset = min(max(limit, 1), MAX_LIMIT), min(max(offset, 0), MAX_OFFSET)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             users = UserRepository(session)
             await _admins(users, actor, lock=False)
             user = await _target(users, user_id)

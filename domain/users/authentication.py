@@ -39,7 +39,7 @@ def actor_of(u: User) -> Actor:
 class Authentication:
     def __init__(
         self,
-        db: UnitOfWork,
+        uow: UnitOfWork,
         hasher: PasswordHasher,
         *,
         per_address: FailureLimiter | None = None,
@@ -47,7 +47,7 @@ class Authentication:
         observe: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         # No limiters (command-line use) means no login throttling: the CLI never logs people in.
-        self.db = db
+        self.uow = uow
         self.hasher = hasher
         self.per_address = per_address
         self.per_account = per_account
@@ -68,7 +68,8 @@ class Authentication:
         ``address`` is the client's network address (empty when unknown).
         """
         email = email.strip().lower()
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             user = await UserRepository(session).by_email(email)
         account = f"{email}#{user.session_epoch if user is not None else 0}"
         if (self.per_address is not None and not await self.per_address.attempt(f"{account}|{address}")) or (
@@ -94,13 +95,15 @@ class Authentication:
         """Upgrade a hash made with older (cheaper) parameters, now that the password is known.
         Only if it is still the hash we verified: a password changed meanwhile wins."""
         fresh = await asyncio.to_thread(self.hasher.hash, password)
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             user = await UserRepository(session).get(user_id, lock=True)
             if user is not None and user.password_hash == stored:
                 user.password_hash = fresh
 
     async def authenticate_api_key(self, api_key: str) -> Actor | None:
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             user = await UserRepository(session).by_key_hash(key_hash(api_key))
         return actor_of(user) if user is not None else None
 
@@ -110,6 +113,7 @@ class Authentication:
             uid = uuid.UUID(user_id)
         except ValueError:
             return None
-        async with self.db.transaction() as session:
+        async with self.uow() as tx:
+            session = tx.session
             user = await UserRepository(session).get(uid)
         return actor_of(user) if user is not None and user.is_active else None

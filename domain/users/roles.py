@@ -1,7 +1,7 @@
 """Who may do what. Pure: no I/O.
 
 estimator: create projects, edit own, view all; manager: edit all, accept/reject/reopen;
-ops: view (and, later, jobs); admin: everything, including users.
+ops: view, retry and cancel jobs; admin: everything, including users.
 """
 
 from __future__ import annotations
@@ -32,6 +32,16 @@ def can_manage_users(role: str) -> bool:
 
 def can_run_calculations(role: str) -> bool:
     return role in {Role.estimator, Role.manager, Role.admin, Role.ops}
+
+
+def can_request_reports(role: str) -> bool:
+    """Reports are of saved designs everyone may view."""
+    return role in {Role.estimator, Role.manager, Role.admin, Role.ops}
+
+
+def can_manage_jobs(role: str) -> bool:
+    """Retry and cancel background jobs: the people who run the system."""
+    return role in {Role.ops, Role.admin}
 
 
 # Each role may do what the roles below it may (ops views; estimators also create and edit their

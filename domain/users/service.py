@@ -19,7 +19,7 @@ __all__ = ["LoginThrottled", "UserService"]
 class UserService:
     def __init__(
         self,
-        db: UnitOfWork,
+        uow: UnitOfWork,
         hasher: PasswordHasher,
         *,
         per_address: FailureLimiter | None = None,
@@ -27,9 +27,9 @@ class UserService:
         observe: Callable[[str], None] = lambda _outcome: None,
     ) -> None:
         self._limiters = [limiter for limiter in (per_address, per_account) if limiter is not None]
-        self.accounts = AccountService(db, hasher)
+        self.accounts = AccountService(uow, hasher)
         self.auth = Authentication(
-            db, hasher, per_address=per_address, per_account=per_account, observe=observe
+            uow, hasher, per_address=per_address, per_account=per_account, observe=observe
         )
         # Authentication
         self.authenticate_password = self.auth.authenticate_password

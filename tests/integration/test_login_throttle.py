@@ -14,6 +14,7 @@ from domain.users.service import LoginThrottled, UserService
 from infra.db import Database
 from infra.passwords import Argon2Hasher
 from infra.throttle import RedisFailureLimiter
+from infra.uow import SqlUnitOfWork
 
 PER_ADDRESS, PER_ACCOUNT = 3, 7
 
@@ -28,7 +29,7 @@ async def users(servers: dict[str, str]) -> AsyncIterator[UserService]:
         servers["redis_url"], max_failures=PER_ACCOUNT, window_seconds=3600, namespace="login-account"
     )
     hasher = Argon2Hasher(time_cost=1, memory_kib=8, parallelism=1)
-    yield UserService(db, hasher, per_address=per_address, per_account=per_account)
+    yield UserService(SqlUnitOfWork(db), hasher, per_address=per_address, per_account=per_account)
     await per_address.aclose()
     await per_account.aclose()
     await db.dispose()

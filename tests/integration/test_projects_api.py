@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from domain.idempotency.service import request_fingerprint
+from domain.idempotency.service import IdempotencyRequest, request_fingerprint
 from domain.projects.schemas import ProjectCreate, ProjectQuery
 from tests.designs import PASSING
 
@@ -322,16 +322,19 @@ async def test_ready_is_503_when_a_server_is_unreachable(make_app, services):
 async def test_the_idempotent_response_is_stored_in_the_projects_own_transaction(http, estimator, services):
     actor = await services.users.authenticate_api_key(estimator["X-API-Key"])
 
-    async def fail_after_the_project_was_written(session, project) -> None:
+    def fail_after_the_project_was_written(project):
         raise RuntimeError("the process dies before the commit")
 
+    dying = IdempotencyRequest("POST /api/v1/projects", "k-0", fail_after_the_project_was_written)
     with pytest.raises(RuntimeError):
-        await services.projects.create(actor, ProjectCreate(**NEW), also=fail_after_the_project_was_written)
+        await services.projects.create_replayable(actor, ProjectCreate(**NEW), idempotency=dying)
     assert (await services.projects.search(ProjectQuery())).total == 0  # rolled back together
+    async with services.projects.uow() as tx:  # and the key released for a retry
+        assert (await tx.session.execute(text("SELECT count(*) FROM idempotency_keys"))).scalar() == 0
 
     first = await http.post("/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "k-1"})
-    async with services.projects.db.transaction() as session:
-        state = (await session.execute(text("SELECT state, response_status FROM idempotency_keys"))).one()
+    async with services.projects.uow() as tx:
+        state = (await tx.session.execute(text("SELECT state, response_status FROM idempotency_keys"))).one()
     assert tuple(state) == ("done", 201)
     replay = await http.post("/api/v1/projects", json=NEW, headers={**estimator, "Idempotency-Key": "k-1"})
     assert replay.json()["result"] == first.json()["result"]

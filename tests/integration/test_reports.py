@@ -44,8 +44,8 @@ def report_service(services: Any, root: Path) -> ReportService:
 
 
 async def rows(service: ReportService) -> int:
-    async with service.db.transaction() as session:
-        return int((await session.execute(select(func.count()).select_from(Report))).scalar_one())
+    async with service.db() as tx:
+        return int((await tx.session.execute(select(func.count()).select_from(Report))).scalar_one())
 
 
 async def test_a_second_request_finds_the_stored_report_and_renders_nothing(

@@ -126,16 +126,18 @@ async def test_a_password_hash_made_with_other_argon2_parameters_is_upgraded_at_
     from domain.users.service import UserService
     from infra.db import Database
     from infra.passwords import Argon2Hasher
+    from infra.uow import SqlUnitOfWork
 
     db = Database(servers["database_url"], pool_size=1)
+    uow = SqlUnitOfWork(db)
     cheap = Argon2Hasher(time_cost=1, memory_kib=8, parallelism=1)
     stronger = Argon2Hasher(time_cost=2, memory_kib=16, parallelism=1)
     try:
-        password = (await UserService(db, cheap).create("ann@example.com", "ops")).password
-        assert await UserService(db, stronger).authenticate_password("ann@example.com", password) is not None
+        password = (await UserService(uow, cheap).create("ann@example.com", "ops")).password
+        assert await UserService(uow, stronger).authenticate_password("ann@example.com", password) is not None
         async with db.transaction() as session:
             stored = (await session.execute(select(User.password_hash))).scalar_one()
         assert not stronger.needs_rehash(stored) and cheap.needs_rehash(stored)
-        assert await UserService(db, stronger).authenticate_password("ann@example.com", password) is not None
+        assert await UserService(uow, stronger).authenticate_password("ann@example.com", password) is not None
     finally:
         await db.dispose()

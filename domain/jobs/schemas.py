@@ -1,0 +1,70 @@
+"""Plain data about jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from domain.paging import MAX_LIMIT, MAX_OFFSET
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    retrying = "retrying"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+# A worker may take a job in these states (running: a redelivery after its worker died).
+CLAIMABLE = {JobStatus.queued, JobStatus.running, JobStatus.retrying}
+FINISHED = {JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
+
+REPORT = "projects.report.generate"
+KINDS = (REPORT,)
+
+
+class JobOut(BaseModel):
+    job_id: str
+    kind: str
+    status: JobStatus
+    progress: int = Field(ge=0, le=100)
+    message: str
+    attempts: int
+    error: str | None
+    project_id: str | None
+    revision: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: dict[str, Any] | None
+    worker: str | None
+    requested_by: str | None
+
+
+class JobRequest(BaseModel):
+    """What a request asks for (also the fingerprint of an idempotent request)."""
+
+    kind: str
+    project_id: str | None = None
+    revision: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobQuery(BaseModel):
+    kind: str | None = None
+    status: JobStatus | None = None
+    project_id: str | None = None
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+class WorkerOut(BaseModel):
+    name: str
+    started_at: datetime
+    last_seen_at: datetime
+    jobs_done: int

@@ -1,0 +1,109 @@
+"""The unit of work on PostgreSQL (the ``UnitOfWork`` port).
+
+``async with uow(actor_id) as tx:`` opens a session and a transaction, re-reads the acting user
+in it, and gives the use case its repositories and the outbox. Leaving the block commits; only
+then are the outbox rows handed on (``after_commit``, the relay's wake-up in this process), and
+a ``pg_notify`` sent inside the transaction wakes relays in other processes at the same moment
+(PostgreSQL delivers a notification only when its transaction commits, never on rollback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import Forbidden
+from domain.jobs.repository import JobRepository
+from domain.orm import utcnow
+from domain.outbox.models import CHANNEL, OutboxMessage
+from domain.users.authentication import actor_of
+from domain.users.repository import UserRepository
+from domain.users.schemas import Actor
+from infra.db import Database
+
+AfterCommit = Callable[[Sequence[OutboxMessage]], None]
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.messages: list[OutboxMessage] = []
+
+    def add(self, kind: str, payload: Mapping[str, Any]) -> None:
+        now = utcnow()
+        message = OutboxMessage(
+            kind=kind, payload=dict(payload), created_at=now, available_at=now, attempts=0
+        )
+        self.session.add(message)
+        self.messages.append(message)
+
+
+class SqlTransaction:
+    def __init__(self, session: AsyncSession, actor: Actor | None) -> None:
+        self.session = session
+        self.outbox = SqlOutbox(session)
+        self._actor = actor
+        self._users: UserRepository | None = None
+        self._jobs: JobRepository | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("This unit of work was opened without an actor.")
+        return self._actor
+
+    @property
+    def users(self) -> UserRepository:
+        if self._users is None:
+            self._users = UserRepository(self.session)
+        return self._users
+
+    @property
+    def jobs(self) -> JobRepository:
+        if self._jobs is None:
+            self._jobs = JobRepository(self.session)
+        return self._jobs
+
+
+def _no_hand_over(_messages: Sequence[OutboxMessage]) -> None:
+    """Nothing in this process relays: the relays of other processes hear the NOTIFY."""
+
+
+class SqlUnitOfWork:
+    def __init__(self, db: Database, *, after_commit: AfterCommit = _no_hand_over) -> None:
+        self.db = db
+        self.after_commit = after_commit
+
+    @asynccontextmanager
+    async def __call__(self, actor_id: str | None = None) -> AsyncIterator[SqlTransaction]:
+        async with self.db.sessions() as session, session.begin():
+            actor = await _reread(session, actor_id) if actor_id is not None else None
+            tx = SqlTransaction(session, actor)
+            yield tx
+            messages = tx.outbox.messages
+            if messages:
+                await session.flush()
+                await session.execute(select(func.pg_notify(CHANNEL, "")))
+            # Committed: only now may anything act on the outbox rows.
+        if messages:
+            self.after_commit(messages)
+
+
+async def _reread(session: AsyncSession, actor_id: str) -> Actor:
+    """The acting user as stored now. A deactivated account cannot act, whatever a page or an
+    API key read earlier; a changed role counts at once."""
+    import uuid
+
+    refused = Forbidden("Your account is deactivated or no longer exists.")
+    try:
+        uid = uuid.UUID(str(actor_id))
+    except ValueError:
+        raise refused from None
+    user = await UserRepository(session).get(uid)
+    if user is None or not user.is_active:
+        raise refused
+    return actor_of(user)
