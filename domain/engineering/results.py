@@ -25,8 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-SIGNIFICANT_DIGITS = 6
-_FORMAT = f".{SIGNIFICANT_DIGITS}g"
+SIGNIFICANT_DIGITS = 6  # written as the literal ".6g" in _number (a constant spec is faster)
 
 
 # ---------------------------------------------------------------- serialisation
@@ -67,7 +66,7 @@ def _number(obj: Any) -> Any:
     """A float rounded to SIGNIFICANT_DIGITS (non-finite -> None); anything else as it is (a float
     field may hold an int from the input or the constants, written as given)."""
     if type(obj) is float:
-        r = float(format(obj, _FORMAT))  # 'inf' and 'nan' parse back to themselves
+        r = float(f"{obj:.6g}")  # SIGNIFICANT_DIGITS; 'inf' and 'nan' parse back to themselves
         if r - r != 0.0:  # inf - inf and nan - nan are nan
             return None
         if r == 0.0:
