@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ValidationError
 
 from .constants import CONSTANTS_VERSION
@@ -32,6 +33,7 @@ from .results import (
     Trace,
     WindResult,
     to_json,
+    unusual_float_count,
 )
 from .schemas import (
     INPUT_MODELS,
@@ -222,8 +224,27 @@ def _passes(result: Result) -> bool:
 
 # ---------------------------------------------------------------- output
 def _sha256(obj: Any) -> str:
+    """SHA-256 of the canonical JSON text of ``obj``: sorted keys, no spaces, ASCII only, floats as
+    Python's repr. This text is the contract (saved designs and the docs carry these hashes)."""
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _result_sha256(result_json: dict[str, Any], unusual_floats: bool) -> str:
+    """:func:`_sha256` of a result, through orjson when its text is provably the same bytes (about
+    eight times faster on a design's 20-40 kB). orjson writes sorted keys and shortest floats exactly
+    as the canonical text does, except for floats outside [1e-4, 1e16) (``unusual_floats``: the
+    serialiser saw one), for non-ASCII text and DEL (json.dumps escapes them), and it refuses
+    integers beyond 64 bits; those results take json.dumps (tests/unit/engineering compares both)."""
+    if not unusual_floats:
+        try:
+            text = orjson.dumps(result_json, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits
+            pass
+        else:
+            if text.isascii() and b"\x7f" not in text:
+                return hashlib.sha256(text).hexdigest()
+    return _sha256(result_json)
 
 
 def run(kind: str, payload: dict[str, Any]) -> Calculation:
@@ -235,9 +256,11 @@ def run(kind: str, payload: dict[str, Any]) -> Calculation:
     if not _passes(result):
         notes.cap(FAILING_CONFIDENCE)
     warnings, assumptions = tuple(notes.warnings), tuple(notes.assumptions)
+    mark = unusual_float_count()
     result_json = to_json(result)
     result_json["warnings"] = to_json(warnings)
     result_json["assumptions"] = to_json(assumptions)
+    unusual_floats = unusual_float_count() != mark
     inputs = model.model_dump(mode="json")
     trace = Trace(
         kind=kind,
@@ -246,7 +269,7 @@ def run(kind: str, payload: dict[str, Any]) -> Calculation:
         catalogue="AISC Shapes Database v16.0",
         inputs=inputs,
         inputs_sha256=_sha256(inputs),
-        result_sha256=_sha256(result_json),
+        result_sha256=_result_sha256(result_json, unusual_floats),
     )
     return Calculation(
         result=result,

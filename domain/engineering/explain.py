@@ -22,11 +22,14 @@ def num(x: float, sig: int = SIGNIFICANT) -> str:
     if sig == SIGNIFICANT:
         # Fast path (most numbers): '.4g' gives the same digits in fixed notation between 1e-4 and
         # 1e4, trailing zeros already dropped; four-digit integers get their thousands comma.
-        text = format(x, ".4g")
-        if "e" not in text and "n" not in text:
-            if text in ("0", "-0"):
-                return "0"
-            return text if "." in text or len(text.lstrip("-")) < 4 else f"{int(text):,}"
+        text = f"{x:.4g}"
+        if "e" not in text:
+            if "." in text:  # the common case: a fraction in fixed notation
+                return text
+            if "n" not in text:  # an integer ('inf' and 'nan' take the slow path)
+                if text in ("0", "-0"):
+                    return "0"
+                return text if len(text.lstrip("-")) < 4 else f"{int(text):,}"
     if not math.isfinite(x):
         return "inf"
     if x == 0:

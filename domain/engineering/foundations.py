@@ -125,7 +125,7 @@ def embedment(
             d = new
             break
         d = new
-    d, pressure = g(d)[0], g(d)[1]  # report the equation's own value at the converged S1
+    d, pressure = g(d)  # report the equation's own value at the converged S1
     equation = "IBC 2021 Eq. 18-2 (Sec. 1807.3.2.2)" if constrained else "IBC 2021 Eq. 18-1 (Sec. 1807.3.2.1)"
     return Embedment(d, pressure, iterations, b, equation)
 

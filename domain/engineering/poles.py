@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .checks import check
+from .checks import TOLERANCE, check
 from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .explain import num, qty
@@ -357,7 +357,70 @@ class _PoleText:
         }
 
 
-def check_pole(
+@dataclass(frozen=True, slots=True)
+class _PoleNumbers:
+    """Every number the checks of one section rest on, before any check object or text is built:
+    the selection ranks candidates on :meth:`ratios` and builds a :class:`PoleDesign` only for the
+    section it reports."""
+
+    section: Section
+    fy: float
+    method: str
+    demands: list[Demand]
+    deflection_limit_n: float | None
+    flex: Flexure
+    add_m: float
+    add_v: float
+    extra_deflection: float
+    length_in: float
+    mc: float
+    vn: float
+    v_clause: str
+    vc: float
+    tn: float
+    t_clause: str
+    tc: float
+    self_kip: float
+    m_max: float
+    v_max: float
+    t_max: float
+    p_max: float
+    pn: float
+    p_clause: str
+    pc: float
+    inter: float
+    inter_clause: str
+    inter_case: Demand
+    inter_terms: tuple[float, float, float, float]
+    worst: float  # tip deflection of the worst case (0 without a limit)
+    worst_d: Demand
+
+    def ratios(self) -> tuple[float, str, bool]:
+        """(governing ratio, governing check's name, every check passes) without building the checks:
+        the same ratios, in the same order, as :func:`_pole_checks`."""
+        ratio, name = safe_ratio(self.m_max, self.mc), "pole flexure"
+        passed = ratio <= 1.0 + TOLERANCE and self.flex.compactness != "not_applicable"
+        for cand, cname, present in (
+            (safe_ratio(self.v_max, self.vc), "pole shear", True),
+            (safe_ratio(self.t_max, self.tc), "pole torsion", self.t_max > 0),
+            (safe_ratio(self.p_max, self.pc), "pole axial", self.p_max > 0),
+            (safe_ratio(self.inter, 1.0), "pole combined forces", True),
+            (
+                safe_ratio(self.worst, self.length_in / self.deflection_limit_n)
+                if self.deflection_limit_n is not None
+                else 0.0,
+                "pole deflection",
+                self.deflection_limit_n is not None,
+            ),
+        ):
+            if present:
+                passed = passed and cand <= 1.0 + TOLERANCE
+                if cand > ratio:  # max() keeps the first of equal ratios
+                    ratio, name = cand, cname
+        return ratio, name, passed
+
+
+def _pole_numbers(
     section: Section,
     fy: float,
     method: str,
@@ -367,19 +430,9 @@ def check_pole(
     flex: Flexure | None = None,
     self_weight_factor: float = 0.0,
     pole_wind: PoleExposure | None = None,
-    combination: str = "",
-    explain: bool = True,
-) -> PoleDesign:
-    """All member checks of one pole for every load case; governing values per check, each labelled
-    with its governing load case and ``combination`` (default: the method's wind combination), and
-    with its formula and substitution when ``explain`` (the selection skips the text for sections
-    it screens).
-
-    ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
-    G5/H3 and needs no axial load. ``self_weight_factor`` adds the pole's own weight (times the
-    dead-load factor) to the axial demand. ``pole_wind`` adds the wind on the exposed pole (its
-    shear and moment, and its deflection) to every load case.
-    """
+) -> _PoleNumbers:
+    """The strengths, governing demands, interaction and deflection of one section (see
+    :func:`check_pole`)."""
     flex = flex or flexure(section, fy)
     k = pole_wind.cfd_ft(section) if pole_wind is not None else 0.0
     add_m = k * pole_wind.moment_kip_in if pole_wind is not None else 0.0
@@ -421,78 +474,9 @@ def check_pole(
             inter, inter_clause, inter_case = ratio, cl, d
             inter_terms = (pr, mr, safe_ratio(d.shear_kip + add_v, vc), safe_ratio(d.torsion_kip_in, tc))
 
-    asd = method == "asd"
-    combo = combination or ("ASD D + 0.6W" if asd else "LRFD 1.2D + 1.0W")
-    m_case = max(demands, key=lambda d: d.moment_kip_in).case
-    v_case = max(demands, key=lambda d: d.shear_kip).case
-    t_case = max(demands, key=lambda d: d.torsion_kip_in).case
-    text = _PoleText(section, fy, method, flex, length_in, add_m, add_v) if explain else None
-    flex_check = check(
-        "pole flexure",
-        m_max,
-        mc,
-        "kip_in",
-        flex.clause,
-        case=m_case,
-        combination=combo,
-        **(text.flexure(m_max, mc) if text else {}),
-    )
-    if flex.compactness == "not_applicable":
-        flex_check = dataclasses.replace(flex_check, passed=False)
-    checks: list[Check] = [
-        flex_check,
-        check(
-            "pole shear",
-            v_max,
-            vc,
-            "kip",
-            v_clause,
-            case=v_case,
-            combination=combo,
-            **(text.shear(v_max, vn, vc) if text else {}),
-        ),
-    ]
-    if t_max > 0:
-        checks.append(
-            check(
-                "pole torsion",
-                t_max,
-                tc,
-                "kip_in",
-                t_clause,
-                case=t_case,
-                combination=combo,
-                **(text.torsion(t_max, tn, tc) if text else {}),
-            )
-        )
-    if p_max > 0:
-        checks.append(
-            check(
-                "pole axial",
-                p_max,
-                pc,
-                "kip",
-                p_clause,
-                combination=combo,
-                **(text.axial(p_max, self_kip, pn, pc) if text else {}),
-            )
-        )
-    checks.append(
-        check(
-            "pole combined forces",
-            inter,
-            1.0,
-            "ratio",
-            inter_clause,
-            case=inter_case.case if len(demands) > 1 or inter_case.case != "given" else "",
-            combination=combo,
-            **(text.combined(inter_clause, inter_terms) if text else {}),
-        )
-    )
-    deflection_in: float | None = None  # no limit given (the ``pole`` kind): not computed
+    worst = 0.0
+    worst_d = demands[0]
     if deflection_limit_n is not None:
-        worst = 0.0
-        worst_d = demands[0]
         inertia = section.ix_in4
         for d in demands:
             a = min(d.force_height_in, length_in)
@@ -503,39 +487,176 @@ def check_pole(
             )
             if delta > worst:
                 worst, worst_d = delta, d
-        deflection_in = worst
+    return _PoleNumbers(
+        section,
+        fy,
+        method,
+        demands,
+        deflection_limit_n,
+        flex,
+        add_m,
+        add_v,
+        extra_deflection,
+        length_in,
+        mc,
+        vn,
+        v_clause,
+        vc,
+        tn,
+        t_clause,
+        tc,
+        self_kip,
+        m_max,
+        v_max,
+        t_max,
+        p_max,
+        pn,
+        p_clause,
+        pc,
+        inter,
+        inter_clause,
+        inter_case,
+        inter_terms,
+        worst,
+        worst_d,
+    )
+
+
+def check_pole(
+    section: Section,
+    fy: float,
+    method: str,
+    demands: list[Demand],
+    height_ft: float | None,
+    deflection_limit_n: float | None,
+    flex: Flexure | None = None,
+    self_weight_factor: float = 0.0,
+    pole_wind: PoleExposure | None = None,
+    combination: str = "",
+    explain: bool = True,
+) -> PoleDesign:
+    """All member checks of one pole for every load case; governing values per check, each labelled
+    with its governing load case and ``combination`` (default: the method's wind combination), and
+    with its formula and substitution when ``explain``.
+
+    ``height_ft`` None (the ``pole`` kind without a height) takes the long-member lower bounds of
+    G5/H3 and needs no axial load. ``self_weight_factor`` adds the pole's own weight (times the
+    dead-load factor) to the axial demand. ``pole_wind`` adds the wind on the exposed pole (its
+    shear and moment, and its deflection) to every load case.
+    """
+    numbers = _pole_numbers(
+        section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
+    )
+    return _pole_design(numbers, combination, explain)
+
+
+def _pole_design(n: _PoleNumbers, combination: str = "", explain: bool = True) -> PoleDesign:
+    """The checks and design of one section's numbers."""
+    section, flex, demands = n.section, n.flex, n.demands
+    asd = n.method == "asd"
+    combo = combination or ("ASD D + 0.6W" if asd else "LRFD 1.2D + 1.0W")
+    m_case = max(demands, key=lambda d: d.moment_kip_in).case
+    v_case = max(demands, key=lambda d: d.shear_kip).case
+    t_case = max(demands, key=lambda d: d.torsion_kip_in).case
+    text = _PoleText(section, n.fy, n.method, flex, n.length_in, n.add_m, n.add_v) if explain else None
+    flex_check = check(
+        "pole flexure",
+        n.m_max,
+        n.mc,
+        "kip_in",
+        flex.clause,
+        case=m_case,
+        combination=combo,
+        **(text.flexure(n.m_max, n.mc) if text else {}),
+    )
+    if flex.compactness == "not_applicable":
+        flex_check = dataclasses.replace(flex_check, passed=False)
+    checks: list[Check] = [
+        flex_check,
+        check(
+            "pole shear",
+            n.v_max,
+            n.vc,
+            "kip",
+            n.v_clause,
+            case=v_case,
+            combination=combo,
+            **(text.shear(n.v_max, n.vn, n.vc) if text else {}),
+        ),
+    ]
+    if n.t_max > 0:
+        checks.append(
+            check(
+                "pole torsion",
+                n.t_max,
+                n.tc,
+                "kip_in",
+                n.t_clause,
+                case=t_case,
+                combination=combo,
+                **(text.torsion(n.t_max, n.tn, n.tc) if text else {}),
+            )
+        )
+    if n.p_max > 0:
+        checks.append(
+            check(
+                "pole axial",
+                n.p_max,
+                n.pc,
+                "kip",
+                n.p_clause,
+                combination=combo,
+                **(text.axial(n.p_max, n.self_kip, n.pn, n.pc) if text else {}),
+            )
+        )
+    checks.append(
+        check(
+            "pole combined forces",
+            n.inter,
+            1.0,
+            "ratio",
+            n.inter_clause,
+            case=n.inter_case.case if len(demands) > 1 or n.inter_case.case != "given" else "",
+            combination=combo,
+            **(text.combined(n.inter_clause, n.inter_terms) if text else {}),
+        )
+    )
+    deflection_in: float | None = None  # no limit given (the ``pole`` kind): not computed
+    limit_n = n.deflection_limit_n
+    if limit_n is not None:
+        deflection_in = n.worst
         factor = value("pole", "deflection_wind_factor")
         checks.append(
             check(
                 "pole deflection",
-                worst,
-                length_in / deflection_limit_n,
+                n.worst,
+                n.length_in / limit_n,
                 "in",
                 "cantilever P a^2 (3L - a)/(6EI) (+ pole wind) under service wind, "
-                f"limit L/{deflection_limit_n:g} "
+                f"limit L/{limit_n:g} "
                 "(IBC sets none for sign poles; selectable, default L/80)",
-                case=worst_d.case,
+                case=n.worst_d.case,
                 combination=f"service {factor:g}W",
-                **(text.deflection(worst_d, extra_deflection, worst, deflection_limit_n) if text else {}),
+                **(text.deflection(n.worst_d, n.extra_deflection, n.worst, limit_n) if text else {}),
             )
         )
     governing = max(checks, key=lambda c: c.ratio)
     return PoleDesign(
         designation=section.label,
         family=section.family,
-        fy_ksi=fy,
+        fy_ksi=n.fy,
         w_plf=section.w_plf,
         od_in=section.od_in,
         tdes_in=section.tdes_in,
         mn_kip_in=flex.mn_kip_in,
-        allowable_kip_in=mc,
+        allowable_kip_in=n.mc,
         compactness=flex.compactness,
         slenderness=flex.slenderness,
         lambda_p=flex.lambda_p,
         lambda_r=flex.lambda_r,
-        vn_kip=vn,
-        tn_kip_in=tn,
-        pn_kip=pn,
+        vn_kip=n.vn,
+        tn_kip_in=n.tn,
+        pn_kip=n.pn,
         deflection_in=deflection_in,
         ratio=governing.ratio,
         governing=governing.name,
@@ -575,8 +696,10 @@ def select_pole(
         ), ()
     wanted = 1 + int(value("pole", "alternatives_count"))
     m_max = max(d.moment_kip_in for d in demands)
-    passing: list[PoleDesign] = []
-    best_failing: PoleDesign | None = None
+    # (numbers, ratio, governing check) of the passing sections, lightest first, and of the failing
+    # section with the smallest ratio; only the one reported becomes a PoleDesign with its texts.
+    passing: list[tuple[_PoleNumbers, float, str]] = []
+    best_failing: tuple[_PoleNumbers, float, str] | None = None
     table = _family_table(family, grade, method)
     # Cheap screens before the full check: flexure alone, and the inertia the deflection limit needs.
     i_required = 0.0
@@ -603,35 +726,28 @@ def select_pole(
             or flex.compactness == "not_applicable"
         ):
             continue
-        # The first passing section is the chosen one: only it (and the sections tried before it, one
-        # of which is reported if none passes) needs the formula texts; the alternatives do not.
-        result = check_pole(
-            section,
-            fy,
-            method,
-            demands,
-            height_ft,
-            deflection_limit_n,
-            flex,
-            self_weight_factor,
-            pole_wind,
-            explain=not passing,
-        )
-        if result.passed:
-            passing.append(result)
-            if len(passing) >= wanted:
-                break
-        elif best_failing is None or result.ratio < best_failing.ratio:
-            best_failing = result
-    if passing:
-        alternatives = tuple(Alternative(r.designation, r.w_plf, r.ratio, r.governing) for r in passing[1:])
-        return passing[0], alternatives
-    if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
-        section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
-        best_failing = check_pole(
+        numbers = _pole_numbers(
             section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
         )
-    return best_failing, ()
+        ratio, governing, passed = numbers.ratios()
+        if passed:
+            passing.append((numbers, ratio, governing))
+            if len(passing) >= wanted:
+                break
+        elif best_failing is None or ratio < best_failing[1]:
+            best_failing = (numbers, ratio, governing)
+    if passing:
+        alternatives = tuple(
+            Alternative(n.section.label, n.section.w_plf, ratio, governing)
+            for n, ratio, governing in passing[1:]
+        )
+        return _pole_design(passing[0][0]), alternatives
+    if best_failing is None:  # even flexure fails everywhere: report the strongest in flexure
+        section, _, flex = max(table, key=lambda row: (row[1], -row[0].w_plf))
+        return check_pole(
+            section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
+        ), ()
+    return _pole_design(best_failing[0]), ()
 
 
 def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None:

@@ -20,14 +20,12 @@ serialised in field order. A new field changes the output bytes, hence the engin
 from __future__ import annotations
 
 import dataclasses
-import math
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-SIGNIFICANT_DIGITS = 6
-_FORMAT = f".{SIGNIFICANT_DIGITS}g"
+SIGNIFICANT_DIGITS = 6  # written as the literal ".6g" in _number (a constant spec is faster)
 
 
 # ---------------------------------------------------------------- serialisation
@@ -51,14 +49,31 @@ Serialiser = Callable[[Any], Any]
 _SERIALISERS: dict[tuple[type, tuple[str, ...], tuple[str, ...]], Serialiser] = {}
 
 
+#: How many floats outside [1e-4, 1e16) (zero aside) this process has written, a count that only
+#: grows. The canonical text of a result (``json.dumps``, see :func:`canonical_json`) writes such a
+#: float in exponent form ('1e-05'), which orjson writes differently ('0.00001', '1e-5'); inside that
+#: range both write the same shortest repr. A writer reads the count before and after writing a
+#: result: if it moved, that result may hold such a float.
+_unusual_floats = [0]
+
+
+def unusual_float_count() -> int:
+    """The count above (compare two readings around :func:`to_json`)."""
+    return _unusual_floats[0]
+
+
 def _number(obj: Any) -> Any:
     """A float rounded to SIGNIFICANT_DIGITS (non-finite -> None); anything else as it is (a float
     field may hold an int from the input or the constants, written as given)."""
     if type(obj) is float:
-        if obj != obj or obj in (math.inf, -math.inf):
+        r = float(f"{obj:.6g}")  # SIGNIFICANT_DIGITS; 'inf' and 'nan' parse back to themselves
+        if r - r != 0.0:  # inf - inf and nan - nan are nan
             return None
-        r = float(format(obj, _FORMAT))
-        return 0.0 if r == 0 else r
+        if r == 0.0:
+            return 0.0
+        if not 1e-4 <= (r if r > 0.0 else -r) < 1e16:
+            _unusual_floats[0] += 1
+        return r
     return obj
 
 

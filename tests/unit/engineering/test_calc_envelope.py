@@ -153,3 +153,37 @@ def test_openapi_schema_lists_grades_and_designations_as_enums_with_units():
     assert set(supports["designation"]["anyOf"][0]["enum"]) == set(designations())
     assert "mph" in schema["$defs"]["Site"]["properties"]["wind_speed_mph"]["description"]
     assert schema["additionalProperties"] is False
+
+
+# The result hash goes through orjson when that gives the canonical json.dumps bytes; every case
+# where the two texts differ must fall back (else a saved design's hash would change).
+@pytest.mark.parametrize(
+    "value",
+    [
+        1e-05,  # json.dumps '1e-05', orjson '0.00001'
+        -6.81415e-07,  # '-6.81415e-07' against '-6.81415e-7'
+        "b\x7f",  # DEL: escaped by json.dumps only
+        "\u00e9",  # non-ASCII: escaped by json.dumps only
+        2**64,  # refused by orjson
+    ],
+)
+def test_result_hash_is_the_canonical_text_hash_where_orjson_writes_otherwise(value):
+    from domain.engineering.envelope import _result_sha256, _sha256
+    from domain.engineering.results import to_json, unusual_float_count
+
+    mark = unusual_float_count()
+    obj = {"a": [to_json(value), 0.5], "checks": "x"}
+    unusual = unusual_float_count() != mark
+    assert unusual == isinstance(value, float)
+    assert _result_sha256(obj, unusual) == _sha256(obj)
+
+
+def test_result_hash_of_a_whole_design_is_the_canonical_text_hash():
+    from domain.engineering import run
+    from domain.engineering.envelope import _sha256
+
+    for supports in ({}, {"mount": "base_plate", "count": 2, "family": "round_hss"}):
+        payload = copy.deepcopy(SIGN)
+        payload["supports"].update(supports)
+        calc = run("sign", payload)
+        assert calc.trace.result_sha256 == _sha256(calc.result_json)
