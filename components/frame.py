@@ -12,7 +12,7 @@ from typing import Any
 
 from nicegui import ui
 
-from domain.users.roles import can_manage_users
+from domain.users.roles import can_manage_users, can_view_jobs
 
 APP_NAME = "SignX Studio"
 
@@ -32,6 +32,8 @@ def frame(
             link = "text-white no-underline"
             ui.link(APP_NAME, "/projects").classes(f"text-lg font-bold {link}").mark("app-name")
             ui.link("Projects", "/projects").classes(link).mark("nav-projects")
+            if can_view_jobs(user_role):
+                ui.link("Jobs", "/jobs").classes(link).mark("nav-jobs")
             if can_manage_users(user_role):  # the pure role rule on the role passed in: still plain data
                 ui.link("Users", "/users").classes(link).mark("nav-users")
             ui.link("API docs", "/api/docs", new_tab=True).classes(link).mark("nav-api-docs")

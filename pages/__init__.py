@@ -10,7 +10,7 @@ def register() -> None:
     """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import errors, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, jobs, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.session import LoginRequired
 
     errors.install()

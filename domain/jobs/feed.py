@@ -125,6 +125,10 @@ class JobFeed:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="job-feed")
         return sub
 
+    def refresh_soon(self) -> None:
+        """Poll now rather than at the next tick (after a change made here, e.g. a retry)."""
+        self._wake.set()
+
     def _unsubscribe(self, sub: Subscription) -> None:
         lst = self._lists.get(sub._key)  # noqa: SLF001
         if lst is None:
