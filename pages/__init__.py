@@ -11,7 +11,9 @@ def register() -> None:
     from nicegui import app
 
     from pages import errors, jobs, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages.reports import add_report_routes
     from pages.session import LoginRequired
 
+    add_report_routes()
     errors.install()
     app.add_middleware(LoginRequired)

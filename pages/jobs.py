@@ -160,8 +160,8 @@ class JobMonitor:
             with ui.column().classes("gap-0"):
                 ui.label("No worker is alive").classes("text-lg font-bold")
                 ui.label(
-                    "Jobs in the queue will not start until a worker runs (`python app.py worker`; `make run` "
-                    "starts one and restarts it)."
+                    "Jobs in the queue will not start until a worker runs (`python app.py worker`; "
+                    "`make run` starts one and restarts it)."
                 ).classes("text-sm")
         self.alarm.visible = False
         self.problem = (

@@ -3,6 +3,7 @@ workers and the alarm, who sees the page, and the tab leaving the shared feed wh
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -57,12 +58,9 @@ async def test_a_jobs_status_and_progress_change_on_screen_without_reload(servic
 
     # A worker takes the job and reports progress: the open page follows, nobody reloads.
     async def halfway(payload: dict[str, Any], progress: Any) -> dict[str, Any]:
-        await progress(40, "Drawing the elevation")
-        while True:  # until it is cancelled below
+        while True:  # until it is cancelled below (progress then raises JobCancelled)
             await progress(40, "Drawing the elevation")
-            await __import__("asyncio").sleep(0.1)
-
-    import asyncio
+            await asyncio.sleep(0.1)
 
     running = asyncio.create_task(
         services.jobs.execute(job.job_id, worker="host:1", handlers={REPORT: halfway})
@@ -80,7 +78,7 @@ async def test_a_jobs_status_and_progress_change_on_screen_without_reload(servic
         ops, _ = await new_user(services, "ops", "ops2@signx.test")
         await services.jobs.cancel(ops, job.job_id)
         await asyncio.wait_for(running, 5)
-    await eventually(lambda: status_of(user, job.job_id) == "cancelled", seconds=3, what="cancelled on screen")
+    await eventually(lambda: status_of(user, job.job_id) == "cancelled", seconds=3, what="cancelled shown")
 
 
 async def test_ops_retries_a_failed_job_and_cancels_a_queued_one_from_the_table(services, user: User, login):
@@ -119,9 +117,7 @@ async def test_the_service_refusal_is_shown_when_the_job_cannot_be_retried(servi
     assert (await services.jobs.get(job.job_id)).attempts == 0
 
 
-async def test_a_manager_sees_the_jobs_without_the_buttons(
-    services, user: User, login
-):
+async def test_a_manager_sees_the_jobs_without_the_buttons(services, user: User, login):
     await login("manager")
     estimator, _ = await new_user(services, "estimator")
     _, job = await report_job(services, estimator)
@@ -136,7 +132,7 @@ async def test_a_manager_sees_the_jobs_without_the_buttons(
     assert (await services.jobs.get(job.job_id)).status is JobStatus.queued
 
 
-async def test_an_estimator_has_no_jobs_link_and_the_page_says_it_is_not_for_them(services, user: User, login):
+async def test_an_estimator_has_no_jobs_link_and_the_page_is_not_for_them(services, user: User, login):
     await login("estimator")
     await user.should_not_see(marker="nav-jobs")
     await user.open("/jobs")
