@@ -223,6 +223,11 @@ def per_minute_figure(
         for status in STATUS_LABELS
         if status in by_status
     ]
+    # Whole jobs on the axis: one tick per job while the bars are short (plotly would show 0.5).
+    top = max((sum(per.get(t, 0) for per in by_status.values()) for t in slots), default=0)
+    yaxis: dict[str, Any] = {"title": {"text": "jobs / min"}, "rangemode": "tozero", "tickformat": "d"}
+    if top <= 6:
+        yaxis |= {"dtick": 1, "range": [0, max(top, 1) + 0.2]}
     quiet = (
         []
         if traces
@@ -248,7 +253,8 @@ def per_minute_figure(
             "showlegend": True,
             "legend": {"orientation": "h", "y": -0.25},
             "xaxis": {"type": "category", "nticks": 12, "tickangle": 0},
-            "yaxis": {"title": {"text": "jobs / min"}, "rangemode": "tozero", "tickformat": "d"},
+            "yaxis": yaxis,
+            "bargap": 0.15,
             "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "rgba(0,0,0,0)",
         },
