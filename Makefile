@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs clean
+.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench-designer: $(STAMP)
 # Enqueue-to-running latency and a soak of report jobs with workers killed on the way.
 bench-jobs: $(STAMP)
 	$(PY) bench/jobs.py
+
+# Median render time of a typical calculation report (PDF bytes only).
+bench-report: $(STAMP)
+	$(PY) bench/report.py
 
 # Re-pin requirements.lock from the ranges in pyproject.toml.
 lock:

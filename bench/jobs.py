@@ -143,7 +143,7 @@ async def soak(
     try:
         while True:
             async with engine.connect() as conn:
-                by_status = dict((await conn.execute(count, {"ids": job_ids})).tuples().all())
+                by_status = {s: n for s, n in (await conn.execute(count, {"ids": job_ids})).all()}
             finished = sum(by_status.get(s, 0) for s in ("succeeded", "failed", "cancelled"))
             if finished == len(job_ids) or time.monotonic() > deadline:
                 break

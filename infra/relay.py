@@ -102,6 +102,7 @@ class OutboxRelay:
             if raw is not None and not raw.is_closed():
                 return
             await self._close_listener()
+        conn = None
         try:
             conn = await self.db.engine.connect()
             raw = (await conn.get_raw_connection()).driver_connection
@@ -110,6 +111,9 @@ class OutboxRelay:
             self._listener = conn
         except Exception:
             log.warning("outbox relay cannot LISTEN; sweeping only until it can", exc_info=True)
+            if conn is not None:
+                with suppress(Exception):
+                    await conn.close()
 
     async def _close_listener(self) -> None:
         conn, self._listener = self._listener, None
@@ -125,16 +129,17 @@ class OutboxRelay:
     # -- running --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        if self._task is not None:
+        """Start relaying in the running loop. The task is created at once (it connects for LISTEN
+        itself), so a ``stop`` that follows at any moment finds it and nothing outlives it."""
+        if self._task is not None or self._stopping:
             return
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
-        self._stopping = False
-        await self._ensure_listening()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        """Finish the publish in progress, then stop; rows not yet published wait in the table."""
+        """Finish the publish in progress, then stop; rows not yet published wait in the table.
+        A relay once stopped does not start again."""
         self._stopping = True
         self._wake.set()
         task, self._task = self._task, None
@@ -149,6 +154,7 @@ class OutboxRelay:
     async def _run(self) -> None:
         while not self._stopping:
             self._wake.clear()
+            await self._ensure_listening()
             try:
                 await self.drain()
                 await self._purge()
@@ -158,7 +164,6 @@ class OutboxRelay:
                 break
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.sweep_seconds)
-            await self._ensure_listening()
 
     async def drain(self) -> int:
         """Publish every due row (batch after batch); returns how many were published."""

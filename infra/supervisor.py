@@ -103,7 +103,7 @@ class Supervisor:
             backoff = min(backoff * 2, self.backoff_max)
 
     def stop(self) -> None:
-        """SIGTERM the child's process group, SIGKILL it after the grace period; no restart."""
+        """SIGTERM the child, SIGKILL its process group after the grace period; no restart."""
         with self._lock:
             self._stopping.set()
             proc = self._proc
@@ -116,10 +116,12 @@ class Supervisor:
 
 
 def terminate_group(pid: int, grace_seconds: float, *, wait: object = None) -> None:
-    """SIGTERM the process group led by ``pid`` (a child started in its own session), wait up to
-    ``grace_seconds`` for its leader, then SIGKILL whatever of the group is left."""
+    """SIGTERM the leader ``pid`` of a process group (a child started in its own session), wait
+    up to ``grace_seconds`` for it, then SIGKILL whatever of the group is left. Only the leader
+    is asked: a Celery worker then finishes its running tasks and stops its own pool (SIGTERM to
+    the pool processes would kill their tasks at once)."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGTERM)
+        os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_seconds
     while time.monotonic() < deadline and _group_alive(pid, wait):
         time.sleep(0.05)

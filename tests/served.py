@@ -54,7 +54,11 @@ def served_app(
     """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables.
     ``servers`` names the database and Redis to use; None lets the server start embedded ones in
     ``data_dir`` (a first start: it prints the admin's credentials to the log). Raises (with the
-    log's tail) when the server exits early, is not ready in time, or ignores SIGTERM for 20 s."""
+    log's tail) when the server exits early, is not ready in time, or ignores SIGTERM for 20 s.
+    No job worker runs beside it unless ``serve_worker="true"``: the pages' tests need none, and a
+    worker booting beside the first page load only slows it on a busy machine (the worker has
+    tests of its own)."""
+    settings = {"serve_worker": "false", **settings}
     port = free_port()
     # Not PYTEST_CURRENT_TEST / NICEGUI_*: NiceGUI would think it runs inside a test and not serve.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNX_", "NICEGUI_", "PYTEST"))}

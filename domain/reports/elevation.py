@@ -225,18 +225,19 @@ def elevation(result: dict[str, Any], sign_input: dict[str, Any], width: float, 
     right = X(max(sign_w / 2, spacing / 2 + pier_d / 2)) + 22
     if depth > 0:
         _dim_vertical(g, right, Y(-depth), Y(0), f"{_ft(depth)} embedment", left=False)
-    if pier_d > 0 and depth > 0:
-        px = xs[-1]
-        g.add(
-            String(
-                X(px) + pier_d * k / 2 + 4,
-                Y(-depth) + 4,
-                f"Ø{_ft(pier_d)} pier",
-                fontName="Helvetica",
-                fontSize=7,
-                fillColor=INK,
+    if pier_d > 0 and depth > 0:  # under each pier, centred
+        for px in xs:
+            g.add(
+                String(
+                    X(px),
+                    Y(-depth) - 9,
+                    f"Ø{_ft(pier_d)} pier",
+                    fontName="Helvetica",
+                    fontSize=7,
+                    fillColor=INK,
+                    textAnchor="middle",
+                )
             )
-        )
     if sign_w > 0:
         _dim_horizontal(g, Y(top) + 8, X(-sign_w / 2), X(sign_w / 2), f"{_ft(sign_w)} sign width")
     if count > 1 and spacing > 0:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from io import BytesIO
@@ -66,14 +67,19 @@ _FONTS_DIR = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
 FONT, BOLD, MONO = "SignXSans", "SignXSans-Bold", "Courier"
 
 
+_FONTS_LOCK = threading.Lock()
+
+
 def _register_fonts() -> None:
     """Vera, shipped with reportlab (so every machine embeds the same font bytes); it has the
-    engineering glyphs (≥ √ ∫ ² × Ø) that the standard Helvetica lacks."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, os.path.join(_FONTS_DIR, "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, os.path.join(_FONTS_DIR, "VeraBd.ttf")))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    engineering glyphs (≥ √ ∫ ² × Ø) that the standard Helvetica lacks. Once per process, under a
+    lock: reports render in worker threads."""
+    with _FONTS_LOCK:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFont(TTFont(FONT, os.path.join(_FONTS_DIR, "Vera.ttf")))
+        pdfmetrics.registerFont(TTFont(BOLD, os.path.join(_FONTS_DIR, "VeraBd.ttf")))
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
 INK = colors.HexColor("#1f2933")
@@ -287,7 +293,8 @@ class _Report:
                     ("Design module", d.module),
                     (
                         "Date",
-                        f"{when:%B %-d, %Y}   ({when:%Y-%m-%d %H:%M} {zone}, when the revision was saved)",
+                        f"{when:%B} {when.day}, {when:%Y}   "
+                        f"({when:%Y-%m-%d %H:%M} {zone}, when the revision was saved)",
                     ),
                     ("Design by", d.created_by),
                     ("Prepared by", r.prepared_by),

@@ -234,3 +234,15 @@ def test_progress_rises_to_100(single: ReportInput) -> None:
     assert percents[-1] == 100 and percents[0] < 10
     assert len(set(percents)) >= 10
     assert any("wind" in m for _, m in seen)
+
+
+def test_the_revision_time_is_printed_in_the_zone_asked_for(single: ReportInput, tmp_path: Path) -> None:
+    """Saved 2026-12-01 15:30 UTC = 09:30 in Chicago (CST, UTC-6); an unknown zone falls back to UTC."""
+    chicago = flat(
+        text_of(render_calc_report(single.model_copy(update={"timezone": "America/Chicago"})), tmp_path)
+    )
+    assert "December 1, 2026 (2026-12-01 09:30 America/Chicago" in chicago
+    unknown = flat(
+        text_of(render_calc_report(single.model_copy(update={"timezone": "Mars/Olympus"})), tmp_path)
+    )
+    assert "(2026-12-01 15:30 UTC" in unknown
