@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from playwright.async_api import Page, expect
 from domain.jobs.schemas import JobQuery, JobStatus
 from domain.projects.schemas import ProjectCreate
 from tests.designs import save_passing_design
+from tests.served import chromium_binary, served_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -44,7 +46,17 @@ async def log_in(page: Page, email: str, password: str, path: str) -> None:
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    # Generous: the worker booting beside the server shares the machine's two cores.
+    await expect(page).to_have_url(re.compile(re.escape(path) + "$"), timeout=30_000)
+
+
+@pytest.fixture(scope="module")
+def server(servers: dict[str, str], server_log: Path) -> Iterator[str]:
+    """This module's server runs with its job worker (the conftest's runs without)."""
+    if chromium_binary() is None:
+        pytest.skip("no Chromium binary (apt-get install -y chromium); the browser tests need one")
+    with served_app(servers, server_log.parent / "data", log_path=server_log, serve_worker="true") as base:
+        yield base
 
 
 @pytest.fixture
