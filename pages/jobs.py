@@ -53,7 +53,7 @@ JOB_COLUMNS: list[dict[str, Any]] = [
     {"name": "project", "label": "Project", "field": "project", "align": "left"},
     {"name": "status", "label": "Status", "field": "status", "align": "left"},
     {"name": "progress", "label": "Progress", "field": "progress", "align": "left"},
-    {"name": "attempts", "label": "Attempts", "field": "attempts", "align": "right"},
+    {"name": "attempts", "label": "Attempts", "field": "attempts", "align": "center"},
     {"name": "created", "label": "Requested", "field": "created", "align": "left"},
     {"name": "duration", "label": "Duration", "field": "duration", "align": "right"},
     {"name": "worker", "label": "Worker", "field": "worker", "align": "left"},
@@ -109,7 +109,7 @@ PROGRESS_SLOT = (
 )
 ERROR_SLOT = (
     '<q-td :props="props">'
-    '<div class="text-xs text-red-9 ellipsis" style="max-width: 16rem" :title="props.value">'
+    '<div class="text-xs text-red-9 ellipsis" style="max-width: 14rem" :title="props.value">'
     "{{ props.value }}</div>"
     "</q-td>"
 )
@@ -120,6 +120,12 @@ ACTIONS_SLOT = (
     'label="Retry" @click="() => $parent.$emit(\'retry\', props.row.job_id)" />'
     '<q-btn v-if="props.row.can_cancel" dense flat no-caps size="sm" color="negative" icon="block" '
     'label="Cancel" @click="() => $parent.$emit(\'cancel\', props.row.job_id)" />'
+    "</q-td>"
+)
+CREATED_SLOT = (
+    '<q-td :props="props" class="whitespace-nowrap">'
+    "<div>{{ props.value.slice(11) }}</div>"
+    '<div class="text-[11px] text-grey-7">{{ props.value.slice(0, 10) }}</div>'
     "</q-td>"
 )
 HEARTBEAT_SLOT = (
@@ -198,7 +204,7 @@ class JobMonitor:
         columns = JOB_COLUMNS + ([ACTIONS_COLUMN] if self.may_manage else [])
         self.table = (
             ui.table(columns=columns, rows=[], row_key="job_id", pagination=self.view.pagination(0))
-            .props("flat bordered")
+            .props("flat bordered dense")
             .classes("w-full")
             .mark("jobs-table")
         )
@@ -208,6 +214,7 @@ class JobMonitor:
         self.table.add_slot("body-cell-status", status_chip_slot())
         self.table.add_slot("body-cell-progress", PROGRESS_SLOT)
         self.table.add_slot("body-cell-error", ERROR_SLOT)
+        self.table.add_slot("body-cell-created", CREATED_SLOT)
         self.table.add_slot("body-cell-worker", WORKER_SLOT)
         if self.may_manage:
             self.table.add_slot("body-cell-actions", ACTIONS_SLOT)
@@ -331,7 +338,7 @@ class JobMonitor:
         self.worker_count.text = f"{alive} alive"
         self.worker_count.props(f"color={'green-7' if alive else 'red-7'}")
         self.workers_card.classes(
-            add="ring-2 ring-red-6" if not alive else "", remove="ring-2 ring-red-6" if alive else ""
+            add="ring-2 ring-red-600" if not alive else "", remove="ring-2 ring-red-600" if alive else ""
         )
         self.workers.rows = [worker_row(w, now=now, zone=self.zone) for w in overview.workers]
         self.depth.text = str(overview.queue_depth)
@@ -412,7 +419,7 @@ async def jobs_page(request: Request) -> RedirectResponse | None:
     if actor is None:
         return to_login(request)
     view = JobsView.from_query(request.query_params)
-    with frame("Jobs", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+    with frame("Jobs", user_email=actor.email, user_role=actor.role, on_logout=sign_out, wide=True):
         if not can_view_jobs(actor.role):
             not_allowed()
             return None
