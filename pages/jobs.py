@@ -191,7 +191,10 @@ class JobMonitor:
                 )
                 self.workers.add_slot("body-cell-name", WORKER_SLOT)
                 self.workers.add_slot("body-cell-last_seen", HEARTBEAT_SLOT)
-                self.no_workers = ui.label("No heartbeat in the last minute.").classes("text-sm text-red-8")
+                silence = int(self.feed.worker_max_age_seconds) if self.feed is not None else 0
+                self.no_workers = ui.label(f"No worker heartbeat in the last {silence} s.").classes(
+                    "text-sm text-red-8"
+                )
                 self.no_workers.visible = False
         with ui.card().classes("w-full"):
             with ui.row().classes("w-full items-center justify-between"):

@@ -52,6 +52,7 @@ class ReportsPanel:
         self.fresh = False
         self.busy = False
         self.requested: str | None = None  # the job this page asked for
+        self.requested_job: JobListed | None = None  # ...as requested, until the feed has it
         self.known_done: set[str] = set()  # succeeded jobs whose report is in ``self.reports``
 
     # --- layout -------------------------------------------------------------------------------
@@ -223,6 +224,11 @@ class ReportsPanel:
             return
         self.fresh = False
         jobs = self.pending
+        if self.requested_job is not None and all(j.job_id != self.requested_job.job_id for j in jobs):
+            # A snapshot read before the request committed: keep showing the request meanwhile.
+            jobs = [self.requested_job, *jobs][:RECENT_JOBS]
+        else:
+            self.requested_job = None
         if [_shown(j) for j in jobs] == [_shown(j) for j in self.jobs]:
             return
         done = {j.job_id for j in jobs if j.status is JobStatus.succeeded}
@@ -264,11 +270,10 @@ class ReportsPanel:
                 ui.notify(f"No report: {exc.message}", type="negative", multi_line=True)
                 return
             self.requested = job.job_id
+            self.requested_job = JobListed(**job.model_dump())
             ui.notify(f"Report of revision {revision} requested.", type="info")
             # Show it queued at once; the feed takes over from here.
-            self.jobs = [JobListed(**job.model_dump()), *[j for j in self.jobs if j.job_id != job.job_id]][
-                :RECENT_JOBS
-            ]
+            self.jobs = [self.requested_job, *[j for j in self.jobs if j.job_id != job.job_id]][:RECENT_JOBS]
             self.body.refresh()
             if self.feed is not None:
                 self.feed.refresh_soon()

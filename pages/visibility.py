@@ -12,9 +12,9 @@ from collections.abc import Callable
 from nicegui import events, ui
 
 VISIBILITY_EVENT = "signx_visibility"
-SCRIPT = (
-    "<script>document.addEventListener('visibilitychange', () => "
-    f"emitEvent('{VISIBILITY_EVENT}', document.visibilityState === 'visible'));</script>"
+LISTEN = (
+    "document.addEventListener('visibilitychange', () => "
+    f"emitEvent('{VISIBILITY_EVENT}', document.visibilityState === 'visible'));"
 )
 
 
@@ -27,7 +27,8 @@ def is_visible(args: object) -> bool:
 
 def watch_visibility(handler: Callable[[bool], None]) -> None:
     """Call ``handler(visible)`` whenever this tab is hidden or shown again."""
-    ui.add_body_html(SCRIPT)
+    # Run once the tab is connected (a <script> added to a page already sent would never run).
+    ui.run_javascript(LISTEN)
 
     def changed(e: events.GenericEventArguments) -> None:
         handler(is_visible(e.args))

@@ -27,6 +27,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 SHOTS = Path("/tmp/signx-browser")
 ZONE = "America/Chicago"
+# What the browser does when the tab goes to the background or comes back.
+SET_VISIBILITY = """state => {
+  Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
 
 
 def unique(prefix: str) -> str:
@@ -126,5 +131,16 @@ async def test_a_person_generates_a_report_and_downloads_it_and_ops_see_the_job(
         await expect(monitor.get_by_text("No worker is alive")).to_be_hidden()
         await monitor.wait_for_timeout(1500)  # let plotly draw
         await monitor.screenshot(path=shots / "jobs-monitor.png", full_page=True)
+
+        # Hidden (another tab in front), the monitor stops redrawing; shown again, it goes on.
+        updated = monitor.get_by_text(re.compile(r"^Live · updated "))
+        await expect(updated).to_be_visible()
+        await monitor.evaluate(SET_VISIBILITY, "hidden")
+        await monitor.wait_for_timeout(500)
+        frozen = await updated.text_content()
+        await monitor.wait_for_timeout(2500)
+        assert await updated.text_content() == frozen
+        await monitor.evaluate(SET_VISIBILITY, "visible")
+        await expect(updated).not_to_have_text(frozen or "", timeout=5000)
     finally:
         await context.close()
