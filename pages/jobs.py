@@ -348,8 +348,9 @@ class JobMonitor:
         stuck = overview.queue_depth > 0 and not alive
         self.depth.classes(add="text-red-7" if stuck else "", remove="" if stuck else "text-red-7")
         figure = per_minute_figure(overview.per_minute, now=now, zone=self.zone)
-        if figure["data"] != self.figure_data or not figure["data"]:
-            self.figure_data = figure["data"]
+        drawn = (figure["data"], figure["layout"]["annotations"])
+        if drawn != self.figure_data:  # new bars (or the next minute): not every second
+            self.figure_data = drawn
             self.chart.figure = figure
             self.chart.update()
         total = sum(c.count for c in overview.per_minute)

@@ -217,3 +217,20 @@ def services_feed(user: User) -> Any:
     feed = app.state.services.job_feed
     assert feed is not None
     return feed
+
+
+async def test_an_admin_demoted_since_the_page_opened_is_refused_and_told_so(services, user: User, login):
+    me = await login("admin")
+    estimator, _ = await new_user(services, "estimator")
+    _, job = await report_job(services, estimator)
+    await user.open("/jobs")
+    await eventually(lambda: status_of(user, job.job_id) == "queued", what="the job listed")
+    root = await services.users.authenticate_api_key(
+        (await services.users.create("root@signx.test", "admin")).api_key
+    )
+    await services.users.set_role(root, me.user_id, "manager")
+
+    user.find(marker="jobs-table").trigger("cancel", job.job_id)
+
+    await user.should_see("Not done: A user with role 'manager' may not retry or cancel jobs", retries=40)
+    assert (await services.jobs.get(job.job_id)).status is JobStatus.queued
