@@ -23,6 +23,7 @@ from api.envelope import error_renderer
 from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
@@ -121,10 +122,11 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     )
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url)
+    jobs = JobService(uow, designs=designs, idempotency=idempotency)
     services = Services(
         projects=projects,
         designs=designs,
-        jobs=JobService(uow, designs=designs, idempotency=idempotency),
+        jobs=jobs,
         users=users,
         idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
@@ -135,12 +137,16 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
         metrics_exposition=exposition,
+        # A worker is taken for dead after the silence the workers themselves allow it.
+        job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
     )
 
     if relay is not None and settings.relay_in_server:
         services.start = relay.start
 
     async def release() -> None:
+        if services.job_feed is not None:
+            await services.job_feed.aclose()
         if relay is not None:
             await relay.stop()
         if queue is not None:

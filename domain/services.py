@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
+from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
@@ -35,3 +36,6 @@ class Services:
     # Starts the background work wired with the services (the outbox relay), in the running event
     # loop; the composition root's release stops it.
     start: Callable[[], Awaitable[None]] = _nothing
+    # The one shared poll of the jobs table that every open job monitor and project page follows
+    # (made by the composition root; None where no page runs, e.g. the worker).
+    job_feed: JobFeed | None = None

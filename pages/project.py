@@ -29,6 +29,7 @@ from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.designer import DesignEditor
 from pages.forms import field_errors
+from pages.project_reports import ReportsPanel
 from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
 
 EVENTS_PAGE = 20
@@ -73,6 +74,9 @@ class ProjectScreen:
             actor=lambda: self.actor,
             on_saved=self.design_saved,
             latest=latest_design,
+        )
+        self.reports = ReportsPanel(
+            actor, project.project_id, latest_design.revision if latest_design else None
         )
 
     # --- what the user may do -------------------------------------------------------------
@@ -122,6 +126,7 @@ class ProjectScreen:
                 with ui.column().classes("flex-[3] min-w-[20rem]"):
                     self.overview()
                 with ui.column().classes("flex-[2] min-w-[18rem]"):
+                    self.reports.render()
                     self.timeline()
             with ui.tab_panel(design):
                 self.designer.render_design()
@@ -194,6 +199,8 @@ class ProjectScreen:
         self.project = project
         await self.reload_events()
         self.refresh_all()
+        designs = await services().designs.list(project.project_id, limit=1)
+        self.reports.design_saved(designs.items[0].revision if designs.items else None)
 
     # --- data -----------------------------------------------------------------------------
     async def reload_events(self) -> None:
@@ -441,4 +448,5 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
     with frame(project.name, user_email=actor.email, user_role=actor.role, on_logout=sign_out):
         screen.render()
     await screen.designer.load_revisions()
+    await screen.reports.start()
     return None

@@ -68,3 +68,27 @@ class WorkerOut(BaseModel):
     started_at: datetime
     last_seen_at: datetime
     jobs_done: int
+
+
+class JobListed(JobOut):
+    """A job as the monitor lists it: with its project's name, for the link."""
+
+    project_name: str | None = None
+
+
+class MinuteCount(BaseModel):
+    """Jobs of one status whose latest change (finished, else started, else created) fell in the
+    minute starting at ``minute`` (UTC)."""
+
+    minute: datetime
+    status: JobStatus
+    count: int
+
+
+class JobsOverview(BaseModel):
+    """What the monitor shows above the list, read in one transaction."""
+
+    queue_depth: int
+    workers: list[WorkerOut]
+    per_minute: list[MinuteCount]
+    read_at: datetime

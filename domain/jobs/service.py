@@ -17,7 +17,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -31,10 +31,13 @@ from domain.jobs.schemas import (
     FINISHED,
     KINDS,
     REPORT,
+    JobListed,
     JobOut,
     JobQuery,
     JobRequest,
+    JobsOverview,
     JobStatus,
+    MinuteCount,
     WorkerOut,
 )
 from domain.orm import utcnow
@@ -325,6 +328,48 @@ class JobService:
             items = [job_out(j) for j in rows]
         return Page[JobOut](items=items, total=total, limit=query.limit, offset=query.offset)
 
+    async def list_with_projects(self, query: JobQuery) -> Page[JobListed]:
+        """:meth:`list` with each job's project name: what the job monitor shows."""
+        project = _project_filter(query.project_id)
+        async with self.uow() as tx:
+            total, rows = await tx.jobs.page_with_project_names(
+                kind=query.kind,
+                status=query.status.value if query.status else None,
+                project_id=project,
+                limit=query.limit,
+                offset=query.offset,
+            )
+            items = [JobListed(**job_out(j).model_dump(), project_name=name) for j, name in rows]
+        return Page[JobListed](items=items, total=total, limit=query.limit, offset=query.offset)
+
+    async def overview(self, *, worker_max_age_seconds: float, minutes: int = 60) -> JobsOverview:
+        """Queue depth, live workers and jobs per minute by status over the last ``minutes``, in
+        one transaction (three statements): the head of the job monitor."""
+        minutes = min(max(int(minutes), 1), 24 * 60)
+        async with self.uow() as tx:
+            now = utcnow()
+            depth = await tx.jobs.count_waiting()
+            seen = await tx.jobs.workers_seen_since(now - timedelta(seconds=worker_max_age_seconds))
+            since = now - timedelta(minutes=minutes)
+            counts = await tx.jobs.per_minute(since, created_after=since - timedelta(hours=1))
+            return JobsOverview(
+                queue_depth=depth,
+                workers=[
+                    WorkerOut(
+                        name=w.name,
+                        started_at=w.started_at,
+                        last_seen_at=w.last_seen_at,
+                        jobs_done=w.jobs_done,
+                    )
+                    for w in seen
+                ],
+                per_minute=[
+                    MinuteCount(minute=m.replace(tzinfo=UTC), status=JobStatus(s), count=c)
+                    for m, s, c in counts
+                ],
+                read_at=now,
+            )
+
     # -- workers ----------------------------------------------------------------------------------
 
     async def heartbeat(self, worker: str, *, jobs_done: int) -> None:
@@ -370,6 +415,17 @@ class JobService:
                     tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
                 reclaimed.append(str(job.job_id))
             return reclaimed
+
+
+def _project_filter(project_id: str | None) -> uuid.UUID | None:
+    if project_id is None:
+        return None
+    try:
+        return uuid.UUID(project_id)
+    except ValueError:
+        raise InvalidInput(
+            "project must be a project id.", fields=[{"field": "project", "message": "not a project id"}]
+        ) from None
 
 
 def _may_manage(actor: Actor) -> None:

@@ -39,6 +39,12 @@ def can_request_reports(role: str) -> bool:
     return role in {Role.estimator, Role.manager, Role.admin, Role.ops}
 
 
+def can_view_jobs(role: str) -> bool:
+    """The job monitor: the people who run the system, and managers, who decide on the projects
+    whose reports the jobs make (estimators see their project's jobs on the project page)."""
+    return role in {Role.ops, Role.admin, Role.manager}
+
+
 def can_manage_jobs(role: str) -> bool:
     """Retry and cancel background jobs: the people who run the system."""
     return role in {Role.ops, Role.admin}
