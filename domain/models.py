@@ -6,6 +6,7 @@ from domain.jobs.models import Job, Worker
 from domain.orm import Base
 from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
+from domain.search.models import SavedSearch
 from domain.users.models import ApiKey, User, UserEvent
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "OutboxMessage",
     "Project",
     "ProjectEvent",
+    "SavedSearch",
     "User",
     "UserEvent",
     "Worker",
