@@ -23,6 +23,8 @@ from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
+from domain.search.postgres import PostgresSearch
+from domain.search.service import SearchService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
@@ -120,6 +122,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         projects=projects,
         designs=designs,
         jobs=JobService(uow, designs=designs, idempotency=idempotency),
+        search=SearchService(uow, PostgresSearch(uow)),
         users=user_service(settings, db, redis_url),
         idempotency=idempotency,
         readiness=readiness,

@@ -9,6 +9,7 @@ from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
+from domain.search.service import SearchService
 from domain.users.service import UserService
 
 
@@ -23,6 +24,7 @@ class Services:
     users: UserService
     idempotency: IdempotencyService
     jobs: JobService
+    search: SearchService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str

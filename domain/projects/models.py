@@ -51,9 +51,7 @@ def _trigram_text() -> Any:
     # Written as PostgreSQL prints it back (its casts and brackets) so that the comparison holds;
     # the same expression as TRIGRAM_TEXT to the planner.
     expression = func.signx_fold(
-        literal_column(
-            "(((name::text || ' '::text) || customer::text) || ' '::text) || account_id::text"
-        )
+        literal_column("(((name::text || ' '::text) || customer::text) || ' '::text) || account_id::text")
     )
     expression.key = "trgm"  # type: ignore[attr-defined]
     return expression
