@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 from domain.projects.lifecycle import Status
 from domain.text import SingleLine
@@ -53,7 +53,7 @@ class SearchFilters(BaseModel):
     wind_min: Decimal | None = Field(None, ge=0, le=400, description="mph (design wind speed)")
     wind_max: Decimal | None = Field(None, ge=0, le=400)
     mount: Mount | None = None
-    poles: Literal[1, 2] | None = None
+    poles: int | None = Field(None, ge=1, le=2, description="1 or 2 poles")
     price_min: Decimal | None = Field(None, ge=0, le=10**9, description="USD (the latest estimate's total)")
     price_max: Decimal | None = Field(None, ge=0, le=10**9)
 
@@ -64,18 +64,16 @@ class SearchFilters(BaseModel):
             raise ValueError("must be a day between 1900-01-01 and 2999-12-31")
         return value
 
-    @model_validator(mode="after")
-    def _ranges_in_order(self) -> SearchFilters:
-        for low, high in (
-            ("created_from", "created_to"),
-            ("updated_from", "updated_to"),
-            ("wind_min", "wind_max"),
-            ("price_min", "price_max"),
-        ):
-            a, b = getattr(self, low), getattr(self, high)
-            if a is not None and b is not None and a > b:
-                raise ValueError(f"{low} must not be after {high}")
-        return self
+    @field_validator("created_to", "updated_to", "wind_max", "price_max")
+    @classmethod
+    def _range_in_order(cls, value: Any, info: ValidationInfo) -> Any:
+        low = {"created_to": "created_from", "updated_to": "updated_from"}.get(
+            str(info.field_name), str(info.field_name).replace("_max", "_min")
+        )
+        start = info.data.get(low)
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"must not be before {low}")
+        return value
 
     def active(self) -> dict[str, Any]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
