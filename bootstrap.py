@@ -9,12 +9,14 @@ app.py stays the one place that decides what runs.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
+from starlette.routing import Mount
 
 from api.app import build_api
 from api.envelope import error_renderer
@@ -164,6 +166,12 @@ def install_http(
     ]
     guard = api_guard(build_api(services), services, settings, redis_url)
     app.mount("/api", guard)
+    # Starlette matches a mount's remaining path with ``.*``, which stops at a newline: a path
+    # with an encoded line break (``/api/v1/jobs/%0A/cancel``) would miss the API and get the page
+    # app's bare 404 instead of the API's error envelope.
+    for route in app.router.routes:
+        if isinstance(route, Mount) and route.path == "/api":
+            route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     add_system_routes(app, services, metrics_token=token)
     return guard.aclose

@@ -17,7 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import calc, designs, envelope, estimate, projects, search
+from api import calc, designs, envelope, estimate, jobs, projects, search
 from domain.services import Services
 
 DESCRIPTION = """
@@ -50,6 +50,7 @@ def build_api(services: Services) -> FastAPI:
         api.add_exception_handler(exc_type, handler)
     api.include_router(projects.router)
     api.include_router(designs.router)
+    api.include_router(jobs.router)
     api.include_router(calc.router)
     api.include_router(estimate.router)
     api.include_router(search.router)
