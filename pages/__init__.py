@@ -10,8 +10,10 @@ def register() -> None:
     """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import errors, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, login, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages.search_export import add_export_route
     from pages.session import LoginRequired
 
     errors.install()
+    add_export_route()
     app.add_middleware(LoginRequired)
