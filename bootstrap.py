@@ -27,6 +27,8 @@ from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
+from domain.search.postgres import PostgresSearch
+from domain.search.service import SearchService
 from domain.services import Services
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
@@ -128,6 +130,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         designs=designs,
         jobs=jobs,
         users=users,
+        search=SearchService(uow, PostgresSearch(uow)),
         idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
         reports=ReportService(

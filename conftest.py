@@ -22,6 +22,7 @@ from tests.databases import create_database, drop_database
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
+    "saved_searches",
     "outbox",
     "reports",
     "jobs",

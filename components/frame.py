@@ -34,6 +34,7 @@ def frame(
             link = "text-white no-underline"
             ui.link(APP_NAME, "/projects").classes(f"text-lg font-bold {link}").mark("app-name")
             ui.link("Projects", "/projects").classes(link).mark("nav-projects")
+            ui.link("Search", "/search").classes(link).mark("nav-search")
             if can_view_jobs(user_role):
                 ui.link("Jobs", "/jobs").classes(link).mark("nav-jobs")
             if can_manage_users(user_role):  # the pure role rule on the role passed in: still plain data

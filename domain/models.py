@@ -7,6 +7,7 @@ from domain.orm import Base
 from domain.outbox.models import OutboxMessage
 from domain.projects.models import Project, ProjectEvent
 from domain.reports.models import Report
+from domain.search.models import SavedSearch
 from domain.users.models import ApiKey, User, UserEvent
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Project",
     "ProjectEvent",
     "Report",
+    "SavedSearch",
     "User",
     "UserEvent",
     "Worker",

@@ -20,3 +20,6 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    # False when there are more rows than ``total`` counts: lists that count up to a cap (the
+    # project list: exact up to 10,000, "10,000+" beyond) say so rather than count a million rows.
+    total_exact: bool = True

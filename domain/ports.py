@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from domain.jobs.repository import JobRepository
+    from domain.search.schemas import SearchQuery, SearchResult
     from domain.users.repository import UserRepository
     from domain.users.schemas import Actor
 
@@ -124,3 +125,24 @@ class BlobStore(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+
+class SearchIndex(Protocol):
+    """Where the search page and ``/api/v1/search`` find projects: PostgreSQL full text by default
+    (``domain.search.postgres``), OpenSearch when configured (``infra.search_opensearch``, falling
+    back to PostgreSQL when it fails). ``name`` says which in results and ``/ready``."""
+
+    name: str
+
+    async def search(self, query: SearchQuery) -> SearchResult: ...
+
+    async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:
+        """Add or replace these projects' documents (``search_document`` of each); PostgreSQL
+        keeps its own in the row and does nothing."""
+        ...
+
+    async def remove(self, project_ids: Sequence[str]) -> None: ...
+
+    async def state(self) -> str:
+        """A word for ``/ready``: "ok", or what is wrong (never raises)."""
+        ...

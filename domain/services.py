@@ -11,6 +11,7 @@ from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
+from domain.search.service import SearchService
 from domain.users.service import UserService
 
 
@@ -26,6 +27,7 @@ class Services:
     idempotency: IdempotencyService
     reports: ReportService
     jobs: JobService
+    search: SearchService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str

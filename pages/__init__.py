@@ -10,10 +10,12 @@ def register() -> None:
     """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import errors, jobs, login, project, projects, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, jobs, login, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.reports import add_report_routes
+    from pages.search_export import add_export_route
     from pages.session import LoginRequired
 
     add_report_routes()
     errors.install()
+    add_export_route()
     app.add_middleware(LoginRequired)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 
@@ -143,3 +144,36 @@ def compare_headlines(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[s
         }
         for key, label in HEADLINES
     ]
+
+
+def _size(value: Any) -> str:
+    """12.0 -> "12", 7.5 -> "7.5" (the migration's backfill formats the same way)."""
+    number = float(value)
+    return f"{number:.2f}".rstrip("0").rstrip(".")
+
+
+def search_headline(
+    engine_input: Mapping[str, Any], result: Mapping[str, Any], estimate: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The headline a project row carries for search, facets and sorts (``projects.design_*``),
+    from its latest revision: section, cabinet sizes ("12x6 8x4"), poles, mount, design wind speed
+    and the estimate total. ``engine_input`` is the engine's normalised input (defaults filled)."""
+    site = engine_input.get("site") or {}
+    supports = engine_input.get("supports") or {}
+    cabinets = [
+        f"{_size(c['width_ft'])}x{_size(c['height_ft'])}"
+        for c in engine_input.get("cabinets") or []
+        if isinstance(c, Mapping) and c.get("width_ft") is not None and c.get("height_ft") is not None
+    ]
+    count = _get(result, "geometry", "support_count") or supports.get("count")
+    wind = site.get("wind_speed_mph")
+    total = estimate.get("total")
+    return {
+        "design_pass": result.get("pass"),
+        "design_section": (str(_get(result, "pole", "designation") or "") or None),
+        "design_cabinets": " ".join(cabinets)[:200] or None,
+        "design_pole_count": int(count) if count is not None else None,
+        "design_mount": _get(result, "geometry", "mount") or supports.get("mount"),
+        "design_wind_mph": Decimal(str(wind)).quantize(Decimal("0.1")) if wind is not None else None,
+        "design_total": Decimal(str(total)).quantize(Decimal("0.01")) if total is not None else None,
+    }

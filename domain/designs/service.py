@@ -24,6 +24,7 @@ from domain.designs.rules import (
     design_sha256,
     failing_checks,
     headline,
+    search_headline,
 )
 from domain.designs.schemas import (
     DesignDiff,
@@ -213,6 +214,15 @@ class DesignService:
             )
             session.add(row)
             key = headline(computed.result, computed.estimate)
+            # The project row carries its latest design's headline (search, facets, sorts), changed
+            # in this same transaction so the two can never disagree.
+            self.projects.set_design_headline(
+                project,
+                row.revision,
+                search_headline(
+                    computed.trace.get("inputs") or computed.input, computed.result, computed.estimate
+                ),
+            )
             etag = await self.projects.record_change(
                 session,
                 actor,

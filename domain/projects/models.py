@@ -4,31 +4,57 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Computed,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
+    SmallInteger,
     String,
     Text,
     Uuid,
+    func,
+    literal_column,
+    text,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.orm import AuditEventColumns, Base, utcnow
 
-# Punctuation becomes a word break before parsing, on the document here and on the query in the
-# repository (the same rule): PostgreSQL's parser would otherwise read "ACC-007" as the words
-# "acc" and "-007" (a signed number), so typing "007" or "ACC-007" split at the dash found nothing.
+# The search document, weighted name (A) > customer and account (B) > site address (C) >
+# description and the design headline (D). ``signx_words`` (migration 0008) folds case and accents
+# and makes punctuation a word break, the same rule the query side applies (domain.search.matching):
+# PostgreSQL's parser would otherwise read "ACC-007" as "acc" and "-007" (a signed number).
 SEARCH_DOCUMENT = (
-    "to_tsvector('simple', regexp_replace(coalesce(name, '') || ' ' || coalesce(customer, '') || ' ' || "
-    "coalesce(account_id, '') || ' ' || coalesce(site_address, '') || ' ' || coalesce(description, ''), "
-    "'[^[:alnum:]]+', ' ', 'g'))"
+    "setweight(to_tsvector('simple'::regconfig, signx_words(name)), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, signx_words(customer || ' ' || account_id)), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, signx_words(site_address)), 'C') || "
+    "setweight(to_tsvector('simple'::regconfig, signx_words(description || ' ' || "
+    "coalesce(design_section, '') || ' ' || coalesce(design_cabinets, ''))), 'D')"
 )
+# Folded name, customer and account: the trigram index behind substring matches and the typo
+# fallback (the query must use this exact expression for the index to apply).
+TRIGRAM_TEXT = "signx_fold(name || ' ' || customer || ' ' || account_id)"
+
+
+def _trigram_text() -> Any:
+    """``TRIGRAM_TEXT`` as an index expression that carries the operator class: PostgreSQL's DDL
+    compiler finds ``postgresql_ops`` by the expression's ``key``, and alembic compares the bare
+    expression (a label would add " AS ..." to it)."""
+    # Written as PostgreSQL prints it back (its casts and brackets) so that the comparison holds;
+    # the same expression as TRIGRAM_TEXT to the planner.
+    expression = func.signx_fold(
+        literal_column("(((name::text || ' '::text) || customer::text) || ' '::text) || account_id::text")
+    )
+    expression.key = "trgm"  # type: ignore[attr-defined]
+    return expression
 
 
 class Project(Base):
@@ -49,9 +75,40 @@ class Project(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.user_id"))
     # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
+    # The latest saved design revision's headline, kept by the designs service in the save's own
+    # transaction: facets, filters and sorts read one table (no join to the revisions per row).
+    design_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    design_pass: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    design_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    design_cabinets: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    design_pole_count: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    design_mount: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    design_wind_mph: Mapped[Decimal | None] = mapped_column(Numeric(6, 1), nullable=True)
+    design_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
     search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
 
-    __table_args__ = (Index("ix_projects_search", "search", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_projects_search", "search", postgresql_using="gin"),
+        Index(
+            "ix_projects_trgm",
+            _trigram_text(),
+            postgresql_using="gin",
+            postgresql_ops={"trgm": "gin_trgm_ops"},
+        ),
+        Index("ix_projects_name", "name", "project_id"),
+        Index("ix_projects_customer", "customer"),
+        Index(
+            "ix_projects_design_total_asc",
+            text("design_total ASC NULLS LAST"),
+            "project_id",
+        ),
+        Index(
+            "ix_projects_design_total_desc",
+            text("design_total DESC NULLS LAST"),
+            text("project_id DESC"),
+        ),
+    )
 
 
 class ProjectEvent(AuditEventColumns, Base):

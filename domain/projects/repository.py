@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import cast, func, or_, select
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.projects.lifecycle import Status
 from domain.projects.models import Project, ProjectEvent
+from domain.search.matching import Clauses, text_clauses
+from domain.search.schemas import SEARCH_CAP, SearchFilters
+from domain.search.text import words
 from domain.users.models import User
 
 
@@ -27,44 +30,6 @@ async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[
     return {row.user_id: row.email for row in rows}
 
 
-def like_pattern(text: str) -> str:
-    """A substring ILIKE pattern that matches ``text`` literally: ``%``, ``_`` and the escape
-    character itself are escaped (``q=%`` must find names containing "%", not every project)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_words(q: str) -> list[str]:
-    """The words of a query, split at punctuation like the search document (``SEARCH_DOCUMENT``):
-    "ACC-007" -> ["ACC", "007"], "12x6" -> ["12x6"], "#2" -> ["2"]."""
-    return "".join(c if c.isalnum() else " " for c in q).split()
-
-
-def _filters(q: str | None, status: str | None, account_id: str | None) -> list[Any]:
-    where: list[Any] = []
-    if status:
-        where.append(Project.status == status)
-    if account_id:
-        where.append(Project.account_id == account_id)
-    if q:
-        # Prefix match on every word ("main pyl" finds "Main Street Pylon", "ACC-00" finds
-        # "ACC-007"), plus a literal substring match on the name and account for fragments
-        # inside a word ("ylon", "C-0").
-        pattern = like_pattern(q)
-        literal = or_(
-            Project.name.ilike(pattern, escape="\\"), Project.account_id.ilike(pattern, escape="\\")
-        )
-        words = search_words(q)
-        if words:
-            # Each word is quoted as a tsquery literal, so nothing in it is read as an operator.
-            terms = " & ".join("'" + w.lower().replace("'", "''") + "':*" for w in words)
-            tsq = cast(terms, TSQUERY)
-            where.append(or_(Project.search.bool_op("@@")(tsq), literal))
-        else:
-            where.append(literal)
-    return where
-
-
 async def search(
     session: AsyncSession,
     *,
@@ -74,14 +39,32 @@ async def search(
     sort: str,
     limit: int,
     offset: int,
-) -> tuple[list[Project], int]:
-    where = _filters(q, status, account_id)
-    total = (await session.execute(select(func.count()).select_from(Project).where(*where))).scalar_one()
-    column = getattr(Project, sort.lstrip("-"))
-    order = column.desc() if sort.startswith("-") else column.asc()
-    stmt = (
-        select(Project).where(*where).order_by(order, Project.project_id.desc()).limit(limit).offset(offset)
+) -> tuple[list[Project], int, bool]:
+    """A page of the list, its total (counted up to ``SEARCH_CAP``: exact below, else a lower
+    bound, the last value False) and the text matched as the search page matches it
+    (``domain.search.matching``); words that match nothing fall back to a literal substring."""
+    filters = SearchFilters(
+        status=Status(status) if status else None, account_id=account_id if account_id else None
     )
+    clauses = text_clauses(q or "", filters)
+    rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset)
+    if total == 0 and q and words(q):
+        clauses = text_clauses(q, filters, mode="substring")
+        rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset)
+    return rows, min(total, SEARCH_CAP), total <= SEARCH_CAP
+
+
+async def _page(
+    session: AsyncSession, clauses: Clauses, *, sort: str, limit: int, offset: int
+) -> tuple[list[Project], int]:
+    where = text(clauses.sql()).bindparams(**clauses.params)
+    capped = select(literal(1)).select_from(Project).where(where).limit(SEARCH_CAP + 1).subquery()
+    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
+    column = getattr(Project, sort.lstrip("-"))
+    descending = sort.startswith("-")
+    key = Project.project_id
+    order = (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
+    stmt = select(Project).where(where).order_by(*order).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).scalars().all()
     return list(rows), int(total)
 

@@ -174,7 +174,7 @@ class ProjectService:
     async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
         async with self.uow() as tx:
             session = tx.session
-            rows, total = await repo.search(
+            rows, total, exact = await repo.search(
                 session,
                 q=query.q,
                 status=query.status.value if query.status else None,
@@ -187,6 +187,7 @@ class ProjectService:
         return Page[ProjectOut](
             items=[_out(p, emails.get(p.owner_id, "")) for p in rows],
             total=total,
+            total_exact=exact,
             limit=query.limit,
             offset=query.offset,
         )
@@ -234,6 +235,14 @@ class ProjectService:
                 allowed=list(allowed_targets(Status(project.status), actor.role)),
             )
         return project
+
+    @staticmethod
+    def set_design_headline(project: Project, revision: int, headline: dict[str, Any]) -> None:
+        """Keep the latest saved design's headline on the project row (``search_headline``), for a
+        save made under :meth:`lock_for_change` (the designs module's)."""
+        project.design_revision = revision
+        for key, value in headline.items():
+            setattr(project, key, value)
 
     async def record_change(
         self,

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import pytest
 
-from domain.projects.repository import like_pattern, search_words
 from domain.projects.schemas import ProjectCreate, ProjectQuery
+from domain.search.text import like_pattern, words
 
 
 def test_search_words_split_at_punctuation_like_the_document():
-    assert search_words("ACC-007") == ["ACC", "007"]
-    assert search_words("12x6 cabinet") == ["12x6", "cabinet"]
-    assert search_words("Pole #2") == ["Pole", "2"]
-    assert search_words("%_") == []
+    assert words("ACC-007") == ["acc", "007"]
+    assert words("12x6 cabinet") == ["12x6", "cabinet"]
+    assert words("Pole #2") == ["pole", "2"]
+    assert words("%_") == []
 
 
 def test_like_pattern_escapes_wildcards_and_the_escape_character():
     assert like_pattern("100%") == r"%100\%%"
     assert like_pattern("a_b") == r"%a\_b%"
-    assert like_pattern("C:\\x") == r"%C:\\x%"
+    assert like_pattern("C:\\x") == r"%c:\\x%"
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""The ``SearchIndex`` on PostgreSQL full text: the default backend and the fallback of any other.
+
+It reads the projects table through the unit of work like every repository does (the document is
+a generated column of the row, so it is current the moment a change commits: ``index`` and
+``remove`` have nothing to do). When the words match nothing, the same request tries the typo
+fallback (substring or pg_trgm word similarity) and says what it matched ("did you mean").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from domain.orm import utcnow
+from domain.ports import UnitOfWork
+from domain.search import repository as repo
+from domain.search.matching import Clauses, text_clauses
+from domain.search.results import result
+from domain.search.schemas import SearchQuery, SearchResult
+from domain.search.text import words
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+class PostgresSearch:
+    name = "postgresql"
+
+    def __init__(self, uow: UnitOfWork, *, today: Callable[[], date] = _today) -> None:
+        self.uow = uow
+        self.today = today
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        today = self.today()
+        filters = query.filters()
+        fuzzy = False
+        async with self.uow() as tx:
+            session = tx.session
+            clauses = text_clauses(query.q, filters)
+
+            async def run(clauses: Clauses) -> repo.Counts:
+                return await repo.search(
+                    session,
+                    clauses,
+                    sort=query.sort,
+                    limit=query.limit,
+                    offset=query.offset,
+                    facets=query.facets,
+                    today=today,
+                )
+
+            counts = await run(clauses)
+            if counts.total == 0 and words(query.q):
+                fuzzy = True
+                counts = await run(text_clauses(query.q, filters, mode="fuzzy"))
+            rows = await repo.rows(session, [i for i, _ in counts.ids])
+        return result(
+            query,
+            total=counts.total,
+            ranked_ids=counts.ids,
+            rows={k: v._mapping for k, v in rows.items()},
+            raw_facets=counts.facets,
+            today=today,
+            fuzzy=fuzzy,
+            backend=self.name,
+        )
+
+    async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:
+        return None
+
+    async def remove(self, project_ids: Sequence[str]) -> None:
+        return None
+
+    async def state(self) -> str:
+        return "ok"

@@ -1,0 +1,182 @@
+"""Plain data in and out of the search (never ORM objects), the same for every backend."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from domain.projects.lifecycle import Status
+from domain.text import SingleLine
+
+# Exact totals up to this many matches, "10,000+" beyond; and the deepest row a page may start at
+# (search engines do the same: counting and ranking every match of a common word is what costs).
+SEARCH_CAP = 10_000
+SEARCH_MAX_LIMIT = 100
+
+Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+
+
+class SearchSort(StrEnum):
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+    name = "name"
+    price_high = "price_high"
+    price_low = "price_low"
+
+
+class Mount(StrEnum):
+    direct_burial = "direct_burial"
+    base_plate = "base_plate"
+
+
+class SearchFilters(BaseModel):
+    """What narrows the results. Ranges are inclusive at ``*_min``/``*_from`` and exclusive at
+    ``*_max``/``*_to`` (a facet bucket's bounds), dates are days in UTC."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status | None = None
+    owner_id: uuid.UUID | None = None
+    account_id: Code | None = Field(None, max_length=64)
+    customer: Code | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    updated_from: date | None = None
+    updated_to: date | None = None
+    wind_min: Decimal | None = Field(None, ge=0, le=400, description="mph (design wind speed)")
+    wind_max: Decimal | None = Field(None, ge=0, le=400)
+    mount: Mount | None = None
+    poles: int | None = Field(None, ge=1, le=2, description="1 or 2 poles")
+    price_min: Decimal | None = Field(None, ge=0, le=10**9, description="USD (the latest estimate's total)")
+    price_max: Decimal | None = Field(None, ge=0, le=10**9)
+
+    @field_validator("created_from", "created_to", "updated_from", "updated_to")
+    @classmethod
+    def _plausible_day(cls, value: date | None) -> date | None:
+        if value is not None and not (date(1900, 1, 1) <= value <= date(2999, 12, 31)):
+            raise ValueError("must be a day between 1900-01-01 and 2999-12-31")
+        return value
+
+    @field_validator("created_to", "updated_to", "wind_max", "price_max")
+    @classmethod
+    def _range_in_order(cls, value: Any, info: ValidationInfo) -> Any:
+        low = {"created_to": "created_from", "updated_to": "updated_from"}.get(
+            str(info.field_name), str(info.field_name).replace("_max", "_min")
+        )
+        start = info.data.get(low)
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"must not be before {low}")
+        return value
+
+    def active(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class SearchQuery(SearchFilters):
+    q: Query = ""
+    sort: SearchSort = SearchSort.relevance
+    limit: int = Field(20, ge=1, le=SEARCH_MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=SEARCH_CAP, description=f"0 to {SEARCH_CAP:,} (narrow the search)")
+    facets: bool = True
+
+    def filters(self) -> SearchFilters:
+        return SearchFilters(**self.model_dump(include=set(SearchFilters.model_fields)))
+
+
+class Segment(BaseModel):
+    """A piece of a highlighted field: plain text (escape it when rendering), matched or not."""
+
+    text: str
+    match: bool
+
+
+class DesignHeadline(BaseModel):
+    revision: int | None = None
+    passed: bool | None = None
+    section: str | None = None
+    cabinets: str | None = None
+    pole_count: int | None = None
+    mount: str | None = None
+    wind_mph: float | None = None
+    total: Decimal | None = None
+
+
+class SearchHit(BaseModel):
+    project_id: str
+    name: str
+    account_id: str
+    customer: str
+    site_address: str
+    description: str
+    status: Status
+    owner_id: str
+    owner_email: str
+    created_at: datetime
+    updated_at: datetime
+    design: DesignHeadline
+    rank: float | None = None
+    # Field -> segments, for name, customer, site_address, description (a snippet) and design.
+    highlights: dict[str, list[Segment]] = {}
+
+
+class FacetBucket(BaseModel):
+    value: str
+    label: str
+    count: int
+    # The filter parameters this bucket sets (a range sets its bounds).
+    params: dict[str, str]
+    selected: bool = False
+
+
+class Facet(BaseModel):
+    name: str
+    label: str
+    buckets: list[FacetBucket]
+
+
+class SearchResult(BaseModel):
+    items: list[SearchHit]
+    total: int
+    # False when there are more than ``total`` matches (shown as "10,000+"); facet counts are then
+    # over the first SEARCH_CAP matches.
+    total_exact: bool
+    limit: int
+    offset: int
+    facets: list[Facet] = []
+    # The typo fallback found these (nothing matched exactly): "Did you mean <suggestion>?"
+    fuzzy: bool = False
+    suggestion: str | None = None
+    backend: str = "postgresql"
+    # Said to the person when the configured backend failed and PostgreSQL answered instead.
+    notice: str | None = None
+
+
+class SavedSearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), SingleLine]
+
+    @field_validator("url")
+    @classmethod
+    def _search_page_only(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or parts.path != "/search" or "\\" in value:
+            raise ValueError("must be an address of the search page (/search?...)")
+        return value
+
+
+class SavedSearchOut(BaseModel):
+    saved_search_id: int
+    name: str
+    url: str
+    created_at: datetime

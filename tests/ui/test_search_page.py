@@ -1,0 +1,143 @@
+"""/search as a person uses it: type, see highlighted results, pick a facet, the URL follows,
+a reload keeps the view, save the search, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from nicegui import ui
+from nicegui.testing import User
+from ui_helpers import capture_urls, eventually, make_project
+
+from domain.search.schemas import Segment
+from pages.search_state import SearchView, highlight_html
+
+
+def hit_names(user: User) -> list[str]:
+    """The results' name markup in page order (``user.find`` gives a set)."""
+    return [e.content for e in user.client.layout.descendants() if "hit-name" in e._markers]
+
+
+async def test_typing_shows_ranked_highlighted_results_and_the_url_follows(services, user: User, login):
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", customer="Acme")
+    await make_project(services, me, "Other sign", customer="Harbor Foods")
+    await make_project(services, me, "Unrelated")
+    await user.open("/search")
+    urls = capture_urls(user)
+    await user.should_see("3 results")  # no words yet: every project, newest first
+
+    user.find(marker="search-box").type("harb")
+
+    await eventually(lambda: len(hit_names(user)) == 2, what="two results")
+    html = hit_names(user)
+    assert "<mark>Harbor</mark> Pylon" in html[0]  # the name match ranks first
+    await user.should_see("2 results")
+    assert urls[-1] == "/search?q=harb"
+    customer = [e.content for e in user.find(marker="hit-customer").elements]
+    assert "<mark>Harbor</mark> Foods" in customer
+
+
+async def test_a_facet_narrows_the_results_and_a_reload_keeps_the_view(services, user: User, login):
+    me = await login("manager")
+    await make_project(services, me, "Depot A", account_id="ACC-A")
+    await make_project(services, me, "Depot B", account_id="ACC-B")
+    await user.open("/search?q=depot")
+    urls = capture_urls(user)
+    await user.should_see("2 results")
+    await user.should_see("ACC-A (1)")
+
+    user.find(marker="facet-account-ACC-B").click()
+
+    await eventually(lambda: len(hit_names(user)) == 1, what="narrowed results")
+    assert "<mark>Depot</mark> B</a>" in hit_names(user)[0]
+    assert urls[-1] == "/search?q=depot&account_id=ACC-B"
+
+    await user.open(urls[-1])
+    await user.should_see("1 result")
+    assert "<mark>Depot</mark> B</a>" in hit_names(user)[0]
+    await user.should_see(kind=ui.input, content="depot")
+
+
+async def test_hand_edited_links_are_read_tolerantly(services, user: User, login):
+    me = await login("estimator")
+    await make_project(services, me, "Depot A")
+    await user.open("/search?q=depot&poles=7&created_from=yesterday&sort=sideways&page=999999999999999999999")
+    await user.should_see("1 result")
+    await user.should_see(marker="search-sort", content="Relevance")
+
+
+async def test_no_match_says_so_and_a_typo_suggests_the_spelling(services, user: User, login):
+    me = await login("estimator")
+    await make_project(services, me, "Riverside Pylon")
+    await user.open("/search?q=riversde")
+    await user.should_see("No exact matches; showing similar words.")
+    await user.should_see(marker="search-suggestion", content="riverside")
+    await user.open("/search?q=zzqqxx")
+    await user.should_see("No projects match.")
+
+
+async def test_save_a_search_and_find_it_listed(services, user: User, login):
+    me = await login("estimator")
+    await make_project(services, me, "Depot A")
+    await user.open("/search?q=depot&sort=name")
+    user.find(marker="saved-name").type("My depots")
+    user.find(marker="saved-save").click()
+    await user.should_see(marker="saved-My depots")
+    saved = await services.search.saved(me)
+    assert [(s.name, s.url) for s in saved] == [("My depots", "/search?q=depot&sort=name")]
+    # Another user does not see it.
+    await user.open("/logout")
+    other = await login("manager", "other@signx.test")
+    await user.open("/search")
+    await user.should_not_see(marker="saved-My depots")
+    assert await services.search.saved(other) == []
+
+
+async def test_the_export_link_downloads_every_match_for_the_signed_in_browser(services, user: User, login):
+    me = await login("estimator")
+    for i in range(30):
+        await make_project(services, me, f"Depot {i}")
+    await user.open("/search?q=depot")
+    link = user.find(marker="search-export").elements.pop()
+    assert link.props["href"] == "/search/export.csv?q=depot"
+    # The simulated browser cannot download: fetch the link with this browser's session cookie.
+    from nicegui import app
+
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        signed_out = await client.get("/search/export.csv?q=depot")
+        assert signed_out.status_code in (303, 307)  # to the login page
+    rows = [r async for r in services.search.export(me, SearchView.from_query({"q": "depot"}).query())]
+    assert len(rows) == 31
+
+
+def test_highlights_escape_everything_but_the_marks():
+    html = highlight_html([Segment(text="<img onerror=x>", match=False), Segment(text="Harbor&", match=True)])
+    assert html == "&lt;img onerror=x&gt;<mark>Harbor&amp;</mark>"
+
+
+def test_the_view_round_trips_and_drops_what_it_cannot_read():
+    view = SearchView.from_query(
+        {
+            "q": " depot ",
+            "account_id": "ACC-1",
+            "poles": "7",
+            "wind_min": "120",
+            "wind_max": "100",
+            "page": "3",
+        }
+    )
+    assert view.filters == {"account_id": "ACC-1", "wind_min": "120"}
+    assert view.url() == "/search?q=depot&account_id=ACC-1&wind_min=120&page=3"
+    assert SearchView.from_query(dict(p.split("=") for p in view.url().split("?")[1].split("&"))) == view
+    chosen = view.toggled({"wind_min": "140", "wind_max": "160"}, False)
+    assert (
+        chosen.filters == {"account_id": "ACC-1", "wind_min": "140", "wind_max": "160"} and chosen.page == 1
+    )
+    assert chosen.toggled({"wind_min": "140", "wind_max": "160"}, True).filters == {"account_id": "ACC-1"}
+    assert SearchView.from_query({"page": "99999999999999999999999"}).page == 501
+    assert view.export_url() == "/search/export.csv?q=depot&account_id=ACC-1&wind_min=120"
+    assert list(csv.reader(io.StringIO("a,b"))) == [["a", "b"]]
