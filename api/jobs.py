@@ -3,9 +3,10 @@ retry and cancel jobs. Routes parse, call one service verb, render."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +17,7 @@ from api.envelope import envelope, envelope_body
 from domain.idempotency.service import IdempotencyRequest, StoredResponse
 from domain.jobs.schemas import KINDS, REPORT, JobOut, JobQuery, JobRequest, JobStatus
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
+from domain.reports.schemas import ReportRef, report_file_name
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
 
@@ -31,6 +33,23 @@ class ReportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     revision: int = Field(ge=1, le=1_000_000, description="The saved design revision to report on.")
+
+
+class ReportListed(BaseModel):
+    """A stored report as the API lists it."""
+
+    revision: int
+    sha256: str
+    size: int = Field(description="Bytes.")
+    created_at: datetime
+    url: str = Field(description="The authenticated PDF download.")
+
+    @classmethod
+    def of(cls, ref: ReportRef) -> ReportListed:
+        url = f"/api/v1/projects/{ref.project_id}/reports/{ref.sha256}"
+        return cls(
+            revision=ref.revision, sha256=ref.sha256, size=ref.size, created_at=ref.created_at, url=url
+        )
 
 
 def job_location(job_id: str) -> str:
@@ -146,3 +165,46 @@ async def retry_job(request: Request, job_id: str, actor: ActorDep, services: Se
 )
 async def cancel_job(request: Request, job_id: str, actor: ActorDep, services: ServicesDep) -> Response:
     return envelope(request, await services.jobs.cancel(actor, job_id))
+
+
+@router.get(
+    "/projects/{project_id}/reports",
+    summary="The project's stored calculation reports, newest first",
+    description="Each report names its design revision, the PDF's `sha256` (its strong ETag) and `url`, "
+    "the authenticated download.",
+    responses={200: {"model": Envelope[list[ReportListed]]}, **errors(404, m404="No such project.")},
+)
+async def list_reports(
+    request: Request, project_id: str, actor: ActorDep, services: ServicesDep, limit: Limit = 50
+) -> JSONResponse:
+    refs = await services.reports.list(project_id, limit=limit)
+    return envelope(request, [ReportListed.of(ref) for ref in refs])
+
+
+@router.get(
+    "/projects/{project_id}/reports/{sha256}",
+    summary="Download a stored calculation report (PDF)",
+    description="The PDF as an attachment named after the project and revision, with a strong ETag (the "
+    "SHA-256 of the bytes, which never change under this URL); `If-None-Match` with it answers 304.",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "The PDF."},
+        304: {"description": "Not modified (the ETag matched)."},
+        **errors(404, m404="No such project, or it has no such stored report."),
+    },
+)
+async def download_report(
+    request: Request,
+    project_id: str,
+    sha256: Annotated[str, Path(pattern="^[0-9a-fA-F]{64}$", description="The report's SHA-256.")],
+    actor: ActorDep,
+    services: ServicesDep,
+) -> Response:
+    project = await services.projects.get(project_id)
+    ref, data = await services.reports.pdf(project_id, sha256)
+    etag = f'"{ref.sha256}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{report_file_name(project.name, ref.revision)}"'
+    return Response(data, media_type="application/pdf", headers=headers)

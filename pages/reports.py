@@ -9,13 +9,12 @@ matching ``If-None-Match``.
 
 from __future__ import annotations
 
-import re
-
 from fastapi import Request
 from fastapi.responses import Response
 from nicegui import app
 
 from domain.errors import NotFound
+from domain.reports.schemas import report_file_name
 from pages.session import current_actor, services, to_login
 
 PATH = "/projects/{project_id}/reports/{sha256}.pdf"
@@ -23,12 +22,6 @@ PATH = "/projects/{project_id}/reports/{sha256}.pdf"
 
 def report_href(project_id: str, sha256: str) -> str:
     return f"/projects/{project_id}/reports/{sha256}.pdf"
-
-
-def file_name(project_name: str, revision: int) -> str:
-    """``Main-St-Pylon-rev3.pdf``: letters, digits, dots and dashes only (a header value)."""
-    stem = re.sub(r"[^A-Za-z0-9.]+", "-", project_name).strip("-.")[:80] or "report"
-    return f"{stem}-rev{revision}.pdf"
 
 
 async def download_report(request: Request, project_id: str, sha256: str) -> Response:
@@ -44,7 +37,7 @@ async def download_report(request: Request, project_id: str, sha256: str) -> Res
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    headers["Content-Disposition"] = f'attachment; filename="{file_name(project.name, ref.revision)}"'
+    headers["Content-Disposition"] = f'attachment; filename="{report_file_name(project.name, ref.revision)}"'
     return Response(data, media_type="application/pdf", headers=headers)
 
 

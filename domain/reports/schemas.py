@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -82,3 +83,9 @@ class ReportRef(_Frozen):
 
 def blob_key(sha256: str) -> str:
     return f"reports/{sha256}.pdf"
+
+
+def report_file_name(project_name: str, revision: int) -> str:
+    """``Main-St-Pylon-rev3.pdf``: letters, digits, dots and dashes only (safe in a header value)."""
+    stem = re.sub(r"[^A-Za-z0-9.]+", "-", project_name).strip("-.")[:80] or "report"
+    return f"{stem}-rev{revision}.pdf"

@@ -100,3 +100,31 @@ async def test_cancel_and_retry_follow_the_roles_and_the_states(http, services, 
     retried = await http.post(retry, headers=ops)
     assert retried.status_code == 202 and retried.json()["result"]["status"] == "queued"
     assert retried.headers["location"] == f"/api/v1/jobs/{job['job_id']}"
+
+
+async def test_stored_reports_are_listed_and_downloaded_with_a_strong_etag(http, services, estimator):
+    """The job's result `url` is this download: the PDF bytes whose SHA-256 is the ETag and the name."""
+    import hashlib
+
+    project_id = await saved_project(services, estimator)
+    ref = await services.reports.generate(project_id, 1)
+    listed = await http.get(f"/api/v1/projects/{project_id}/reports", headers=estimator)
+    assert listed.status_code == 200
+    [item] = listed.json()["result"]
+    assert (item["revision"], item["sha256"], item["size"]) == (1, ref.sha256, ref.size)
+    assert item["url"] == f"/api/v1/projects/{project_id}/reports/{ref.sha256}"
+
+    pdf = await http.get(item["url"], headers=estimator)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and hashlib.sha256(pdf.content).hexdigest() == ref.sha256
+    assert pdf.headers["etag"] == f'"{ref.sha256}"'
+    assert pdf.headers["content-disposition"] == 'attachment; filename="Elm-St-Pylon-rev1.pdf"'
+    again = await http.get(item["url"], headers={**estimator, "If-None-Match": pdf.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+    unknown = await http.get(f"/api/v1/projects/{project_id}/reports/{'0' * 64}", headers=estimator)
+    assert unknown.status_code == 404
+    malformed = await http.get(f"/api/v1/projects/{project_id}/reports/not-a-hash", headers=estimator)
+    assert malformed.status_code == 422 and "sha256" in malformed.text
+    anonymous = await http.get(item["url"])
+    assert anonymous.status_code == 401
