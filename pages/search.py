@@ -20,7 +20,7 @@ from components.frame import frame
 from components.status import STATUS_LABELS
 from components.timeline import format_time
 from domain.errors import DomainError
-from domain.search.schemas import SavedSearchIn, SearchResult, SearchSort
+from domain.search.schemas import SavedSearchIn, SavedSearchOut, SearchResult, SearchSort
 from domain.users.schemas import Actor
 from pages.listing import clean_search
 from pages.search_state import SEARCH, SearchView, highlight_html, page_count, total_text
@@ -52,18 +52,22 @@ class SearchScreen:
         self.latest = 0
         self.result: SearchResult | None = None
         self.error: str | None = None
+        self.saved: list[SavedSearchOut] = []
 
     async def fetch(self, view: SearchView) -> None:
-        """Run the search of ``view``; a failure becomes a notice, never a blank page."""
+        """Run the search of ``view`` (and read the saved searches); a failure becomes a notice,
+        never a blank page. Everything the panels show is read here, awaited by the handler, so no
+        panel runs a query of its own in the background."""
         try:
             self.result = await services().search.search(self.actor, view.query())
+            self.saved = await services().search.saved(self.actor)
             self.error = None
         except Exception:  # noqa: BLE001 - shown as a notice with the id to quote; logged in full
             ref = action_id()
             log.exception("search failed (%s)", ref)
             self.result, self.error = None, f"Search is unavailable right now. Reference: {ref}"
 
-    async def build(self) -> None:
+    def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
             self.box = (
                 ui.input("Search", value=self.view.q, placeholder="Name, customer, address, section, 12x6…")
@@ -82,7 +86,7 @@ class SearchScreen:
         with ui.row().classes("w-full items-start gap-6 no-wrap"):
             with ui.column().classes("w-64 shrink-0 gap-2"):
                 self.facets_panel()
-                await self.saved_panel()
+                self.saved_panel()
             with ui.column().classes("grow gap-2"):
                 self.results_panel()
         self.box.on_value_change(self.on_text)
@@ -211,14 +215,9 @@ class SearchScreen:
     # -- saved searches ---------------------------------------------------------------------------
 
     @ui.refreshable_method
-    async def saved_panel(self) -> None:
+    def saved_panel(self) -> None:
         ui.label("Saved searches").classes("font-bold mt-4")
-        try:
-            saved = await services().search.saved(self.actor)
-        except DomainError as exc:
-            ui.label(exc.message).classes("text-negative")
-            return
-        for item in saved:
+        for item in self.saved:
             with ui.row().classes("w-full items-center justify-between no-wrap"):
                 ui.link(item.name, item.url).mark(f"saved-{item.name}")
                 ui.button(icon="delete", on_click=lambda i=item: self.delete_saved(i.saved_search_id)).props(
@@ -240,7 +239,7 @@ class SearchScreen:
                 problem.text, problem.visible = exc.message, True
                 return
             ui.notify(f"Saved “{data.name}”")
-            self.saved_panel.refresh()
+            await self.reload_saved()
 
         ui.button("Save search", icon="bookmark_add", on_click=save).props("flat dense").mark("saved-save")
 
@@ -249,6 +248,10 @@ class SearchScreen:
             await services().search.delete_saved(self.actor, saved_search_id)
         except DomainError as exc:
             ui.notify(exc.message, type="negative")
+        await self.reload_saved()
+
+    async def reload_saved(self) -> None:
+        self.saved = await services().search.saved(self.actor)
         self.saved_panel.refresh()
 
 
@@ -261,7 +264,7 @@ async def search_page(request: Request) -> RedirectResponse | None:
     screen = SearchScreen(actor, view)
     await screen.fetch(view)
     with frame("Search", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
-        await screen.build()
+        screen.build()
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if view.url() != here:
         ui.navigate.history.replace(view.url())  # say in the address bar what is shown
