@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from domain.projects.lifecycle import Status
 from domain.text import SingleLine
@@ -20,6 +29,15 @@ SEARCH_MAX_LIMIT = 100
 
 Query = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+# Amounts arrive as text in a URL; the schema says "number" so clients (and contract tests) know
+# a word is refused, which pydantic's Decimal schema (number or any string) would not tell them.
+WindMph = Annotated[
+    Decimal, Field(ge=0, le=400), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 400})
+]
+Usd = Annotated[
+    Decimal, Field(ge=0, le=10**9), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 10**9})
+]
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class SearchSort(StrEnum):
@@ -50,18 +68,22 @@ class SearchFilters(BaseModel):
     created_to: date | None = None
     updated_from: date | None = None
     updated_to: date | None = None
-    wind_min: Decimal | None = Field(None, ge=0, le=400, description="mph (design wind speed)")
-    wind_max: Decimal | None = Field(None, ge=0, le=400)
+    wind_min: WindMph | None = Field(None, description="mph (design wind speed)")
+    wind_max: WindMph | None = None
     mount: Mount | None = None
     poles: int | None = Field(None, ge=1, le=2, description="1 or 2 poles")
-    price_min: Decimal | None = Field(None, ge=0, le=10**9, description="USD (the latest estimate's total)")
-    price_max: Decimal | None = Field(None, ge=0, le=10**9)
+    price_min: Usd | None = Field(None, description="USD (the latest estimate's total)")
+    price_max: Usd | None = None
 
-    @field_validator("created_from", "created_to", "updated_from", "updated_to")
+    @field_validator("created_from", "created_to", "updated_from", "updated_to", mode="before")
     @classmethod
-    def _plausible_day(cls, value: date | None) -> date | None:
-        if value is not None and not (date(1900, 1, 1) <= value <= date(2999, 12, 31)):
-            raise ValueError("must be a day between 1900-01-01 and 2999-12-31")
+    def _calendar_day(cls, value: Any) -> Any:
+        """A day as YYYY-MM-DD (what the schema's ``format: date`` promises), not a number of
+        seconds, which pydantic would otherwise read as a timestamp."""
+        if isinstance(value, str) and not ISO_DAY.match(value.strip()):
+            raise ValueError("must be a day as YYYY-MM-DD")
+        if isinstance(value, int | float):
+            raise ValueError("must be a day as YYYY-MM-DD")
         return value
 
     @field_validator("created_to", "updated_to", "wind_max", "price_max")

@@ -59,6 +59,8 @@ async def test_search_answers_in_the_envelope_with_highlights_and_facets(http, e
         ({"created_from": "2026-13-01"}, "created_from"),
         ({"created_from": "2026-02-01", "created_to": "2026-01-01"}, "created_to"),
         ({"wind_min": "-5"}, "wind_min"),
+        ({"updated_to": "0"}, "updated_to"),  # not read as a timestamp: the schema says a date
+        ({"wind_max": "calm"}, "wind_max"),  # the schema says a number
         ({"price_max": "1e12"}, "price_max"),
         ({"poles": "3"}, "poles"),
         ({"q": "a\x00b"}, "q"),
@@ -72,6 +74,15 @@ async def test_bad_parameters_are_422_naming_the_field(http, estimator, params, 
         assert response.status_code == 422, (path, params, response.text)
         fields = [f["field"] for f in response.json()["error"]["fields"]]
         assert any(f.endswith(field) for f in fields), (params, fields)
+
+
+async def test_any_calendar_day_is_a_valid_bound(http, estimator):
+    """The schema's ``format: date`` admits year 600 and 3521: bounds that wide are no bounds, not a 422."""
+    params = {"created_from": "0600-05-07", "updated_to": "3521-11-29"}
+    response = await http.get("/api/v1/search", params=params, headers=estimator)
+    assert response.status_code == 200, response.text
+    unbounded = await http.get("/api/v1/search", headers=estimator)
+    assert response.json()["result"]["total"] == unbounded.json()["result"]["total"]
 
 
 async def test_search_needs_an_api_key(http):
