@@ -14,7 +14,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -56,7 +55,9 @@ class Mount(StrEnum):
 
 class SearchFilters(BaseModel):
     """What narrows the results. Ranges are inclusive at ``*_min``/``*_from`` and exclusive at
-    ``*_max``/``*_to`` (a facet bucket's bounds), dates are days in UTC."""
+    ``*_max``/``*_to`` (a facet bucket's bounds), dates are days in UTC. A reversed range is not
+    an error: it matches nothing, as it reads (each bound is valid on its own, which is all the
+    published schema can say)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -84,17 +85,6 @@ class SearchFilters(BaseModel):
             raise ValueError("must be a day as YYYY-MM-DD")
         if isinstance(value, int | float):
             raise ValueError("must be a day as YYYY-MM-DD")
-        return value
-
-    @field_validator("created_to", "updated_to", "wind_max", "price_max")
-    @classmethod
-    def _range_in_order(cls, value: Any, info: ValidationInfo) -> Any:
-        low = {"created_to": "created_from", "updated_to": "updated_from"}.get(
-            str(info.field_name), str(info.field_name).replace("_max", "_min")
-        )
-        start = info.data.get(low)
-        if value is not None and start is not None and value < start:
-            raise ValueError(f"must not be before {low}")
         return value
 
     def active(self) -> dict[str, Any]:
