@@ -177,13 +177,19 @@ class JobFeed:
             for sub in list(lst.subscribers):
                 sub.deliver(self._snapshot(lst))
 
-    async def aclose(self) -> None:
-        """Stop polling (the composition root's release)."""
+    async def aclose(self, *, grace_seconds: float = 5.0) -> None:
+        """Stop polling (the composition root's release). A poll under way is let finish rather
+        than cancelled: cancelled mid-query, its connection would be dropped unclosed."""
         for lst in list(self._lists.values()):
             for sub in list(lst.subscribers):
                 sub.close()
-        if self._task is not None:
-            self._task.cancel()
+        self._wake.set()  # nobody subscribed now: the loop ends after the poll under way
+        task, self._task = self._task, None
+        if task is None or task.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), grace_seconds)
+        except TimeoutError:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+                await task
