@@ -15,6 +15,7 @@ from domain.jobs.feed import FeedSnapshot, JobFeed
 from domain.jobs.schemas import REPORT, JobQuery, JobStatus
 from domain.projects.schemas import ProjectCreate
 from tests.designs import save_passing_design
+from tests.waiting import eventually
 
 
 async def actor(services, email, role):
@@ -102,19 +103,17 @@ async def test_nothing_is_read_while_nobody_follows_and_the_poll_stops_with_the_
 
         got: list[FeedSnapshot] = []
         sub = feed.subscribe(JobQuery(), got.append)
-        await asyncio.sleep(0.5)
-        assert feed.running and got
+        await eventually(lambda: feed.running and bool(got), seconds=10, what="the first poll")
         sub.close()
-        await asyncio.sleep(0.5)  # the loop notices within one interval
+        await eventually(lambda: not feed.running, seconds=10, what="the poll to stop")
         stopped_at = feed.polls
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(0.6)  # three intervals: nothing more is read
         assert not feed.running and feed.polls == stopped_at
 
         # A tab that comes back (visible again) gets the list at once and the poll resumes.
         again: list[FeedSnapshot] = []
         feed.subscribe(JobQuery(), again.append)
-        await asyncio.sleep(0.3)
-        assert feed.running and again
+        await eventually(lambda: feed.running and bool(again), seconds=10, what="the poll to resume")
     finally:
         await feed.aclose()
 
@@ -127,7 +126,7 @@ async def test_a_change_reaches_a_subscribed_tab_within_one_interval(services, p
     got: list[FeedSnapshot] = []
     try:
         feed.subscribe(JobQuery(), got.append)
-        await asyncio.sleep(0.3)
+        await eventually(lambda: bool(got), seconds=10, what="the first poll")
         assert got[-1].page is not None and got[-1].page.items[0].status is JobStatus.queued
         await services.jobs.cancel(ops, job.job_id)
         changed = time.monotonic()
@@ -145,10 +144,10 @@ async def test_more_lists_than_a_poll_reads_are_read_in_turn(services, project):
         for offset in range(6):
             got[offset] = []
             feed.subscribe(JobQuery(offset=offset), got[offset].append)
-        await asyncio.sleep(1.0)
+        # Two lists a poll, ten polls a second: all six are served within a few polls.
+        await eventually(lambda: all(got.values()), seconds=10, what="every list to be served")
     finally:
         await feed.aclose()
-    assert all(got[o] for o in got), {o: len(v) for o, v in got.items()}
 
 
 async def test_the_overview_counts_the_queue_the_live_workers_and_jobs_per_minute(services, project):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from nicegui import ui
@@ -11,15 +9,9 @@ from nicegui.testing import User
 
 from domain.projects.schemas import ProjectCreate, ProjectOut
 from domain.users.schemas import Actor
+from tests.waiting import eventually
 
-
-async def eventually(check: Callable[[], bool], *, seconds: float = 3.0, what: str = "condition") -> None:
-    """Wait for background handlers (service calls run as tasks after a click) to finish."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
+__all__ = ["eventually"]
 
 
 async def new_user(services: Any, role: str, email: str | None = None) -> tuple[Actor, str]:
