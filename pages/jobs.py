@@ -25,14 +25,14 @@ from nicegui import Client, background_tasks, events, ui
 
 from components.frame import frame
 from domain.errors import DomainError
-from domain.jobs.feed import FeedSnapshot, Subscription
+from domain.jobs.feed import FeedSnapshot
 from domain.jobs.schemas import KINDS
 from domain.orm import utcnow
 from domain.users.roles import can_manage_jobs, can_view_jobs
 from domain.users.schemas import Actor
+from pages.feed_follow import FeedFollow
 from pages.jobs_view import (
     KIND_LABELS,
-    PER_PAGE_OPTIONS,
     STATUS_COLORS,
     STATUS_LABELS,
     JobsView,
@@ -40,10 +40,9 @@ from pages.jobs_view import (
     per_minute_figure,
     worker_row,
 )
-from pages.listing import last_page
+from pages.listing import PER_PAGE_OPTIONS, last_page
 from pages.local_time import ask_browser_zone, remembered_zone, zone_label
 from pages.session import current_actor, login_url, services, sign_out, to_login
-from pages.visibility import watch_visibility
 
 # How often the page looks for a new snapshot (memory only; the feed polls once a second).
 DRAW_SECONDS = 0.25
@@ -142,8 +141,7 @@ class JobMonitor:
         self.may_manage = can_manage_jobs(actor.role)
         self.zone = remembered_zone()
         self.feed = services().job_feed
-        self.subscription: Subscription | None = None
-        self.visible = True
+        self.following = FeedFollow(self.feed, self.view.service_query, self.deliver)
         self.latest: FeedSnapshot | None = None
         self.fresh = False  # a snapshot arrived that is not drawn yet
         self.figure_data: Any = None
@@ -250,40 +248,11 @@ class JobMonitor:
 
     # --- following the feed -------------------------------------------------------------------
     def start(self) -> None:
-        client = ui.context.client
-        watch_visibility(self.on_visibility)
-        client.on_disconnect(self.stop)
-        client.on_delete(self.stop)
-        client.on_connect(self.resume)
-        self.follow()
-        background_tasks.create(self.learn_zone(client), name="jobs-zone")
-
-    def follow(self) -> None:
         if self.feed is None:
             self.problem.text = "The job feed is not running in this server."
             self.problem.visible = True
-            return
-        if self.subscription is None or self.subscription.closed:
-            self.subscription = self.feed.subscribe(self.view.service_query(), self.deliver)
-        self.timer.activate()
-
-    def stop(self) -> None:
-        """Hidden or gone: no timer, no place in the feed."""
-        self.timer.deactivate()
-        if self.subscription is not None:
-            self.subscription.close()
-            self.subscription = None
-
-    def resume(self) -> None:
-        if self.visible:
-            self.follow()
-
-    def on_visibility(self, visible: bool) -> None:
-        self.visible = visible
-        if visible:
-            self.follow()
-        else:
-            self.stop()
+        self.following.attach(self.timer)
+        background_tasks.create(self.learn_zone(ui.context.client), name="jobs-zone")
 
     def deliver(self, snapshot: FeedSnapshot) -> None:
         """Called by the feed (outside this tab's context): keep the latest, the timer draws it."""
@@ -361,15 +330,12 @@ class JobMonitor:
         if view == self.view:
             return
         self.view = view
-        if self.subscription is not None:
-            self.subscription.close()
-            self.subscription = None
+        self.following.query = view.service_query
         self.table.pagination = view.pagination(0)
         self.project_chip.visible = bool(view.project)
         if not view.project:
             self.project_name = ""
-        if self.visible:
-            self.follow()
+        self.following.requery()
         ui.navigate.history.replace(view.url())
 
     def on_kind(self, e: events.ValueChangeEventArguments) -> None:
@@ -407,8 +373,7 @@ class JobMonitor:
             "Queued again as a new attempt." if verb == "retry" else f"Cancelled ({job.kind}).",
             type="positive",
         )
-        if self.feed is not None:
-            self.feed.refresh_soon()
+        self.following.refresh_soon()
 
 
 def not_allowed() -> None:

@@ -9,16 +9,13 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from domain.jobs.schemas import KINDS, JobListed, JobQuery, JobStatus, MinuteCount, WorkerOut
-from pages.listing import page_number
+from pages.listing import PER_PAGE_DEFAULT, changed_params, page_number, page_size
 from pages.local_time import local
 
 JOBS = "/jobs"
-PER_PAGE_DEFAULT = 25
-PER_PAGE_OPTIONS = (10, 25, 50, 100)
 
 KIND_LABELS = {"projects.report.generate": "Calculation report"}
 STATUS_LABELS = {
@@ -77,12 +74,7 @@ class JobsView:
         """Tolerant: an unknown kind or status, a malformed project id or page is dropped."""
         kind = str(params.get("kind") or "")
         status = str(params.get("status") or "")
-        try:
-            per_page = int(params.get("per_page") or PER_PAGE_DEFAULT)
-        except (TypeError, ValueError):
-            per_page = PER_PAGE_DEFAULT
-        if per_page not in PER_PAGE_OPTIONS:
-            per_page = PER_PAGE_DEFAULT
+        per_page = page_size(params.get("per_page"))
         return cls(
             kind=kind if kind in KINDS else "",
             status=status if status in STATUS_LABELS else "",
@@ -92,18 +84,15 @@ class JobsView:
         )
 
     def query_string(self) -> str:
-        params: dict[str, str | int] = {}
-        if self.kind:
-            params["kind"] = self.kind
-        if self.status:
-            params["status"] = self.status
-        if self.project:
-            params["project"] = self.project
-        if self.page != 1:
-            params["page"] = self.page
-        if self.per_page != PER_PAGE_DEFAULT:
-            params["per_page"] = self.per_page
-        return urlencode(params)
+        return changed_params(
+            [
+                ("kind", self.kind, ""),
+                ("status", self.status, ""),
+                ("project", self.project, ""),
+                ("page", self.page, 1),
+                ("per_page", self.per_page, PER_PAGE_DEFAULT),
+            ]
+        )
 
     def url(self) -> str:
         query = self.query_string()
@@ -122,12 +111,7 @@ class JobsView:
         return {"page": self.page, "rowsPerPage": self.per_page, "rowsNumber": total}
 
     def with_pagination(self, pagination: dict[str, Any]) -> JobsView:
-        try:
-            per_page = int(pagination.get("rowsPerPage") or self.per_page)
-        except (TypeError, ValueError):
-            per_page = PER_PAGE_DEFAULT
-        if per_page not in PER_PAGE_OPTIONS:
-            per_page = PER_PAGE_DEFAULT
+        per_page = page_size(pagination.get("rowsPerPage") or self.per_page)
         page = 1 if per_page != self.per_page else page_number(pagination.get("page"), per_page)
         return replace(self, page=page, per_page=per_page)
 

@@ -53,6 +53,21 @@ def page_number(value: Any, per_page: int) -> int:
     return min(max(page, 1), MAX_OFFSET // per_page + 1)
 
 
+def page_size(value: Any) -> int:
+    """A page size from a link or the table: one of ``PER_PAGE_OPTIONS``, else the default."""
+    try:
+        per_page = int(value or PER_PAGE_DEFAULT)
+    except (TypeError, ValueError):
+        return PER_PAGE_DEFAULT
+    return per_page if per_page in PER_PAGE_OPTIONS else PER_PAGE_DEFAULT
+
+
+def changed_params(pairs: list[tuple[str, Any, Any]]) -> str:
+    """The query string of the ``(name, value, default)`` pairs whose value is not the default,
+    so a view with nothing chosen keeps the plain address."""
+    return urlencode({name: value for name, value, default in pairs if value != default})
+
+
 def clean_search(value: Any) -> tuple[str, bool]:
     """Search text as the services take it: no control characters (PostgreSQL cannot even hold
     NUL), trimmed, at most ``SEARCH_MAX`` characters. Also says whether control characters were
@@ -103,12 +118,7 @@ class ListView:
         status = str(params.get("status") or "")
         if status not in {s.value for s in Status}:
             status = ""
-        try:
-            per_page = int(params.get("per_page") or PER_PAGE_DEFAULT)
-        except (TypeError, ValueError):
-            per_page = PER_PAGE_DEFAULT
-        if per_page not in PER_PAGE_OPTIONS:
-            per_page = PER_PAGE_DEFAULT
+        per_page = page_size(params.get("per_page"))
         page = page_number(params.get("page"), per_page)
         sort = str(params.get("sort") or DEFAULT_SORT)
         if sort.lstrip("-") not in SORTABLE.values():
@@ -117,18 +127,15 @@ class ListView:
 
     def query_string(self) -> str:
         """Only what differs from the defaults, so the plain list keeps the plain URL."""
-        params: dict[str, str | int] = {}
-        if self.q:
-            params["q"] = self.q
-        if self.status:
-            params["status"] = self.status
-        if self.page != 1:
-            params["page"] = self.page
-        if self.sort != DEFAULT_SORT:
-            params["sort"] = self.sort
-        if self.per_page != PER_PAGE_DEFAULT:
-            params["per_page"] = self.per_page
-        return urlencode(params)
+        return changed_params(
+            [
+                ("q", self.q, ""),
+                ("status", self.status, ""),
+                ("page", self.page, 1),
+                ("sort", self.sort, DEFAULT_SORT),
+                ("per_page", self.per_page, PER_PAGE_DEFAULT),
+            ]
+        )
 
     def url(self) -> str:
         query = self.query_string()
@@ -157,12 +164,7 @@ class ListView:
 
     def with_pagination(self, pagination: dict[str, Any]) -> ListView:
         """The view after the table asked for another page, page size or sort order."""
-        try:
-            per_page = int(pagination.get("rowsPerPage") or self.per_page)
-        except (TypeError, ValueError):
-            per_page = PER_PAGE_DEFAULT
-        if per_page not in PER_PAGE_OPTIONS:
-            per_page = PER_PAGE_DEFAULT
+        per_page = page_size(pagination.get("rowsPerPage") or self.per_page)
         column = pagination.get("sortBy")
         if column in SORTABLE:
             sort = ("-" if pagination.get("descending") else "") + SORTABLE[column]

@@ -15,17 +15,17 @@ from zoneinfo import ZoneInfo
 from nicegui import Client, background_tasks, ui
 
 from domain.errors import DomainError
-from domain.jobs.feed import FeedSnapshot, Subscription
+from domain.jobs.feed import FeedSnapshot
 from domain.jobs.schemas import REPORT, JobListed, JobQuery, JobStatus
 from domain.orm import utcnow
 from domain.reports.schemas import ReportRef
 from domain.users.roles import can_view_jobs
 from domain.users.schemas import Actor
+from pages.feed_follow import FeedFollow
 from pages.jobs_view import STATUS_COLORS, STATUS_LABELS, job_duration
 from pages.local_time import ask_browser_zone, local, remembered_zone, zone_label
 from pages.reports import report_href
 from pages.session import current_actor, services
-from pages.visibility import watch_visibility
 
 DRAW_SECONDS = 0.25
 RECENT_JOBS = 5
@@ -44,8 +44,9 @@ class ReportsPanel:
         self.revision = revision  # the current saved design revision; None: no design saved yet
         self.zone: ZoneInfo = remembered_zone()
         self.feed = services().job_feed
-        self.subscription: Subscription | None = None
-        self.visible = True
+        self.following = FeedFollow(
+            self.feed, lambda: JobQuery(project_id=self.project_id, limit=RECENT_JOBS), self.deliver
+        )
         self.jobs: list[JobListed] = []
         self.pending: list[JobListed] = []
         self.reports: list[ReportRef] = []
@@ -173,39 +174,11 @@ class ReportsPanel:
     # --- following the feed ---------------------------------------------------------------------
     async def start(self) -> None:
         client = ui.context.client
-        watch_visibility(self.on_visibility)
-        client.on_disconnect(self.stop)
-        client.on_delete(self.stop)
-        client.on_connect(self.resume)
+        self.following.attach(self.timer, follow=False)
         await self.load_reports()
         self.body.refresh()
-        self.follow()
+        self.following.follow()
         background_tasks.create(self.learn_zone(client), name="reports-zone")
-
-    def follow(self) -> None:
-        if self.feed is None:
-            return
-        if self.subscription is None or self.subscription.closed:
-            query = JobQuery(project_id=self.project_id, limit=RECENT_JOBS)
-            self.subscription = self.feed.subscribe(query, self.deliver)
-        self.timer.activate()
-
-    def stop(self) -> None:
-        self.timer.deactivate()
-        if self.subscription is not None:
-            self.subscription.close()
-            self.subscription = None
-
-    def resume(self) -> None:
-        if self.visible:
-            self.follow()
-
-    def on_visibility(self, visible: bool) -> None:
-        self.visible = visible
-        if visible:
-            self.follow()
-        else:
-            self.stop()
 
     def deliver(self, snapshot: FeedSnapshot) -> None:
         if snapshot.page is not None:
@@ -275,8 +248,7 @@ class ReportsPanel:
             # Show it queued at once; the feed takes over from here.
             self.jobs = [self.requested_job, *[j for j in self.jobs if j.job_id != job.job_id]][:RECENT_JOBS]
             self.body.refresh()
-            if self.feed is not None:
-                self.feed.refresh_soon()
+            self.following.refresh_soon()
         finally:
             self.busy = False
             self.sync_button()
