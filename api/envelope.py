@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import DomainError
+from domain.idempotency.service import IdempotencyRequest, Replay, StoredResponse
 
 log = logging.getLogger(__name__)
 
@@ -225,3 +226,18 @@ HANDLERS: dict[Any, Any] = {
     StarletteHTTPException: on_http_error,
     Exception: on_unexpected,
 }
+
+
+def idempotent(
+    scope: str, key: str | None, respond: Callable[[Any], StoredResponse]
+) -> IdempotencyRequest | None:
+    """The idempotency request of a POST made with ``Idempotency-Key: key`` (None without one)."""
+    return IdempotencyRequest(scope, key, respond) if key is not None else None
+
+
+def replayable_response(outcome: Replay[Any], respond: Callable[[Any], StoredResponse]) -> JSONResponse:
+    """The answer to a POST run through ``IdempotencyService.run``: the stored response of a
+    replay (marked ``Idempotent-Replayed: true``), or this run's."""
+    response = outcome.response or respond(outcome.value)
+    headers = {**response.headers, **({"Idempotent-Replayed": "true"} if outcome.replayed else {})}
+    return JSONResponse(response.body, status_code=response.status, headers=headers)

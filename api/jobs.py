@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.contract import Envelope, errors
 from api.deps import ActorDep, ServicesDep
-from api.envelope import envelope, envelope_body
-from domain.idempotency.service import IdempotencyRequest, StoredResponse
+from api.envelope import envelope, envelope_body, idempotent, replayable_response
+from domain.idempotency.service import StoredResponse
 from domain.jobs.schemas import KINDS, REPORT, JobOut, JobQuery, JobRequest, JobStatus
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.reports.schemas import ReportRef, report_file_name
@@ -103,15 +103,9 @@ async def request_report(
         revision=body.revision,
         payload={"project_id": project_id, "revision": body.revision},
     )
-    idempotency = (
-        IdempotencyRequest(f"POST /api/v1/projects/{project_id}/reports", idempotency_key, respond)
-        if idempotency_key is not None
-        else None
-    )
+    idempotency = idempotent(f"POST /api/v1/projects/{project_id}/reports", idempotency_key, respond)
     outcome = await services.jobs.request_replayable(actor, job_request, idempotency=idempotency)
-    response = outcome.response or respond(outcome.value)
-    headers = {**response.headers, **({"Idempotent-Replayed": "true"} if outcome.replayed else {})}
-    return JSONResponse(response.body, status_code=response.status, headers=headers)
+    return replayable_response(outcome, respond)
 
 
 @router.get(

@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 
 from api.contract import ETAG_HEADER, Envelope, errors
 from api.deps import ActorDep, ServicesDep
-from api.envelope import envelope, envelope_body
-from domain.idempotency.service import IdempotencyRequest, StoredResponse
+from api.envelope import envelope, envelope_body, idempotent, replayable_response
+from domain.idempotency.service import StoredResponse
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
 from domain.projects.revisions import matches, quote
@@ -87,17 +86,11 @@ async def create_project(
         headers = {"Location": _location(project.project_id), "ETag": quote(project.etag)}
         return StoredResponse(201, headers, jsonable_encoder(envelope_body(request, project)))
 
-    idempotency = (
-        IdempotencyRequest("POST /api/v1/projects", idempotency_key, respond)
-        if idempotency_key is not None
-        else None
-    )
+    idempotency = idempotent("POST /api/v1/projects", idempotency_key, respond)
     outcome = await services.projects.create_replayable(
         actor, body, idempotency=idempotency, request_id=request.state.request_id
     )
-    response = outcome.response or respond(outcome.value)
-    headers = {**response.headers, **({"Idempotent-Replayed": "true"} if outcome.replayed else {})}
-    return JSONResponse(response.body, status_code=response.status, headers=headers)
+    return replayable_response(outcome, respond)
 
 
 @router.get(
