@@ -6,13 +6,26 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import ColumnElement, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.jobs.models import Job, Worker
 from domain.jobs.schemas import JobStatus
 from domain.projects.models import Project
+
+NEWEST_FIRST = (Job.created_at.desc(), Job.job_id)
+
+
+def _filters(kind: str | None, status: str | None, project_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if kind:
+        where.append(Job.kind == kind)
+    if status:
+        where.append(Job.status == status)
+    if project_id is not None:
+        where.append(Job.project_id == project_id)
+    return where
 
 
 class JobRepository:
@@ -35,18 +48,14 @@ class JobRepository:
         offset: int,
     ) -> tuple[int, Sequence[Job]]:
         """Newest first, with the true total of the filtered jobs."""
-        where = []
-        if kind:
-            where.append(Job.kind == kind)
-        if status:
-            where.append(Job.status == status)
-        if project_id is not None:
-            where.append(Job.project_id == project_id)
-        total = (await self.session.execute(select(func.count()).select_from(Job).where(*where))).scalar_one()
-        query = (
-            select(Job).where(*where).order_by(Job.created_at.desc(), Job.job_id).limit(limit).offset(offset)
-        )
-        return int(total), (await self.session.execute(query)).scalars().all()
+        where = _filters(kind, status, project_id)
+        total = await self._count(where)
+        query = select(Job).where(*where).order_by(*NEWEST_FIRST).limit(limit).offset(offset)
+        return total, (await self.session.execute(query)).scalars().all()
+
+    async def _count(self, where: list[ColumnElement[bool]]) -> int:
+        query = select(func.count()).select_from(Job).where(*where)
+        return int((await self.session.execute(query)).scalar_one())
 
     async def count_waiting(self) -> int:
         waiting = (JobStatus.queued.value, JobStatus.retrying.value)
@@ -86,24 +95,18 @@ class JobRepository:
     ) -> tuple[int, Sequence[tuple[Job, str | None]]]:
         """Like :meth:`page`, each job with its project's name (an outer join: one statement for
         the rows, however many projects they name). A read model for the job monitor."""
-        where = []
-        if kind:
-            where.append(Job.kind == kind)
-        if status:
-            where.append(Job.status == status)
-        if project_id is not None:
-            where.append(Job.project_id == project_id)
-        total = (await self.session.execute(select(func.count()).select_from(Job).where(*where))).scalar_one()
+        where = _filters(kind, status, project_id)
+        total = await self._count(where)
         query = (
             select(Job, Project.name)
             .outerjoin(Project, Project.project_id == Job.project_id)
             .where(*where)
-            .order_by(Job.created_at.desc(), Job.job_id)
+            .order_by(*NEWEST_FIRST)
             .limit(limit)
             .offset(offset)
         )
         rows = [(job, name) for job, name in (await self.session.execute(query)).all()]
-        return int(total), rows
+        return total, rows
 
     async def per_minute(
         self, since: datetime, *, created_after: datetime

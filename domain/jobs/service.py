@@ -261,10 +261,7 @@ class JobService:
 
     async def cancel(self, actor: Actor, job_id: str) -> JobOut:
         async with self.uow(actor.user_id) as tx:
-            _may_manage(tx.actor)
-            job = await tx.jobs.get(_parse_id(job_id), lock=True)
-            if job is None:
-                raise NotFound(f"No job {job_id!r}.")
+            job = await _managed_job(tx, job_id)
             status = JobStatus(job.status)
             if status in FINISHED:
                 raise Conflict(f"The job is {status.value}; only a queued or running job can be cancelled.")
@@ -284,10 +281,7 @@ class JobService:
 
     async def retry(self, actor: Actor, job_id: str) -> JobOut:
         async with self.uow(actor.user_id) as tx:
-            _may_manage(tx.actor)
-            job = await tx.jobs.get(_parse_id(job_id), lock=True)
-            if job is None:
-                raise NotFound(f"No job {job_id!r}.")
+            job = await _managed_job(tx, job_id)
             status = JobStatus(job.status)
             if status not in {JobStatus.failed, JobStatus.cancelled}:
                 raise Conflict(f"The job is {status.value}; only a failed or cancelled job can be retried.")
@@ -426,6 +420,15 @@ def _project_filter(project_id: str | None) -> uuid.UUID | None:
         raise InvalidInput(
             "project must be a project id.", fields=[{"field": "project", "message": "not a project id"}]
         ) from None
+
+
+async def _managed_job(tx: Transaction, job_id: str) -> Job:
+    """The job ``job_id``, locked, for an actor who may cancel and retry jobs."""
+    _may_manage(tx.actor)
+    job = await tx.jobs.get(_parse_id(job_id), lock=True)
+    if job is None:
+        raise NotFound(f"No job {job_id!r}.")
+    return job
 
 
 def _may_manage(actor: Actor) -> None:
