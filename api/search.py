@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,12 +10,12 @@ from fastapi.responses import StreamingResponse
 from api.contract import Envelope, errors
 from api.deps import ActorDep, ServicesDep
 from api.envelope import envelope
+from domain.csv_export import csv_chunks
 from domain.search.schemas import SearchQuery, SearchResult
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 SearchParams = Annotated[SearchQuery, Query()]
-BATCH = 500  # CSV rows per chunk sent
 
 
 @router.get(
@@ -47,21 +44,8 @@ async def search(request: Request, actor: ActorDep, services: ServicesDep, query
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **errors()},
 )
 async def export(actor: ActorDep, services: ServicesDep, query: SearchParams) -> StreamingResponse:
-    async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        count = 0
-        async for row in services.search.export(actor, query):
-            writer.writerow(row)
-            count += 1
-            if count % BATCH == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
     return StreamingResponse(
-        lines(),
+        csv_chunks(services.search.export(actor, query)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="projects.csv"'},
     )

@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import AsyncIterator
-
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from nicegui import app
 from pydantic import ValidationError
 
+from domain.csv_export import csv_chunks
 from pages.search_state import SearchView
 from pages.session import current_actor, services, to_login
-
-BATCH = 500
 
 
 async def export_csv(request: Request) -> Response:
@@ -26,31 +21,11 @@ async def export_csv(request: Request) -> Response:
         query = SearchView.from_query(request.query_params).query(facets=False)
     except ValidationError:  # from_query drops what it cannot read; nothing should be left
         return JSONResponse({"error": "Invalid search."}, status_code=422)
-    search = services().search
-
-    async def lines() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        async for n, row in _numbered(search.export(actor, query)):
-            writer.writerow(row)
-            if n % BATCH == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
     return StreamingResponse(
-        lines(),
+        csv_chunks(services().search.export(actor, query)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="projects.csv"'},
     )
-
-
-async def _numbered(rows: AsyncIterator[list[str]]) -> AsyncIterator[tuple[int, list[str]]]:
-    n = 0
-    async for row in rows:
-        n += 1
-        yield n, row
 
 
 def add_export_route() -> None:
