@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import os
+import shlex
 import signal
 import socket
 import sys
@@ -72,12 +73,35 @@ async def _bootstrap_admin(settings: Settings, database_url: str) -> None:
                 "\n  First start: created user admin@signx.local (role admin)\n"
                 f"  password: {creds.password}\n"
                 f"  API key:  {creds.api_key}\n"
-                "  These are shown once. Change the password with:\n"
-                "    python app.py user passwd admin@signx.local\n",
+                "  These are shown once. Change the password with (from this directory; type the new\n"
+                "  password and press Enter):\n"
+                f"    {passwd_command('admin@signx.local')}\n",
                 flush=True,
             )
     finally:
         await db.dispose()
+
+
+def passwd_command(email: str, *, executable: str | None = None, cwd: Path | None = None) -> str:
+    """The ``user passwd`` command line that works as printed, from ``cwd`` (where the server was
+    started, so the same ``./var`` data dir): this interpreter (the venv's, not whatever ``python``
+    means in the person's shell) and this app.py, relative to ``cwd`` when they are inside it."""
+    here = cwd or Path.cwd()
+
+    def shown(path: str) -> str:
+        absolute = Path(os.path.abspath(path))
+        try:
+            relative = absolute.relative_to(here)
+        except ValueError:
+            return str(absolute)
+        # A bare name would be looked up on PATH by the shell: keep a slash in it.
+        return str(relative) if relative.parent != Path(".") else f"./{relative}"
+
+    interpreter = shown(executable or sys.executable)
+    script = shown(__file__)
+    return " ".join(
+        shlex.quote(part) for part in (interpreter, script.removeprefix("./"), "user", "passwd", email)
+    )
 
 
 def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> None:
@@ -155,6 +179,8 @@ def _run_ui(settings: Settings, host: str, port: int) -> None:
         title="SignX Studio",
         reload=False,
         show=False,
+        language="en-US",  # <html lang>: screen readers pick the voice, axe checks it
+        dark=None,  # follow the system's light or dark until a person chooses (the header's button)
         storage_secret=storage_secret(settings),
         # HttpOnly and SameSite=Lax are the session middleware's defaults; Secure behind HTTPS.
         session_middleware_kwargs={"https_only": settings.https, "same_site": "lax"},
@@ -364,6 +390,6 @@ if __name__ in {"__main__", "__mp_main__"}:
 
         _settings = Settings()
         build_ui(_settings, _settings.database_url or "", _settings.redis_url)
-        ui.run(storage_secret="test-session-secret", title="SignX Studio")
+        ui.run(storage_secret="test-session-secret", title="SignX Studio", language="en-US", dark=None)
     elif __name__ == "__main__":
         sys.exit(main())

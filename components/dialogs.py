@@ -13,6 +13,8 @@ from typing import Any
 
 from nicegui import events, ui
 
+from components.everyday import icon_button, submit_button
+
 
 def once_warning(count: int) -> str:
     if count == 1:
@@ -87,7 +89,8 @@ def confirm_dialog(
 
         with ui.row().classes("w-full justify-end gap-2"):
             ui.button("Cancel", on_click=dialog.close).props("flat").mark("confirm-cancel")
-            ui.button(confirm_label, on_click=confirm).props(
+            # Enter confirms (components/everyday.js); Esc or Cancel does nothing.
+            submit_button(ui.button(confirm_label, on_click=confirm)).props(
                 f"color={'negative' if destructive else 'primary'}"
             ).mark("confirm-ok")
     return delete_when_closed(dialog)
@@ -124,9 +127,11 @@ def shown_once_dialog(title: str, intro: str, items: Sequence[Secret]) -> ui.dia
                 ui.label(item.value).classes(
                     "font-mono text-base select-all break-all bg-grey-2 rounded px-2 py-1 grow"
                 ).mark(f"secret-{item.key}")
-                ui.button(
-                    icon="content_copy", on_click=lambda value=item.value: copy_to_clipboard(value)
-                ).props("flat round").tooltip(f"Copy the {item.label.lower()}").mark(f"copy-{item.key}")
+                icon_button(
+                    "content_copy",
+                    f"Copy the {item.label.lower()}",
+                    lambda value=item.value: copy_to_clipboard(value),
+                ).props("flat round").mark(f"copy-{item.key}")
         with ui.row().classes("w-full items-center no-wrap gap-2 mt-2 text-amber-10"):
             ui.icon("warning")
             ui.label(once_warning(len(items))).classes("font-medium").mark("shown-once-warning")

@@ -1,12 +1,13 @@
 """An audit trail (a project's or an account's) as a timeline, newest first.
 
 Takes events as plain mappings (``event_type``, ``actor``, ``created_at``, ``data``), the shape
-the project and user services return, and turns each into a headline and a few human lines.
+the project and user services return, and turns each into a headline and a few human lines: field
+names, roles and statuses by their labels ("Role: Estimator → Ops"), never raw keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ from nicegui import ui
 
 from components.project_fields import FIELD_LABELS
 from components.status import status_label
+from components.user_fields import role_label
+from components.when import time_label
 
 EVENT_TITLES = {
     "created": "Created",
@@ -54,10 +57,26 @@ EVENT_COLORS = {
 }
 
 
+# When: (moment) -> (text, exact): how the page shows a time (relative, and exact on hover).
+When = Callable[[datetime], tuple[str, str]]
+
+
 def format_time(moment: datetime) -> str:
+    """The time in UTC, saying so. Pages show local times (``pages.local_time``); this stays for
+    texts that leave the browser (exports), where a fixed zone is the point."""
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _utc(moment: datetime) -> tuple[str, str]:
+    text = format_time(moment)
+    return text, text
+
+
+def _label(key: str) -> str:
+    """``design_revision`` reads "Design revision"."""
+    return key.replace("_", " ").replace(".", " ").strip().capitalize() or key
 
 
 def _quote(value: Any) -> str:
@@ -88,7 +107,12 @@ def describe(event: Mapping[str, Any]) -> list[str]:
             f"embedment {data.get('embedment_ft')} ft{price}; {verdict}"
         ]
     if kind == "role_changed":
-        return [f"Role: {_quote(data.get('before'))} → {_quote(data.get('after'))}"]
+        return [f"Role: {role_label(str(data.get('before')))} → {role_label(str(data.get('after')))}"]
+    if kind == "user_added":
+        lines = [f"Role: {role_label(str(data.get('role')))}"]
+        if data.get("name"):
+            lines.append(f"Name: {_quote(data.get('name'))}")
+        return lines
     if kind == "api_keys_revoked":
         return [f"Keys revoked: {data.get('count', 0)}"]
     if kind == "created":
@@ -96,10 +120,15 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         lines = [f"Status: {status_label(str(data.get('status', 'draft')))}"]
         lines += [f"{FIELD_LABELS.get(k, k)}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")]
         return lines
-    return [f"{key}: {_quote(value)}" for key, value in data.items()]
+    return [f"{_label(key)}: {_quote(value)}" for key, value in data.items()]
 
 
-def event_timeline(events: Sequence[Mapping[str, Any]]) -> None:
+def event_title(kind: str) -> str:
+    return EVENT_TITLES.get(kind, _label(kind))
+
+
+def event_timeline(events: Sequence[Mapping[str, Any]], when: When = _utc) -> None:
+    """The events, newest first; ``when`` formats their times (the page's local zone)."""
     if not events:
         ui.label("No events yet.").classes("text-grey-7")
         return
@@ -111,10 +140,11 @@ def event_timeline(events: Sequence[Mapping[str, Any]]) -> None:
             )
             entry.mark("event")
             with entry.add_slot("title"), ui.row().classes("items-baseline gap-2 text-base"):
-                ui.label(EVENT_TITLES.get(kind, kind.title())).classes("font-bold")
+                ui.label(event_title(kind)).classes("font-bold")
                 ui.label(f"by {event.get('actor')}").classes("font-normal text-grey-8")
             with entry.add_slot("subtitle"):
-                ui.label(format_time(event["created_at"]))
+                text, exact = when(event["created_at"])
+                time_label(text, exact, event["created_at"].isoformat()).mark("event-time")
             with entry, ui.column().classes("gap-1"):
                 for line in describe(event):
                     ui.label(line).classes("text-sm whitespace-pre-wrap break-words")

@@ -23,3 +23,9 @@ async def csv_chunks(rows: AsyncIterator[list[str]], batch: int = BATCH) -> Asyn
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection: "=HYPERLINK(...)" typed as a
+    name): a leading = + - @ or tab/CR gets an apostrophe, as OWASP advises."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -10,7 +10,9 @@ def register() -> None:
     """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
+    from components import everyday
     from pages import errors, jobs, login, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages.exports import add_export_routes
     from pages.reports import add_report_routes
     from pages.search_export import add_export_route
     from pages.session import LoginRequired
@@ -18,4 +20,6 @@ def register() -> None:
     add_report_routes()
     errors.install()
     add_export_route()
+    add_export_routes()
+    everyday.install()  # the shared stylesheet and script, on every page
     app.add_middleware(LoginRequired)

@@ -21,9 +21,11 @@ from nicegui import app, background_tasks, ui
 from components.chart import Chart
 from components.design_results import DesignResults, LabelLines, show
 from components.dialogs import close_then, delete_when_closed
-from components.timeline import format_time
+from components.everyday import busy, icon_button
+from components.when import time_slot
 from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
 from domain.errors import DomainError, NotFound, PreconditionFailed
+from domain.orm import utcnow
 from domain.projects.schemas import ProjectOut
 from pages import design_charts, design_state
 from pages.design_state import (
@@ -38,6 +40,7 @@ from pages.design_state import (
     Evaluation,
     FieldSpec,
 )
+from pages.local_time import remembered_zone, shown
 from pages.session import action_id, services
 
 DEBOUNCE_S = 0.3
@@ -102,6 +105,7 @@ class DesignEditor:
         self.checks_chart: Chart | None = None
         self.revisions: list[DesignSummary] = []
         self.revisions_total = 0
+        self.revisions_loaded = False  # skeleton rows until the first list arrives
         self.diff: DesignDiff | None = None
         self.root: ui.element
 
@@ -319,7 +323,7 @@ class DesignEditor:
                 self.note = (
                     ui.input("Note (optional)").props("dense clearable").classes("w-64").mark("design-note")
                 )
-                ui.button("Save design", icon="save", on_click=self.save).mark("design-save")
+                ui.button("Save design", icon="save", on_click=busy(self.save)).mark("design-save")
                 ui.button("Discard", on_click=self.discard).props("flat").mark("design-discard")
 
     @ui.refreshable_method
@@ -377,21 +381,24 @@ class DesignEditor:
                         self.field(spec, spec.at(index))
                     if self.editable():
                         with ui.column().classes("gap-0"):
-                            ui.button(
-                                icon="arrow_upward",
-                                on_click=lambda i=index: self.restructure("move", i, -1),
+                            icon_button(
+                                "arrow_upward",
+                                f"Move cabinet {index + 1} up",
+                                lambda i=index: self.restructure("move", i, -1),
                             ).props("flat dense round size=sm").mark(f"cabinet-up-{index}").set_enabled(
                                 index > 0
                             )
-                            ui.button(
-                                icon="arrow_downward",
-                                on_click=lambda i=index: self.restructure("move", i, 1),
+                            icon_button(
+                                "arrow_downward",
+                                f"Move cabinet {index + 1} down",
+                                lambda i=index: self.restructure("move", i, 1),
                             ).props("flat dense round size=sm").mark(f"cabinet-down-{index}").set_enabled(
                                 index < len(cabinets) - 1
                             )
-                        ui.button(
-                            icon="delete",
-                            on_click=lambda i=index: self.restructure("remove", i),
+                        icon_button(
+                            "delete",
+                            f"Remove cabinet {index + 1}",
+                            lambda i=index: self.restructure("remove", i),
                         ).props("flat dense round size=sm color=negative").mark(
                             f"cabinet-remove-{index}"
                         ).set_enabled(len(cabinets) > 1)
@@ -767,12 +774,15 @@ class DesignEditor:
                     .mark(f"line-price-{code}")
                 )
                 reset = (
-                    ui.button(icon="undo", on_click=lambda c=code: self.reset_line(c))
+                    icon_button(
+                        "undo",
+                        f"{item['label']}: back to the computed quantity and price",
+                        lambda c=code: self.reset_line(c),
+                    )
                     .props("flat dense round size=sm")
                     .mark(f"line-reset-{code}")
                 )
                 reset.set_enabled(bool(given) and self.editable())
-                reset.tooltip("Back to the computed quantity and price")
                 if not self.editable():
                     qty.disable()
                     price.disable()
@@ -807,11 +817,17 @@ class DesignEditor:
     async def load_revisions(self) -> None:
         page = await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE)
         self.revisions, self.revisions_total = list(page.items), page.total
+        self.revisions_loaded = True
         self.revisions_view.refresh()
 
     @ui.refreshable_method
     def revisions_view(self) -> None:
         with ui.card().classes("w-full").mark("revisions"):
+            if not self.revisions_loaded:
+                ui.skeleton("text").classes("text-lg w-48").mark("revisions-loading")
+                for _ in range(3):
+                    ui.skeleton("rect", height="1.75rem").classes("w-full")
+                return
             ui.label(f"{self.revisions_total} saved revision(s)").classes("text-lg font-bold").mark(
                 "revision-count"
             )
@@ -825,19 +841,24 @@ class DesignEditor:
                 {"name": "note", "label": "Note", "field": "note", "align": "left"},
                 {"name": "headline", "label": "Result", "field": "headline", "align": "left"},
             ]
-            rows = [
-                {
-                    "revision": r.revision,
-                    "by": r.created_by_email,
-                    "when": format_time(r.created_at),
-                    "note": r.note,
-                    "headline": _headline(r.headline),
-                }
-                for r in self.revisions
-            ]
-            ui.table(columns=columns, rows=rows, row_key="revision").props("dense flat").classes(
-                "w-full"
-            ).mark("revision-list")
+            zone, now = remembered_zone(), utcnow()
+            rows = []
+            for r in self.revisions:
+                when = shown(r.created_at, zone, now)
+                rows.append(
+                    {
+                        "revision": r.revision,
+                        "by": r.created_by_email,
+                        "when": when.text,
+                        "when_exact": when.exact,
+                        "when_iso": when.iso,
+                        "note": r.note,
+                        "headline": _headline(r.headline),
+                    }
+                )
+            table = ui.table(columns=columns, rows=rows, row_key="revision").props("dense flat")
+            table.classes("w-full").mark("revision-list")
+            table.add_slot("body-cell-when", time_slot("when"))
             numbers = [r.revision for r in self.revisions]
             if len(numbers) >= 2:
                 with ui.row().classes("items-center gap-2"):

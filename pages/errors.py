@@ -15,8 +15,9 @@ from nicegui import Client, app, ui
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from components.frame import APP_NAME, frame
-from pages.session import HOME, LOGIN, current_actor, sign_out
+from components.frame import APP_NAME
+from pages.session import HOME, LOGIN, current_actor
+from pages.shell import page_frame
 
 log = logging.getLogger("signx.pages")
 
@@ -68,7 +69,7 @@ async def not_found(request: Request, exc: Exception) -> Response:
             with ui.column().classes("w-full max-w-2xl mx-auto p-8"):
                 not_found_content(signed_in=False)
         else:
-            with frame(NOT_FOUND_TITLE, user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+            with page_frame(NOT_FOUND_TITLE, actor):
                 not_found_content(signed_in=True)
     return client.build_response(request, 404)
 

@@ -23,7 +23,6 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import Client, background_tasks, events, ui
 
-from components.frame import frame
 from domain.errors import DomainError
 from domain.jobs.feed import FeedSnapshot
 from domain.jobs.schemas import KINDS
@@ -35,6 +34,7 @@ from pages.jobs_view import (
     KIND_LABELS,
     STATUS_COLORS,
     STATUS_LABELS,
+    STATUS_TEXT_COLORS,
     JobsView,
     job_row,
     per_minute_figure,
@@ -42,7 +42,8 @@ from pages.jobs_view import (
 )
 from pages.listing import PER_PAGE_OPTIONS, last_page
 from pages.local_time import ask_browser_zone, remembered_zone, zone_label
-from pages.session import current_actor, login_url, services, sign_out, to_login
+from pages.session import current_actor, login_url, services, to_login
+from pages.shell import page_frame
 
 # How often the page looks for a new snapshot (memory only; the feed polls once a second).
 DRAW_SECONDS = 0.25
@@ -68,10 +69,12 @@ WORKER_COLUMNS: list[dict[str, Any]] = [
 
 def status_chip_slot() -> str:
     colors = ", ".join(f"{k}: '{v}'" for k, v in STATUS_COLORS.items())
+    texts = ", ".join(f"{k}: '{v}'" for k, v in STATUS_TEXT_COLORS.items())
     labels = ", ".join(f"{k}: '{v}'" for k, v in STATUS_LABELS.items())
     return (
         '<q-td :props="props">'
-        f'<q-chip dense square text-color="white" :color="({{{colors}}})[props.value] || \'grey-6\'" '
+        f"<q-chip dense square :text-color=\"({{{texts}}})[props.value] || 'white'\" "
+        f":color=\"({{{colors}}})[props.value] || 'grey-8'\" "
         'class="text-xs font-medium">'
         f"{{{{ ({{{labels}}})[props.value] || props.value }}}}</q-chip>"
         "</q-td>"
@@ -89,7 +92,8 @@ PROJECT_SLOT = (
     '<template v-if="props.row.project_href">'
     '<a :href="props.row.project_href" class="text-primary font-medium hover:underline">{{ props.value }}</a>'
     '<span v-if="props.row.revision" class="text-xs text-grey-7"> · rev {{ props.row.revision }}</span>'
-    '<a :href="props.row.project_filter" class="ml-1 text-grey-6" title="Only this project\'s jobs">'
+    '<a :href="props.row.project_filter" class="ml-1 text-grey-8" title="Only this project\'s jobs" '
+    'aria-label="Only this project\'s jobs">'
     '<q-icon name="filter_alt" size="xs" /></a>'
     "</template>"
     "</q-td>"
@@ -222,7 +226,8 @@ class JobMonitor:
             self.table.on("retry", self.retry)
             self.table.on("cancel", self.cancel)
         self.table.on("request", self.on_request)
-        self.empty = ui.label("No jobs match these filters.").classes("text-grey-7").mark("no-jobs")
+        self.table.props("loading")  # until the first snapshot arrives
+        self.empty = ui.label("").classes("text-grey-8").mark("no-jobs")
         self.empty.visible = False
         self.timer = ui.timer(DRAW_SECONDS, self.draw)
         self.show_zone()
@@ -294,8 +299,15 @@ class JobMonitor:
             if pagination != self.table.pagination:
                 self.table.pagination = pagination
             self.count.text = f"{page.total} job{'s' if page.total != 1 else ''}"
+            self.table.props(remove="loading")
             self.table.visible = page.total > 0
             self.empty.visible = page.total == 0
+            filtered = bool(self.view.kind or self.view.status or self.view.project)
+            self.empty.text = (
+                "No jobs match these filters."
+                if filtered
+                else "No jobs yet: they appear when reports are requested."
+            )
             if self.view.project and page.items and page.items[0].project_name:
                 self.project_name = page.items[0].project_name
             self.project_chip.text = f"Project: {self.project_name or self.view.project[:8]}"
@@ -388,7 +400,7 @@ async def jobs_page(request: Request) -> RedirectResponse | None:
     if actor is None:
         return to_login(request)
     view = JobsView.from_query(request.query_params)
-    with frame("Jobs", user_email=actor.email, user_role=actor.role, on_logout=sign_out, wide=True):
+    with page_frame("Jobs", actor, wide=True):
         if not can_view_jobs(actor.role):
             not_allowed()
             return None

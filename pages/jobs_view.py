@@ -27,14 +27,22 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 # Quasar palette: grey waits, blue works, amber waits again, green done, red failed, dark grey stopped.
+# Each with its text colour at 4.5:1 or more (WCAG 2.1 AA); amber needs dark text for that.
 STATUS_COLORS = {
-    "queued": "grey-6",
-    "running": "blue-7",
-    "retrying": "amber-9",
-    "succeeded": "green-7",
-    "failed": "red-7",
-    "cancelled": "blue-grey-5",
+    "queued": "grey-8",
+    "running": "blue-9",
+    "retrying": "amber-4",
+    "succeeded": "green-9",
+    "failed": "red-9",
+    "cancelled": "blue-grey-7",
 }
+STATUS_TEXT_COLORS = {"retrying": "grey-10"}
+
+
+def status_text_color(status: str) -> str:
+    return STATUS_TEXT_COLORS.get(status, "white")
+
+
 # The same colours as CSS, for the chart.
 STATUS_HEX = {
     "queued": "#9e9e9e",

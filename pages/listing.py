@@ -21,14 +21,24 @@ SEARCH_MAX = 200
 PER_PAGE_DEFAULT = 25
 PER_PAGE_OPTIONS = (10, 25, 50, 100)
 DEFAULT_SORT = "-created_at"
-# Table column name -> service sort key. Owner is not sortable (it is a join).
+# Table column name -> service sort key (owner: the owner's email).
 SORTABLE = {
     "name": "name",
     "account_id": "account_id",
     "customer": "customer",
     "status": "status",
+    "owner": "owner",
     "updated_at": "updated_at",
     "created_at": "created_at",
+}
+SORT_LABELS = {
+    "-created_at": "Newest",
+    "created_at": "Oldest",
+    "-updated_at": "Recently updated",
+    "name": "Name",
+    "customer": "Customer",
+    "owner": "Owner",
+    "status": "Status",
 }
 
 COLUMNS: list[dict[str, Any]] = [
@@ -36,7 +46,7 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "account_id", "label": "Account", "field": "account_id", "align": "left", "sortable": True},
     {"name": "customer", "label": "Customer", "field": "customer", "align": "left", "sortable": True},
     {"name": "status", "label": "Status", "field": "status", "align": "left", "sortable": True},
-    {"name": "owner", "label": "Owner", "field": "owner", "align": "left"},
+    {"name": "owner", "label": "Owner", "field": "owner", "align": "left", "sortable": True},
     {"name": "updated_at", "label": "Updated", "field": "updated", "align": "left", "sortable": True},
     {"name": "created_at", "label": "Created", "field": "created", "align": "left", "sortable": True},
 ]
@@ -112,13 +122,14 @@ class ListView:
     sort: str = DEFAULT_SORT
 
     @classmethod
-    def from_query(cls, params: Any) -> ListView:
-        """Tolerant parsing: a hand-edited or stale link shows a sensible list, never an error."""
+    def from_query(cls, params: Any, *, per_page: int = PER_PAGE_DEFAULT) -> ListView:
+        """Tolerant parsing: a hand-edited or stale link shows a sensible list, never an error.
+        ``per_page``: the page size when the link names none (the person's remembered one)."""
         q, _ = clean_search(params.get("q"))
         status = str(params.get("status") or "")
         if status not in {s.value for s in Status}:
             status = ""
-        per_page = page_size(params.get("per_page"))
+        per_page = page_size(params.get("per_page") or per_page)
         page = page_number(params.get("page"), per_page)
         sort = str(params.get("sort") or DEFAULT_SORT)
         if sort.lstrip("-") not in SORTABLE.values():
@@ -140,6 +151,21 @@ class ListView:
     def url(self) -> str:
         query = self.query_string()
         return f"{HOME}?{query}" if query else HOME
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the person narrowed the list (an empty list then means "nothing matches")."""
+        return bool(self.q or self.status)
+
+    def export_url(self) -> str:
+        """The CSV of every project of these filters in this order (``pages.exports``)."""
+        query = changed_params(
+            [("q", self.q, ""), ("status", self.status, ""), ("sort", self.sort, DEFAULT_SORT)]
+        )
+        return f"{HOME}.csv?{query}" if query else f"{HOME}.csv"
+
+    def with_sort(self, sort: str) -> ListView:
+        return replace(self, sort=sort if sort.lstrip("-") in SORTABLE.values() else DEFAULT_SORT, page=1)
 
     def service_query(self) -> ProjectQuery:
         return ProjectQuery(

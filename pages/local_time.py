@@ -1,23 +1,28 @@
-"""Times in the reader's own time zone.
+"""Times in the reader's own time zone, recent ones as "5 min ago" with the exact time on hover.
 
-The server cannot know where the reader is, the browser can: each tab asks it once
-(``Intl.DateTimeFormat().resolvedOptions().timeZone``) and remembers the answer in the
-browser session, so the next page formats local times from its first render. Until a tab
-has answered (or when it names a zone this server does not know) times are shown in UTC,
-and every page says which zone it shows.
+The server cannot know where the reader is, the browser can: the script every page carries
+(``components/everyday.js``) puts the browser's zone (``Intl.DateTimeFormat().resolvedOptions()
+.timeZone``) in the ``signx_tz`` cookie, the login page included, so every signed-in page formats
+local times from its first render. Live pages also ask their tab once and remember the answer in
+the browser session. Without either (a browser without ``Intl``, a zone this server does not know)
+times are shown in UTC, and the exact time on hover names the zone.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from nicegui import Client, app
+from nicegui import Client, app, ui
 
 log = logging.getLogger(__name__)
 
 STORAGE_KEY = "time_zone"
+COOKIE = "signx_tz"
+RECENT = timedelta(hours=24)  # younger than this reads "5 min ago", older as the date and time
 ASK_BROWSER = "Intl.DateTimeFormat().resolvedOptions().timeZone"
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -33,7 +38,16 @@ def zone_named(name: object) -> ZoneInfo:
 
 
 def remembered_zone() -> ZoneInfo:
-    """The zone this browser session told us before (UTC when it has not yet)."""
+    """The zone of this page's browser: its cookie, else what the tab told us before, else UTC."""
+    try:
+        request = ui.context.client.request
+    except RuntimeError:  # no page (a background task without a client context)
+        request = None
+    cookie = request.cookies.get(COOKIE) if request is not None else None
+    if cookie:
+        zone = zone_named(unquote(cookie))
+        if zone.key != "UTC" or unquote(cookie) == "UTC":
+            return zone
     return zone_named(app.storage.user.get(STORAGE_KEY))
 
 
@@ -59,3 +73,35 @@ def local(moment: datetime | None, zone: ZoneInfo, *, seconds: bool = False) -> 
 
 def zone_label(zone: ZoneInfo) -> str:
     return "UTC" if zone.key == "UTC" else zone.key.replace("_", " ")
+
+
+def exact(moment: datetime, zone: ZoneInfo) -> str:
+    """``2024-05-01 14:03 (Europe/Berlin)``: the hover text of a time, naming the zone."""
+    return f"{local(moment, zone)} ({zone_label(zone)})"
+
+
+def relative(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """``just now``, ``5 min ago``, ``3 h ago`` within ``RECENT``; the local date and time beyond
+    (and for a time ahead of ``now`` by more than a clock's drift)."""
+    seconds = (now - moment).total_seconds()
+    if -60 < seconds < 60:
+        return "just now"
+    if seconds < 0 or seconds >= RECENT.total_seconds():
+        return local(moment, zone)
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    return f"{int(seconds // 3600)} h ago"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a moment reads on a page: ``text`` (relative when recent), ``exact`` (for the hover) and
+    ``iso`` (the machine-readable value of a ``<time>`` element)."""
+
+    text: str
+    exact: str
+    iso: str
+
+
+def shown(moment: datetime, zone: ZoneInfo, now: datetime) -> Shown:
+    return Shown(relative(moment, zone, now), exact(moment, zone), moment.isoformat())

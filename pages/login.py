@@ -27,8 +27,9 @@ async def login_page(request: Request, redirect_to: str = "") -> RedirectRespons
         return RedirectResponse(target, status_code=303)
 
     ui.page_title(f"Log in · {APP_NAME}")
-    with ui.card().classes("absolute-center w-96 max-w-full gap-3"):
-        ui.label(APP_NAME).classes("text-2xl font-bold")
+    ui.dark_mode(None)  # follows the system until the person has signed in and chosen
+    with ui.element("main").classes("w-full"), ui.card().classes("absolute-center w-96 max-w-[92vw] gap-3"):
+        ui.label(APP_NAME).classes("text-2xl font-bold").props("role=heading aria-level=1")
         ui.label("Log in with your work email.").classes("text-grey-8")
         email = ui.input("Email").props("outlined type=email autocomplete=username autofocus")
         email.classes("w-full")
@@ -47,31 +48,31 @@ async def login_page(request: Request, redirect_to: str = "") -> RedirectRespons
         message.text = text
         message.visible = bool(text)
 
-    busy = {"now": False}  # Enter while a check runs must not start a second one
-
     async def attempt() -> None:
-        if busy["now"]:
+        if "loading" in button.props:  # Enter while a check runs must not start a second one
             return
         email_text = str(email.value or "").strip()
         secret = str(password.value or "")
         if not email_text or not secret:
             say("Enter your email and password.")
             return
+        button.props("loading")  # the spinner while the password is checked (argon2 takes a moment)
         button.disable()
-        busy["now"] = True
         try:
             actor = await services().users.authenticate_password(email_text, secret, address=address)
         except LoginThrottled:
             say(THROTTLED)
             return
         finally:
-            busy["now"] = False
+            button.props(remove="loading")
             button.enable()
         if actor is None:
             password.value = ""
             say(WRONG)
             return
         say("")
+        button.props("loading")  # busy until the next page has loaded
+        button.disable()
         ui.navigate.to(begin_sign_in(actor, target))
 
     email.on("keydown.enter", attempt)

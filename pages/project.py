@@ -7,30 +7,35 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
-from nicegui.events import KeyEventArguments
 from pydantic import ValidationError
 
 from components import chart
 from components.conflict import ConflictRow, conflict_dialog
-from components.frame import frame
+from components.everyday import busy, on_save
 from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
-from components.timeline import event_timeline, format_time
+from components.timeline import event_timeline
+from components.when import time_label
 from domain.designs.schemas import DesignRevisionOut
 from domain.errors import DomainError, NotFound, PreconditionFailed
+from domain.orm import utcnow
 from domain.projects.lifecycle import Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.designer import DesignEditor
+from pages.exports import history_href
 from pages.forms import field_errors
+from pages.local_time import remembered_zone, shown
 from pages.project_reports import ReportsPanel
-from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
+from pages.session import HOME, action_id, current_actor, login_url, services, to_login
+from pages.shell import page_frame
 
 EVENTS_PAGE = 20
 
@@ -63,6 +68,7 @@ class ProjectScreen:
         self.events = events
         self.events_total = events_total
         self.fields: ProjectFields | None = None
+        self.zone = remembered_zone()
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
         self.tabs: ui.tabs
@@ -104,11 +110,10 @@ class ProjectScreen:
     # --- rendering ------------------------------------------------------------------------
     def render(self) -> None:
         self.root = ui.context.client.layout
-        # Leaving with unsaved edits (reload, closing the tab, another address) asks first: a tab
-        # whose form has them carries ``data-unsaved``. Ctrl/Cmd+S is the page's, not the browser's.
-        ui.add_body_html(LEAVE_WARNING_JS)
+        # Leaving with unsaved edits (a link, reload, closing the tab) asks first: a tab whose form
+        # has them carries ``data-unsaved`` (components/everyday.js). Ctrl/Cmd+S saves the open tab.
+        on_save(self.save_open_tab)
         chart.preload()  # the Design and Estimate tabs' charts draw at once when opened
-        ui.keyboard(on_key=self.on_key, ignore=[]).mark("shortcuts")
         self.summary()
         with ui.tabs().classes("w-full") as tabs:
             overview = self.overview_tab = ui.tab("Overview").mark("tab-overview")
@@ -145,14 +150,15 @@ class ProjectScreen:
                 with ui.row().classes("items-center gap-3"):
                     ui.label(p.name).classes("text-2xl font-bold").mark("project-name")
                     status_badge(p.status.value)
-                ui.label(
-                    f"Account {p.account_id} · owner {p.owner_email} · updated {format_time(p.updated_at)}"
-                    f" · revision {p.revision}"
-                ).classes("text-sm text-grey-7")
+                updated = shown(p.updated_at, self.zone, utcnow())
+                with ui.row().classes("items-baseline gap-1 text-sm text-grey-8").mark("project-meta"):
+                    ui.label(f"Account {p.account_id} · owner {p.owner_email} · updated")
+                    time_label(updated.text, updated.exact, updated.iso).mark("project-updated")
+                    ui.label(f"· revision {p.revision}")
             with ui.row().classes("gap-2").mark("transitions"):
                 for target in self.targets():
                     label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
-                    ui.button(label, on_click=lambda t=target: self.move(t)).props(
+                    ui.button(label, on_click=busy(partial(self.move, target))).props(
                         f"color={TRANSITION_COLORS.get(target, 'primary')}"
                     ).mark(f"to-{target.value}")
 
@@ -174,7 +180,7 @@ class ProjectScreen:
                 element.on_value_change(lambda _: self.sync_unsaved())
             if self.editable:
                 with ui.row().classes("gap-2"):
-                    ui.button("Save", icon="save", on_click=self.save).mark("save")
+                    ui.button("Save", icon="save", on_click=busy(self.save)).mark("save")
                     ui.button("Discard changes", on_click=self.discard).props("flat").mark("discard")
 
     @ui.refreshable_method
@@ -182,12 +188,22 @@ class ProjectScreen:
         with ui.card().classes("w-full"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("History").classes("text-lg font-bold")
-                ui.label(f"{len(self.events)} of {self.events_total} events").classes(
-                    "text-sm text-grey-7"
-                ).mark("event-count")
-            event_timeline([e.model_dump() for e in self.events])
+                with ui.row().classes("items-center gap-3"):
+                    ui.label(f"{len(self.events)} of {self.events_total} events").classes(
+                        "text-sm text-grey-8"
+                    ).mark("event-count")
+                    ui.link("Export CSV", history_href(self.project.project_id)).props("download").classes(
+                        "text-sm"
+                    ).mark("history-export")
+            now = utcnow()
+
+            def when(moment: Any) -> tuple[str, str]:
+                at = shown(moment, self.zone, now)
+                return at.text, at.exact
+
+            event_timeline([e.model_dump() for e in self.events], when)
             if len(self.events) < self.events_total:
-                ui.button("Load more", on_click=self.load_more).props("flat").mark("load-more")
+                ui.button("Load more", on_click=busy(self.load_more)).props("flat").mark("load-more")
 
     def refresh_all(self) -> None:
         self.summary.refresh()
@@ -233,12 +249,8 @@ class ProjectScreen:
         """The Overview tab shows (and the leave warning knows) when its form has unsaved edits."""
         _alert(self.overview_tab, bool(self.my_changes()))
 
-    async def on_key(self, e: KeyEventArguments) -> None:
+    async def save_open_tab(self) -> None:
         """Ctrl/Cmd+S saves the form of the open tab: the design (Design, Estimate) or the overview."""
-        if not (e.action.keydown and not e.action.repeat and (e.modifiers.ctrl or e.modifiers.meta)):
-            return
-        if e.key.name.lower() != "s":
-            return
         tab = self.tabs.value
         name = tab if isinstance(tab, str) else getattr(tab, "_props", {}).get("name")
         if name in ("Design", "Estimate"):
@@ -397,18 +409,6 @@ class ProjectScreen:
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
 
 
-LEAVE_WARNING_JS = """<script>
-window.addEventListener('beforeunload', (event) => {
-  if (!document.querySelector('[data-unsaved]')) return;
-  event.preventDefault();
-  event.returnValue = '';
-});
-window.addEventListener('keydown', (event) => {
-  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') event.preventDefault();
-});
-</script>"""
-
-
 def _alert(tab: ui.tab, unsaved: bool) -> None:
     """A dot on the tab while its form has unsaved changes; ``data-unsaved`` arms the leave warning."""
     if unsaved:
@@ -439,13 +439,13 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         project = await svc.projects.get(project_id)
         events = await svc.projects.events(project_id, limit=EVENTS_PAGE)
     except NotFound:
-        with frame("Not found", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+        with page_frame("Not found", actor):
             not_found(project_id)
         return None
     designs = await svc.designs.list(project_id, limit=1)
     latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
     screen = ProjectScreen(actor, project, list(events.items), events.total, latest)
-    with frame(project.name, user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+    with page_frame(project.name, actor):
         screen.render()
     await screen.designer.load_revisions()
     await screen.reports.start()

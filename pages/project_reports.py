@@ -22,7 +22,7 @@ from domain.reports.schemas import ReportRef
 from domain.users.roles import can_view_jobs
 from domain.users.schemas import Actor
 from pages.feed_follow import FeedFollow
-from pages.jobs_view import STATUS_COLORS, STATUS_LABELS, job_duration
+from pages.jobs_view import STATUS_COLORS, STATUS_LABELS, job_duration, status_text_color
 from pages.local_time import ask_browser_zone, local, remembered_zone, zone_label
 from pages.reports import report_href
 from pages.session import current_actor, services
@@ -55,6 +55,7 @@ class ReportsPanel:
         self.requested: str | None = None  # the job this page asked for
         self.requested_job: JobListed | None = None  # ...as requested, until the feed has it
         self.known_done: set[str] = set()  # succeeded jobs whose report is in ``self.reports``
+        self.loaded = False  # skeleton lines until the reports are read (after the page is shown)
 
     # --- layout -------------------------------------------------------------------------------
     def render(self) -> None:
@@ -70,6 +71,11 @@ class ReportsPanel:
     @ui.refreshable_method
     def body(self) -> None:
         self.sync_button()
+        if not self.loaded:
+            with ui.column().classes("w-full gap-2").mark("reports-loading"):
+                ui.skeleton("text").classes("w-3/4")
+                ui.skeleton("text").classes("w-1/2")
+            return
         if self.revision is None:
             ui.label("Save a design first: a report is of a saved design revision.").classes(
                 "text-sm text-grey-7"
@@ -133,9 +139,11 @@ class ReportsPanel:
 
     def job_line(self, job: JobListed, now: datetime) -> None:
         with ui.row().classes("w-full items-center gap-2 no-wrap text-sm").mark("project-job"):
-            ui.badge(STATUS_LABELS[job.status.value], color=STATUS_COLORS[job.status.value]).mark(
-                "project-job-status"
-            )
+            ui.badge(
+                STATUS_LABELS[job.status.value],
+                color=STATUS_COLORS[job.status.value],
+                text_color=status_text_color(job.status.value),
+            ).mark("project-job-status")
             ui.label(f"Report, rev {job.revision}").classes("whitespace-nowrap")
             ui.label(local(job.created_at, self.zone)).classes("text-xs text-grey-7 whitespace-nowrap")
             took = job_duration(job, now)
@@ -176,6 +184,7 @@ class ReportsPanel:
         client = ui.context.client
         self.following.attach(self.timer, follow=False)
         await self.load_reports()
+        self.loaded = True
         self.body.refresh()
         self.following.follow()
         background_tasks.create(self.learn_zone(client), name="reports-zone")

@@ -16,15 +16,18 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 from pydantic import ValidationError
 
-from components.frame import frame
-from components.status import STATUS_LABELS
-from components.timeline import format_time
+from components.everyday import busy, icon_button, search_box
+from components.status import STATUS_LABELS, status_badge
+from components.when import time_label
 from domain.errors import DomainError
+from domain.orm import utcnow
 from domain.search.schemas import SavedSearchIn, SavedSearchOut, SearchResult, SearchSort
 from domain.users.schemas import Actor
 from pages.listing import clean_search
+from pages.local_time import remembered_zone, shown
 from pages.search_state import SEARCH, SearchView, highlight_html, page_count, total_text
-from pages.session import action_id, current_actor, services, sign_out, to_login
+from pages.session import action_id, current_actor, services, to_login
+from pages.shell import page_frame
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ class SearchScreen:
         self.result: SearchResult | None = None
         self.error: str | None = None
         self.saved: list[SavedSearchOut] = []
+        self.zone = remembered_zone()
 
     async def fetch(self, view: SearchView) -> None:
         """Run the search of ``view`` (and read the saved searches); a failure becomes a notice,
@@ -69,7 +73,7 @@ class SearchScreen:
 
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
-            self.box = (
+            self.box = search_box(
                 ui.input("Search", value=self.view.q, placeholder="Name, customer, address, section, 12x6…")
                 .props("outlined dense clearable autofocus debounce=250")
                 .classes("grow")
@@ -83,11 +87,12 @@ class SearchScreen:
             )
             self.spinner = ui.spinner(size="md").mark("search-loading")
             self.spinner.visible = False
-        with ui.row().classes("w-full items-start gap-6 no-wrap"):
-            with ui.column().classes("w-64 shrink-0 gap-2"):
+        # On a phone the results come first and the facets and saved searches follow below them.
+        with ui.row().classes("w-full items-start gap-6 no-wrap max-sm:flex-wrap-reverse"):
+            with ui.column().classes("w-64 shrink-0 gap-2 max-sm:w-full"):
                 self.facets_panel()
                 self.saved_panel()
-            with ui.column().classes("grow gap-2"):
+            with ui.column().classes("grow gap-2 min-w-0 max-sm:w-full"):
                 self.results_panel()
         self.box.on_value_change(self.on_text)
         self.sort.on_value_change(self.on_sort)
@@ -180,6 +185,7 @@ class SearchScreen:
             )
             ui.label(message).classes("text-grey-7").mark("search-empty")
             return
+        now = utcnow()
         for hit in result.items:
             with ui.card().classes("w-full gap-1").mark("search-hit"):
                 with ui.row().classes("w-full items-center justify-between"):
@@ -188,7 +194,7 @@ class SearchScreen:
                         f"{highlight_html(hit.highlights.get('name', []))}</a>",
                         sanitize=False,  # built from escaped segments only (highlight_html)
                     ).mark("hit-name")
-                    ui.badge(STATUS_LABELS.get(hit.status.value, hit.status.value)).props("outline")
+                    status_badge(hit.status.value)
                 for key, prefix in (("customer", ""), ("site_address", ""), ("design", "Design: ")):
                     if hit.highlights.get(key):
                         ui.html(prefix + highlight_html(hit.highlights[key]), sanitize=False).classes(
@@ -198,10 +204,13 @@ class SearchScreen:
                     ui.html(highlight_html(hit.highlights["description"]), sanitize=False).classes(
                         "text-sm text-grey-8"
                     ).mark("hit-description")
-                details = [hit.account_id, hit.owner_email, f"updated {format_time(hit.updated_at)}"]
-                if hit.design.total is not None:
-                    details.append(_money(hit.design.total))
-                ui.label(" · ".join(details)).classes("text-xs text-grey-7")
+                updated = shown(hit.updated_at, self.zone, now)
+                details = [hit.account_id, hit.owner_email]
+                with ui.row().classes("items-baseline gap-1 text-xs text-grey-8"):
+                    ui.label(" · ".join(details) + " · updated")
+                    time_label(updated.text, updated.exact, updated.iso)
+                    if hit.design.total is not None:
+                        ui.label(f"· {_money(hit.design.total)}")
         pages = page_count(result.total)
         if pages > 1:
             ui.pagination(
@@ -220,9 +229,11 @@ class SearchScreen:
         for item in self.saved:
             with ui.row().classes("w-full items-center justify-between no-wrap"):
                 ui.link(item.name, item.url).mark(f"saved-{item.name}")
-                ui.button(icon="delete", on_click=lambda i=item: self.delete_saved(i.saved_search_id)).props(
-                    "flat dense size=sm"
-                ).mark(f"saved-delete-{item.name}")
+                icon_button(
+                    "delete",
+                    f"Delete the saved search {item.name}",
+                    lambda i=item: self.delete_saved(i.saved_search_id),
+                ).props("flat dense size=sm").mark(f"saved-delete-{item.name}")
         name = ui.input("Name this search").props("dense outlined").classes("w-full").mark("saved-name")
         problem = ui.label("").classes("text-negative text-xs")
         problem.visible = False
@@ -241,7 +252,9 @@ class SearchScreen:
             ui.notify(f"Saved “{data.name}”")
             await self.reload_saved()
 
-        ui.button("Save search", icon="bookmark_add", on_click=save).props("flat dense").mark("saved-save")
+        ui.button("Save search", icon="bookmark_add", on_click=busy(save)).props("flat dense").mark(
+            "saved-save"
+        )
 
     async def delete_saved(self, saved_search_id: int) -> None:
         try:
@@ -263,7 +276,7 @@ async def search_page(request: Request) -> RedirectResponse | None:
     view = SearchView.from_query(request.query_params)
     screen = SearchScreen(actor, view)
     await screen.fetch(view)
-    with frame("Search", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+    with page_frame("Search", actor):
         screen.build()
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if view.url() != here:

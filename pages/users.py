@@ -11,7 +11,8 @@ The view (``?q=&page=``) lives in the URL so it can be shared and reloaded.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -19,15 +20,19 @@ from fastapi.responses import RedirectResponse
 from nicegui import events, ui
 
 from components.dialogs import Secret, close_then, confirm_dialog, delete_when_closed, shown_once_dialog
-from components.frame import frame
-from components.timeline import event_timeline, format_time
+from components.everyday import busy, form_dialog, icon_button, mark_unsaved, search_box, submit_button
+from components.timeline import event_timeline
 from components.user_fields import FIELD_LABELS, ROLE_LABELS, UserFields, role_label
+from components.when import time_label
 from domain.errors import DomainError, Forbidden, NotFound
+from domain.orm import utcnow
 from domain.paging import Page
 from domain.users.roles import can_manage_users
 from domain.users.schemas import Actor, UserOut
 from pages.listing import clean_search, fetch_page, last_page, page_number
-from pages.session import HOME, current_actor, services, sign_out, to_login
+from pages.local_time import remembered_zone, shown
+from pages.session import HOME, current_actor, services, to_login
+from pages.shell import page_frame
 
 USERS = "/users"
 PER_PAGE = 25
@@ -67,6 +72,7 @@ class UsersScreen:
         self.busy = False  # one action at a time: a double click must not send twice
         self.requests = 0  # answers to superseded searches (fast typing) are dropped
         self.root: ui.element  # the page's content column, set by render()
+        self.zone = remembered_zone()
 
     @property
     def pages(self) -> int:
@@ -108,10 +114,10 @@ class UsersScreen:
             ui.label("Users").classes("text-2xl font-bold")
             ui.button("Add user", icon="person_add", on_click=self.open_add_dialog).mark("add-user")
         with ui.row().classes("w-full items-end gap-4"):
-            search = (
+            search = search_box(
                 ui.input("Search", value=self.q, placeholder="Email or name")
                 .props("outlined dense clearable debounce=350")
-                .classes("w-96")
+                .classes("w-full sm:w-96")
                 .mark("user-search")
             )
             search.on_value_change(self.on_search)
@@ -130,7 +136,7 @@ class UsersScreen:
         with (
             ui.element("q-markup-table")
             .props("flat bordered wrap-cells")
-            .classes("w-full")
+            .classes("w-full overflow-x-auto")
             .mark("users-table")
         ):
             with ui.element("thead"), ui.element("tr"):
@@ -152,13 +158,13 @@ class UsersScreen:
             with ui.element("td"), ui.row().classes("items-center gap-2 no-wrap"):
                 ui.label(user.email).mark("user-email-cell")
                 if me:
-                    ui.badge("you", color="blue-grey-4")
+                    ui.badge("you", color="blue-grey-8")
             with ui.element("td"):
                 ui.label(user.name or "—")
             with ui.element("td"):
                 role = (
                     ui.select(ROLE_LABELS, value=user.role)
-                    .props("dense outlined options-dense")
+                    .props(f'dense outlined options-dense aria-label="Role of {user.email}"')
                     .classes("min-w-[9rem]")
                     .mark("role")
                 )
@@ -169,13 +175,14 @@ class UsersScreen:
                 role.on_value_change(lambda e, u=user: self.change_role(u, str(e.value or "")))
             with ui.element("td"):
                 if user.is_active:
-                    ui.badge("Active", color="green-7").mark("active-state")
+                    ui.badge("Active", color="green-9").mark("active-state")
                 else:
-                    ui.badge("Deactivated", color="grey-6").mark("active-state")
+                    ui.badge("Deactivated", color="grey-8").mark("active-state")
                 if errors.get("is_active"):
                     ui.label(errors["is_active"]).classes("text-negative text-xs").mark("active-error")
             with ui.element("td"):
-                ui.label(format_time(user.created_at)).classes("text-sm")
+                created = shown(user.created_at, self.zone, utcnow())
+                time_label(created.text, created.exact, created.iso).classes("text-sm").mark("user-created")
             with ui.element("td"), ui.row().classes("items-center gap-1 no-wrap"):
                 if user.is_active:
                     toggle = ui.button("Deactivate", on_click=lambda u=user: self.ask_deactivate(u))
@@ -184,11 +191,15 @@ class UsersScreen:
                         toggle.disable()
                         toggle.tooltip("You cannot deactivate your own account. Ask another admin.")
                 else:
-                    ui.button("Activate", on_click=lambda u=user: self.activate(u)).props(
+                    ui.button("Activate", on_click=busy(partial(self.activate, user))).props(
                         "flat dense color=positive no-caps"
                     ).mark("activate")
-                more = ui.button(icon="more_vert").props("flat dense round").mark("more-actions")
-                more.tooltip("Password and API keys")
+                # Named for screen readers, without a tooltip: a tooltip stayed over the open menu
+                # and covered its first item ("Reset password").
+                more = icon_button(
+                    "more_vert", f"Password, API keys and history of {user.email}", tooltip=False
+                )
+                more.props("flat dense round").mark("more-actions")
                 with more, ui.menu():
                     ui.menu_item("Reset password", on_click=lambda u=user: self.ask_reset_password(u)).mark(
                         "reset-password"
@@ -341,7 +352,13 @@ class UsersScreen:
             ui.card().classes("w-[36rem] max-w-full").mark("history-dialog"),
         ):
             ui.label(f"History of {user.email}").classes("text-lg font-bold")
-            event_timeline([e.model_dump() for e in trail.items])
+            now = utcnow()
+
+            def when(moment: Any) -> tuple[str, str]:
+                at = shown(moment, self.zone, now)
+                return at.text, at.exact
+
+            event_timeline([e.model_dump() for e in trail.items], when)
             if trail.total > len(trail.items):
                 ui.label(f"The newest {len(trail.items)} of {trail.total} events.").classes("text-grey-7")
             ui.button("Close", on_click=dialog.close).props("flat")
@@ -349,16 +366,20 @@ class UsersScreen:
 
     def open_add_dialog(self) -> None:
         """The Add user dialog; built on demand and removed when closed."""
-        with ui.dialog(value=True) as dialog, ui.card().classes("w-[32rem] max-w-full"):
+        with ui.dialog(value=True) as dialog, form_dialog(ui.card().classes("w-[32rem] max-w-full")) as card:
             dialog.mark("add-user-dialog")
             ui.label("Add user").classes("text-lg font-bold")
             ui.label("A password and an API key are generated and shown once.").classes("text-sm text-grey-8")
             fields = UserFields(prefix="add")
+            for element in (fields.email, fields.name):
+                element.on_value_change(
+                    lambda: mark_unsaved(card, bool(fields.email.value or fields.name.value))
+                )
             problem = ui.label("").classes("text-negative").mark("add-user-problem")
             problem.visible = False
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=dialog.close).props("flat").mark("add-cancel")
-                add_button = ui.button("Add user", icon="check").mark("add-submit")
+                add_button = submit_button(ui.button("Add user", icon="check")).mark("add-submit")
 
         async def add() -> None:
             if self.busy:
@@ -370,7 +391,6 @@ class UsersScreen:
             if missing:
                 return
             self.busy = True
-            add_button.disable()  # a double click must not add the user twice
             try:
                 creds = await services().users.add_user(
                     self.actor, email=values["email"], role=values["role"], name=values["name"]
@@ -390,7 +410,6 @@ class UsersScreen:
                 if not errors:
                     problem.text = exc.message
                     problem.visible = True
-                add_button.enable()
                 return
             finally:
                 self.busy = False
@@ -406,9 +425,10 @@ class UsersScreen:
                 )
                 await self.reload()
 
+            mark_unsaved(card, False)
             await close_then(dialog, added)
 
-        add_button.on_click(add)
+        add_button.on_click(busy(add))  # spinner and disabled while it runs: one user per click
         delete_when_closed(dialog)
 
 
@@ -427,7 +447,7 @@ async def users_page(request: Request) -> RedirectResponse | None:
     actor = await current_actor()
     if actor is None:
         return to_login(request)
-    with frame("Users", user_email=actor.email, user_role=actor.role, on_logout=sign_out):
+    with page_frame("Users", actor):
         if not can_manage_users(actor.role):
             refusal(actor)
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import func, literal, select, text
@@ -54,19 +55,78 @@ async def search(
     return rows, min(total, SEARCH_CAP), total <= SEARCH_CAP
 
 
+def _order(sort: str) -> tuple[Any, ...]:
+    """ORDER BY of a list sort key; ``owner`` is the owner's email (joined in by the caller), and
+    the project id breaks ties so paging is stable."""
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    column = User.email if name == "owner" else getattr(Project, name)
+    key = Project.project_id
+    return (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
+
+
+def _listed(columns: Any, where: Any, sort: str) -> Any:
+    stmt = select(columns).where(where)
+    if sort.lstrip("-") == "owner":
+        stmt = stmt.join(User, User.user_id == Project.owner_id)
+    return stmt.order_by(*_order(sort))
+
+
 async def _page(
     session: AsyncSession, clauses: Clauses, *, sort: str, limit: int, offset: int
 ) -> tuple[list[Project], int]:
     where = text(clauses.sql()).bindparams(**clauses.params)
     capped = select(literal(1)).select_from(Project).where(where).limit(SEARCH_CAP + 1).subquery()
     total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    column = getattr(Project, sort.lstrip("-"))
-    descending = sort.startswith("-")
-    key = Project.project_id
-    order = (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
-    stmt = select(Project).where(where).order_by(*order).limit(limit).offset(offset)
+    stmt = _listed(Project, where, sort).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).scalars().all()
     return list(rows), int(total)
+
+
+EXPORT_COLUMNS = (
+    Project.project_id,
+    Project.name,
+    Project.account_id,
+    Project.customer,
+    Project.site_address,
+    Project.status,
+    User.email.label("owner_email"),
+    Project.created_at,
+    Project.updated_at,
+    Project.design_revision,
+    Project.design_section,
+    Project.design_pole_count,
+    Project.design_mount,
+    Project.design_wind_mph,
+    Project.design_total,
+)
+
+
+async def stream(
+    session: AsyncSession, *, q: str | None, status: str | None, account_id: str | None, sort: str
+) -> AsyncIterator[Any]:
+    """Every project of the list's filters (not only a page), in its order, through a server-side
+    cursor (``yield_per``): memory stays one batch however many match. Words that match nothing
+    fall back to a literal substring, as the list does."""
+    filters = SearchFilters(
+        status=Status(status) if status else None, account_id=account_id if account_id else None
+    )
+    found = False
+    async for row in _stream(session, text_clauses(q or "", filters), sort):
+        found = True
+        yield row
+    if not found and q and words(q):
+        async for row in _stream(session, text_clauses(q, filters, mode="substring"), sort):
+            yield row
+
+
+async def _stream(session: AsyncSession, clauses: Clauses, sort: str) -> AsyncIterator[Any]:
+    where = text(clauses.sql()).bindparams(**clauses.params)
+    stmt = select(*EXPORT_COLUMNS).join(User, User.user_id == Project.owner_id).where(where)
+    stmt = stmt.order_by(*_order(sort))
+    result = await session.stream(stmt.execution_options(yield_per=500))
+    async for row in result:
+        yield row
 
 
 async def add_event(
@@ -94,3 +154,16 @@ async def events(
         select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc()).limit(limit).offset(offset)
     )
     return list((await session.execute(stmt)).scalars().all()), int(total)
+
+
+async def stream_events(session: AsyncSession, project_id: uuid.UUID) -> AsyncIterator[ProjectEvent]:
+    """Every event of a project, oldest first, through a server-side cursor (for the export)."""
+    stmt = (
+        select(ProjectEvent)
+        .where(ProjectEvent.project_id == project_id)
+        .order_by(ProjectEvent.event_id.asc())
+        .execution_options(yield_per=500)
+    )
+    result = await session.stream_scalars(stmt)
+    async for event in result:
+        yield event

@@ -92,4 +92,6 @@ class ProjectQuery(BaseModel):
     account_id: Line | None = Field(None, max_length=64)
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    sort: str = Field("-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$")
+    sort: str = Field(
+        "-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id|owner)$"
+    )

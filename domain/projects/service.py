@@ -10,7 +10,7 @@ the same ETag exactly one wins and the rest get 412 with the current ETag.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,7 @@ from domain.projects.schemas import (
     ProjectQuery,
     ProjectUpdate,
 )
+from domain.search.results import CSV_HEADER, csv_row
 from domain.users.roles import can_create_project, can_edit_project
 from domain.users.schemas import Actor
 
@@ -352,6 +353,29 @@ class ProjectService:
             emails = await repo.owner_emails(session, {project.owner_id})
         self.observe("transition")
         return _out(project, emails.get(project.owner_id, ""))
+
+    async def export(self, query: ProjectQuery) -> AsyncIterator[list[str]]:
+        """The list as CSV rows: the header, then every project of ``query``'s filters (its
+        ``limit`` and ``offset`` are ignored), in its order; the columns of the search export."""
+        yield list(CSV_HEADER)
+        async with self.uow() as tx:
+            async for row in repo.stream(
+                tx.session,
+                q=query.q,
+                status=query.status.value if query.status else None,
+                account_id=query.account_id,
+                sort=query.sort,
+            ):
+                yield csv_row(row._mapping)
+
+    async def all_events(self, project_id: str) -> AsyncIterator[EventOut]:
+        """Every event of a project, oldest first, read as they are sent (the history export). The
+        caller checks that the project exists first (``get``): a stream that has begun cannot
+        turn into a 404 any more."""
+        pid = _parse_id(project_id)
+        async with self.uow() as tx:
+            async for event in repo.stream_events(tx.session, pid):
+                yield _event_out(event)
 
     async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
         pid = _parse_id(project_id)

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.csv_export import safe_cell
 from domain.projects.lifecycle import Status
 from domain.search.facets import (
     PRICE_BUCKETS,
@@ -225,6 +226,4 @@ CSV_HEADER = [
 
 
 def _csv_safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection: "=HYPERLINK(...)" typed as a
-    project name): a leading = + - @ or tab/CR gets an apostrophe, as OWASP advises."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return safe_cell(value)

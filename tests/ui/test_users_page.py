@@ -312,5 +312,8 @@ async def test_an_admin_reads_the_history_of_an_account(services, user: User, lo
     await user.should_see(marker="history-dialog", retries=40)
     await user.should_see("History of eve@signx.test")
     await user.should_see("Role changed")
-    await user.should_see("Role: “estimator” → “ops”")
+    await user.should_see("Role: Estimator → Ops")  # labels people read, not the stored keys
+    await user.should_not_see("Role: “estimator” → “ops”")
+    await user.should_see("Role: Estimator")  # the account's creation, with its first role
+    await user.should_not_see("role: “estimator”")
     await user.should_see("Account created")

@@ -6,6 +6,7 @@ from typing import Any
 
 from nicegui import ui
 from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
 
 from domain.projects.schemas import ProjectCreate, ProjectOut
 from domain.users.schemas import Actor
@@ -64,3 +65,9 @@ def capture_urls(user: User) -> list[str]:
     history = _RecordedHistory()
     user.navigate.history = history  # type: ignore[assignment]
     return history.urls
+
+
+def page_event(user: User, event: str) -> None:
+    """A page-wide event as the shared script sends it (``emitEvent``): ``signx_save`` for
+    Ctrl/Cmd+S, ``signx_shortcuts`` for ``?`` (components/everyday.js)."""
+    UserInteraction(user, {user.current_layout}, None).trigger(event)

@@ -1,0 +1,157 @@
+// The habits every page shares, in one place: the leave warning for unsaved edits, the keyboard
+// shortcuts, the skip link and the browser's time zone. Loaded once per page (components/everyday.py
+// adds it to every page's head); pages take part through data attributes, not code of their own:
+//
+//   data-unsaved       on any element while a form in it has unsaved edits: leaving asks first
+//   data-search-box    on the page's search field: "/" focuses it
+//   data-submit        on a dialog's main button: Enter (and, in a form dialog, Ctrl/Cmd+S) presses it
+//   data-form          on a dialog that holds a form (Ctrl/Cmd+S saves it)
+//
+// Ctrl/Cmd+S outside a dialog and "?" are sent to the server as the page events signx_save and
+// signx_shortcuts; a page says what Ctrl/Cmd+S saves (components.everyday.on_save).
+(() => {
+  if (window.signx) return;
+  const signx = (window.signx = {});
+
+  // --- the browser's time zone, for the server to format times in (pages/local_time.py) ---------
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) {
+      document.cookie = `signx_tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; SameSite=Lax`;
+    }
+  } catch (e) {
+    // an old browser without Intl: the pages show UTC and say so
+  }
+
+  // --- unsaved edits -------------------------------------------------------------------------------
+  let leaving = false;
+  signx.unsaved = () => !leaving && document.querySelector("[data-unsaved]") !== null;
+
+  // Closing the tab, reloading, typing another address: the browser's own question.
+  window.addEventListener("beforeunload", (event) => {
+    if (!signx.unsaved()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  function askToLeave() {
+    return new Promise((resolve) => {
+      const dialog = document.createElement("dialog");
+      dialog.className = "signx-leave";
+      dialog.setAttribute("aria-labelledby", "signx-leave-title");
+      dialog.setAttribute("aria-describedby", "signx-leave-text");
+      dialog.innerHTML =
+        '<h2 id="signx-leave-title">Leave this page?</h2>' +
+        '<p id="signx-leave-text">You have unsaved changes. They are lost if you leave now.</p>' +
+        '<div class="signx-leave-buttons">' +
+        '<button type="button" class="signx-stay" autofocus>Stay on this page</button>' +
+        '<button type="button" class="signx-go">Leave without saving</button>' +
+        "</div>";
+      document.body.appendChild(dialog);
+      const done = (go) => {
+        dialog.close();
+        dialog.remove();
+        resolve(go);
+      };
+      dialog.querySelector(".signx-stay").addEventListener("click", () => done(false));
+      dialog.querySelector(".signx-go").addEventListener("click", () => done(true));
+      dialog.addEventListener("cancel", (event) => {
+        event.preventDefault(); // Esc: stay
+        done(false);
+      });
+      dialog.showModal();
+    });
+  }
+
+  // Leave (run ``go``) at once when nothing is unsaved, else after the person agreed.
+  signx.leave = (go) => {
+    if (!signx.unsaved()) {
+      go();
+      return;
+    }
+    askToLeave().then((agreed) => {
+      if (!agreed) return;
+      leaving = true; // no second question from beforeunload
+      go();
+    });
+  };
+
+  // Links inside the app (the header, the list, "Back to projects") ask in the page's own words.
+  document.addEventListener(
+    "click",
+    (event) => {
+      const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+      if (!link || event.defaultPrevented || event.button !== 0) return;
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return; // a new tab or window
+      if ((link.target && link.target !== "_self") || link.hasAttribute("download")) return;
+      if (link.classList.contains("signx-skip")) {
+        event.preventDefault();
+        const main = document.getElementById("main");
+        if (main) main.focus();
+        return;
+      }
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) return;
+      if (url.pathname === location.pathname && url.search === location.search && url.hash) return;
+      if (!signx.unsaved()) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      signx.leave(() => location.assign(url.href));
+    },
+    true,
+  );
+
+  // --- keyboard ------------------------------------------------------------------------------------
+  const isTyping = (el) =>
+    el instanceof Element &&
+    (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.closest(".q-select"));
+
+  function openDialog() {
+    const dialogs = Array.from(document.querySelectorAll(".q-dialog"));
+    return dialogs.length ? dialogs[dialogs.length - 1] : null;
+  }
+
+  // Press the dialog's main button (once: a button that is busy or disabled is not pressed again).
+  function submit(dialog) {
+    const button = dialog.querySelector("[data-submit]");
+    if (!button || button.disabled || button.classList.contains("q-btn--loading")) return button !== null;
+    button.click();
+    return true;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const key = event.key || "";
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && key.toLowerCase() === "s") {
+      event.preventDefault(); // never the browser's "Save page as"
+      if (event.repeat) return;
+      const dialog = openDialog();
+      if (dialog) {
+        if (dialog.querySelector("[data-form]")) submit(dialog);
+        return;
+      }
+      // A field's latest keystrokes reach the server before the save does (same socket, in order).
+      emitEvent("signx_save");
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const target = event.target;
+    if (key === "Enter") {
+      const dialog = target instanceof Element ? target.closest(".q-dialog") : null;
+      if (!dialog || event.defaultPrevented) return;
+      if (["TEXTAREA", "BUTTON", "A"].includes(target.tagName) || target.closest(".q-select, .q-menu")) return;
+      if (submit(dialog)) event.preventDefault();
+      return;
+    }
+    if (isTyping(target) || openDialog() || document.querySelector("dialog[open]")) return;
+    if (key === "/") {
+      const box = document.querySelector("[data-search-box] input, input[data-search-box]");
+      if (!box) return;
+      event.preventDefault();
+      box.focus();
+      box.select();
+    } else if (key === "?") {
+      event.preventDefault();
+      emitEvent("signx_shortcuts");
+    }
+  });
+})();

@@ -1,0 +1,158 @@
+"""The habits every page shares, as small hooks a page opts into (the browser side is
+``everyday.js``, the colours and focus ring ``everyday.css``; both are on every page).
+
+- ``mark_unsaved(element, unsaved)``: while set, leaving the page (a link, reload, closing the
+  tab) asks first.
+- ``on_save(handler)``: what Ctrl/Cmd+S does on this page.
+- ``search_box(input)``: the field ``/`` focuses.
+- ``submit_button(button)`` / ``form_dialog(card)``: Enter in the dialog presses the button;
+  Ctrl/Cmd+S does too when the dialog holds a form.
+- ``busy(action)``: a click handler that shows the button's spinner and keeps it disabled while the
+  action runs, so nothing is sent twice.
+- ``icon_button(icon, label, ...)``: a button with only an icon still has a name for screen
+  readers (``aria-label``) and a tooltip.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from nicegui import Client, events, ui
+from nicegui.elements.mixins.disableable_element import DisableableElement
+
+HERE = Path(__file__).parent
+SAVE_EVENT = "signx_save"
+SHORTCUTS_EVENT = "signx_shortcuts"
+
+# What the ``?`` overlay lists: (keys, what they do).
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+S / ⌘S", "Save the open form"),
+    ("/", "Go to the search box"),
+    ("Enter", "Confirm the open dialog"),
+    ("Esc", "Close the open dialog"),
+    ("?", "Show these shortcuts"),
+)
+
+
+def _asset_html() -> str:
+    css = (HERE / "everyday.css").read_text(encoding="utf-8")
+    js = (HERE / "everyday.js").read_text(encoding="utf-8")
+    return f"<style>\n{css}</style>\n<script>\n{js}</script>"
+
+
+def install() -> None:
+    """Put the shared stylesheet and script in the head of every page (once per app)."""
+    html = _asset_html()
+    if html not in Client.shared_head_html:
+        ui.add_head_html(html, shared=True)
+
+
+def mark_unsaved(element: ui.element, unsaved: bool) -> None:
+    """``data-unsaved`` on ``element`` while its form has unsaved edits (see ``everyday.js``)."""
+    if unsaved:
+        element.props("data-unsaved")
+    else:
+        element.props(remove="data-unsaved")
+
+
+def on_save(handler: Callable[[], Awaitable[Any] | Any]) -> None:
+    """Ctrl/Cmd+S on the current page calls ``handler`` (the browser's own "Save page as" never
+    opens on the app's pages)."""
+
+    async def saved(_: events.GenericEventArguments) -> None:
+        result = handler()
+        if inspect.isawaitable(result):
+            await result
+
+    ui.on(SAVE_EVENT, saved)
+
+
+def search_box(element: ui.input) -> ui.input:
+    """The field ``/`` focuses."""
+    return element.props("data-search-box")
+
+
+def submit_button(button: ui.button) -> ui.button:
+    """The dialog's main button: Enter in the dialog presses it."""
+    return button.props("data-submit")
+
+
+def form_dialog(card: ui.element) -> ui.element:
+    """A dialog that holds a form: Ctrl/Cmd+S presses its ``submit_button`` too."""
+    return card.props("data-form")
+
+
+def busy(
+    action: Callable[[], Awaitable[Any] | Any],
+) -> Callable[[events.ClickEventArguments], Awaitable[None]]:
+    """A click handler running ``action`` while its button shows a spinner and is disabled.
+
+    A second click meanwhile (a double click, an impatient Enter) does nothing. The button gets back
+    the enabled state it had; a button the action removed (a refreshed card, a closed dialog) is
+    left alone.
+    """
+
+    async def run(e: events.ClickEventArguments) -> None:
+        button = e.sender
+        assert isinstance(button, DisableableElement)
+        if "loading" in button.props:
+            return
+        was_enabled = button.enabled
+        button.props("loading")
+        button.disable()
+        try:
+            result = action()
+            if inspect.isawaitable(result):
+                await result
+        finally:
+            if not button.is_deleted:
+                button.props(remove="loading")
+                button.set_enabled(was_enabled)
+
+    return run
+
+
+def icon_button(
+    icon: str, label: str, on_click: Callable[..., Any] | None = None, *, tooltip: bool = True
+) -> ui.button:
+    """A button showing only ``icon``, named ``label`` for screen readers (and in a tooltip)."""
+    button = ui.button(icon=icon, on_click=on_click).props(f'aria-label="{_attribute(label)}"')
+    if tooltip:
+        button.tooltip(label)
+    return button
+
+
+def _attribute(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def show_shortcuts() -> ui.dialog:
+    """The ``?`` overlay: every shortcut and what it does. Built when asked for and removed when
+    closed (Esc, a click outside, or Close)."""
+    with ui.dialog(value=True) as dialog, ui.card().classes("w-[26rem] max-w-full").mark("shortcuts-dialog"):
+        ui.label("Keyboard shortcuts").classes("text-lg font-bold").props("role=heading aria-level=2")
+        with ui.element("dl").classes("w-full grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 m-0"):
+            for keys, meaning in SHORTCUTS:
+                with ui.element("dt"):
+                    ui.html(" ".join(f"<kbd>{k}</kbd>" for k in keys.split(" / ")), sanitize=False).classes(
+                        "signx-keys"
+                    )
+                with ui.element("dd").classes("m-0"):
+                    ui.label(meaning)
+        with ui.row().classes("w-full justify-end"):
+            submit_button(ui.button("Close", on_click=dialog.close).props("flat")).mark("shortcuts-close")
+
+    def closed(e: events.ValueChangeEventArguments) -> None:
+        if not e.value:
+            dialog.delete()
+
+    dialog.on_value_change(closed)
+    return dialog
+
+
+def listen_for_shortcuts() -> None:
+    """``?`` on this page opens the overlay."""
+    ui.on(SHORTCUTS_EVENT, show_shortcuts)
