@@ -87,7 +87,7 @@
       if (link.classList.contains("signx-skip")) {
         event.preventDefault();
         const main = document.getElementById("main");
-        if (main) main.focus();
+        if (main) main.focus({ preventScroll: false });
         return;
       }
       const url = new URL(link.href, location.href);
@@ -100,6 +100,29 @@
     },
     true,
   );
+
+  // --- names for what Quasar leaves unnamed ---------------------------------------------------------
+  // A dialog is named by its title (the first heading or large label in it), a progress bar by what
+  // it is, so screen readers announce them (axe: aria-dialog-name, aria-progressbar-name). Pages
+  // that name them themselves keep their names.
+  function nameUnnamed() {
+    for (const dialog of document.querySelectorAll('[role="dialog"]:not([aria-label]):not([aria-labelledby])')) {
+      const title = dialog.querySelector('[role="heading"], h1, h2, h3, .text-lg, .text-xl, .text-2xl');
+      if (title && title.id) dialog.setAttribute("aria-labelledby", title.id);
+    }
+    for (const bar of document.querySelectorAll('[role="progressbar"]:not([aria-label]):not([aria-labelledby])')) {
+      bar.setAttribute("aria-label", bar.classList.contains("q-loading-bar") ? "Loading" : "Progress");
+    }
+  }
+  let naming = false;
+  new MutationObserver(() => {
+    if (naming) return;
+    naming = true;
+    requestAnimationFrame(() => {
+      naming = false;
+      nameUnnamed();
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
 
   // --- keyboard ------------------------------------------------------------------------------------
   const isTyping = (el) =>

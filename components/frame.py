@@ -1,5 +1,5 @@
 """The layout every signed-in page shares: header with navigation, who is signed in, logout, the
-theme and the keyboard shortcuts; a skip link and the main landmark.
+theme and the keyboard shortcuts; a skip link to the content.
 
 Takes plain data and callbacks; knows nothing about sessions or the database, so the pages
 decide who the user is, what logging out means and where a theme choice is kept.
@@ -99,19 +99,15 @@ def frame(
             ui.icon("person").classes("text-white max-md:hidden")
             ui.label(user_email).classes("text-white max-md:hidden").mark("user-email")
             # White on the dark header with dark text: 12:1 (the old grey badge was 2.6:1).
-            ui.badge(user_role, color="white", text_color="blue-grey-10").classes("max-sm:hidden").mark(
-                "user-role"
-            )
+            with ui.element("span").classes("max-sm:hidden"):  # q-badge's own display wins over hidden
+                ui.badge(user_role, color="white", text_color="blue-grey-10").mark("user-role")
             ui.button("Logout", icon="logout").props("flat color=white").classes("max-sm:hidden").on(
                 "click", on_logout, js_handler=GUARDED
             ).mark("logout")
     listen_for_shortcuts()
     width = "max-w-screen-2xl" if wide else "max-w-6xl"
-    with (
-        ui.element("main")
-        .props("id=main tabindex=-1")
-        .classes(f"nicegui-column w-full {width} mx-auto p-4 gap-4") as content
-    ):
+    # NiceGUI's page is the <main> landmark already; this column is where the skip link lands.
+    with ui.column().props("id=main tabindex=-1").classes(f"w-full {width} mx-auto p-4 gap-4") as content:
         yield content
 
 

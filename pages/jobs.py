@@ -160,7 +160,7 @@ class JobMonitor:
             self.updated = ui.label("Connecting…").classes("text-xs text-grey-7").mark("updated")
         self.alarm = (
             ui.element("div")
-            .classes("w-full rounded-md bg-red-7 text-white px-4 py-3 flex items-center gap-3")
+            .classes("w-full rounded-md bg-red-9 text-white px-4 py-3 flex items-center gap-3")
             .mark("no-worker-alarm")
         )
         with self.alarm:
@@ -177,11 +177,15 @@ class JobMonitor:
         )
         self.problem.visible = False
         with ui.row().classes("w-full gap-4 items-stretch no-wrap max-md:flex-wrap"):
-            with ui.card().classes("w-56 shrink-0").mark("queue-card") as self.queue_card:
+            with ui.card().classes("w-56 shrink-0 max-sm:w-full").mark("queue-card") as self.queue_card:
                 ui.label("Queue depth").classes("text-sm text-grey-8 uppercase tracking-wide")
                 self.depth = ui.label("–").classes("text-5xl font-bold leading-tight").mark("queue-depth")
                 ui.label("jobs waiting for a worker").classes("text-xs text-grey-7")
-            with ui.card().classes("flex-1 min-w-[22rem]").mark("workers-card") as self.workers_card:
+            with (
+                ui.card()
+                .classes("flex-1 min-w-0 sm:min-w-[22rem] max-sm:w-full")
+                .mark("workers-card") as self.workers_card
+            ):
                 with ui.row().classes("w-full items-center justify-between"):
                     ui.label("Live workers").classes("text-sm text-grey-8 uppercase tracking-wide")
                     self.worker_count = ui.badge("–", color="grey-6").classes("text-sm").mark("worker-count")
@@ -320,7 +324,7 @@ class JobMonitor:
         self.no_workers.visible = alive == 0
         self.workers.visible = alive > 0
         self.worker_count.text = f"{alive} alive"
-        self.worker_count.props(f"color={'green-7' if alive else 'red-7'}")
+        self.worker_count.props(f"color={'green-9' if alive else 'red-9'}")
         self.workers_card.classes(
             add="ring-2 ring-red-600" if not alive else "", remove="ring-2 ring-red-600" if alive else ""
         )

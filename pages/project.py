@@ -128,9 +128,9 @@ class ProjectScreen:
                 ui.tab_panel(overview),
                 ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"),
             ):
-                with ui.column().classes("flex-[3] min-w-[20rem]"):
+                with ui.column().classes("flex-[3] min-w-0 sm:min-w-[20rem] max-sm:w-full"):
                     self.overview()
-                with ui.column().classes("flex-[2] min-w-[18rem]"):
+                with ui.column().classes("flex-[2] min-w-0 sm:min-w-[18rem] max-sm:w-full"):
                     self.reports.render()
                     self.timeline()
             with ui.tab_panel(design):

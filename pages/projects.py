@@ -192,8 +192,8 @@ class ProjectList:
                     "outline"
                 ).mark("clear-filters")
             elif self.may_create:
-                ui.label("No projects yet. Create the first one.").classes("text-lg")
-                ui.button("New project", icon="add", on_click=open_new_dialog).mark("create-first")
+                ui.label("No projects yet.").classes("text-lg")
+                ui.button("Create the first one", icon="add", on_click=open_new_dialog).mark("create-first")
             else:
                 ui.label("No projects yet.").classes("text-lg")
                 ui.label("Estimators create projects; they appear here as soon as they do.").classes(
