@@ -51,3 +51,27 @@ async def test_user_passwd_sets_a_new_password(services):
     assert await services.users.authenticate_password("lee@example.com", "a-long-new-password") is not None
     short = run("user", "passwd", "lee@example.com", stdin="short\n")
     assert short.returncode == 2 and "password" in short.stderr
+
+
+async def test_the_first_start_hint_for_a_new_password_works_as_printed(services):
+    """The banner prints ``passwd_command``; run exactly that line in a shell from where the server
+    was started, with a PATH whose ``python`` is not the venv's (as in a fresh terminal)."""
+    from app import passwd_command
+
+    await services.users.create("admin@signx.local", "admin")
+    line = passwd_command("admin@signx.local", cwd=ROOT)
+    assert not line.startswith("python ")  # that needed the venv active
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NICEGUI_", "PYTEST"))}
+    env["PATH"] = "/usr/bin:/bin"
+    done = subprocess.run(
+        line,
+        shell=True,
+        cwd=ROOT,
+        env=env,
+        input="a-long-new-password\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert await services.users.authenticate_password("admin@signx.local", "a-long-new-password") is not None
