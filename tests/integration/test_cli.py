@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -63,7 +64,8 @@ async def test_the_first_start_hint_for_a_new_password_works_as_printed(services
     assert not line.startswith("python ")  # that needed the venv active
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NICEGUI_", "PYTEST"))}
     env["PATH"] = "/usr/bin:/bin"
-    done = subprocess.run(
+    done = await asyncio.to_thread(
+        subprocess.run,
         line,
         shell=True,
         cwd=ROOT,
