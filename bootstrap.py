@@ -35,6 +35,7 @@ from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.blobs import LocalBlobStore
 from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
+from infra.front_door import install_front_door
 from infra.http_headers import SecurityHeaders
 from infra.metrics import (
     CALCULATIONS,
@@ -178,6 +179,10 @@ def install_http(
         if getattr(r, "path", None) not in ("/api", "/health", "/ready", "/metrics")
     ]
     guard = api_guard(build_api(services), services, settings, redis_url)
+    # The API's requests take the front door, to its own lean stack (infra/front_door.py); the
+    # mount stays for what asks the page app's router for it (and would serve should the page
+    # stack ever be built without the door).
+    install_front_door(app, RequestMiddleware(SecurityHeaders(guard, https=settings.https)))
     app.mount("/api", guard)
     # Starlette matches a mount's remaining path with ``.*``, which stops at a newline: a path
     # with an encoded line break (``/api/v1/jobs/%0A/cancel``) would miss the API and get the page

@@ -115,7 +115,8 @@ async def _setup(database_url: str, redis_url: str, data_dir: Path) -> tuple[str
         creds = await services.users.create("bench@example.com", "estimator")
         actor = await services.users.authenticate_api_key(creds.api_key)
         project = await services.projects.create(
-            actor, ProjectCreate(name="Elm St Pylon", account_id="A-1", customer="Acme", site_address="1 Elm St")
+            actor,
+            ProjectCreate(name="Elm St Pylon", account_id="A-1", customer="Acme", site_address="1 Elm St"),
         )
         return creds.api_key, project.project_id
     finally:
@@ -127,6 +128,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the product under cProfile, write its stats to FILE"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
@@ -155,35 +159,62 @@ def main() -> int:
         # The rate limits lifted far above what wrk sends (the limiter still runs on every request,
         # so its cost is in the numbers).
         lifted = "100000000/minute"
+        profiling = ("-m", "cProfile", "-o", str(Path(args.profile).resolve())) if args.profile else ()
         with served_app(
-            servers, tmp / "data", log_level="WARNING", api_rate_per_key=lifted, api_rate_per_address=lifted
+            servers,
+            tmp / "data",
+            python_args=profiling,
+            log_level="WARNING",
+            api_rate_per_key=lifted,
+            api_rate_per_address=lifted,
         ) as base:
-            print(f"machine: {platform.platform()} | {platform.machine()} | cpus={os.cpu_count()} | "
-                  f"python {platform.python_version()}")
+            print(
+                f"machine: {platform.platform()} | {platform.machine()} | cpus={os.cpu_count()} | "
+                f"python {platform.python_version()}"
+            )
             print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             get = _script(tmp, "get.lua", "")
             patch = _script(tmp, "patch.lua", PATCH_LUA)
             post = _script(tmp, "post.lua", POST_LUA)
-            etag = httpx.get(f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key},
-                             trust_env=False).headers["etag"]
+            etag = httpx.get(
+                f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
+            ).headers["etag"]
             series: dict[str, list[tuple[float, float, float, int]]] = {}
             for _ in range(args.rounds):
                 for c in args.connections:
                     series.setdefault(f"GET product, {c} conn", []).append(
-                        _wrk(f"{base}/api/v1/projects/{project_id}", args.seconds, c, script=get,
-                             headers=[f"X-API-Key: {key}"]))
+                        _wrk(
+                            f"{base}/api/v1/projects/{project_id}",
+                            args.seconds,
+                            c,
+                            script=get,
+                            headers=[f"X-API-Key: {key}"],
+                        )
+                    )
                     series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
-                        _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get))
+                        _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get)
+                    )
                 series.setdefault("GET bare hello, 8 conn", []).append(
-                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get))
+                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get)
+                )
                 series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
-                    _wrk(f"{base}/api/v1/projects/{project_id}", args.seconds, 1, script=patch,
-                         env={"BENCH_KEY": key, "BENCH_ETAG": etag}))
-                etag = httpx.get(f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key},
-                                 trust_env=False).headers["etag"]
+                    _wrk(
+                        f"{base}/api/v1/projects/{project_id}",
+                        args.seconds,
+                        1,
+                        script=patch,
+                        env={"BENCH_KEY": key, "BENCH_ETAG": etag},
+                    )
+                )
+                etag = httpx.get(
+                    f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
+                ).headers["etag"]
                 series.setdefault("POST product, 8 conn", []).append(
-                    _wrk(f"{base}/api/v1/projects", args.seconds, 8, script=post, env={"BENCH_KEY": key}))
-            print(f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  (median of {args.rounds} rounds of {args.seconds} s)")
+                    _wrk(f"{base}/api/v1/projects", args.seconds, 8, script=post, env={"BENCH_KEY": key})
+                )
+            print(
+                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  (median of {args.rounds} rounds of {args.seconds} s)"
+            )
             for name, runs in series.items():
                 med = [statistics.median(r[i] for r in runs) for i in range(3)]
                 print(f"{name:44} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {sum(r[3] for r in runs):8d}")

@@ -49,6 +49,7 @@ def served_app(
     *,
     log_path: Path | None = None,
     ready_seconds: float = 60,
+    python_args: tuple[str, ...] = (),
     **settings: str,
 ) -> Iterator[str]:
     """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables.
@@ -69,7 +70,7 @@ def served_app(
     log_path = log_path or data_dir / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *python_args, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
