@@ -59,8 +59,10 @@ POST_LUA = r"""
 local n = 0
 request = function()
   n = n + 1
-  local body = '{"name": "Bench ' .. n .. '", "account_id": "A-1", "customer": "Acme", "site_address": "1 Elm St"}'
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+  local body = '{"name": "Bench ' .. n .. '", "account_id": "A-1", "customer": "Acme", '
+    .. '"site_address": "1 Elm St"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
 end
 """
 
@@ -213,7 +215,8 @@ def main() -> int:
                     _wrk(f"{base}/api/v1/projects", args.seconds, 8, script=post, env={"BENCH_KEY": key})
                 )
             print(
-                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  (median of {args.rounds} rounds of {args.seconds} s)"
+                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  "
+                f"(median of {args.rounds} rounds of {args.seconds} s)"
             )
             for name, runs in series.items():
                 med = [statistics.median(r[i] for r in runs) for i in range(3)]

@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import asyncpg
+import orjson
 import uvicorn
 from fastapi import FastAPI
-import orjson
 from fastapi.responses import Response
 
 pool: asyncpg.Pool | None = None
