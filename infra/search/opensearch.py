@@ -59,6 +59,8 @@ SETTINGS: dict[str, Any] = {
     "index": {
         # A page may start at row 10,000 (SearchQuery.offset's bound) and hold up to 100 rows.
         "max_result_window": SEARCH_CAP + SEARCH_MAX_LIMIT,
+        # One replica where there is a second node; a single node stays green.
+        "auto_expand_replicas": "0-1",
     },
     "analysis": {
         "tokenizer": {
