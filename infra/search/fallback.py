@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from opensearchpy import ConnectionTimeout
+from opensearchpy import ConnectionTimeout, TransportError
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
 
@@ -38,6 +38,10 @@ CIRCUIT = "opensearch"
 
 def _no_count(_reason: str) -> None:
     return None
+
+
+def _said(exc: TransportError) -> str:
+    return f"{type(exc).__name__} {exc.status_code}: {exc.error}"[:300]
 
 
 class FallbackSearch:
@@ -74,9 +78,12 @@ class FallbackSearch:
         except (TimeoutError, ConnectionTimeout):
             reason = "timeout"
             log.warning("OpenSearch timed out; PostgreSQL answers this search")
-        except Exception:
+        except TransportError as exc:  # refused, unreachable, or an error status: said in a line
             reason = "error"
-            log.warning("OpenSearch failed; PostgreSQL answers this search", exc_info=True)
+            log.warning("OpenSearch failed (%s); PostgreSQL answers this search", _said(exc))
+        except Exception:  # anything else is a bug worth its traceback
+            reason = "error"
+            log.warning("OpenSearch search failed; PostgreSQL answers this search", exc_info=True)
         self.on_fallback(reason)
         answer = await self.fallback.search(query)
         return answer.model_copy(update={"notice": FALLBACK_NOTICE})

@@ -340,6 +340,9 @@ class OpenSearchIndex:
         self.alias = alias
         self.timeout_seconds = timeout_seconds
         self.today = today
+        # The library logs every failed request with its traceback at WARNING (a line per search
+        # while the cluster is down); the fallback says it once per search, in a line.
+        logging.getLogger("opensearch").setLevel(logging.ERROR)
         # No retries: a failed request falls back to PostgreSQL at once (infra.search.fallback).
         self.client = AsyncOpenSearch(
             hosts=[url], timeout=timeout_seconds, max_retries=0, retry_on_timeout=False
