@@ -4,6 +4,7 @@
     python app.py worker                           a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
     python app.py relay                            the outbox relay on its own
+    python app.py search reindex                   rebuild the OpenSearch index, swap it in
     python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
     python app.py user passwd EMAIL                set a user's password (read from stdin)
     python app.py calc KIND [FILE|-]               run a structural calculation, print the JSON envelope
@@ -24,6 +25,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -260,20 +262,32 @@ def relay(settings: Settings) -> int:
     logs.configure(settings.log_level)
 
     async def run(database_url: str, redis_url: str) -> None:
-        db = Database(database_url, pool_size=2, max_overflow=0)
+        from bootstrap import search_backend, search_deliveries
+        from domain.search.service import SearchService
+        from infra.uow import SqlUnitOfWork
+
+        db = Database(database_url, pool_size=3, max_overflow=0)
         queue = CeleryJobQueue(redis_url)
-        outbox = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        relays = [OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)]
+        uow = SqlUnitOfWork(db)
+        index, release_search = search_backend(settings, uow)
+        if settings.opensearch_url:  # search indexing too, on a relay of its own
+            deliver = search_deliveries(SearchService(uow, index))
+            relays.append(OutboxRelay(db, deliver=deliver, sweep_seconds=settings.relay_sweep_seconds))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await outbox.start()
+        for outbox in relays:
+            await outbox.start()
         log.info("outbox relay running")
         try:
             await stop.wait()
         finally:
-            await outbox.stop()
+            for outbox in relays:
+                await outbox.stop()
             await queue.aclose()
+            await release_search()
             await db.dispose()
 
     with _servers(settings, need_redis=True) as (database_url, redis_url):
@@ -281,6 +295,56 @@ def relay(settings: Settings) -> int:
         assert redis_url is not None
         asyncio.run(run(database_url, redis_url))
     return 0
+
+
+def search_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``search reindex``: build a new OpenSearch index from every project, swap the alias to it in
+    one step, delete the old one, then re-send what changed meanwhile. Searches keep answering
+    from the old index until the swap."""
+    from bootstrap import search_backend
+    from domain.search.service import SearchService
+    from infra.db import Database
+    from infra.migrate import upgrade
+    from infra.uow import SqlUnitOfWork
+
+    if not settings.opensearch_url:
+        print(
+            "SIGNX_OPENSEARCH_URL is not set: search runs on PostgreSQL, which has no index to rebuild.",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run(database_url: str) -> int:
+        db = Database(database_url, pool_size=2, max_overflow=0)
+        uow = SqlUnitOfWork(db)
+        index, release = search_backend(settings, uow)
+        started = time.monotonic()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done >= total or now - last[0] >= 1.0:  # about a line a second
+                last[0] = now
+                share = 100 * done // total if total else 100
+                print(f"indexed {done:,} of {total:,} projects ({share} %)", flush=True)
+
+        try:
+            total = await SearchService(uow, index).reindex(progress)
+        except Exception as exc:  # noqa: BLE001 - said to the operator; the old index still answers
+            print(
+                f"reindex failed, the old index still answers: {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+            return 1
+        finally:
+            await release()
+            await db.dispose()
+        elapsed = time.monotonic() - started
+        print(f"done: {total:,} projects behind {settings.opensearch_index!r} in {elapsed:.1f} s", flush=True)
+        return 0
+
+    with _servers(settings, need_redis=False) as (database_url, _):
+        upgrade(database_url)
+        return asyncio.run(run(database_url))
 
 
 def calc_command(kind: str, source: str) -> int:
@@ -332,6 +396,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_pw = user_sub.add_parser("passwd", help="set a password, read from the first line of stdin")
     p_pw.add_argument("email")
     user_sub.add_parser("list", help="list users")
+    p_search = sub.add_parser("search", help="search engine upkeep (OpenSearch)")
+    search_sub = p_search.add_subparsers(dest="search_cmd", required=True)
+    search_sub.add_parser("reindex", help="rebuild the OpenSearch index from every project and swap it in")
     p_calc = sub.add_parser("calc", help="run a calculation: wind, embedment, pole or sign")
     p_calc.add_argument("kind")
     p_calc.add_argument("file", nargs="?", default="-", help="input JSON file, or - for stdin")
@@ -351,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
         return user_command(settings, args)
     if args.command == "relay":
         return relay(settings)
+    if args.command == "search":
+        return search_command(settings, args)
     host = getattr(args, "host", None) or settings.host
     port = getattr(args, "port", None) or settings.port
     return serve(settings, host, port)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
 from fastapi import FastAPI
@@ -25,6 +26,8 @@ from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
+from domain.outbox.models import SEARCH_INDEX
+from domain.ports import SearchIndex, UnitOfWork
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
@@ -42,11 +45,14 @@ from infra.metrics import (
     ETAG_CONFLICTS,
     LOGIN_ATTEMPTS,
     PROJECT_MUTATIONS,
+    SEARCH_FALLBACKS,
     RequestMiddleware,
     exposition,
 )
 from infra.passwords import Argon2Hasher
-from infra.relay import OutboxRelay
+from infra.relay import Deliver, OutboxRelay
+from infra.search.fallback import FallbackSearch
+from infra.search.opensearch import OpenSearchIndex
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 from infra.uow import SqlUnitOfWork
@@ -94,6 +100,41 @@ def user_service(settings: Settings, db: Database, redis_url: str | None) -> Use
 Release = Callable[[], Awaitable[None]]
 
 
+async def _nothing() -> None:
+    return None
+
+
+def search_backend(settings: Settings, uow: UnitOfWork) -> tuple[SearchIndex, Release]:
+    """PostgreSQL full text; or, with SIGNX_OPENSEARCH_URL, OpenSearch with PostgreSQL behind it
+    (a failed search falls back, counted in ``signx_search_fallbacks_total``). With the release of
+    its connections."""
+    postgres = PostgresSearch(uow)
+    if not settings.opensearch_url:
+        return postgres, _nothing
+    index = FallbackSearch(
+        OpenSearchIndex(
+            settings.opensearch_url,
+            alias=settings.opensearch_index,
+            timeout_seconds=settings.opensearch_timeout_seconds,
+        ),
+        postgres,
+        failures=settings.opensearch_breaker_failures,
+        reset_seconds=settings.opensearch_breaker_seconds,
+        on_fallback=lambda reason: SEARCH_FALLBACKS.labels(reason).inc(),
+    )
+    return index, index.aclose
+
+
+def search_deliveries(search: SearchService) -> dict[str, Deliver]:
+    """The outbox's ``search.index`` rows, consumed: the project's committed row, read now, upserted
+    into (or, when gone, removed from) the search engine's index."""
+
+    async def refresh(payload: Mapping[str, Any]) -> None:
+        await search.refresh([str(payload["project_id"])])
+
+    return {SEARCH_INDEX: refresh}
+
+
 def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Release]:
     """The services on these servers, and the one coroutine function that releases every
     connection they hold (database pool, the login limiters' Redis pools)."""
@@ -110,18 +151,27 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
 
         readiness["redis"] = redis_ping
     # Leaving draft needs a saved design whose checks all pass (read in the transition's transaction).
-    relay: OutboxRelay | None = None
+    relays: list[OutboxRelay] = []
     queue: CeleryJobQueue | None = None
+
+    def wake(messages: Sequence[Any]) -> None:
+        for each in relays:
+            each.wake(messages)
+
     if redis_url:
         queue = CeleryJobQueue(redis_url)
-        relay = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
-        # After a commit the relay of this process is woken at once; NOTIFY wakes any other.
-        uow = SqlUnitOfWork(db, after_commit=relay.wake)
-    else:
-        uow = SqlUnitOfWork(db)
+        relays.append(OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds))
+    # After a commit the relays of this process are woken at once; NOTIFY wakes any other.
+    uow = SqlUnitOfWork(db, after_commit=wake)
+    search_index, release_search = search_backend(settings, uow)
     idempotency = IdempotencyService(uow)
     projects = ProjectService(
-        uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
+        uow,
+        idempotency=idempotency,
+        leave_draft_guard=leave_draft_reasons,
+        observe=_observe_project,
+        # OpenSearch keeps a copy of each project: changes ask for its refresh through the outbox.
+        search_outbox=settings.opensearch_url is not None,
     )
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url)
@@ -131,7 +181,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         designs=designs,
         jobs=jobs,
         users=users,
-        search=SearchService(uow, PostgresSearch(uow)),
+        search=SearchService(uow, search_index),
         idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
         reports=ReportService(
@@ -145,16 +195,30 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
     )
 
-    if relay is not None and settings.relay_in_server:
-        services.start = relay.start
+    if settings.opensearch_url:
+        # Its own relay: OpenSearch down never holds up a job's publish.
+        relays.append(
+            OutboxRelay(
+                db, deliver=search_deliveries(services.search), sweep_seconds=settings.relay_sweep_seconds
+            )
+        )
+
+    if relays and settings.relay_in_server:
+
+        async def start() -> None:
+            for each in relays:
+                await each.start()
+
+        services.start = start
 
     async def release() -> None:
         if services.job_feed is not None:
             await services.job_feed.aclose()
-        if relay is not None:
-            await relay.stop()
+        for each in relays:
+            await each.stop()
         if queue is not None:
             await queue.aclose()
+        await release_search()
         await services.users.aclose()
         await db.dispose()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -129,8 +129,9 @@ class BlobStore(Protocol):
 
 class SearchIndex(Protocol):
     """Where the search page and ``/api/v1/search`` find projects: PostgreSQL full text by default
-    (``domain.search.postgres``), OpenSearch when configured (``infra.search_opensearch``, falling
-    back to PostgreSQL when it fails). ``name`` says which in results and ``/ready``."""
+    (``domain.search.postgres``), OpenSearch when configured (``infra.search.opensearch``, falling
+    back to PostgreSQL when it fails: ``infra.search.fallback``). ``name`` says which in results
+    and ``/ready``."""
 
     name: str
 
@@ -142,6 +143,18 @@ class SearchIndex(Protocol):
         ...
 
     async def remove(self, project_ids: Sequence[str]) -> None: ...
+
+    async def rebuild(
+        self,
+        batches: AsyncIterable[Sequence[Mapping[str, Any]]],
+        *,
+        total: int,
+        on_progress: Callable[[int, int], None],
+    ) -> None:
+        """Build a new index from every project's document and put it in service in one step
+        (searches never see a half-built one); ``on_progress(done, total)`` after each batch.
+        PostgreSQL has nothing to rebuild."""
+        ...
 
     async def state(self) -> str:
         """A word for ``/ready``: "ok", or what is wrong (never raises)."""

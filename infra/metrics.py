@@ -37,6 +37,13 @@ CALCULATIONS = Counter(
     "signx_calculations_total", "Engineering calculations run", ["kind", "outcome"], registry=REGISTRY
 )
 
+SEARCH_FALLBACKS = Counter(
+    "signx_search_fallbacks_total",
+    "Searches PostgreSQL answered because OpenSearch timed out, failed or was left alone (breaker open)",
+    ["reason"],
+    registry=REGISTRY,
+)
+
 
 def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

@@ -9,6 +9,10 @@ published in the transaction that locked it. A failed publish leaves the row wit
 ``last_error`` and a backoff; the next sweep tries again. Delivery is therefore at least once (a
 crash after the publish and before the mark republishes it): consumers are idempotent (the job
 task id is ``job_id:attempt``, and the job's execute skips a finished job).
+
+A relay takes only the kinds it can deliver (``deliver``'s keys): the jobs' relay publishes to the
+job queue, and search indexing (``search.index``, when OpenSearch is configured) has a relay of
+its own, so a search engine that is down never holds up a job's publish.
 """
 
 from __future__ import annotations
@@ -58,14 +62,19 @@ class OutboxRelay:
     def __init__(
         self,
         db: Database,
-        queue: JobQueue,
+        queue: JobQueue | None = None,
         *,
+        deliver: Mapping[str, Deliver] | None = None,
         sweep_seconds: float = 5.0,
         batch: int = 100,
         listen: bool = True,
     ) -> None:
         self.db = db
-        self.deliver = deliveries(queue)
+        if deliver is None:
+            if queue is None:
+                raise ValueError("an outbox relay needs a job queue or its own deliveries")
+            deliver = deliveries(queue)
+        self.deliver = dict(deliver)
         self.sweep_seconds = sweep_seconds
         self.batch = batch
         self.listen = listen
@@ -185,7 +194,11 @@ class OutboxRelay:
                 (
                     await session.execute(
                         select(OutboxMessage)
-                        .where(OutboxMessage.published_at.is_(None), OutboxMessage.available_at <= now)
+                        .where(
+                            OutboxMessage.published_at.is_(None),
+                            OutboxMessage.available_at <= now,
+                            OutboxMessage.kind.in_(list(self.deliver)),
+                        )
                         .order_by(OutboxMessage.available_at, OutboxMessage.id)
                         .limit(self.batch)
                         .with_for_update(skip_locked=True)

@@ -92,6 +92,25 @@ class Settings(BaseSettings):
         10.0, ge=0.5, le=300, description="serve waits this long after SIGTERM before killing its worker."
     )
     serve_worker: bool = Field(True, description="serve starts and supervises one worker process.")
+    # Search on OpenSearch (PostgreSQL full text when unset, and whenever OpenSearch fails).
+    opensearch_url: str | None = Field(
+        None,
+        description="http(s)://[user:password@]host:9200 of OpenSearch 2.x; unset = PostgreSQL full text.",
+    )
+    opensearch_index: str = Field(
+        "signx-projects",
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$",
+        description="The alias searches and updates use; the indexes behind it are <alias>-v<n>-<time>.",
+    )
+    opensearch_timeout_seconds: float = Field(
+        2.0, gt=0, le=60, description="A search or update slower than this falls back to PostgreSQL."
+    )
+    opensearch_breaker_failures: int = Field(
+        3, ge=1, le=100, description="Failures in a row after which OpenSearch is left alone for a while."
+    )
+    opensearch_breaker_seconds: float = Field(
+        30.0, ge=1, le=3600, description="How long OpenSearch is left alone once the breaker opened."
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -127,6 +146,15 @@ class Settings(BaseSettings):
     @classmethod
     def _no_blank_token(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @field_validator("opensearch_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

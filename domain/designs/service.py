@@ -237,6 +237,7 @@ class DesignService:
                     "total": key["total"],
                 },
                 request_id=request_id,
+                outbox=tx.outbox,
             )
         return SavedDesign(_out(row, actor.email), created=True, etag=etag)
 

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
 from domain.idempotency.service import IdempotencyRequest, IdempotencyService, Replay
 from domain.orm import utcnow
-from domain.ports import Transaction, UnitOfWork
+from domain.outbox.models import SEARCH_INDEX
+from domain.ports import Outbox, Transaction, UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
     DECISION_STATES,
@@ -97,6 +98,7 @@ class ProjectService:
         idempotency: IdempotencyService | None = None,
         leave_draft_guard: LeaveDraftGuard = allow_always,
         observe: Callable[[str], None] = lambda _outcome: None,
+        search_outbox: bool = False,
     ) -> None:
         self.uow = uow
         self.idempotency = idempotency or IdempotencyService(uow)
@@ -104,6 +106,14 @@ class ProjectService:
         # Told each outcome ("created", "updated", "transition", "design_saved", "stale_etag"): the
         # composition root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
+        # A search engine keeps its own copy of the projects (OpenSearch configured): each change
+        # asks for the project's document to be refreshed, as an outbox row in the change's own
+        # transaction (sent after the commit, never lost, never for a rolled-back change).
+        self.search_outbox = search_outbox
+
+    def _reindex_later(self, outbox: Outbox, project_id: uuid.UUID) -> None:
+        if self.search_outbox:
+            outbox.add(SEARCH_INDEX, {"project_id": str(project_id)})
 
     async def create(self, actor: Actor, data: ProjectCreate, *, request_id: str | None = None) -> ProjectOut:
         """Create a project in draft."""
@@ -158,6 +168,7 @@ class ProjectService:
             request_id=request_id,
             data={"fields": data.model_dump(), "status": Status.draft.value},
         )
+        self._reindex_later(tx.outbox, project_id)
         await session.refresh(project)
         return _out(project, actor.email)
 
@@ -253,9 +264,11 @@ class ProjectService:
         data: dict[str, Any],
         *,
         request_id: str | None = None,
+        outbox: Outbox | None = None,
     ) -> str:
         """A change made under :meth:`lock_for_change`: a new revision and ETag of the project and
-        its audit event, in the same transaction. Returns the new ETag."""
+        its audit event, in the same transaction (and, given the transaction's ``outbox``, the
+        search document's refresh after it). Returns the new ETag."""
         self._bump(project, actor)
         await repo.add_event(
             session,
@@ -265,6 +278,8 @@ class ProjectService:
             request_id=request_id,
             data={**data, "revision": project.revision},
         )
+        if outbox is not None:
+            self._reindex_later(outbox, project.project_id)
         await session.flush()
         self.observe(event_type.replace(".", "_"))
         return project.etag
@@ -303,6 +318,7 @@ class ProjectService:
                     request_id=request_id,
                     data={"changes": changed, "revision": project.revision},
                 )
+                self._reindex_later(tx.outbox, project.project_id)
             await session.flush()
             emails = await repo.owner_emails(session, {project.owner_id})
         if changed:
@@ -348,6 +364,7 @@ class ProjectService:
                 request_id=request_id,
                 data={"from": current.value, "to": target.value, "revision": project.revision},
             )
+            self._reindex_later(tx.outbox, project.project_id)
             await session.flush()
             emails = await repo.owner_emails(session, {project.owner_id})
         self.observe("transition")
