@@ -33,7 +33,9 @@ from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
 from domain.search.service import SearchService
 from domain.services import Services
+from domain.users.actor_cache import ActorCache
 from domain.users.service import UserService
+from infra.actor_invalidation import RedisActorInvalidation
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.blobs import LocalBlobStore
 from infra.celery_queue import CeleryJobQueue
@@ -73,11 +75,14 @@ def password_hasher(settings: Settings) -> Argon2Hasher:
     )
 
 
-def user_service(settings: Settings, db: Database, redis_url: str | None) -> UserService:
-    """Without Redis (the command line) there is no login throttling: the CLI logs nobody in."""
-    uow = SqlUnitOfWork(db)
+def user_service(
+    settings: Settings, db: Database, redis_url: str | None, actors: RedisActorInvalidation | None = None
+) -> UserService:
+    """Without Redis (the command line) there is no login throttling: the CLI logs nobody in, and
+    keeps no API-key actors (it could not hear of user changes)."""
     if not redis_url:
-        return UserService(uow, password_hasher(settings))
+        return UserService(SqlUnitOfWork(db), password_hasher(settings))
+    uow = SqlUnitOfWork(db, users_changed=actors.users_changed) if actors else SqlUnitOfWork(db)
     return UserService(
         uow,
         password_hasher(settings),
@@ -94,6 +99,7 @@ def user_service(settings: Settings, db: Database, redis_url: str | None) -> Use
             namespace="login-account",
         ),
         observe=lambda outcome: LOGIN_ATTEMPTS.labels(outcome).inc(),
+        actors=actors.cache if actors else None,
     )
 
 
@@ -161,8 +167,18 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     if redis_url:
         queue = CeleryJobQueue(redis_url)
         relays.append(OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds))
+    # API-key actors kept briefly; a change to a user is announced to every process at once.
+    actors = (
+        RedisActorInvalidation(redis_url, ActorCache(ttl_seconds=settings.api_key_cache_seconds))
+        if redis_url
+        else None
+    )
     # After a commit the relays of this process are woken at once; NOTIFY wakes any other.
-    uow = SqlUnitOfWork(db, after_commit=wake)
+    uow = (
+        SqlUnitOfWork(db, after_commit=wake, users_changed=actors.users_changed)
+        if actors
+        else SqlUnitOfWork(db, after_commit=wake)
+    )
     search_index, release_search = search_backend(settings, uow)
     idempotency = IdempotencyService(uow)
     projects = ProjectService(
@@ -174,7 +190,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         search_outbox=settings.opensearch_url is not None,
     )
     designs = DesignService(uow, projects)
-    users = user_service(settings, db, redis_url)
+    users = user_service(settings, db, redis_url, actors)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
     services = Services(
         projects=projects,
@@ -203,13 +219,14 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
             )
         )
 
-    if relays and settings.relay_in_server:
-
-        async def start() -> None:
+    async def start() -> None:
+        if actors is not None:
+            actors.start()
+        if settings.relay_in_server:
             for each in relays:
                 await each.start()
 
-        services.start = start
+    services.start = start
 
     async def release() -> None:
         if services.job_feed is not None:
@@ -219,6 +236,8 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         if queue is not None:
             await queue.aclose()
         await release_search()
+        if actors is not None:
+            await actors.aclose()
         await services.users.aclose()
         await db.dispose()
 

@@ -59,6 +59,12 @@ class UnitOfWork(Protocol):
 
     def __call__(self, actor_id: str | None = None) -> AbstractAsyncContextManager[Transaction]: ...
 
+    def read(self) -> AbstractAsyncContextManager[Transaction]:
+        """A read of ONE statement: no transaction around it (no BEGIN and COMMIT round trips;
+        a single statement sees one consistent snapshot on its own). Nothing written in it is
+        kept. Reads of several statements that must agree use ``uow()``."""
+        ...
+
 
 class JobQueue(Protocol):
     """Where the relay sends a job to be run (Celery in production). ``attempt`` is the job's

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     )
     api_rate_per_key: str = Field("600/minute", description="API requests per API key (limits syntax).")
     api_rate_per_address: str = Field("1200/minute", description="API requests per client address.")
+    api_key_cache_seconds: float = Field(
+        10.0,
+        ge=0,
+        le=300,
+        description="How long a process keeps an API key's user without asking the database (0: never). "
+        "Changes to a user are announced through Redis and forgotten at once; this bounds a lost message.",
+    )
     api_key_failures_per_address: str = Field(
         "20/10 minutes",
         description="Wrong API keys per client address before every attempt from it gets 429.",

@@ -86,7 +86,8 @@ class Project(Base):
     design_wind_mph: Mapped[Decimal | None] = mapped_column(Numeric(6, 1), nullable=True)
     design_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
     # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
-    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
+    # Deferred: only SQL reads it (matching and ranking); loading it with every row cost a read.
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True), deferred=True)
 
     __table_args__ = (
         Index("ix_projects_search", "search", postgresql_using="gin"),

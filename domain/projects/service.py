@@ -174,13 +174,11 @@ class ProjectService:
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
-        async with self.uow() as tx:
-            session = tx.session
-            project = await repo.get(session, pid)
-            if project is None:
-                raise NotFound(f"No project {project_id!r}.")
-            emails = await repo.owner_emails(session, {project.owner_id})
-        return _out(project, emails.get(project.owner_id, ""))
+        async with self.uow.read() as tx:
+            found = await repo.get_with_owner_email(tx.session, pid)
+        if found is None:
+            raise NotFound(f"No project {project_id!r}.")
+        return _out(*found)
 
     async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
         async with self.uow() as tx:

@@ -12,6 +12,9 @@ from domain.orm import utcnow
 from domain.users.models import ApiKey, User, UserEvent
 from domain.users.roles import Role
 
+# Where a transaction collects the users it changed (``session.info``), for the unit of work.
+USERS_CHANGED = "signx.users_changed"
+
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -83,8 +86,10 @@ class UserRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def record(self, actor: str, event_type: str, user_id: uuid.UUID, **data: object) -> None:
-        """The audit event of an account change, written in the change's own transaction."""
+        """The audit event of an account change, written in the change's own transaction. The unit
+        of work reports the changed users after the commit (cached API-key actors are forgotten)."""
         self.session.add(UserEvent(user_id=user_id, event_type=event_type, actor=actor, data=data))
+        self.session.info.setdefault(USERS_CHANGED, set()).add(str(user_id))
 
     async def events(self, user_id: uuid.UUID, *, limit: int, offset: int) -> tuple[int, Sequence[UserEvent]]:
         where = UserEvent.user_id == user_id

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from domain.ports import FailureLimiter, PasswordHasher, UnitOfWork
 from domain.users.accounts import AccountService
+from domain.users.actor_cache import ActorCache
 from domain.users.authentication import Authentication, LoginThrottled
 
 __all__ = ["LoginThrottled", "UserService"]
@@ -25,11 +26,12 @@ class UserService:
         per_address: FailureLimiter | None = None,
         per_account: FailureLimiter | None = None,
         observe: Callable[[str], None] = lambda _outcome: None,
+        actors: ActorCache | None = None,
     ) -> None:
         self._limiters = [limiter for limiter in (per_address, per_account) if limiter is not None]
         self.accounts = AccountService(uow, hasher)
         self.auth = Authentication(
-            uow, hasher, per_address=per_address, per_account=per_account, observe=observe
+            uow, hasher, per_address=per_address, per_account=per_account, observe=observe, actors=actors
         )
         # Authentication
         self.authenticate_password = self.auth.authenticate_password
