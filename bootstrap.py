@@ -24,7 +24,9 @@ from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
+from domain.jobs.schemas import REPORT
 from domain.jobs.service import JobService
+from domain.notifications.service import NotificationService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
@@ -36,6 +38,7 @@ from infra.blobs import LocalBlobStore
 from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
 from infra.http_headers import SecurityHeaders
+from infra.mail import mailer
 from infra.metrics import (
     CALCULATIONS,
     ETAG_CONFLICTS,
@@ -143,6 +146,19 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         # A worker is taken for dead after the silence the workers themselves allow it.
         job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
     )
+
+    # E-mails: queued in the transaction of a status change or of a report's success.
+    notifications = NotificationService(
+        projects=projects,
+        users=users,
+        jobs=jobs,
+        mailer=mailer(settings),
+        link_base=settings.link_base(),
+        mail_from=settings.mail_from,
+    )
+    projects.on_status_change = notifications.project_moved
+    jobs.on_succeeded[REPORT] = notifications.report_ready
+    services.notifications = notifications
 
     if relay is not None and settings.relay_in_server:
         services.start = relay.start
