@@ -186,7 +186,8 @@ class ReportsPanel:
         if self.feed is None:
             return
         if self.subscription is None or self.subscription.closed:
-            query = JobQuery(project_id=self.project_id, limit=RECENT_JOBS)
+            # Report jobs only: the project's e-mail jobs are on the job monitor, not in this panel.
+            query = JobQuery(project_id=self.project_id, kind=REPORT, limit=RECENT_JOBS)
             self.subscription = self.feed.subscribe(query, self.deliver)
         self.timer.activate()
 
