@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import events, ui
 from nicegui.events import KeyEventArguments
 from pydantic import ValidationError
 
@@ -384,6 +384,13 @@ class ProjectScreen:
             )
             problem = ui.label("Give a reason: the owner is told it.").classes("text-sm text-negative")
             problem.mark("reason-problem").set_visibility(False)
+
+            def typed(e: events.ValueChangeEventArguments) -> None:
+                if str(e.value or "").strip() and problem.visible:
+                    reason.props(remove="error")
+                    problem.set_visibility(False)
+
+            reason.on_value_change(typed)
 
             async def confirm() -> None:
                 text = (reason.value or "").strip()

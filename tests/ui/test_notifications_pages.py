@@ -37,6 +37,7 @@ async def test_reject_asks_for_a_reason_and_sends_it_with_the_move(services, use
     assert (await services.projects.get(project.project_id)).status is Status.submitted
 
     user.find(marker="reason").type("The footing is too shallow for the frost line.")
+    await user.should_not_see(marker="reason-problem")  # typing a reason clears the complaint
     user.find(marker="reason-ok").click()
 
     await user.should_see(marker="status-badge", content="Rejected", retries=40)
