@@ -1,6 +1,8 @@
 """E-mail, the whole road in real Chromium: a manager rejects a project with a reason, and the
 owner's e-mail arrives at a real SMTP server (aiosmtpd on 127.0.0.1) through the server's outbox
 relay and its real worker process; and a person turns on "every project" on their profile.
+One more test here needs no browser but this module's server: a refused e-mail is retried by the
+worker (the job shows "retrying" with the server's answer) and delivered once the server takes it.
 
 This module runs its own ``app.py serve`` (with its worker, the SMTP address and a public URL) in
 place of the shared one of conftest.py.
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Page, expect
 
+from domain.jobs.schemas import EMAIL, JobQuery, JobStatus
 from domain.projects.lifecycle import Status
 from tests.browser.test_flows_browser import badge, log_in, new_project, new_user, shot, toast, unique
 from tests.designs import save_passing_design
@@ -52,6 +55,7 @@ def server(servers: dict[str, str], server_log: Path, smtp_port: int) -> Iterato
         smtp_url=f"smtp://127.0.0.1:{smtp_port}",
         public_url=PUBLIC,
         relay_sweep_seconds="0.5",
+        job_retry_backoff_max_seconds="1",
     ) as base:
         yield base
 
@@ -120,3 +124,39 @@ async def test_a_person_asks_to_be_emailed_about_every_project(svc, page: Page):
     await expect(page.get_by_role("switch", name="E-mail me about every project")).to_have_attribute(
         "aria-checked", "true"
     )
+
+
+async def email_job(svc: Any, project_id: str, wanted: Any, seconds: float = 90) -> Any:
+    """The project's e-mail job once ``wanted(job)`` holds."""
+    deadline, jobs = time.monotonic() + seconds, []
+    while time.monotonic() < deadline:
+        jobs = (await svc.jobs.list(JobQuery(kind=EMAIL, project_id=project_id))).items
+        if len(jobs) == 1 and wanted(jobs[0]):
+            return jobs[0]
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the e-mail job did not get there within {seconds:.0f} s: {jobs}")
+
+
+async def test_a_refused_email_is_retried_by_the_worker_and_the_rejection_stands(svc, server, inbox: Inbox):
+    """No browser needed: the server's relay and worker do the work."""
+    owner, _ = await new_user(svc, "estimator")
+    manager, _ = await new_user(svc, "manager")
+    project = await new_project(svc, owner, unique("Oak Ave Monument"))
+    project = await save_passing_design(svc, owner, project)
+    for to in (Status.estimating, Status.submitted):
+        project = await svc.projects.transition(owner, project.project_id, to, if_match=project.etag)
+    inbox.refuse = "554 5.7.1 Not now"
+    try:
+        moved = await svc.projects.transition(
+            manager, project.project_id, Status.rejected, if_match=project.etag, reason="Too tall"
+        )
+        assert moved.status is Status.rejected
+        retrying = await email_job(svc, project.project_id, lambda j: j.status is JobStatus.retrying)
+        assert "554 5.7.1 Not now" in (retrying.error or "")
+        assert (await svc.projects.get(project.project_id)).status is Status.rejected
+    finally:
+        inbox.refuse = None
+    message = await arrived(inbox, owner.email)
+    assert message["Subject"] == f"Rejected: {project.name}"
+    done = await email_job(svc, project.project_id, lambda j: j.status is JobStatus.succeeded)
+    assert done.attempts >= 2 and done.result["to"] == owner.email
