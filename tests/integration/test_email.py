@@ -4,7 +4,7 @@ or is away makes the e-mail job retry while the change that caused it stands.
 
 The e-mail jobs run through the job service's ``execute`` with the worker's own handlers
 (``workers.root.handlers``), as a worker runs them; the whole road through the relay and a real
-worker process is in test_email_worker.py.
+worker process (delivery and retry) is in tests/browser/test_notifications_browser.py.
 """
 
 from __future__ import annotations
