@@ -102,6 +102,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
     # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
     # with the rest of the data instead of the working directory.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
+    if settings.public_url is None:  # links in e-mails point at the port actually served
+        settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
     from infra import logs
     from infra.migrate import upgrade
 
@@ -133,6 +135,7 @@ def _supervised_worker(settings: Settings, database_url: str, redis_url: str | N
         "SIGNX_DATA_DIR": str(settings.data_dir),
         "SIGNX_DATABASE_URL": database_url,
         "SIGNX_REDIS_URL": redis_url or "",
+        "SIGNX_PUBLIC_URL": settings.link_base(),  # the worker writes the e-mails' links
     }
     supervisor = Supervisor(
         [sys.executable, str(Path(__file__).resolve()), "worker"],

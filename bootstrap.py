@@ -25,7 +25,9 @@ from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
+from domain.jobs.schemas import REPORT
 from domain.jobs.service import JobService
+from domain.notifications.service import NotificationService
 from domain.outbox.models import SEARCH_INDEX
 from domain.ports import SearchIndex, UnitOfWork
 from domain.projects.service import ProjectService
@@ -42,6 +44,7 @@ from infra.celery_queue import CeleryJobQueue
 from infra.db import Database
 from infra.front_door import install_front_door
 from infra.http_headers import SecurityHeaders
+from infra.mail import mailer
 from infra.metrics import (
     CALCULATIONS,
     ETAG_CONFLICTS,
@@ -210,6 +213,19 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         # A worker is taken for dead after the silence the workers themselves allow it.
         job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
     )
+
+    # E-mails: queued in the transaction of a status change or of a report's success.
+    notifications = NotificationService(
+        projects=projects,
+        users=users,
+        jobs=jobs,
+        mailer=mailer(settings),
+        link_base=settings.link_base(),
+        mail_from=settings.mail_from,
+    )
+    projects.on_status_change = notifications.project_moved
+    jobs.on_succeeded[REPORT] = notifications.report_ready
+    services.notifications = notifications
 
     if settings.opensearch_url:
         # Its own relay: OpenSearch down never holds up a job's publish.

@@ -41,8 +41,14 @@ def frame(
                 ui.link("Users", "/users").classes(link).mark("nav-users")
             ui.link("API docs", "/api/docs", new_tab=True).classes(link).mark("nav-api-docs")
         with ui.row().classes("items-center gap-3"):
-            ui.icon("person").classes("text-white")
-            ui.label(user_email).classes("text-white").mark("user-email")
+            with (
+                ui.link(target="/profile")
+                .classes("row items-center gap-1 text-white no-underline")
+                .mark("nav-profile")
+                .tooltip("Your profile and e-mail notifications")
+            ):
+                ui.icon("person")
+                ui.label(user_email).mark("user-email")
             ui.badge(user_role, color="blue-grey-4").mark("user-role")
             ui.button("Logout", icon="logout", on_click=on_logout).props("flat color=white").mark("logout")
     width = "max-w-screen-2xl" if wide else "max-w-6xl"

@@ -28,6 +28,7 @@ EVENT_TITLES = {
     "password_set": "Password set",
     "api_key_issued": "API key issued",
     "api_keys_revoked": "API keys revoked",
+    "notifications_changed": "E-mail choice changed",
 }
 EVENT_ICONS = {
     "created": "add_circle",
@@ -42,6 +43,7 @@ EVENT_ICONS = {
     "password_set": "password",
     "api_key_issued": "key",
     "api_keys_revoked": "key_off",
+    "notifications_changed": "mail",
 }
 EVENT_COLORS = {
     "created": "green",
@@ -78,7 +80,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
             for field, c in changes.items()
         ]
     if kind == "transition":
-        return [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+        lines = [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+        if data.get("reason"):
+            lines.append(f"Reason: {data['reason']}")
+        return lines
     if kind == "design.saved":
         total = data.get("total")
         price = f", estimate ${total:,.2f}" if isinstance(total, int | float) else ""
@@ -89,6 +94,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         ]
     if kind == "role_changed":
         return [f"Role: {_quote(data.get('before'))} → {_quote(data.get('after'))}"]
+    if kind == "notifications_changed":
+        return [
+            "E-mailed about every project" if data.get("notify_all") else "E-mailed about own projects only"
+        ]
     if kind == "api_keys_revoked":
         return [f"Keys revoked: {data.get('count', 0)}"]
     if kind == "created":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -165,3 +166,20 @@ class SearchIndex(Protocol):
     async def state(self) -> str:
         """A word for ``/ready``: "ok", or what is wrong (never raises)."""
         ...
+
+
+class Mailer(Protocol):
+    """Sends one composed e-mail (``email.message.EmailMessage``, multipart/alternative): over SMTP
+    when configured, else written as an .eml file under the data dir (``infra.mail``). ``name``
+    says which, for logs and the job's result.
+
+    Raises ``MailNotSent`` for a failure worth another attempt (the server is away, refused or
+    timed out); the e-mail job turns it into a retry, never into a failure of what caused it."""
+
+    name: str
+
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+class MailNotSent(Exception):
+    """The message was not handed over (connection, TLS, login or a refusal by the server)."""

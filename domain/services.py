@@ -9,6 +9,7 @@ from domain.designs.service import DesignService
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
+from domain.notifications.service import NotificationService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.service import SearchService
@@ -41,3 +42,5 @@ class Services:
     # The one shared poll of the jobs table that every open job monitor and project page follows
     # (made by the composition root; None where no page runs, e.g. the worker).
     job_feed: JobFeed | None = None
+    # E-mail: queued on status changes and finished reports, sent by the e-mail job's handler.
+    notifications: NotificationService | None = None

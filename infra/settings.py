@@ -7,10 +7,13 @@ inside ``data_dir``, so a fresh machine runs the whole product with no servers i
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from limits import parse as parse_rate
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.text import has_control_characters
 
 
 class Settings(BaseSettings):
@@ -118,6 +121,19 @@ class Settings(BaseSettings):
     opensearch_breaker_seconds: float = Field(
         30.0, ge=1, le=3600, description="How long OpenSearch is left alone once the breaker opened."
     )
+    # E-mail (README "E-mail"). Unset SMTP: each message is written as an .eml file under data_dir/mail.
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="smtp://user:password@host:587?starttls=1 (STARTTLS), smtps://...:465 (SSL) or "
+        "smtp://host:25 (plain); unset = .eml files under <data_dir>/mail.",
+    )
+    smtp_timeout_seconds: float = Field(15.0, gt=0, le=300, description="Per SMTP connection and command.")
+    mail_from: str = Field("SignX Studio <signx@localhost>", description="The From: of every e-mail.")
+    public_url: str | None = Field(
+        None,
+        description="The address people open the dashboard at, for links in e-mails; "
+        "unset = http://127.0.0.1:<port>.",
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -135,6 +151,43 @@ class Settings(BaseSettings):
                 " (Redis would hand a running task to a second worker)"
             )
         return self
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse a malformed SMTP address at start-up, not at the first e-mail."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from infra.mail import parse_smtp_url
+
+        parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        if has_control_characters(value) or "@" not in parseaddr(value)[1]:
+            raise ValueError("must be an e-mail address, e.g. 'SignX Studio <signx@example.com>'")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                "must be an http:// or https:// address without query, e.g. https://signx.example.com"
+            )
+        return value
+
+    def link_base(self) -> str:
+        """Where links in e-mails point: ``public_url``, else this server on loopback."""
+        return self.public_url or f"http://127.0.0.1:{self.port}"
 
     @field_validator("data_dir")
     @classmethod

@@ -10,7 +10,7 @@ def register() -> None:
     """Define every page, the not-found and error pages, and put the login gate in front of them."""
     from nicegui import app
 
-    from pages import errors, jobs, login, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, jobs, login, profile, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.reports import add_report_routes
     from pages.search_export import add_export_route
     from pages.session import LoginRequired

@@ -11,19 +11,20 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import events, ui
 from nicegui.events import KeyEventArguments
 from pydantic import ValidationError
 
 from components import chart
 from components.conflict import ConflictRow, conflict_dialog
+from components.dialogs import close_then, delete_when_closed
 from components.frame import frame
 from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
 from components.timeline import event_timeline, format_time
 from domain.designs.schemas import DesignRevisionOut
 from domain.errors import DomainError, NotFound, PreconditionFailed
-from domain.projects.lifecycle import Status, is_read_only, targets_for
+from domain.projects.lifecycle import REASON_MAX_LENGTH, REASON_REQUIRED, Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
@@ -346,17 +347,67 @@ class ProjectScreen:
         await self.reload()
         ui.notify("Kept their version; your changes were discarded.")
 
-    async def move(self, target: Status) -> None:
+    async def move(self, target: Status, reason: str | None = None) -> None:
         if self.busy:
+            return
+        if target in REASON_REQUIRED and reason is None:
+            with self.root:
+                self.ask_reason(target)
             return
         self.busy = True
         try:
             with self.root:
-                await self._move(target)
+                await self._move(target, reason)
         finally:
             self.busy = False
 
-    async def _move(self, target: Status) -> None:
+    def ask_reason(self, target: Status) -> None:
+        """A move that must say why (reject): the reason goes to the owner by e-mail and into the
+        history. The dialog stays open until a reason is given or the person cancels."""
+        if self.my_changes():
+            ui.notify("Save or discard your changes before changing the status.", type="warning")
+            return
+        p = self.project
+        label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
+        with ui.dialog(value=True) as dialog, ui.card().classes("w-[34rem] max-w-full"):
+            dialog.mark("reason-dialog")
+            ui.label(f"{label} “{p.name}”?").classes("text-lg font-bold").mark("reason-title")
+            ui.label(
+                f"Say why. The owner ({p.owner_email}) is e-mailed the reason, and it stays in the "
+                "project's history."
+            ).classes("text-sm text-grey-8")
+            reason = (
+                ui.textarea("Reason", placeholder="e.g. The footing is too shallow for the frost line.")
+                .props(f"outlined autogrow counter maxlength={REASON_MAX_LENGTH}")
+                .classes("w-full")
+                .mark("reason")
+            )
+            problem = ui.label("Give a reason: the owner is told it.").classes("text-sm text-negative")
+            problem.mark("reason-problem").set_visibility(False)
+
+            def typed(e: events.ValueChangeEventArguments) -> None:
+                if str(e.value or "").strip() and problem.visible:
+                    reason.props(remove="error")
+                    problem.set_visibility(False)
+
+            reason.on_value_change(typed)
+
+            async def confirm() -> None:
+                text = (reason.value or "").strip()
+                if not text:
+                    reason.props("error")
+                    problem.set_visibility(True)
+                    return
+                await close_then(dialog, lambda: self.move(target, text))
+
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=dialog.close).props("flat").mark("reason-cancel")
+                ui.button(label, on_click=confirm).props(
+                    f"color={TRANSITION_COLORS.get(target, 'primary')}"
+                ).mark("reason-ok")
+        delete_when_closed(dialog)
+
+    async def _move(self, target: Status, reason: str | None = None) -> None:
         if self.my_changes():
             ui.notify("Save or discard your changes before changing the status.", type="warning")
             return
@@ -368,6 +419,7 @@ class ProjectScreen:
                 self.project.project_id,
                 target,
                 if_match=self.project.etag,
+                reason=reason,
                 request_id=action_id(),
             )
         except PreconditionFailed:

@@ -45,7 +45,10 @@ class ReportsPanel:
         self.zone: ZoneInfo = remembered_zone()
         self.feed = services().job_feed
         self.following = FeedFollow(
-            self.feed, lambda: JobQuery(project_id=self.project_id, limit=RECENT_JOBS), self.deliver
+            # Report jobs only: the project's e-mail jobs are on the job monitor, not in this panel.
+            self.feed,
+            lambda: JobQuery(project_id=self.project_id, kind=REPORT, limit=RECENT_JOBS),
+            self.deliver,
         )
         self.jobs: list[JobListed] = []
         self.pending: list[JobListed] = []

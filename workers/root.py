@@ -237,7 +237,11 @@ def handlers(services: Any) -> Mapping[str, Handler]:
             "rendered": ref.rendered,
         }
 
-    return {"projects.report.generate": generate_report}
+    async def send_email(payload: dict[str, Any], _progress: ProgressFn) -> dict[str, Any]:
+        result: dict[str, Any] = await services.notifications.send(payload)
+        return result
+
+    return {"projects.report.generate": generate_report, "projects.email.send": send_email}
 
 
 def report_url(project_id: str, sha256: str) -> str:

@@ -25,7 +25,10 @@ CLAIMABLE = {JobStatus.queued, JobStatus.running, JobStatus.retrying}
 FINISHED = {JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
 
 REPORT = "projects.report.generate"
-KINDS = (REPORT,)
+KINDS: tuple[str, ...] = (REPORT,)
+# Queued by the system in the transaction of what it tells about, never requested by people.
+EMAIL = "projects.email.send"
+KINDS += (EMAIL,)
 
 
 class JobOut(BaseModel):

@@ -9,9 +9,12 @@ refusal with :func:`leave_draft_refusal`. accepted and rejected are read-only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from domain.text import PROSE_PATTERN
 
 
 class Status(StrEnum):
@@ -102,3 +105,19 @@ def leave_draft_refusal(current: Status, reasons: Sequence[str]) -> TransitionRe
 
 def is_read_only(status: Status) -> bool:
     return status in READ_ONLY
+
+
+# Moves that must say why (the reason goes into the audit event and the e-mail to the owner).
+REASON_REQUIRED: frozenset[Status] = frozenset({Status.rejected})
+REASON_MAX_LENGTH = 2000
+
+
+def reason_problem(target: Status, reason: str | None) -> str | None:
+    """Why ``reason`` does not do for a move to ``target`` (None: it does)."""
+    if target in REASON_REQUIRED and not (reason or "").strip():
+        return f"A reason is required to move a project to '{target}'."
+    if reason is not None and len(reason) > REASON_MAX_LENGTH:
+        return f"The reason is longer than {REASON_MAX_LENGTH} characters."
+    if reason is not None and not re.fullmatch(PROSE_PATTERN, reason):
+        return "The reason must not contain control characters (other than line breaks and tabs)."
+    return None

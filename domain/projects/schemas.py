@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
 from domain.text import Line, NonBlankLine, Prose, SingleLine
+from domain.users.schemas import Actor
 
 __all__ = ["Page"]  # re-exported: callers page projects with it
 
@@ -47,10 +49,18 @@ class ProjectUpdate(BaseModel):
     site_address: Address = Field(default=None)  # type: ignore[assignment]
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Prose]
+
+
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: Status
+    reason: Reason | None = Field(
+        None,
+        description="Why (up to 2000 characters). Required to reject; the owner is e-mailed it and it "
+        "stays in the project's history.",
+    )
 
 
 class ProjectOut(BaseModel):
@@ -93,3 +103,15 @@ class ProjectQuery(BaseModel):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
     sort: str = Field("-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id)$")
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A project's move, told (inside the move's transaction) to whoever reacts to it: the
+    e-mail notifications. ``project`` is as it is after the move."""
+
+    project: ProjectOut
+    before: Status
+    after: Status
+    actor: Actor
+    reason: str | None

@@ -9,13 +9,21 @@ the same ETag exactly one wins and the rest get 412 with the current ETag.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from domain.idempotency.service import IdempotencyRequest, IdempotencyService, Replay
 from domain.orm import utcnow
 from domain.outbox.models import SEARCH_INDEX
@@ -28,6 +36,7 @@ from domain.projects.lifecycle import (
     check_transition,
     is_read_only,
     leave_draft_refusal,
+    reason_problem,
 )
 from domain.projects.models import Project
 from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
@@ -38,9 +47,12 @@ from domain.projects.schemas import (
     ProjectOut,
     ProjectQuery,
     ProjectUpdate,
+    StatusChange,
 )
 from domain.users.roles import can_create_project, can_edit_project
 from domain.users.schemas import Actor
+
+log = logging.getLogger("signx.projects")
 
 LeaveDraftGuard = Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]]
 """Given the transition's session and the project, the reasons it may not leave draft (none: it
@@ -49,6 +61,14 @@ may). Runs inside the transition's transaction, with the project row locked."""
 
 async def allow_always(_session: AsyncSession, _project_id: uuid.UUID) -> list[str]:
     return []
+
+
+StatusHook = Callable[[Transaction, StatusChange], Awaitable[Any]]
+"""Told each status change in the change's transaction, after its audit event was written."""
+
+
+async def ignore_change(_tx: Transaction, _change: StatusChange) -> None:
+    return None
 
 
 def _parse_id(project_id: str) -> uuid.UUID:
@@ -110,6 +130,8 @@ class ProjectService:
         # asks for the project's document to be refreshed, as an outbox row in the change's own
         # transaction (sent after the commit, never lost, never for a rolled-back change).
         self.search_outbox = search_outbox
+        # Told every status change inside its transaction (the composition root sets the e-mails).
+        self.on_status_change: StatusHook = ignore_change
 
     def _reindex_later(self, outbox: Outbox, project_id: uuid.UUID) -> None:
         if self.search_outbox:
@@ -282,6 +304,15 @@ class ProjectService:
         self.observe(event_type.replace(".", "_"))
         return project.etag
 
+    async def read_in(self, session: AsyncSession, project_id: str) -> ProjectOut:
+        """The project as ``session``'s transaction sees it (404 otherwise), for another module's
+        use case that needs it inside its own transaction (the report-ready e-mail)."""
+        project = await repo.get(session, _parse_id(project_id))
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        emails = await repo.owner_emails(session, {project.owner_id})
+        return _out(project, emails.get(project.owner_id, ""))
+
     async def require(self, session: AsyncSession, project_id: str) -> uuid.UUID:
         """The id of an existing project (404 otherwise), for reads another module makes."""
         pid = _parse_id(project_id)
@@ -330,8 +361,10 @@ class ProjectService:
         target: Status,
         *,
         if_match: str | None,
+        reason: str | None = None,
         request_id: str | None = None,
     ) -> ProjectOut:
+        """Move the project to ``target``; ``reason`` is required to reject (422 naming it)."""
         async with self.uow(actor.user_id) as tx:
             session, actor = tx.session, tx.actor
             project = await self._locked(session, project_id, if_match)
@@ -352,21 +385,60 @@ class ProjectService:
                     allowed=list(refused.allowed),
                     reasons=list(refused.reasons),
                 )
-            project.status = target.value
-            self._bump(project, actor)
-            await repo.add_event(
-                session,
-                project_id=project.project_id,
-                event_type="transition",
-                actor=actor.email,
-                request_id=request_id,
-                data={"from": current.value, "to": target.value, "revision": project.revision},
-            )
-            self._reindex_later(tx.outbox, project.project_id)
-            await session.flush()
-            emails = await repo.owner_emails(session, {project.owner_id})
+            moved = await self.apply_transition(tx, project, target, reason=reason, request_id=request_id)
         self.observe("transition")
-        return _out(project, emails.get(project.owner_id, ""))
+        return moved
+
+    async def apply_transition(
+        self,
+        tx: Transaction,
+        project: Project,
+        target: Status,
+        *,
+        reason: str | None = None,
+        request_id: str | None = None,
+    ) -> ProjectOut:
+        """Write a move the caller has already allowed (state machine, role, guards) of ``project``,
+        locked in ``tx``: the status, a new revision, the audit event (with the reason) and what
+        follows a move (the e-mails, :attr:`on_status_change`), all in ``tx``. Every way to change
+        a project's status goes through here, so none of them skips the history or the e-mails."""
+        reason = (reason or "").strip() or None
+        problem = reason_problem(target, reason)
+        if problem is not None:
+            raise InvalidInput(problem, fields=[{"field": "reason", "message": problem}])
+        session, actor = tx.session, tx.actor
+        current = Status(project.status)
+        project.status = target.value
+        self._bump(project, actor)
+        data: dict[str, Any] = {"from": current.value, "to": target.value, "revision": project.revision}
+        if reason is not None:
+            data["reason"] = reason
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type="transition",
+            actor=actor.email,
+            request_id=request_id,
+            data=data,
+        )
+        self._reindex_later(tx.outbox, project.project_id)
+        await session.flush()
+        emails = await repo.owner_emails(session, {project.owner_id})
+        moved = _out(project, emails.get(project.owner_id, ""))
+        await self._after_move(tx, StatusChange(moved, current, target, actor, reason))
+        return moved
+
+    async def _after_move(self, tx: Transaction, change: StatusChange) -> None:
+        """Run :attr:`on_status_change` in a savepoint: what it writes commits with the move, but
+        its failure (a bug, a bad address) rolls back only its own writes and never the move."""
+        try:
+            async with tx.session.begin_nested():
+                await self.on_status_change(tx, change)
+        except Exception:
+            log.exception(
+                "what follows a status change failed; the change itself stands",
+                extra={"project_id": change.project.project_id, "to": change.after.value},
+            )
 
     async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
         pid = _parse_id(project_id)

@@ -65,6 +65,16 @@ class UserRepository:
         query = select(User).where(*where).order_by(User.email).limit(limit).offset(offset)
         return int(total), (await self.session.execute(query)).scalars().all()
 
+    async def mail_contacts(self, owner_id: uuid.UUID) -> Sequence[User]:
+        """Active users to e-mail about a project of ``owner_id``: the owner and whoever asked for
+        every project, by e-mail address."""
+        query = (
+            select(User)
+            .where(User.is_active, or_(User.user_id == owner_id, User.notify_all))
+            .order_by(User.email)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     def add_key(self, user_id: uuid.UUID, *, prefix: str, key_hash: str) -> None:
         self.session.add(ApiKey(user_id=user_id, prefix=prefix, key_hash=key_hash))
 

@@ -13,6 +13,7 @@ from domain.ports import FailureLimiter, PasswordHasher, UnitOfWork
 from domain.users.accounts import AccountService
 from domain.users.actor_cache import ActorCache
 from domain.users.authentication import Authentication, LoginThrottled
+from domain.users.profile import ProfileService
 
 __all__ = ["LoginThrottled", "UserService"]
 
@@ -52,6 +53,11 @@ class UserService:
         self.new_api_key = self.accounts.new_api_key
         self.revoke_api_keys = self.accounts.revoke_api_keys
         self.events = self.accounts.events
+        # A person's own profile, and who is e-mailed about a project.
+        self.profiles = ProfileService(uow)
+        self.profile = self.profiles.profile
+        self.set_notify_all = self.profiles.set_notify_all
+        self.mail_contacts = self.profiles.mail_contacts
 
     async def aclose(self) -> None:
         """Release the throttle's connections (the database is the composition root's to close)."""

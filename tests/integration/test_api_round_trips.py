@@ -65,6 +65,14 @@ def round_trips() -> Iterator[RoundTrips]:
 
 
 @pytest.fixture
+async def services(servers: dict[str, str]) -> Any:
+    """The test services without the outbox relay: its periodic sweep would be counted here."""
+    svc, release = wire(Settings(relay_in_server=False), servers["database_url"], servers["redis_url"])
+    yield svc
+    await release()
+
+
+@pytest.fixture
 async def listening(services: Any) -> Any:
     """The services as a server runs them: hearing of user changes, so API-key actors are kept."""
     await services.start()
@@ -118,7 +126,7 @@ async def test_a_change_made_in_another_process_is_heard_at_once(
 ):
     """Two sets of services on one database and Redis stand for two server processes, each
     with its own cache: a deactivation through the other one is refused here straight after."""
-    other, release = wire(Settings(), servers["database_url"], servers["redis_url"])
+    other, release = wire(Settings(relay_in_server=False), servers["database_url"], servers["redis_url"])
     try:
         assert (await http.get(f"/api/v1/projects/{project}", headers=estimator)).status_code == 200
         assert len(listening.users.auth.actors) == 1  # warm here
