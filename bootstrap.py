@@ -30,6 +30,7 @@ from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
 from domain.search.service import SearchService
 from domain.services import Services
+from domain.submissions.service import SubmissionService
 from domain.users.service import UserService
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.blobs import LocalBlobStore
@@ -45,6 +46,7 @@ from infra.metrics import (
     exposition,
 )
 from infra.passwords import Argon2Hasher
+from infra.pm_client import pm_client
 from infra.relay import OutboxRelay
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
@@ -120,11 +122,20 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         uow = SqlUnitOfWork(db)
     idempotency = IdempotencyService(uow)
     projects = ProjectService(
-        uow, idempotency=idempotency, leave_draft_guard=leave_draft_reasons, observe=_observe_project
+        uow,
+        idempotency=idempotency,
+        leave_draft_guard=leave_draft_reasons,
+        observe=_observe_project,
+        # Submitting queues the dispatch to the PM system in the submit's transaction.
+        on_submit=lambda tx, project_id, revision: submissions.queue_dispatch(tx, project_id, revision),
     )
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
+    # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
+    reports = ReportService(uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users)
+    pm = pm_client(settings, redis_url)
+    submissions = SubmissionService(uow, projects, designs, jobs, reports, pm, idempotency=idempotency)
     services = Services(
         projects=projects,
         designs=designs,
@@ -132,16 +143,14 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         users=users,
         search=SearchService(uow, PostgresSearch(uow)),
         idempotency=idempotency,
-        # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
-        reports=ReportService(
-            uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
-        ),
+        reports=reports,
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
         metrics_exposition=exposition,
         # A worker is taken for dead after the silence the workers themselves allow it.
         job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
+        submissions=submissions,
     )
 
     if relay is not None and settings.relay_in_server:
@@ -155,6 +164,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         if queue is not None:
             await queue.aclose()
         await services.users.aclose()
+        await pm.aclose()
         await db.dispose()
 
     return services, release

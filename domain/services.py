@@ -12,6 +12,7 @@ from domain.jobs.service import JobService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.service import SearchService
+from domain.submissions.service import SubmissionService
 from domain.users.service import UserService
 
 
@@ -41,3 +42,5 @@ class Services:
     # The one shared poll of the jobs table that every open job monitor and project page follows
     # (made by the composition root; None where no page runs, e.g. the worker).
     job_feed: JobFeed | None = None
+    # Submitting projects to the PM system and the dispatch job's handler (None: not wired).
+    submissions: SubmissionService | None = None

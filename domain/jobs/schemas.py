@@ -25,7 +25,8 @@ CLAIMABLE = {JobStatus.queued, JobStatus.running, JobStatus.retrying}
 FINISHED = {JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
 
 REPORT = "projects.report.generate"
-KINDS = (REPORT,)
+SUBMIT_DISPATCH = "projects.submit.dispatch"
+KINDS = (REPORT, SUBMIT_DISPATCH)
 
 
 class JobOut(BaseModel):
