@@ -20,7 +20,10 @@ JOBS = "/jobs"
 PER_PAGE_DEFAULT = 25
 PER_PAGE_OPTIONS = (10, 25, 50, 100)
 
-KIND_LABELS = {"projects.report.generate": "Calculation report"}
+KIND_LABELS = {
+    "projects.report.generate": "Calculation report",
+    "projects.submit.dispatch": "Submission to PM",
+}
 STATUS_LABELS = {
     "queued": "Queued",
     "running": "Running",

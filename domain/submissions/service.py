@@ -222,6 +222,15 @@ class SubmissionService:
 
     # -- watching -----------------------------------------------------------------------------------
 
+    @property
+    def pm_mode(self) -> str:
+        """ "http" (dispatches are sent to the PM system) or "local" (recorded, not sent)."""
+        return self.pm.mode
+
+    @property
+    def pm_target(self) -> str:
+        return self.pm.target
+
     async def pm_status(self) -> PMStatus:
         circuit: PMCircuit = await self.pm.circuit()
         return PMStatus(mode=self.pm.mode, target=self.pm.target, circuit=asdict(circuit))
