@@ -149,7 +149,13 @@ class SubmissionPanel:
                 ui.label(f"Estimate total {money(design.headline.get('total'))}").classes("font-medium").mark(
                     "submit-total"
                 )
-            if local_only:
+            passes = bool(design.headline.get("pass"))
+            if not passes:
+                ui.label(
+                    "This revision does not pass every check, so it cannot be submitted: fix the design "
+                    "and save a revision that passes."
+                ).classes("text-sm text-red-9").mark("submit-not-passing")
+            elif local_only:
                 ui.label(
                     "No PM system is configured: the submission will be recorded locally on the server, "
                     "not sent."
@@ -163,9 +169,8 @@ class SubmissionPanel:
 
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=dialog.close).props("flat").mark("submit-cancel")
-                ui.button(f"Submit revision {design.revision}", icon="send", on_click=go).mark(
-                    "confirm-submit"
-                )
+                submit = ui.button(f"Submit revision {design.revision}", icon="send", on_click=go)
+                submit.mark("confirm-submit").set_enabled(passes)
         delete_when_closed(dialog)
 
     async def submit(self, key: str, revision: int) -> None:
