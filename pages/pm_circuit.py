@@ -18,7 +18,7 @@ from domain.submissions.service import PMStatus
 from pages.local_time import local
 from pages.session import services
 
-READ_EVERY_SECONDS = 5.0
+READ_EVERY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
