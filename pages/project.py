@@ -86,6 +86,7 @@ class ProjectScreen:
             signed_in=self.still_signed_in,
             on_changed=self.submission_changed,
             on_stale=self.reload,
+            zone=lambda: self.reports.zone,
         )
         # The report card follows the project's jobs; the submission card follows its dispatch in them.
         self.reports.on_jobs = self.submission.jobs_changed

@@ -60,13 +60,14 @@ class SubmissionPanel:
         signed_in: Callable[[], Awaitable[bool]],
         on_changed: Callable[[ProjectOut], Awaitable[None]],
         on_stale: Callable[[], Awaitable[None]],
+        zone: Callable[[], ZoneInfo] = remembered_zone,
     ) -> None:
         self.project = project
         self.actor = actor
         self.signed_in = signed_in
         self.on_changed = on_changed  # the project changed (submitted, dispatched): redraw the page
         self.on_stale = on_stale  # someone changed it meanwhile: reload the page's state
-        self.zone: ZoneInfo = remembered_zone()
+        self.zone = zone  # the browser's zone, as the page last learnt it
         self.job: JobListed | None = None  # the newest dispatch job of the project
         self.busy = False
 
@@ -84,7 +85,7 @@ class SubmissionPanel:
                     ui.icon("check_circle", color="green-8")
                     ui.label("PM reference").classes("text-sm")
                     ui.label(str(p.pm_reference)).classes("font-bold font-mono").mark("pm-reference")
-                ui.label(f"Sent to the PM system {local(p.pm_dispatched_at, self.zone)}").classes(
+                ui.label(f"Sent to the PM system {local(p.pm_dispatched_at, self.zone())}").classes(
                     "text-xs text-grey-7"
                 )
             elif p.pm_dispatch == "recorded_locally":
@@ -93,7 +94,7 @@ class SubmissionPanel:
                     ui.label(NOT_SENT).classes("font-bold text-amber-10").mark("pm-not-sent")
                 ui.label(
                     "No PM system is configured (SIGNX_PM_URL): the submission was written on the server "
-                    f"{local(p.pm_dispatched_at, self.zone)}, and nothing was sent."
+                    f"{local(p.pm_dispatched_at, self.zone())}, and nothing was sent."
                 ).classes("text-xs text-grey-7")
             else:
                 self.pending(self.job)

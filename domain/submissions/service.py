@@ -201,6 +201,9 @@ class SubmissionService:
                 details=details,
             )
         mode = "recorded_locally" if receipt.recorded_locally else "sent"
+        await progress(
+            100, f"Sent: PM reference {receipt.reference}" if receipt.reference else "Recorded locally"
+        )
         return self._result(key, mode, receipt.reference, file_name, design_revision)
 
     @staticmethod
