@@ -183,7 +183,8 @@ async def update_project(
     summary="Move a project to another status (If-Match required)",
     description="Moves: draft -> estimating -> submitted -> accepted | rejected, estimating -> draft, "
     "rejected -> draft. Accepting, rejecting and reopening are for managers and admins. A move the "
-    "state machine or your role does not allow is 409 with `details.allowed`.",
+    "state machine or your role does not allow is 409 with `details.allowed`. Moving to `submitted` is a "
+    "submission (its dispatch to the PM system is queued): see `POST /v1/projects/{project_id}/submit`.",
     responses={200: PROJECT, **errors(400, 403, 404, 409, 412, 413, 428)},
 )
 async def transition_project(
