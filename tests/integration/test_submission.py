@@ -72,7 +72,7 @@ async def peer() -> AsyncIterator[PMPeer]:
 
 @pytest.fixture
 async def pm_services(servers: dict[str, str], peer: PMPeer) -> AsyncIterator[Any]:
-    """The composed services with the PM system at the peer (breaker: 3 failures, 1 s)."""
+    """The composed services with the PM system at the peer (breaker: 3 failures, 3 s)."""
     from bootstrap import wire
     from infra.settings import Settings
 
@@ -81,7 +81,7 @@ async def pm_services(servers: dict[str, str], peer: PMPeer) -> AsyncIterator[An
         pm_token=TOKEN,
         pm_timeout_seconds=0.5,
         pm_breaker_threshold=3,
-        pm_breaker_reset_seconds=1,
+        pm_breaker_reset_seconds=3,
     )
     svc, release = wire(settings, servers["database_url"], servers["redis_url"])
     yield svc
@@ -295,10 +295,10 @@ async def test_the_breaker_opens_after_repeated_failures_and_closes_when_the_pee
     with pytest.raises(RetryableJobError, match="circuit breaker is open") as waiting:
         await services.jobs.execute(job_id, worker="t", handlers=handlers(services))
     assert len(peer.received) == 3, "nothing sent while the breaker is open"
-    assert 0 < waiting.value.retry_after <= 1 + 2
+    assert 0 < waiting.value.retry_after <= 3 + 2
     await services.jobs.mark_retrying(job_id, str(waiting.value), 4)
 
-    # The peer recovers; once the breaker's second is over one dispatch goes through and closes it.
+    # The peer recovers; once the breaker's 3 s are over one dispatch goes through and closes it.
     peer.then = 201
     retry_at = status.circuit["retry_at"]
     await eventually(lambda: time.time() > retry_at, seconds=5, what="the breaker's reset time")

@@ -31,7 +31,7 @@ def pm_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Set before ``user`` starts the app (fixtures run in argument order)."""
     monkeypatch.setenv("SIGNX_PM_URL", PAGE_PM_URL)
     monkeypatch.setenv("SIGNX_PM_BREAKER_THRESHOLD", "2")
-    monkeypatch.setenv("SIGNX_PM_BREAKER_RESET_SECONDS", "4")
+    monkeypatch.setenv("SIGNX_PM_BREAKER_RESET_SECONDS", "6")
 
 
 async def test_the_monitor_shows_the_breaker_open_then_closed(
@@ -47,7 +47,7 @@ async def test_the_monitor_shows_the_breaker_open_then_closed(
 
     async with pm_peer(then=503) as peer:
         worker, release = wire(
-            Settings(pm_url=peer.url, pm_breaker_threshold=2, pm_breaker_reset_seconds=4),
+            Settings(pm_url=peer.url, pm_breaker_threshold=2, pm_breaker_reset_seconds=6),
             servers["database_url"],
             servers["redis_url"],
         )
