@@ -35,6 +35,7 @@ from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
 from domain.search.service import SearchService
 from domain.services import Services
+from domain.submissions.service import SubmissionService
 from domain.users.actor_cache import ActorCache
 from domain.users.service import UserService
 from infra.actor_invalidation import RedisActorInvalidation
@@ -55,6 +56,7 @@ from infra.metrics import (
     exposition,
 )
 from infra.passwords import Argon2Hasher
+from infra.pm_client import pm_client
 from infra.relay import Deliver, OutboxRelay
 from infra.search.fallback import FallbackSearch
 from infra.search.opensearch import OpenSearchIndex
@@ -191,10 +193,16 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         observe=_observe_project,
         # OpenSearch keeps a copy of each project: changes ask for its refresh through the outbox.
         search_outbox=settings.opensearch_url is not None,
+        # Submitting queues the dispatch to the PM system in the submit's transaction.
+        on_submit=lambda tx, project_id, revision: submissions.queue_dispatch(tx, project_id, revision),
     )
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url, actors)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
+    # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
+    reports = ReportService(uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users)
+    pm = pm_client(settings, redis_url)
+    submissions = SubmissionService(uow, projects, designs, jobs, reports, pm, idempotency=idempotency)
     services = Services(
         projects=projects,
         designs=designs,
@@ -202,16 +210,14 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         users=users,
         search=SearchService(uow, search_index),
         idempotency=idempotency,
-        # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
-        reports=ReportService(
-            uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
-        ),
+        reports=reports,
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
         metrics_exposition=exposition,
         # A worker is taken for dead after the silence the workers themselves allow it.
         job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
+        submissions=submissions,
     )
 
     # E-mails: queued in the transaction of a status change or of a report's success.
@@ -255,6 +261,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         if actors is not None:
             await actors.aclose()
         await services.users.aclose()
+        await pm.aclose()
         await db.dispose()
 
     return services, release

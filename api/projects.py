@@ -178,7 +178,9 @@ async def update_project(
     "rejected -> draft. Accepting, rejecting and reopening are for managers and admins. A move the "
     "state machine or your role does not allow is 409 with `details.allowed`. Rejecting needs a `reason` "
     "(422 naming the field without one); it is kept in the history and e-mailed to the owner. Moves to "
-    "submitted, accepted and rejected e-mail the owner and the users who asked for every project.",
+    "submitted, accepted and rejected e-mail the owner and the users who asked for every project. Moving "
+    "to `submitted` is a submission (its dispatch to the PM system is queued): see "
+    "`POST /v1/projects/{project_id}/submit`.",
     responses={200: PROJECT, **errors(400, 403, 404, 409, 412, 413, 428)},
 )
 async def transition_project(

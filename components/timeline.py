@@ -20,6 +20,7 @@ EVENT_TITLES = {
     "updated": "Updated",
     "transition": "Status changed",
     "design.saved": "Design saved",
+    "submitted.dispatched": "Submission dispatched",
     "user_added": "Account created",
     "role_changed": "Role changed",
     "user_activated": "Activated",
@@ -35,6 +36,7 @@ EVENT_ICONS = {
     "updated": "edit",
     "transition": "swap_horiz",
     "design.saved": "architecture",
+    "submitted.dispatched": "send",
     "user_added": "person_add",
     "role_changed": "badge",
     "user_activated": "check_circle",
@@ -49,6 +51,7 @@ EVENT_COLORS = {
     "created": "green",
     "updated": "blue",
     "transition": "orange",
+    "submitted.dispatched": "teal",
     "user_added": "green",
     "role_changed": "blue",
     "user_deactivated": "red",
@@ -83,7 +86,14 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         lines = [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
         if data.get("reason"):
             lines.append(f"Reason: {data['reason']}")
+        if data.get("to") == "submitted" and data.get("design_revision") is not None:
+            lines.append(f"Design revision {data.get('design_revision')} submitted")
         return lines
+    if kind == "submitted.dispatched":
+        if data.get("pm_dispatch") == "recorded_locally":
+            where = f" ({data['file']})" if data.get("file") else ""
+            return [f"Recorded locally, not sent: no PM system is configured{where}"]
+        return [f"Sent to the PM system: reference {_quote(data.get('pm_reference'))}"]
     if kind == "design.saved":
         total = data.get("total")
         price = f", estimate ${total:,.2f}" if isinstance(total, int | float) else ""

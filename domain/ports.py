@@ -183,3 +183,77 @@ class Mailer(Protocol):
 
 class MailNotSent(Exception):
     """The message was not handed over (connection, TLS, login or a refusal by the server)."""
+
+
+class PMUnavailable(Exception):
+    """The PM system could not take the submission now: a timeout, a refused connection, a 5xx
+    answer, or the circuit breaker open (then nothing was sent). Worth another attempt later;
+    ``retry_after`` (seconds) says when one can help, when the adapter knows."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, sent: bool = True) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.sent = sent  # False: the breaker was open and no request left this process
+
+
+class PMRefused(Exception):
+    """The PM system answered that this submission is wrong (a 4xx, or a success without a
+    reference): the same request again would get the same answer, so it is not retried."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PMReceipt:
+    """What became of a dispatch: the PM system's ``reference``, or, with no PM system
+    configured, ``recorded_locally`` and where the JSON was written (``location``)."""
+
+    reference: str | None
+    recorded_locally: bool = False
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class PMCircuit:
+    """The PM circuit breaker as every process sees it (kept in Redis by the worker processes).
+
+    ``state``: "closed" (dispatches go out), "open" (dispatches wait, none is sent until
+    ``retry_at``), "half-open" (the next dispatch tests the PM system), or "not used" (no PM system
+    configured: nothing is sent)."""
+
+    state: str
+    failures: int
+    threshold: int
+    reset_seconds: float
+    opened_at: float | None = None  # UNIX time
+    retry_at: float | None = None  # UNIX time when an open breaker lets a dispatch try again
+
+
+class PMClient(Protocol):
+    """The company's project-management system, where a submitted project goes
+    (``infra.pm_client``: HTTP with a circuit breaker, or a local folder when none is configured).
+
+    ``submit`` sends one dispatch with its ``idempotency_key`` (the same key again must not make a
+    second project at the PM system) and returns the receipt; it raises :class:`PMUnavailable`
+    (retry later) or :class:`PMRefused` (do not retry)."""
+
+    @property
+    def mode(self) -> str:
+        """ "http" (sent to the PM system) or "local" (recorded in a folder, not sent)."""
+        ...
+
+    @property
+    def target(self) -> str:
+        """Where dispatches go, for people: the PM system's scheme, host and path (never the
+        token), or the local folder."""
+        ...
+
+    async def submit(self, payload: Mapping[str, Any], *, idempotency_key: str) -> PMReceipt: ...
+
+    async def circuit(self) -> PMCircuit:
+        """The breaker's state (never raises: an unreadable state reads as "unknown")."""
+        ...
+
+    async def aclose(self) -> None: ...

@@ -13,6 +13,7 @@ from domain.notifications.service import NotificationService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.service import SearchService
+from domain.submissions.service import SubmissionService
 from domain.users.service import UserService
 
 
@@ -44,3 +45,5 @@ class Services:
     job_feed: JobFeed | None = None
     # E-mail: queued on status changes and finished reports, sent by the e-mail job's handler.
     notifications: NotificationService | None = None
+    # Submitting projects to the PM system and the dispatch job's handler (None: not wired).
+    submissions: SubmissionService | None = None

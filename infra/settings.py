@@ -134,6 +134,22 @@ class Settings(BaseSettings):
         description="The address people open the dashboard at, for links in e-mails; "
         "unset = http://127.0.0.1:<port>.",
     )
+    # Submission to the company's project-management system (the dispatch job). Unset URL: each
+    # dispatch is written to <data_dir>/pm-outbox/ and marked "recorded locally, not sent".
+    pm_url: str | None = Field(
+        None,
+        description="http(s) URL the submission JSON is POSTed to; unset = recorded in data_dir/pm-outbox.",
+    )
+    pm_token: SecretStr | None = Field(None, description="Bearer token sent to the PM system.")
+    pm_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="Longest wait for the PM system's answer (connect and read)."
+    )
+    pm_breaker_threshold: int = Field(
+        5, ge=1, le=100, description="Failed dispatches in a row (timeouts, 5xx) that open the breaker."
+    )
+    pm_breaker_reset_seconds: float = Field(
+        30.0, ge=1, le=3600, description="An open breaker lets one dispatch try again after this long."
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -215,6 +231,27 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.strip()
+
+    @field_validator("pm_url")
+    @classmethod
+    def _pm_url(cls, value: str | None) -> str | None:
+        """Refuse a typo at start-up rather than at the first submission."""
+        value = (value or "").strip() or None
+        if value is None:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("pm_url must be an http:// or https:// URL with a host")
+        if parts.username or parts.password:
+            raise ValueError("pm_url must not carry credentials: set SIGNX_PM_TOKEN")
+        return value
+
+    @field_validator("pm_token")
+    @classmethod
+    def _no_blank_pm_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @field_validator("database_url")
     @classmethod

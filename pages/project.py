@@ -7,6 +7,7 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -31,6 +32,7 @@ from domain.users.schemas import Actor
 from pages.designer import DesignEditor
 from pages.forms import field_errors
 from pages.project_reports import ReportsPanel
+from pages.project_submission import SubmissionPanel, dispatch_chip
 from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
 
 EVENTS_PAGE = 20
@@ -79,6 +81,16 @@ class ProjectScreen:
         self.reports = ReportsPanel(
             actor, project.project_id, latest_design.revision if latest_design else None
         )
+        self.submission = SubmissionPanel(
+            project=lambda: self.project,
+            actor=lambda: self.actor,
+            signed_in=self.still_signed_in,
+            on_changed=self.submission_changed,
+            on_stale=self.reload,
+            zone=lambda: self.reports.zone,
+        )
+        # The report card follows the project's jobs; the submission card follows its dispatch in them.
+        self.reports.on_jobs = self.submission.jobs_changed
 
     # --- what the user may do -------------------------------------------------------------
     @property
@@ -127,6 +139,7 @@ class ProjectScreen:
                 with ui.column().classes("flex-[3] min-w-[20rem]"):
                     self.overview()
                 with ui.column().classes("flex-[2] min-w-[18rem]"):
+                    self.submission.render()
                     self.reports.render()
                     self.timeline()
             with ui.tab_panel(design):
@@ -146,6 +159,7 @@ class ProjectScreen:
                 with ui.row().classes("items-center gap-3"):
                     ui.label(p.name).classes("text-2xl font-bold").mark("project-name")
                     status_badge(p.status.value)
+                    dispatch_chip(p)
                 ui.label(
                     f"Account {p.account_id} · owner {p.owner_email} · updated {format_time(p.updated_at)}"
                     f" · revision {p.revision}"
@@ -153,7 +167,8 @@ class ProjectScreen:
             with ui.row().classes("gap-2").mark("transitions"):
                 for target in self.targets():
                     label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
-                    ui.button(label, on_click=lambda t=target: self.move(t)).props(
+                    # Submitting asks first, naming the design revision and the total that go.
+                    ui.button(label, on_click=self.action(target)).props(
                         f"color={TRANSITION_COLORS.get(target, 'primary')}"
                     ).mark(f"to-{target.value}")
 
@@ -194,6 +209,7 @@ class ProjectScreen:
         self.summary.refresh()
         self.overview.refresh()
         self.timeline.refresh()
+        self.submission.render.refresh()
 
     async def design_saved(self, project: ProjectOut) -> None:
         """A design save changed the project (its ETag and history)."""
@@ -202,6 +218,28 @@ class ProjectScreen:
         self.refresh_all()
         designs = await services().designs.list(project.project_id, limit=1)
         self.reports.design_saved(designs.items[0].revision if designs.items else None)
+
+    def action(self, target: Status) -> Callable[[], Awaitable[None]]:
+        """A status button's action; submitting asks first, naming the revision and total that go."""
+        if target is Status.submitted:
+            return self.start_submit
+        return lambda: self.move(target)
+
+    async def submission_changed(self, project: ProjectOut) -> None:
+        """Submitted, or its dispatch done: the header, the submission card and the history. The
+        form keeps what is typed in it (a dispatch changes none of its fields, only the ETag)."""
+        self.project = project
+        await self.reload_events()
+        self.summary.refresh()
+        self.timeline.refresh()
+        self.submission.render.refresh()
+
+    async def start_submit(self) -> None:
+        if self.my_changes():
+            ui.notify("Save or discard your changes before submitting.", type="warning")
+            return
+        with self.root:
+            await self.submission.confirm()
 
     # --- data -----------------------------------------------------------------------------
     async def reload_events(self) -> None:

@@ -8,6 +8,7 @@ page's one timer, both stopped while the tab is hidden. One instance per page lo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from nicegui import Client, background_tasks, ui
 
 from domain.errors import DomainError
 from domain.jobs.feed import FeedSnapshot
-from domain.jobs.schemas import REPORT, JobListed, JobQuery, JobStatus
+from domain.jobs.schemas import REPORT, SUBMIT_DISPATCH, JobListed, JobQuery, JobStatus
 from domain.orm import utcnow
 from domain.reports.schemas import ReportRef
 from domain.users.roles import can_view_jobs
@@ -45,9 +46,9 @@ class ReportsPanel:
         self.zone: ZoneInfo = remembered_zone()
         self.feed = services().job_feed
         self.following = FeedFollow(
-            # Report jobs only: the project's e-mail jobs are on the job monitor, not in this panel.
+            # Reports and submissions: the project's e-mail jobs are on the job monitor, not here.
             self.feed,
-            lambda: JobQuery(project_id=self.project_id, kind=REPORT, limit=RECENT_JOBS),
+            lambda: JobQuery(project_id=self.project_id, kinds=(REPORT, SUBMIT_DISPATCH), limit=RECENT_JOBS),
             self.deliver,
         )
         self.jobs: list[JobListed] = []
@@ -58,6 +59,8 @@ class ReportsPanel:
         self.requested: str | None = None  # the job this page asked for
         self.requested_job: JobListed | None = None  # ...as requested, until the feed has it
         self.known_done: set[str] = set()  # succeeded jobs whose report is in ``self.reports``
+        # Told every change of the project's recent jobs (the submission card follows its dispatch).
+        self.on_jobs: Callable[[list[JobListed]], Awaitable[None]] | None = None
 
     # --- layout -------------------------------------------------------------------------------
     def render(self) -> None:
@@ -139,7 +142,8 @@ class ReportsPanel:
             ui.badge(STATUS_LABELS[job.status.value], color=STATUS_COLORS[job.status.value]).mark(
                 "project-job-status"
             )
-            ui.label(f"Report, rev {job.revision}").classes("whitespace-nowrap")
+            what = "Submission" if job.kind == SUBMIT_DISPATCH else "Report"
+            ui.label(f"{what}, rev {job.revision}").classes("whitespace-nowrap")
             ui.label(local(job.created_at, self.zone)).classes("text-xs text-grey-7 whitespace-nowrap")
             took = job_duration(job, now)
             if took:
@@ -209,6 +213,8 @@ class ReportsPanel:
             return
         done = {j.job_id for j in jobs if j.status is JobStatus.succeeded}
         self.jobs = jobs
+        if self.on_jobs is not None:
+            await self.on_jobs(jobs)
         if done - self.known_done:
             await self.load_reports()
             self.known_done |= done

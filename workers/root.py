@@ -136,6 +136,11 @@ class WorkerRuntime:
             # The database is away too: the retry is still sent, and its claim records the attempt.
             log.warning("job state not recorded before retrying", exc_info=True, extra={"job_id": job_id})
         delay = retry_delay(attempt, cap_seconds=self.settings.job_retry_backoff_max_seconds)
+        # A handler that knows when another attempt can help (an open circuit breaker) is waited
+        # for, up to the longest backoff (a longer countdown would look stranded: _restore_stranded).
+        wait = getattr(exc, "retry_after", None)
+        if isinstance(wait, int | float) and wait > delay:
+            delay = min(float(wait), float(self.settings.job_retry_backoff_max_seconds))
         log.warning("job will be retried", extra={"job_id": job_id, "attempt": attempt, "in_seconds": delay})
         return task.retry(
             exc=exc, countdown=delay, max_retries=None, task_id=f"{job_id}:{attempt + 1}", throw=False
@@ -241,7 +246,11 @@ def handlers(services: Any) -> Mapping[str, Handler]:
         result: dict[str, Any] = await services.notifications.send(payload)
         return result
 
-    return {"projects.report.generate": generate_report, "projects.email.send": send_email}
+    return {
+        "projects.report.generate": generate_report,
+        "projects.submit.dispatch": services.submissions.dispatch,
+        "projects.email.send": send_email,
+    }
 
 
 def report_url(project_id: str, sha256: str) -> str:

@@ -241,6 +241,12 @@ class DesignService:
             )
         return SavedDesign(_out(row, actor.email), created=True, etag=etag)
 
+    async def latest_revision(self, session: AsyncSession, project_id: uuid.UUID) -> int | None:
+        """The number of the project's latest saved revision (None: none saved), in another
+        module's transaction (a submission sends its latest revision)."""
+        latest = await repo.latest(session, project_id)
+        return latest.revision if latest is not None else None
+
     async def require_revision(self, session: AsyncSession, project_id: str, revision: int) -> uuid.UUID:
         """The id of a project that has this saved revision (404 otherwise), for another module's
         transaction (a report is requested of a saved revision)."""

@@ -70,7 +70,12 @@ class Outcome(StrEnum):
 
 class RetryableJobError(Exception):
     """A failure worth another attempt (the database or a server went away): the task's retry
-    policy decides (``mark_retrying`` or, at the last attempt, ``mark_failed``)."""
+    policy decides (``mark_retrying`` or, at the last attempt, ``mark_failed``). ``retry_after``
+    (seconds) asks the policy to wait at least that long (a circuit breaker that is open)."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class JobCancelled(Exception):
@@ -157,9 +162,24 @@ class JobService:
 
         return await self.idempotency.run(actor.user_id, idempotency, request, JobOut, work)
 
+    async def request_in(self, tx: Transaction, request: JobRequest) -> JobOut:
+        """Queue a job in the caller's transaction (job + outbox row with the caller's change),
+        for a module whose use case queues one (a submission queues its dispatch)."""
+        if request.kind not in KINDS:
+            raise ValueError(f"unknown job kind {request.kind!r}")
+        return await self._request(tx, request, None)
+
+    async def read(self, tx: Transaction, job_id: str) -> JobOut:
+        job = await tx.jobs.get(_parse_id(job_id))
+        if job is None:
+            raise NotFound(f"No job {job_id!r}.")
+        return job_out(job)
+
     async def _request(self, tx: Transaction, request: JobRequest, key: str | None) -> JobOut:
         actor = tx.actor
         project_uuid = None
+        if request.kind != REPORT and request.project_id is not None:
+            project_uuid = uuid.UUID(request.project_id)  # the requesting module checked it exists
         if request.kind == REPORT:
             if not can_request_reports(actor.role):
                 raise Forbidden(f"A user with role '{actor.role}' may not request reports.")
@@ -354,7 +374,7 @@ class JobService:
                 ) from None
         async with self.uow() as tx:
             total, rows = await tx.jobs.page(
-                kind=query.kind,
+                kind=query.kind or query.kinds,
                 status=query.status.value if query.status else None,
                 project_id=project,
                 limit=query.limit,
@@ -368,7 +388,7 @@ class JobService:
         project = _project_filter(query.project_id)
         async with self.uow() as tx:
             total, rows = await tx.jobs.page_with_project_names(
-                kind=query.kind,
+                kind=query.kind or query.kinds,
                 status=query.status.value if query.status else None,
                 project_id=project,
                 limit=query.limit,

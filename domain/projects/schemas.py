@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -63,6 +63,9 @@ class TransitionRequest(BaseModel):
     )
 
 
+PMDispatch = Literal["pending", "sent", "recorded_locally"]
+
+
 class ProjectOut(BaseModel):
     project_id: str
     account_id: str
@@ -79,6 +82,19 @@ class ProjectOut(BaseModel):
     created_by: str
     updated_at: datetime
     updated_by: str
+    # The latest submission to the PM system; all null before the first submission.
+    submitted_design_revision: int | None = Field(None, description="The design revision submitted.")
+    pm_dispatch: PMDispatch | None = Field(
+        None,
+        description="Where the submission's dispatch stands: `pending` (queued or retrying), `sent` "
+        "(the PM system took it: `pm_reference`), `recorded_locally` (no PM system configured: written "
+        "under the data dir, not sent); null before any submission.",
+    )
+    pm_reference: str | None = Field(None, description="The PM system's reference (when `sent`).")
+    pm_submission_key: str | None = Field(
+        None, description="The `Idempotency-Key` the submission's dispatch carries to the PM system."
+    )
+    pm_dispatched_at: datetime | None = Field(None, description="When the dispatch was sent or recorded.")
 
     def editable(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in EDITABLE_FIELDS}

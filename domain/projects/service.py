@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,9 +35,11 @@ from domain.projects.lifecycle import (
     Status,
     allowed_targets,
     check_transition,
+    guard_refusal,
     is_read_only,
-    leave_draft_refusal,
+    needs_passing_design,
     reason_problem,
+    resubmit_refusal,
 )
 from domain.projects.models import Project
 from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
@@ -55,8 +58,32 @@ from domain.users.schemas import Actor
 log = logging.getLogger("signx.projects")
 
 LeaveDraftGuard = Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]]
-"""Given the transition's session and the project, the reasons it may not leave draft (none: it
-may). Runs inside the transition's transaction, with the project row locked."""
+"""Given the transition's session and the project, the reasons it may not leave draft or be
+submitted (none: it may): a saved design whose checks all pass. Runs inside the transition's
+transaction, with the project row locked."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submission set in motion (the submissions module's hook answers it)."""
+
+    design_revision: int
+    key: str  # the Idempotency-Key of its dispatch to the PM system
+    job_id: str  # the dispatch job
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A status change made: the project after it, and the submission it set in motion (if any)."""
+
+    project: ProjectOut
+    submission: Submission | None = None
+
+
+SubmitHook = Callable[[Transaction, uuid.UUID, int], Awaitable[Submission]]
+"""What submitting a project does besides moving it, in the same transaction: given the
+transaction, the project and its revision after the move, it queues the dispatch to the PM
+system (job + outbox row) and says what it queued."""
 
 
 async def allow_always(_session: AsyncSession, _project_id: uuid.UUID) -> list[str]:
@@ -95,6 +122,11 @@ def _out(p: Project, owner_email: str) -> ProjectOut:
         created_by=str(p.created_by),
         updated_at=p.updated_at,
         updated_by=str(p.updated_by),
+        submitted_design_revision=p.submitted_design_revision,
+        pm_dispatch=p.pm_dispatch,  # type: ignore[arg-type]
+        pm_reference=p.pm_reference,
+        pm_submission_key=p.pm_submission_key,
+        pm_dispatched_at=p.pm_dispatched_at,
     )
 
 
@@ -119,10 +151,14 @@ class ProjectService:
         leave_draft_guard: LeaveDraftGuard = allow_always,
         observe: Callable[[str], None] = lambda _outcome: None,
         search_outbox: bool = False,
+        on_submit: SubmitHook | None = None,
     ) -> None:
         self.uow = uow
         self.idempotency = idempotency or IdempotencyService(uow)
+        # The design guard: leaving draft and submitting need a saved design that passes.
         self.leave_draft_guard = leave_draft_guard
+        # Submitting queues the dispatch to the PM system (the composition root wires it).
+        self.on_submit = on_submit
         # Told each outcome ("created", "updated", "transition", "design_saved", "stale_etag"): the
         # composition root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
@@ -202,6 +238,14 @@ class ProjectService:
             raise NotFound(f"No project {project_id!r}.")
         return _out(*found)
 
+    async def read(self, session: AsyncSession, project_id: str) -> ProjectOut:
+        """The project as stored, in another use case's transaction (404 when there is none)."""
+        project = await repo.get(session, _parse_id(project_id))
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        emails = await repo.owner_emails(session, {project.owner_id})
+        return _out(project, emails.get(project.owner_id, ""))
+
     async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
         async with self.uow() as tx:
             session = tx.session
@@ -223,7 +267,16 @@ class ProjectService:
             offset=query.offset,
         )
 
-    async def _locked(self, session: Any, project_id: str, if_match: str | None) -> Project:
+    async def _locked(
+        self,
+        session: Any,
+        project_id: str,
+        if_match: str | None,
+        *,
+        before_etag: Callable[[Project], None] | None = None,
+    ) -> Project:
+        """The project locked for a change whose ``if_match`` names its current ETag.
+        ``before_etag`` may refuse the change on what is stored before the ETag is compared."""
         if if_match is None:
             raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
         if not parse_etags(if_match, strong=False):
@@ -236,6 +289,8 @@ class ProjectService:
         project = await repo.get(session, _parse_id(project_id), for_update=True)
         if project is None:
             raise NotFound(f"No project {project_id!r}.")
+        if before_etag is not None:
+            before_etag(project)
         if not matches(if_match, project.etag):
             self.observe("stale_etag")
             raise PreconditionFailed(
@@ -366,28 +421,58 @@ class ProjectService:
     ) -> ProjectOut:
         """Move the project to ``target``; ``reason`` is required to reject (422 naming it)."""
         async with self.uow(actor.user_id) as tx:
-            session, actor = tx.session, tx.actor
-            project = await self._locked(session, project_id, if_match)
-            current = Status(project.status)
-            may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
-            if current not in DECISION_STATES and not may_edit:
-                raise Forbidden("Estimators may move only their own projects.")
-            refused = check_transition(current, target, actor.role)
-            if refused is None and current is Status.draft:
-                reasons = await self.leave_draft_guard(session, project.project_id)
-                refused = leave_draft_refusal(current, reasons)
+            moved = await self.move(
+                tx, project_id, target, if_match=if_match, reason=reason, request_id=request_id
+            )
+        self.observe("transition")
+        return moved.project
+
+    async def move(
+        self,
+        tx: Transaction,
+        project_id: str,
+        target: Status,
+        *,
+        if_match: str | None,
+        request_id: str | None = None,
+        reason: str | None = None,
+    ) -> Moved:
+        """Every status change people ask for goes through here, in the caller's transaction (a
+        transition, a submission): the state machine, the role, the design guard; then
+        :meth:`apply_transition` writes it."""
+        session, actor = tx.session, tx.actor
+
+        def already_submitted(project: Project) -> None:
+            refused = resubmit_refusal(Status(project.status), target)
             if refused is not None:
-                error = Forbidden if refused.code == "role_forbidden" else Conflict
-                raise error(
+                raise Conflict(
                     refused.message,
                     reason=refused.code,
-                    status=current.value,
-                    allowed=list(refused.allowed),
-                    reasons=list(refused.reasons),
+                    status=project.status,
+                    allowed=list(allowed_targets(Status(project.status), actor.role)),
+                    pm_dispatch=project.pm_dispatch,
+                    pm_reference=project.pm_reference,
                 )
-            moved = await self.apply_transition(tx, project, target, reason=reason, request_id=request_id)
-        self.observe("transition")
-        return moved
+
+        project = await self._locked(session, project_id, if_match, before_etag=already_submitted)
+        current = Status(project.status)
+        may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
+        if current not in DECISION_STATES and not may_edit:
+            raise Forbidden("Estimators may move only their own projects.")
+        refused = check_transition(current, target, actor.role)
+        if refused is None and needs_passing_design(current, target):
+            reasons = await self.leave_draft_guard(session, project.project_id)
+            refused = guard_refusal(current, target, reasons)
+        if refused is not None:
+            error = Forbidden if refused.code == "role_forbidden" else Conflict
+            raise error(
+                refused.message,
+                reason=refused.code,
+                status=current.value,
+                allowed=list(refused.allowed),
+                reasons=list(refused.reasons),
+            )
+        return await self.apply_transition(tx, project, target, reason=reason, request_id=request_id)
 
     async def apply_transition(
         self,
@@ -397,11 +482,12 @@ class ProjectService:
         *,
         reason: str | None = None,
         request_id: str | None = None,
-    ) -> ProjectOut:
+    ) -> Moved:
         """Write a move the caller has already allowed (state machine, role, guards) of ``project``,
-        locked in ``tx``: the status, a new revision, the audit event (with the reason) and what
-        follows a move (the e-mails, :attr:`on_status_change`), all in ``tx``. Every way to change
-        a project's status goes through here, so none of them skips the history or the e-mails."""
+        locked in ``tx``: the status, a new revision, for ``submitted`` the dispatch to the PM
+        system (``on_submit``), the audit event (with the reason) and what follows a move (the
+        e-mails, :attr:`on_status_change`), all in ``tx``. Every way to change a project's status
+        goes through here, so none of them skips the history, the dispatch or the e-mails."""
         reason = (reason or "").strip() or None
         problem = reason_problem(target, reason)
         if problem is not None:
@@ -413,6 +499,15 @@ class ProjectService:
         data: dict[str, Any] = {"from": current.value, "to": target.value, "revision": project.revision}
         if reason is not None:
             data["reason"] = reason
+        submission = None
+        if target is Status.submitted and self.on_submit is not None:
+            submission = await self.on_submit(tx, project.project_id, project.revision)
+            project.submitted_design_revision = submission.design_revision
+            project.pm_submission_key = submission.key
+            project.pm_dispatch = "pending"
+            project.pm_reference = None
+            project.pm_dispatched_at = None
+            data |= {"design_revision": submission.design_revision, "job_id": submission.job_id}
         await repo.add_event(
             session,
             project_id=project.project_id,
@@ -426,7 +521,7 @@ class ProjectService:
         emails = await repo.owner_emails(session, {project.owner_id})
         moved = _out(project, emails.get(project.owner_id, ""))
         await self._after_move(tx, StatusChange(moved, current, target, actor, reason))
-        return moved
+        return Moved(moved, submission)
 
     async def _after_move(self, tx: Transaction, change: StatusChange) -> None:
         """Run :attr:`on_status_change` in a savepoint: what it writes commits with the move, but
@@ -439,6 +534,52 @@ class ProjectService:
                 "what follows a status change failed; the change itself stands",
                 extra={"project_id": change.project.project_id, "to": change.after.value},
             )
+
+    async def record_dispatch(
+        self,
+        session: AsyncSession,
+        project_id: str,
+        *,
+        key: str,
+        reference: str | None,
+        recorded_locally: bool,
+        details: dict[str, Any],
+    ) -> bool:
+        """The dispatch of submission ``key`` was sent (the PM's ``reference``) or recorded
+        locally: a ``submitted.dispatched`` event, and the project's PM fields with a new ETag when
+        ``key`` is still its latest submission. Written by the dispatch job (no person acts: the
+        event's actor is "PM dispatch"). Returns False when it was recorded before (nothing done)."""
+        project = await repo.get(session, _parse_id(project_id), for_update=True)
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        current = project.pm_submission_key == key
+        if current and project.pm_dispatch in ("sent", "recorded_locally"):
+            return False
+        mode = "recorded_locally" if recorded_locally else "sent"
+        if current:
+            project.pm_dispatch = mode
+            project.pm_reference = reference
+            project.pm_dispatched_at = utcnow()
+            project.revision += 1
+            project.etag = make_etag(str(project.project_id), project.revision)
+            project.updated_at = utcnow()
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type="submitted.dispatched",
+            actor="PM dispatch",
+            request_id=None,
+            data={
+                "pm_dispatch": mode,
+                "pm_reference": reference,
+                "idempotency_key": key,
+                **details,
+                **({"revision": project.revision} if current else {"superseded": True}),
+            },
+        )
+        await session.flush()
+        self.observe("submitted_dispatched")
+        return True
 
     async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
         pid = _parse_id(project_id)

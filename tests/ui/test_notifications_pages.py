@@ -47,7 +47,8 @@ async def test_reject_asks_for_a_reason_and_sends_it_with_the_move(services, use
     assert event.data["reason"] == "The footing is too shallow for the frost line."
     [job] = (await services.jobs.list(JobQuery(kind=EMAIL))).items
     async with services.jobs.uow() as tx:
-        payload = (await tx.session.execute(text("SELECT payload FROM jobs"))).scalar_one()
+        query = text("SELECT payload FROM jobs WHERE kind = :kind").bindparams(kind=EMAIL)
+        payload = (await tx.session.execute(query)).scalar_one()
     assert (payload["to_email"], payload["notice"], payload["reason"]) == (
         owner.email,
         "rejected",
