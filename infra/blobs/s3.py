@@ -124,9 +124,9 @@ class S3BlobStore:
                 self._bucket_ready = True
 
     async def ping(self) -> None:
-        """For /ready: raises when the store cannot be reached or the bucket is missing."""
-        if not await asyncio.to_thread(self.client.bucket_exists, self.bucket):
-            raise RuntimeError(f"bucket {self.bucket!r} does not exist")
+        """For /ready: raises when the store cannot be reached or the bucket cannot be made."""
+        await asyncio.to_thread(self._make_bucket)
+        self._bucket_ready = True
 
     # ------------------------------------------------------------------ blocking parts
     def _stat(self, key: str) -> BlobInfo | None:

@@ -22,6 +22,7 @@ from minio import Minio
 from domain.ports import BlobIntegrityError, BlobStore
 from infra.blobs import LocalBlobStore
 from infra.blobs.s3 import S3BlobStore
+from tests.s3 import moto_s3
 
 MiB = 1024 * 1024
 
@@ -36,16 +37,8 @@ class Backend:
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    assert host == "127.0.0.1"
-    try:
-        yield f"{host}:{port}"
-    finally:
-        server.stop()
+    with moto_s3() as endpoint:
+        yield endpoint
 
 
 def _local(tmp_path: Path) -> Backend:
