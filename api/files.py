@@ -3,27 +3,22 @@ SHA-256), delete (If-Match with that ETag). Routes parse, call one service verb,
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request, Response
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from api.contract import Envelope, errors
 from api.deps import ActorDep, ServicesDep
 from api.envelope import envelope
 from api.projects import Limit, Offset
 from domain.errors import DomainError
-from domain.files.names import content_disposition
 from domain.files.schemas import FileOut
 from domain.files.sniffing import ALLOWED_NAMES
 from domain.paging import Page
-from domain.ports import BlobIntegrityError
-from domain.projects.revisions import matches, quote
+from domain.projects.revisions import quote
+from infra.downloads import file_response
 from infra.upload_stream import MultipartUpload
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/projects", tags=["files"])
 
@@ -142,30 +137,7 @@ async def list_files(
 async def download_file(
     request: Request, project_id: str, file_id: str, actor: ActorDep, services: ServicesDep
 ) -> Response:
-    return await file_response(request, services, project_id, file_id)
-
-
-async def file_response(request: Request, services: Any, project_id: str, file_id: str) -> Response:
-    """The download answer, shared with the pages' session-authorised route."""
-    file = await services.files.get(project_id, file_id)
-    etag = quote(file.sha256)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if matches(request.headers.get("if-none-match"), file.sha256, strong=False):
-        return Response(status_code=304, headers=headers)
-    file, chunks = await services.files.open(project_id, file_id)
-    headers["Content-Disposition"] = content_disposition(file.name)
-    headers["Content-Length"] = str(file.size)
-    return StreamingResponse(_logged(chunks, file), media_type=file.content_type, headers=headers)
-
-
-async def _logged(chunks: AsyncIterator[bytes], file: FileOut) -> AsyncIterator[bytes]:
-    """A damaged blob ends the download short (the client sees a failed transfer); say why here."""
-    try:
-        async for chunk in chunks:
-            yield chunk
-    except BlobIntegrityError:
-        log.error("stored file is damaged", extra={"file_id": file.file_id, "sha256": file.sha256})
-        raise
+    return await file_response(request, services.files, project_id, file_id)
 
 
 @router.delete(

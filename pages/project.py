@@ -29,6 +29,7 @@ from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.designer import DesignEditor
 from pages.forms import field_errors
+from pages.project_files import FilesPanel
 from pages.project_reports import ReportsPanel
 from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
 
@@ -78,6 +79,7 @@ class ProjectScreen:
         self.reports = ReportsPanel(
             actor, project.project_id, latest_design.revision if latest_design else None
         )
+        self.files = FilesPanel(actor, lambda: self.project)
 
     # --- what the user may do -------------------------------------------------------------
     @property
@@ -115,6 +117,7 @@ class ProjectScreen:
             design = ui.tab("Design").mark("tab-design")
             estimate = ui.tab("Estimate").mark("tab-estimate")
             revisions = ui.tab("Revisions").mark("tab-revisions")
+            files = ui.tab("Files").mark("tab-files")
         self.tabs = tabs
         self.designer.on_unsaved = lambda unsaved: _alert(design, unsaved)
         _alert(design, self.designer.unsaved)
@@ -134,6 +137,8 @@ class ProjectScreen:
                 self.designer.render_estimate()
             with ui.tab_panel(revisions):
                 self.designer.revisions_view()
+            with ui.tab_panel(files):
+                self.files.render()
 
     @ui.refreshable_method
     def summary(self) -> None:
@@ -394,6 +399,7 @@ class ProjectScreen:
         self.project = moved
         await self.reload_events()
         self.refresh_all()
+        self.files.project_changed()  # accepted or rejected: no more adding or deleting
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
 
 
@@ -449,4 +455,5 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         screen.render()
     await screen.designer.load_revisions()
     await screen.reports.start()
+    await screen.files.start()
     return None
