@@ -14,7 +14,7 @@ from api.envelope import envelope
 from api.projects import Limit, Offset
 from domain.errors import DomainError
 from domain.files.schemas import FileOut
-from domain.files.sniffing import ALLOWED_NAMES
+from domain.files.sniffing import ALLOWED, ALLOWED_NAMES
 from domain.paging import Page
 from domain.projects.revisions import quote
 from infra.downloads import file_response
@@ -129,7 +129,11 @@ async def list_files(
     "`If-None-Match` with it answers 304.",
     response_class=Response,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The file.", "headers": FILE_ETAG},
+        200: {
+            "content": {k.content_type: {"schema": {"type": "string", "format": "binary"}} for k in ALLOWED},
+            "description": "The file, as its kind's content type.",
+            "headers": FILE_ETAG,
+        },
         304: {"description": "Not modified (the ETag matched)."},
         **errors(404, m404="No such project, or it has no such file (or it was deleted)."),
     },
