@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nicegui import Client, background_tasks, ui
+from nicegui import Client, app, background_tasks, ui
 from nicegui.events import GenericEventArguments
 
 from components.dialogs import confirm_dialog
@@ -101,6 +101,9 @@ class FilesPanel:
             .classes("w-full")
             .mark("file-upload")
         )
+        # Its files go to our streaming route (the url prop); NiceGUI's own route for it, which
+        # reads a whole form to temporary files before anything can refuse it, is not needed.
+        app.remove_route(upload._registered_url)  # noqa: SLF001
         upload.on("uploaded", self.on_uploaded, js_handler=XHR_OUTCOME)
         upload.on("failed", self.on_failed, js_handler=XHR_OUTCOME)
         upload.on("rejected", self.on_rejected, js_handler=REJECTED)
