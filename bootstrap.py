@@ -21,15 +21,17 @@ from starlette.routing import Mount
 
 from api.app import build_api
 from api.envelope import error_renderer
+from api.files import UPLOAD_PATH
 from api.system import add_system_routes
 from domain.designs.service import DesignService, leave_draft_reasons
+from domain.files.service import FileService
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
 from domain.jobs.schemas import REPORT
 from domain.jobs.service import JobService
 from domain.notifications.service import NotificationService
 from domain.outbox.models import SEARCH_INDEX
-from domain.ports import SearchIndex, UnitOfWork
+from domain.ports import BlobStore, SearchIndex, UnitOfWork
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
@@ -63,6 +65,8 @@ from infra.search.opensearch import OpenSearchIndex
 from infra.settings import Settings
 from infra.throttle import RedisFailureLimiter
 from infra.uow import SqlUnitOfWork
+
+UPLOAD_FORM_ROOM = 256 * 1024
 
 
 def _observe_project(outcome: str) -> None:
@@ -146,6 +150,28 @@ def search_deliveries(search: SearchService) -> dict[str, Deliver]:
     return {SEARCH_INDEX: refresh}
 
 
+def blob_store(
+    settings: Settings, readiness: dict[str, Callable[[], Awaitable[None]]] | None = None
+) -> BlobStore:
+    """Report PDFs and project files: the S3-compatible bucket when ``SIGNX_S3_ENDPOINT`` is set
+    (then also a readiness probe), else the folder ``<data_dir>/blobs``."""
+    if not settings.s3_endpoint:
+        return LocalBlobStore(Path(settings.data_dir) / "blobs")
+    from infra.blobs.s3 import S3BlobStore
+
+    store = S3BlobStore.connect(
+        settings.s3_endpoint,
+        settings.s3_bucket,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key.get_secret_value() if settings.s3_secret_key else None,
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+    if readiness is not None:
+        readiness["blobs"] = store.ping
+    return store
+
+
 def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Release]:
     """The services on these servers, and the one coroutine function that releases every
     connection they hold (database pool, the login limiters' Redis pools)."""
@@ -198,9 +224,11 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     )
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url, actors)
+    blobs = blob_store(settings, readiness)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
     # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
-    reports = ReportService(uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users)
+    # PDFs content-addressed in the blob store (reports/<sha256>.pdf).
+    reports = ReportService(uow, projects, designs, blobs, users)
     pm = pm_client(settings, redis_url)
     submissions = SubmissionService(uow, projects, designs, jobs, reports, pm, idempotency=idempotency)
     services = Services(
@@ -209,6 +237,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         jobs=jobs,
         users=users,
         search=SearchService(uow, search_index),
+        files=FileService(uow, projects, blobs, max_bytes=settings.max_upload_bytes),
         idempotency=idempotency,
         reports=reports,
         readiness=readiness,
@@ -307,6 +336,9 @@ def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: s
         per_key=settings.api_rate_per_key,
         per_address=settings.api_rate_per_address,
         key_failures_per_address=settings.api_key_failures_per_address,
+        # A project file up to its limit, plus room for the form around it.
+        upload_max_body_bytes=settings.max_upload_bytes + UPLOAD_FORM_ROOM,
+        upload_paths=(UPLOAD_PATH,),
     )
     return ApiGuard(
         api,

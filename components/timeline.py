@@ -21,6 +21,8 @@ EVENT_TITLES = {
     "transition": "Status changed",
     "design.saved": "Design saved",
     "submitted.dispatched": "Submission dispatched",
+    "file.uploaded": "File added",
+    "file.deleted": "File deleted",
     "user_added": "Account created",
     "role_changed": "Role changed",
     "user_activated": "Activated",
@@ -37,6 +39,8 @@ EVENT_ICONS = {
     "transition": "swap_horiz",
     "design.saved": "architecture",
     "submitted.dispatched": "send",
+    "file.uploaded": "attach_file",
+    "file.deleted": "delete",
     "user_added": "person_add",
     "role_changed": "badge",
     "user_activated": "check_circle",
@@ -102,6 +106,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
             f"Revision {data.get('design_revision')}: {data.get('section')}, "
             f"embedment {data.get('embedment_ft')} ft{price}; {verdict}"
         ]
+    if kind in ("file.uploaded", "file.deleted"):
+        size = data.get("size")
+        megabytes = f", {size / 1024 / 1024:.1f} MB" if isinstance(size, int) else ""
+        return [f"{_quote(data.get('name'))} ({data.get('content_type')}{megabytes})"]
     if kind == "role_changed":
         return [f"Role: {_quote(data.get('before'))} → {_quote(data.get('after'))}"]
     if kind == "notifications_changed":

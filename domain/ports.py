@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -113,18 +113,53 @@ class BlobInfo:
     content_type: str
 
 
+@dataclass(frozen=True)
+class StoredBlob:
+    """A blob written by ``put_stream``: its key (named by the SHA-256 of its bytes), size and
+    hash, and whether this call created it (False: the same bytes were stored already)."""
+
+    key: str
+    size: int
+    sha256: str
+    created: bool
+
+
+class BlobIntegrityError(Exception):
+    """The stored bytes are not the bytes that were written (their SHA-256 differs): a damaged or
+    tampered blob. Raised by a verified read instead of handing the bytes on."""
+
+
 class BlobStore(Protocol):
-    """Files by key (``reports/<sha256>.pdf``): a folder under the data dir by default, S3/MinIO in
-    production. Byte-oriented and small on purpose, so any object store fits behind it.
+    """Files by key (``reports/<sha256>.pdf``, ``files/<sha256>``): a folder under the data dir by
+    default, S3/MinIO when configured. Byte-oriented and small on purpose, so any object store
+    fits behind it; what the bytes are (a PDF, a drawing) is the caller's business.
 
     Keys are relative, '/'-separated, lower-case letters, digits and ``._-`` (no ``..``);
-    an adapter refuses any other with ``ValueError``. ``put`` is atomic: a reader sees the whole
+    an adapter refuses any other with ``ValueError``. Writes are atomic: a reader sees the whole
     blob under its key or none at all, never a part (a writer killed midway leaves no blob)."""
 
     async def put(self, key: str, data: bytes, content_type: str) -> BlobInfo: ...
 
-    async def get(self, key: str) -> bytes:
-        """The blob's bytes; ``KeyError`` when there is none."""
+    async def put_stream(self, prefix: str, chunks: AsyncIterable[bytes], *, suffix: str = "") -> StoredBlob:
+        """Store the bytes ``chunks`` yields under ``<prefix>/<sha256><suffix>``, the SHA-256
+        computed while they stream (memory stays bounded by a chunk or an upload part, whatever
+        the size). Content-addressed: when that key exists already the bytes are dropped and the
+        stored blob kept (``created`` False).
+
+        If ``chunks`` raises (a refused upload, a client that went away), the exception
+        propagates and nothing is left behind: no blob, no temporary file or object."""
+        ...
+
+    async def get(self, key: str, *, sha256: str | None = None) -> bytes:
+        """The blob's bytes; ``KeyError`` when there is none. With ``sha256`` they are checked
+        against it first (``BlobIntegrityError`` when they differ)."""
+        ...
+
+    def stream(self, key: str, *, sha256: str | None = None) -> AsyncIterator[bytes]:
+        """The blob's bytes in chunks, read as they are sent on; ``KeyError`` (at the first
+        ``__anext__``) when there is none. With ``sha256`` the bytes are hashed as they pass and
+        the LAST chunk is held back until the hash matches: a damaged blob raises
+        ``BlobIntegrityError`` instead of completing, so a download of it never arrives whole."""
         ...
 
     async def stat(self, key: str) -> BlobInfo | None:
@@ -132,6 +167,10 @@ class BlobStore(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+    async def delete(self, key: str) -> None:
+        """Remove the blob (nothing happens when there is none)."""
+        ...
 
 
 class SearchIndex(Protocol):

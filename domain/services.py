@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from domain.designs.service import DesignService
+from domain.files.service import FileService
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
@@ -30,6 +31,7 @@ class Services:
     reports: ReportService
     jobs: JobService
     search: SearchService
+    files: FileService
     # Readiness probes of the servers behind the services (raise when unreachable).
     readiness: dict[str, Callable[[], Awaitable[None]]]
     code_version: str

@@ -6,6 +6,7 @@ inside ``data_dir``, so a fresh machine runs the whole product with no servers i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -150,6 +151,18 @@ class Settings(BaseSettings):
     pm_breaker_reset_seconds: float = Field(
         30.0, ge=1, le=3600, description="An open breaker lets one dispatch try again after this long."
     )
+    # Files (project attachments, report PDFs): a folder under data_dir, or an S3-compatible bucket.
+    s3_endpoint: str | None = Field(
+        None,
+        description="host:port (or http(s)://host:port) of an S3-compatible store (MinIO, S3); unset = "
+        "the blobs folder under data_dir.",
+    )
+    s3_bucket: str = Field("signx", description="Bucket for files and reports; created when missing.")
+    s3_access_key: str | None = Field(None, description="S3 access key id.")
+    s3_secret_key: SecretStr | None = Field(None, description="S3 secret key.")
+    s3_secure: bool = Field(True, description="HTTPS to the S3 endpoint (an http:// endpoint turns it off).")
+    s3_region: str | None = Field(None, description="S3 region; unset = ask the server.")
+    max_upload_mb: int = Field(50, ge=1, le=5000, description="Largest project file, in MB (MiB).")
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -252,6 +265,29 @@ class Settings(BaseSettings):
     @classmethod
     def _no_blank_pm_token(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @model_validator(mode="after")
+    def _s3_endpoint_scheme(self) -> Settings:
+        """``http://host:port`` / ``https://host:port`` set ``s3_secure``; minio takes the bare host."""
+        endpoint = (self.s3_endpoint or "").strip().rstrip("/")
+        for scheme, secure in (("http://", False), ("https://", True)):
+            if endpoint.startswith(scheme):
+                endpoint, self.s3_secure = endpoint.removeprefix(scheme), secure
+        if endpoint and ("/" in endpoint or not endpoint.split(":")[0]):
+            raise ValueError("s3_endpoint must be host[:port] or http(s)://host[:port], without a path")
+        self.s3_endpoint = endpoint or None
+        return self
+
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", value) or ".." in value:
+            raise ValueError("s3_bucket must be 3-63 lower-case letters, digits, dots and dashes")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @field_validator("database_url")
     @classmethod

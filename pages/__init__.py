@@ -11,11 +11,13 @@ def register() -> None:
     from nicegui import app
 
     from pages import errors, jobs, login, profile, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages.files import add_file_routes
     from pages.reports import add_report_routes
     from pages.search_export import add_export_route
     from pages.session import LoginRequired
 
     add_report_routes()
+    add_file_routes()
     errors.install()
     add_export_route()
     app.add_middleware(LoginRequired)

@@ -31,6 +31,7 @@ from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.designer import DesignEditor
 from pages.forms import field_errors
+from pages.project_files import FilesPanel
 from pages.project_reports import ReportsPanel
 from pages.project_submission import SubmissionPanel, dispatch_chip
 from pages.session import HOME, action_id, current_actor, login_url, services, sign_out, to_login
@@ -91,6 +92,7 @@ class ProjectScreen:
         )
         # The report card follows the project's jobs; the submission card follows its dispatch in them.
         self.reports.on_jobs = self.submission.jobs_changed
+        self.files = FilesPanel(actor, lambda: self.project)
 
     # --- what the user may do -------------------------------------------------------------
     @property
@@ -128,6 +130,7 @@ class ProjectScreen:
             design = ui.tab("Design").mark("tab-design")
             estimate = ui.tab("Estimate").mark("tab-estimate")
             revisions = ui.tab("Revisions").mark("tab-revisions")
+            files = ui.tab("Files").mark("tab-files")
         self.tabs = tabs
         self.designer.on_unsaved = lambda unsaved: _alert(design, unsaved)
         _alert(design, self.designer.unsaved)
@@ -148,6 +151,8 @@ class ProjectScreen:
                 self.designer.render_estimate()
             with ui.tab_panel(revisions):
                 self.designer.revisions_view()
+            with ui.tab_panel(files):
+                self.files.render()
 
     @ui.refreshable_method
     def summary(self) -> None:
@@ -484,6 +489,7 @@ class ProjectScreen:
         self.project = moved
         await self.reload_events()
         self.refresh_all()
+        self.files.project_changed()  # accepted or rejected: no more adding or deleting
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
 
 
@@ -539,4 +545,5 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         screen.render()
     await screen.designer.load_revisions()
     await screen.reports.start()
+    await screen.files.start()
     return None

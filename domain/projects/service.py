@@ -312,6 +312,11 @@ class ProjectService:
         matches (428/412 otherwise), the actor may edit it (403) and it is not read-only (409).
         For changes another module owns (a saved design) that are still project changes."""
         project = await self._locked(session, project_id, if_match)
+        self._check_changeable(project, actor)
+        return project
+
+    @staticmethod
+    def _check_changeable(project: Project, actor: Actor) -> None:
         if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
             raise Forbidden("Estimators may edit only their own projects.")
         if is_read_only(Status(project.status)):
@@ -320,7 +325,38 @@ class ProjectService:
                 status=project.status,
                 allowed=list(allowed_targets(Status(project.status), actor.role)),
             )
+
+    async def lock_for_attachment(self, session: AsyncSession, actor: Actor, project_id: str) -> Project:
+        """The project, locked in ``session``'s transaction for a change to what is attached to it
+        (its files) rather than to the project itself: the same rules as :meth:`lock_for_change`
+        (403 not the owner or a manager, 409 read-only, 404) but no ETag, because the project's
+        fields and revision do not change (several files may be added at once from one page)."""
+        project = await repo.get(session, _parse_id(project_id), for_update=True)
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        self._check_changeable(project, actor)
         return project
+
+    async def record_event(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        project: Project,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        """An audit event of a change made under :meth:`lock_for_attachment`, in its transaction."""
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type=event_type,
+            actor=actor.email,
+            request_id=request_id,
+            data=data,
+        )
+        self.observe(event_type.replace(".", "_"))
 
     @staticmethod
     def set_design_headline(project: Project, revision: int, headline: dict[str, Any]) -> None:
