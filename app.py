@@ -37,6 +37,22 @@ if TYPE_CHECKING:
 log = logging.getLogger("signx")
 
 
+def _multiprocess_metrics(directory: Path, *, fresh: bool) -> Path:
+    """Make every process of this command (and the workers it starts, which inherit the
+    environment) write its metrics under ``directory`` (prometheus_client's multiprocess mode).
+    Must run before ``prometheus_client`` is first imported. ``fresh`` empties it first: the
+    files of an earlier run's processes would otherwise be added to this run's."""
+    import shutil
+
+    if "prometheus_client" in sys.modules:
+        log.warning("prometheus_client was imported before the multiprocess dir was set")
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
 def _terminate(signum: int, _frame: object) -> None:
     # SystemExit unwinds through the finally blocks that stop the embedded servers.
     raise SystemExit(128 + signum)
@@ -100,6 +116,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
     # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
     # with the rest of the data instead of the working directory.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
+    # The server, its worker and the worker's pool processes: one set of metrics in /metrics.
+    _multiprocess_metrics(settings.data_dir / "metrics" / f"serve-{port}", fresh=True)
     from infra import logs
     from infra.migrate import upgrade
 
@@ -172,6 +190,11 @@ def worker_command(settings: Settings) -> int:
     from infra.migrate import upgrade
     from infra.supervisor import die_with_parent
 
+    own_metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # else serve's, which shows our metrics
+        import tempfile
+
+        own_metrics_dir = _multiprocess_metrics(Path(tempfile.mkdtemp(prefix="signx-metrics-")), fresh=False)
     logs.configure(settings.log_level)
     supervisor_pid = os.environ.pop("SIGNX_SUPERVISOR_PID", "")
     if supervisor_pid.isdigit():
@@ -184,6 +207,8 @@ def worker_command(settings: Settings) -> int:
 
         root.configure(settings, database_url, redis_url)
         app = celery_app.configure(settings, redis_url)
+        if settings.worker_metrics_port:
+            _serve_worker_metrics(settings.host, settings.worker_metrics_port)
         worker = app.Worker(
             hostname=f"signx-{os.getpid()}@{socket.gethostname()}",
             pool="prefork",
@@ -195,8 +220,25 @@ def worker_command(settings: Settings) -> int:
             optimization="fair",
             quiet=True,  # no banner: the log lines say what runs
         )
-        worker.start()
+        try:
+            worker.start()
+        finally:
+            if own_metrics_dir is not None:
+                import shutil
+
+                shutil.rmtree(own_metrics_dir, ignore_errors=True)
         return int(worker.exitcode or 0)
+
+
+def _serve_worker_metrics(host: str, port: int) -> None:
+    """The worker's metrics (its pool processes' included) over HTTP, for Prometheus; a thread
+    of the worker's main process."""
+    from prometheus_client import start_http_server
+
+    from infra.metrics import process_registry
+
+    start_http_server(port, addr=host, registry=process_registry())
+    log.info("worker metrics served", extra={"host": host, "port": port})
 
 
 def migrate(settings: Settings) -> int:

@@ -25,6 +25,7 @@ from domain.designs.service import DesignService, leave_draft_reasons
 from domain.idempotency.service import IdempotencyService
 from domain.jobs.feed import JobFeed
 from domain.jobs.service import JobService
+from domain.operations.service import OperationsService
 from domain.projects.service import ProjectService
 from domain.reports.service import ReportService
 from domain.search.postgres import PostgresSearch
@@ -41,9 +42,10 @@ from infra.metrics import (
     ETAG_CONFLICTS,
     LOGIN_ATTEMPTS,
     PROJECT_MUTATIONS,
+    RATE_LIMIT_HITS,
     RequestMiddleware,
-    exposition,
 )
+from infra.ops_metrics import ScrapeMetrics
 from infra.passwords import Argon2Hasher
 from infra.relay import OutboxRelay
 from infra.settings import Settings
@@ -125,6 +127,16 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     designs = DesignService(uow, projects)
     users = user_service(settings, db, redis_url)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
+    # A worker is taken for dead after the silence the workers themselves allow it.
+    worker_max_age_seconds = 3 * settings.worker_heartbeat_seconds + 3
+    scrape = ScrapeMetrics(
+        snapshot=OperationsService(uow, worker_max_age_seconds=worker_max_age_seconds).snapshot,
+        readiness=readiness,
+        pool=db.engine.pool,
+        pool_capacity=db.pool_capacity,
+        data_dir=Path(settings.data_dir),
+        code_version=settings.code_version,
+    )
     services = Services(
         projects=projects,
         designs=designs,
@@ -139,9 +151,8 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
-        metrics_exposition=exposition,
-        # A worker is taken for dead after the silence the workers themselves allow it.
-        job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
+        metrics_exposition=scrape.exposition,
+        job_feed=JobFeed(jobs, worker_max_age_seconds=worker_max_age_seconds),
     )
 
     if relay is not None and settings.relay_in_server:
@@ -203,6 +214,7 @@ def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: s
         render_error=error_renderer(services.code_version),
         policy=policy,
         limits=RedisRateLimits(redis_url, policy) if redis_url else None,
+        observe_limited=lambda limit: RATE_LIMIT_HITS.labels(limit).inc(),
     )
 
 

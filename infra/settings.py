@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         10.0, ge=0.5, le=300, description="serve waits this long after SIGTERM before killing its worker."
     )
     serve_worker: bool = Field(True, description="serve starts and supervises one worker process.")
+    worker_metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="`python app.py worker` serves its Prometheus metrics on this port (on SIGNX_HOST); "
+        "0 = not served (a worker started by serve shows its metrics in the server's /metrics).",
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
