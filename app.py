@@ -3,6 +3,8 @@
     python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
     python app.py worker                           a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
+    python app.py backup DIR                       dump the database and copy the blobs into DIR
+    python app.py restore DIR [--force]            restore a backup (refuses existing data unless --force)
     python app.py relay                            the outbox relay on its own
     python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
     python app.py user passwd EMAIL                set a user's password (read from stdin)
@@ -250,6 +252,56 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
+def backup_command(settings: Settings, target: str) -> int:
+    """A consistent backup while the server may be running (see infra/backup.py)."""
+    from bootstrap import blob_root
+    from infra import logs
+    from infra.backup import BackupError, backup
+
+    logs.configure(settings.log_level)
+    with _servers(settings, need_redis=False) as (database_url, _):
+        try:
+            manifest = backup(
+                database_url,
+                blob_root(settings),
+                Path(target),
+                code_version=settings.code_version,
+                pg_bin=settings.pg_bin_dir,
+            )
+        except BackupError as exc:
+            print(f"backup failed: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"backup in {Path(target).resolve()}: database {manifest['database']['bytes']} bytes "
+        f"(schema {manifest['schema_revision']}), {manifest['blobs']['count']} blobs"
+    )
+    return 0
+
+
+def restore_command(settings: Settings, source: str, *, force: bool) -> int:
+    """Restore a backup, then bring the schema to this version's head."""
+    from bootstrap import blob_root
+    from infra import logs
+    from infra.backup import BackupError, restore
+    from infra.migrate import upgrade
+
+    logs.configure(settings.log_level)
+    with _servers(settings, need_redis=False) as (database_url, _):
+        try:
+            manifest = restore(
+                Path(source), database_url, blob_root(settings), force=force, pg_bin=settings.pg_bin_dir
+            )
+        except BackupError as exc:
+            print(f"restore refused: {exc}", file=sys.stderr)
+            return 2
+        upgrade(database_url)
+    print(
+        f"restored {Path(source).resolve()} (made {manifest['created_at']}): "
+        f"{manifest['blobs']['count']} blobs; database at the newest schema"
+    )
+    return 0
+
+
 def user_command(settings: Settings, args: argparse.Namespace) -> int:
     from bootstrap import user_service
     from domain.errors import DomainError
@@ -362,6 +414,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
+    p_backup = sub.add_parser("backup", help="dump the database and copy the blobs into a new folder")
+    p_backup.add_argument("dir")
+    p_restore = sub.add_parser("restore", help="restore a backup folder into the database and data dir")
+    p_restore.add_argument("dir")
+    p_restore.add_argument("--force", action="store_true", help="replace existing data")
     sub.add_parser("worker", help="run a Celery worker for the background jobs")
     sub.add_parser("relay", help="run the outbox relay on its own (publishes jobs to the queue)")
     p_user = sub.add_parser("user", help="manage users")
@@ -387,6 +444,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     if args.command == "migrate":
         return migrate(settings)
+    if args.command == "backup":
+        return backup_command(settings, args.dir)
+    if args.command == "restore":
+        return restore_command(settings, args.dir, force=args.force)
     if args.command == "worker":
         return worker_command(settings)
     if args.command == "user":

@@ -145,9 +145,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         search=SearchService(uow, PostgresSearch(uow)),
         idempotency=idempotency,
         # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
-        reports=ReportService(
-            uow, projects, designs, LocalBlobStore(Path(settings.data_dir) / "blobs"), users
-        ),
+        reports=ReportService(uow, projects, designs, LocalBlobStore(blob_root(settings)), users),
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
@@ -216,6 +214,11 @@ def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: s
         limits=RedisRateLimits(redis_url, policy) if redis_url else None,
         observe_limited=lambda limit: RATE_LIMIT_HITS.labels(limit).inc(),
     )
+
+
+def blob_root(settings: Settings) -> Path:
+    """The local blob store's folder (what ``python app.py backup`` copies)."""
+    return Path(settings.data_dir) / "blobs"
 
 
 def storage_secret(settings: Settings) -> str:

@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         10.0, ge=0.5, le=300, description="serve waits this long after SIGTERM before killing its worker."
     )
     serve_worker: bool = Field(True, description="serve starts and supervises one worker process.")
+    pg_bin_dir: Path | None = Field(
+        None,
+        description="Folder of pg_dump/pg_restore for `backup`/`restore`; unset = the ones matching the "
+        "server's major version (embedded PostgreSQL's, /usr/lib/postgresql/N/bin, PATH).",
+    )
     worker_metrics_port: int = Field(
         0,
         ge=0,
