@@ -1,7 +1,7 @@
 """SignX Studio: composition root and command line.
 
     python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
-    python app.py worker                           a Celery worker for the background jobs
+    python app.py worker [--queues Q,...]          a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
     python app.py backup DIR                       dump the database and copy the blobs into DIR
     python app.py restore DIR [--force]            restore a backup (refuses existing data unless --force)
@@ -118,12 +118,19 @@ def serve(settings: Settings, host: str, port: int) -> int:
     # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
     # with the rest of the data instead of the working directory.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
+    if settings.redis_url:
+        # An external Redis means this may be one of several app processes: browser sessions
+        # (app.storage.user) live in that Redis, so a user signed in on one is signed in on all.
+        os.environ.setdefault("NICEGUI_REDIS_URL", settings.redis_url)
+        os.environ.setdefault("NICEGUI_REDIS_KEY_PREFIX", "signx:nicegui:")
     # The server, its worker and the worker's pool processes: one set of metrics in /metrics.
     _multiprocess_metrics(settings.data_dir / "metrics" / f"serve-{port}", fresh=True)
     from infra import logs
     from infra.migrate import upgrade
 
     logs.configure(settings.log_level)
+    if settings.redis_url and not settings.storage_secret:
+        log.warning("SIGNX_STORAGE_SECRET is unset: sessions signed here are valid on no other process")
     signal.signal(signal.SIGTERM, _terminate)
     with _servers(settings, need_redis=True) as (database_url, redis_url):
         upgrade(database_url)
@@ -185,7 +192,7 @@ def _run_ui(settings: Settings, host: str, port: int) -> None:
     )
 
 
-def worker_command(settings: Settings) -> int:
+def worker_command(settings: Settings, queues: str | None = None) -> int:
     """A Celery worker on the configured Redis and database (embedded ones in the data dir when
     unset: those of a server running on it, else its own)."""
     from infra import logs
@@ -211,8 +218,13 @@ def worker_command(settings: Settings) -> int:
         app = celery_app.configure(settings, redis_url)
         if settings.worker_metrics_port:
             _serve_worker_metrics(settings.host, settings.worker_metrics_port)
+        from domain.jobs.queues import parse_queues
+
+        consumed = parse_queues(queues if queues is not None else settings.worker_queues)
+        log.info("worker consumes", extra={"queues": list(consumed)})
         worker = app.Worker(
             hostname=f"signx-{os.getpid()}@{socket.gethostname()}",
+            queues=list(consumed),
             pool="prefork",
             concurrency=settings.worker_concurrency,
             loglevel=settings.log_level,
@@ -407,6 +419,16 @@ def calc_command(kind: str, source: str) -> int:
     return 0
 
 
+def _queues_arg(text: str) -> str:
+    from domain.jobs.queues import parse_queues
+
+    try:
+        parse_queues(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="app.py", description="SignX Studio")
     sub = parser.add_subparsers(dest="command")
@@ -419,7 +441,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_restore = sub.add_parser("restore", help="restore a backup folder into the database and data dir")
     p_restore.add_argument("dir")
     p_restore.add_argument("--force", action="store_true", help="replace existing data")
-    sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    p_worker = sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    p_worker.add_argument(
+        "--queues",
+        type=_queues_arg,
+        help="comma-separated queues to consume: reports, dispatch, mail, indexing, celery, or all "
+        "(default: SIGNX_WORKER_QUEUES)",
+    )
     sub.add_parser("relay", help="run the outbox relay on its own (publishes jobs to the queue)")
     p_user = sub.add_parser("user", help="manage users")
     user_sub = p_user.add_subparsers(dest="user_cmd", required=True)
@@ -449,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "restore":
         return restore_command(settings, args.dir, force=args.force)
     if args.command == "worker":
-        return worker_command(settings)
+        return worker_command(settings, args.queues)
     if args.command == "user":
         return user_command(settings, args)
     if args.command == "relay":

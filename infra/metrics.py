@@ -73,6 +73,9 @@ JOB_DURATION = Histogram(
     registry=REGISTRY,
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
 )
+OUTBOX_PUBLISHED = Counter(
+    "signx_outbox_published_total", "Outbox rows this process's relay published", registry=REGISTRY
+)
 # Shared name with the search work: OpenSearch failed and PostgreSQL answered instead.
 SEARCH_FALLBACKS = Counter(
     "signx_search_fallbacks_total",

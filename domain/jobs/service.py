@@ -175,7 +175,7 @@ class JobService:
             created_at=utcnow(),
         )
         tx.jobs.add(job)
-        tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+        tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
         await tx.session.flush()
         return job_out(job)
 
@@ -291,7 +291,7 @@ class JobService:
             job.finished_at = None
             # A new attempt: a task id the broker has not seen for this job.
             job.dispatch = max(job.dispatch, job.attempts) + 1
-            tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+            tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
             return job_out(job)
 
     async def get(self, job_id: str) -> JobOut:
@@ -406,9 +406,14 @@ class JobService:
                 else:
                     job.status = JobStatus.retrying.value
                     job.dispatch = max(job.dispatch, job.attempts) + 1
-                    tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+                    tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
                 reclaimed.append(str(job.job_id))
             return reclaimed
+
+
+def _enqueue_payload(job: Job) -> dict[str, Any]:
+    """The relay's message for a job's current attempt; its kind picks the broker queue."""
+    return {"job_id": str(job.job_id), "attempt": job.dispatch, "kind": job.kind}
 
 
 def _project_filter(project_id: str | None) -> uuid.UUID | None:
