@@ -136,10 +136,19 @@ def test_the_services_of_a_production_deployment() -> None:
     assert services["app"]["deploy"]["replicas"] == 2
     assert services["worker"]["deploy"]["replicas"] == 2
     assert services["app"]["command"][-1] == "serve" and services["worker"]["command"][2] == "worker"
+    # Reports and the short messages on workers of their own; every queue is consumed by someone.
+    from domain.jobs.queues import QUEUES
+
+    consumed = set()
+    for service in services.values():
+        command = service.get("command", [])
+        if command[:3] == ["python", "app.py", "worker"]:
+            consumed.update(command[command.index("--queues") + 1].split(","))
+    assert consumed == set(QUEUES)
     # The app's own worker is off: the worker services run the jobs.
     assert services["app"]["environment"]["SIGNX_SERVE_WORKER"] == "false"
     # Every app and worker has the same storage secret (sessions signed by one are valid on all).
-    for name in ("app", "worker", "migrate"):
+    for name in ("app", "worker", "worker-messages", "migrate"):
         assert services[name]["environment"]["SIGNX_STORAGE_SECRET"].startswith("${SIGNX_STORAGE_SECRET")
         assert services[name]["environment"]["SIGNX_REDIS_URL"] == "redis://redis:6379/0"
     # Migrations run once, before the app and the workers of this version start.
