@@ -1,5 +1,9 @@
 # Production image: the app only; PostgreSQL and Redis are separate services (docker-compose.yml).
-FROM python:3.11-slim
+FROM python:3.11-slim-bookworm
+# pg_dump/pg_restore of the compose PostgreSQL's major version (15) for `python app.py backup`: a
+# newer pg_restore cannot restore into an older server.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock

@@ -259,6 +259,12 @@ def restore(
             "data dir, or pass --force to replace everything in them"
         )
     binaries = pg_bin_dir(facts["server_major"], pg_bin)
+    if _major(binaries / "pg_restore") != facts["server_major"]:
+        log.warning(
+            "pg_restore is newer than the server; it may emit settings the server does not know "
+            "(install the server's client tools or set SIGNX_PG_BIN_DIR)",
+            extra={"server_major": facts["server_major"], "pg_restore": str(binaries / "pg_restore")},
+        )
     if force:
         asyncio.run(_empty_public_schema(database_url))
         if blob_root.exists():

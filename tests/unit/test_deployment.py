@@ -158,6 +158,9 @@ def test_the_services_of_a_production_deployment() -> None:
 
     postgres = services["postgres"]
     assert major(postgres["image"]) >= 15
+    # Backups run pg_dump/pg_restore in the app image: of the server's own major version (a newer
+    # pg_restore fails on an older server, an older pg_dump refuses a newer one).
+    assert f"postgresql-client-{major(postgres['image'])}" in (ROOT / "Dockerfile").read_text()
     assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
     assert "pg_isready" in postgres["healthcheck"]["test"]
 
