@@ -30,6 +30,7 @@ from domain.jobs.feed import JobFeed
 from domain.jobs.schemas import REPORT
 from domain.jobs.service import JobService
 from domain.notifications.service import NotificationService
+from domain.operations.service import OperationsService
 from domain.outbox.models import SEARCH_INDEX
 from domain.ports import BlobStore, SearchIndex, UnitOfWork
 from domain.projects.service import ProjectService
@@ -53,10 +54,11 @@ from infra.metrics import (
     ETAG_CONFLICTS,
     LOGIN_ATTEMPTS,
     PROJECT_MUTATIONS,
+    RATE_LIMIT_HITS,
     SEARCH_FALLBACKS,
     RequestMiddleware,
-    exposition,
 )
+from infra.ops_metrics import ScrapeMetrics
 from infra.passwords import Argon2Hasher
 from infra.pm_client import pm_client
 from infra.relay import Deliver, OutboxRelay
@@ -226,11 +228,20 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     users = user_service(settings, db, redis_url, actors)
     blobs = blob_store(settings, readiness)
     jobs = JobService(uow, designs=designs, idempotency=idempotency)
-    # PDFs under the data dir (content-addressed: <data_dir>/blobs/reports/<sha256>.pdf).
     # PDFs content-addressed in the blob store (reports/<sha256>.pdf).
     reports = ReportService(uow, projects, designs, blobs, users)
     pm = pm_client(settings, redis_url)
     submissions = SubmissionService(uow, projects, designs, jobs, reports, pm, idempotency=idempotency)
+    # A worker is taken for dead after the silence the workers themselves allow it.
+    worker_max_age_seconds = 3 * settings.worker_heartbeat_seconds + 3
+    scrape = ScrapeMetrics(
+        snapshot=OperationsService(uow, worker_max_age_seconds=worker_max_age_seconds).snapshot,
+        readiness=readiness,
+        pool=db.engine.pool,
+        pool_capacity=db.pool_capacity,
+        data_dir=Path(settings.data_dir),
+        code_version=settings.code_version,
+    )
     services = Services(
         projects=projects,
         designs=designs,
@@ -243,9 +254,8 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         readiness=readiness,
         code_version=settings.code_version,
         observe_calculation=lambda kind, outcome: CALCULATIONS.labels(kind, outcome).inc(),
-        metrics_exposition=exposition,
-        # A worker is taken for dead after the silence the workers themselves allow it.
-        job_feed=JobFeed(jobs, worker_max_age_seconds=3 * settings.worker_heartbeat_seconds + 3),
+        metrics_exposition=scrape.exposition,
+        job_feed=JobFeed(jobs, worker_max_age_seconds=worker_max_age_seconds),
         submissions=submissions,
     )
 
@@ -346,7 +356,13 @@ def api_guard(api: FastAPI, services: Services, settings: Settings, redis_url: s
         render_error=error_renderer(services.code_version),
         policy=policy,
         limits=RedisRateLimits(redis_url, policy) if redis_url else None,
+        observe_limited=lambda limit: RATE_LIMIT_HITS.labels(limit).inc(),
     )
+
+
+def blob_root(settings: Settings) -> Path:
+    """The local blob store's folder (what ``python app.py backup`` copies)."""
+    return Path(settings.data_dir) / "blobs"
 
 
 def storage_secret(settings: Settings) -> str:

@@ -8,6 +8,7 @@ interface (a Prometheus or an SSH tunnel on the same host).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
 
 from fastapi import FastAPI, Request, Response
@@ -77,5 +78,6 @@ def add_system_routes(app: FastAPI, services: Services, *, metrics_token: str | 
             return refusal
         if services.metrics_exposition is None:
             return Response(status_code=404)
-        body, content_type = services.metrics_exposition()
+        exposed = services.metrics_exposition()
+        body, content_type = await exposed if inspect.isawaitable(exposed) else exposed
         return Response(body, media_type=content_type)

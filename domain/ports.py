@@ -72,7 +72,9 @@ class JobQueue(Protocol):
     dispatch number: the broker's task id is ``f"{job_id}:{attempt}"``, so a retry is a new task
     while a republished dispatch (the relay runs at least once) is the same one."""
 
-    async def enqueue(self, job_id: str, attempt: int) -> None: ...
+    async def enqueue(self, job_id: str, attempt: int, *, kind: str | None = None) -> None:
+        """``kind`` picks the queue (domain/jobs/queues.py); None: the default queue."""
+        ...
 
     async def revoke(self, job_id: str, attempt: int, *, terminate: bool) -> None: ...
 

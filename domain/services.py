@@ -37,8 +37,9 @@ class Services:
     code_version: str
     # Told (kind, outcome) for every engineering calculation run through the API, for the metrics.
     observe_calculation: Callable[[str, str], None] = lambda _kind, _outcome: None
-    # The metrics in the Prometheus text format: (body, content type); None = no metrics kept.
-    metrics_exposition: Callable[[], tuple[bytes, str]] | None = None
+    # The metrics in the Prometheus text format: (body, content type), or an awaitable of it (read
+    # at scrape time from the database); None = no metrics kept.
+    metrics_exposition: Callable[[], tuple[bytes, str] | Awaitable[tuple[bytes, str]]] | None = None
     # Starts the background work wired with the services (the outbox relay), in the running event
     # loop; the composition root's release stops it.
     start: Callable[[], Awaitable[None]] = _nothing

@@ -150,6 +150,7 @@ class ApiGuard:
         policy: GuardPolicy,
         limits: RedisRateLimits | None = None,
         protected_prefix: str = "/v1",
+        observe_limited: Callable[[str], None] = lambda _limit: None,
     ) -> None:
         self.app = app
         self.authenticate = authenticate
@@ -157,6 +158,8 @@ class ApiGuard:
         self.policy = policy
         self.limits = limits
         self.protected_prefix = protected_prefix
+        # Told which limit refused a request (address, key_failures, key), for the metrics.
+        self.observe_limited = observe_limited
 
     async def aclose(self) -> None:
         if self.limits is not None:
@@ -186,18 +189,18 @@ class ApiGuard:
 
     async def _admit(self, scope: Scope) -> None:
         address = (scope.get("client") or ("unknown", 0))[0]
-        await self._limit(self._hit_address, address)
+        await self._limit("address", self._hit_address, address)
         if not _relative_path(scope).startswith(self.protected_prefix):
             return
-        await self._limit(self._failures_blocked, address)
+        await self._limit("key_failures", self._failures_blocked, address)
         key = _header(scope, b"x-api-key")
         if not key:
             raise _Refused(401, "unauthenticated", "Missing X-API-Key header.")
         actor = await self.authenticate(key)
         if actor is None:
-            await self._limit(self._fail, address)
+            await self._limit("key_failures", self._fail, address)
             raise _Refused(401, "unauthenticated", "Invalid or revoked API key.")
-        await self._limit(self._hit_key, str(getattr(actor, "user_id", key)))
+        await self._limit("key", self._hit_key, str(getattr(actor, "user_id", key)))
         scope["state"]["actor"] = actor
 
     async def _hit_address(self, address: str) -> float | None:
@@ -212,13 +215,14 @@ class ApiGuard:
     async def _hit_key(self, user_id: str) -> float | None:
         return await self.limits.hit_key(user_id) if self.limits else None
 
-    async def _limit(self, check: Callable[[str], Awaitable[float | None]], ident: str) -> None:
+    async def _limit(self, name: str, check: Callable[[str], Awaitable[float | None]], ident: str) -> None:
         try:
             wait = await check(ident)
         except Exception:  # noqa: BLE001 - Redis trouble must not take the API down with it
             log.warning("rate limit check failed; request let through", exc_info=True)
             return
         if wait is not None:
+            self.observe_limited(name)
             raise _Refused(429, "too_many_requests", "Too many requests; retry later.", retry_after=wait)
 
     # --- the app, with its body capped and its errors contained ------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 class Database:
     def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 20) -> None:
         self.url = url
+        self.pool_capacity = pool_size + max_overflow
         # No liveness ping on every checkout (a round trip per transaction): connections are
         # recycled after half an hour instead, and a connection found dead when used (a database
         # restart) invalidates the whole pool, so only the request that found it fails.

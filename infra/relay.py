@@ -32,6 +32,7 @@ from domain.orm import utcnow
 from domain.outbox.models import CHANNEL, JOB_ENQUEUE, JOB_REVOKE, OutboxMessage
 from domain.ports import JobQueue
 from infra.db import Database
+from infra.metrics import OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def backoff(attempts: int) -> timedelta:
 
 def deliveries(queue: JobQueue) -> dict[str, Deliver]:
     async def enqueue(payload: Mapping[str, Any]) -> None:
-        await queue.enqueue(str(payload["job_id"]), int(payload["attempt"]))
+        kind = payload.get("kind")  # rows written before queues by kind have none: default queue
+        await queue.enqueue(str(payload["job_id"]), int(payload["attempt"]), kind=str(kind) if kind else None)
 
     async def revoke(payload: Mapping[str, Any]) -> None:
         await queue.revoke(
@@ -225,6 +227,8 @@ class OutboxRelay:
                 row.published_at = utcnow()
                 published += 1
         self.published += published
+        if published:
+            OUTBOX_PUBLISHED.inc(published)
         return published, len(rows)
 
     async def _purge(self) -> None:

@@ -85,6 +85,19 @@ class Settings(BaseSettings):
     # Background jobs (Celery workers over Redis). The broker's visibility timeout must outlast
     # the longest task, or Redis hands a still-running task to a second worker.
     worker_concurrency: int = Field(1, ge=1, le=32, description="Pool processes per worker.")
+    worker_queues: str = Field(
+        "all",
+        description="Queues a worker consumes, comma-separated: reports, dispatch, mail, indexing, celery "
+        "(the default queue); all = every one. `python app.py worker --queues` overrides it.",
+    )
+    worker_prefetch_multiplier: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Messages a worker process reserves ahead. 1: a worker takes a message only when a "
+        "process is free (a killed worker strands nothing it had not started); more: higher "
+        "throughput of short jobs, and a killed worker's reserved messages wait for recovery.",
+    )
     job_soft_time_limit_seconds: int = Field(
         120, ge=1, le=3600, description="A task is asked to stop (and its job fails) after this long."
     )
@@ -163,6 +176,18 @@ class Settings(BaseSettings):
     s3_secure: bool = Field(True, description="HTTPS to the S3 endpoint (an http:// endpoint turns it off).")
     s3_region: str | None = Field(None, description="S3 region; unset = ask the server.")
     max_upload_mb: int = Field(50, ge=1, le=5000, description="Largest project file, in MB (MiB).")
+    pg_bin_dir: Path | None = Field(
+        None,
+        description="Folder of pg_dump/pg_restore for `backup`/`restore`; unset = the ones matching the "
+        "server's major version (embedded PostgreSQL's, /usr/lib/postgresql/N/bin, PATH).",
+    )
+    worker_metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="`python app.py worker` serves its Prometheus metrics on this port (on SIGNX_HOST); "
+        "0 = not served (a worker started by serve shows its metrics in the server's /metrics).",
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -229,6 +254,14 @@ class Settings(BaseSettings):
         parse_rate(
             value
         )  # "600/minute", "20 per 10 minutes": refuse a typo at start-up, not at the first request
+        return value
+
+    @field_validator("worker_queues")
+    @classmethod
+    def _known_queues(cls, value: str) -> str:
+        from domain.jobs.queues import parse_queues
+
+        parse_queues(value)  # a typo refused at start-up, naming the known queues
         return value
 
     @field_validator("metrics_token")

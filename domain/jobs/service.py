@@ -233,7 +233,7 @@ class JobService:
             created_at=utcnow(),
         )
         tx.jobs.add(job)
-        tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+        tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
         await tx.session.flush()
         return job_out(job)
 
@@ -352,7 +352,7 @@ class JobService:
             job.finished_at = None
             # A new attempt: a task id the broker has not seen for this job.
             job.dispatch = max(job.dispatch, job.attempts) + 1
-            tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+            tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
             return job_out(job)
 
     async def get(self, job_id: str) -> JobOut:
@@ -467,7 +467,7 @@ class JobService:
                 else:
                     job.status = JobStatus.retrying.value
                     job.dispatch = max(job.dispatch, job.attempts) + 1
-                    tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+                    tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
                 reclaimed.append(str(job.job_id))
             return reclaimed
 
@@ -480,6 +480,11 @@ async def _after_success(tx: Transaction, hook: SuccessHook, job: JobOut) -> Non
             await hook(tx, job)
     except Exception:
         log.exception("what follows a job's success failed; the success stands", extra={"job_id": job.job_id})
+
+
+def _enqueue_payload(job: Job) -> dict[str, Any]:
+    """The relay's message for a job's current attempt; its kind picks the broker queue."""
+    return {"job_id": str(job.job_id), "attempt": job.dispatch, "kind": job.kind}
 
 
 def _project_filter(project_id: str | None) -> uuid.UUID | None:
