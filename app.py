@@ -1,9 +1,12 @@
 """SignX Studio: composition root and command line.
 
     python app.py [serve [--host H] [--port P]]   the dashboard, API, /metrics, /health, /ready
-    python app.py worker                           a Celery worker for the background jobs
+    python app.py worker [--queues Q,...]          a Celery worker for the background jobs
     python app.py migrate                          apply database migrations
+    python app.py backup DIR                       dump the database and copy the blobs into DIR
+    python app.py restore DIR [--force]            restore a backup (refuses existing data unless --force)
     python app.py relay                            the outbox relay on its own
+    python app.py search reindex                   rebuild the OpenSearch index, swap it in
     python app.py user add EMAIL --role ROLE       create a user (prints password + API key once)
     python app.py user passwd EMAIL                set a user's password (read from stdin)
     python app.py calc KIND [FILE|-]               run a structural calculation, print the JSON envelope
@@ -25,6 +28,7 @@ import shlex
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +40,22 @@ if TYPE_CHECKING:
     from infra.supervisor import Supervisor
 
 log = logging.getLogger("signx")
+
+
+def _multiprocess_metrics(directory: Path, *, fresh: bool) -> Path:
+    """Make every process of this command (and the workers it starts, which inherit the
+    environment) write its metrics under ``directory`` (prometheus_client's multiprocess mode).
+    Must run before ``prometheus_client`` is first imported. ``fresh`` empties it first: the
+    files of an earlier run's processes would otherwise be added to this run's."""
+    import shutil
+
+    if "prometheus_client" in sys.modules:
+        log.warning("prometheus_client was imported before the multiprocess dir was set")
+    if fresh and directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
 
 
 def _terminate(signum: int, _frame: object) -> None:
@@ -124,10 +144,21 @@ def serve(settings: Settings, host: str, port: int) -> int:
     # NiceGUI keeps its per-user session storage in a folder it reads when first imported: put it
     # with the rest of the data instead of the working directory.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str(settings.data_dir / "nicegui"))
+    if settings.public_url is None:  # links in e-mails point at the port actually served
+        settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
+    if settings.redis_url:
+        # An external Redis means this may be one of several app processes: browser sessions
+        # (app.storage.user) live in that Redis, so a user signed in on one is signed in on all.
+        os.environ.setdefault("NICEGUI_REDIS_URL", settings.redis_url)
+        os.environ.setdefault("NICEGUI_REDIS_KEY_PREFIX", "signx:nicegui:")
+    # The server, its worker and the worker's pool processes: one set of metrics in /metrics.
+    _multiprocess_metrics(settings.data_dir / "metrics" / f"serve-{port}", fresh=True)
     from infra import logs
     from infra.migrate import upgrade
 
     logs.configure(settings.log_level)
+    if settings.redis_url and not settings.storage_secret:
+        log.warning("SIGNX_STORAGE_SECRET is unset: sessions signed here are valid on no other process")
     signal.signal(signal.SIGTERM, _terminate)
     with _servers(settings, need_redis=True) as (database_url, redis_url):
         upgrade(database_url)
@@ -155,6 +186,7 @@ def _supervised_worker(settings: Settings, database_url: str, redis_url: str | N
         "SIGNX_DATA_DIR": str(settings.data_dir),
         "SIGNX_DATABASE_URL": database_url,
         "SIGNX_REDIS_URL": redis_url or "",
+        "SIGNX_PUBLIC_URL": settings.link_base(),  # the worker writes the e-mails' links
     }
     supervisor = Supervisor(
         [sys.executable, str(Path(__file__).resolve()), "worker"],
@@ -191,13 +223,18 @@ def _run_ui(settings: Settings, host: str, port: int) -> None:
     )
 
 
-def worker_command(settings: Settings) -> int:
+def worker_command(settings: Settings, queues: str | None = None) -> int:
     """A Celery worker on the configured Redis and database (embedded ones in the data dir when
     unset: those of a server running on it, else its own)."""
     from infra import logs
     from infra.migrate import upgrade
     from infra.supervisor import die_with_parent
 
+    own_metrics_dir = None
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # else serve's, which shows our metrics
+        import tempfile
+
+        own_metrics_dir = _multiprocess_metrics(Path(tempfile.mkdtemp(prefix="signx-metrics-")), fresh=False)
     logs.configure(settings.log_level)
     supervisor_pid = os.environ.pop("SIGNX_SUPERVISOR_PID", "")
     if supervisor_pid.isdigit():
@@ -210,8 +247,15 @@ def worker_command(settings: Settings) -> int:
 
         root.configure(settings, database_url, redis_url)
         app = celery_app.configure(settings, redis_url)
+        if settings.worker_metrics_port:
+            _serve_worker_metrics(settings.host, settings.worker_metrics_port)
+        from domain.jobs.queues import parse_queues
+
+        consumed = parse_queues(queues if queues is not None else settings.worker_queues)
+        log.info("worker consumes", extra={"queues": list(consumed)})
         worker = app.Worker(
             hostname=f"signx-{os.getpid()}@{socket.gethostname()}",
+            queues=list(consumed),
             pool="prefork",
             concurrency=settings.worker_concurrency,
             loglevel=settings.log_level,
@@ -221,8 +265,25 @@ def worker_command(settings: Settings) -> int:
             optimization="fair",
             quiet=True,  # no banner: the log lines say what runs
         )
-        worker.start()
+        try:
+            worker.start()
+        finally:
+            if own_metrics_dir is not None:
+                import shutil
+
+                shutil.rmtree(own_metrics_dir, ignore_errors=True)
         return int(worker.exitcode or 0)
+
+
+def _serve_worker_metrics(host: str, port: int) -> None:
+    """The worker's metrics (its pool processes' included) over HTTP, for Prometheus; a thread
+    of the worker's main process."""
+    from prometheus_client import start_http_server
+
+    from infra.metrics import process_registry
+
+    start_http_server(port, addr=host, registry=process_registry())
+    log.info("worker metrics served", extra={"host": host, "port": port})
 
 
 def migrate(settings: Settings) -> int:
@@ -231,6 +292,56 @@ def migrate(settings: Settings) -> int:
     with _servers(settings, need_redis=False) as (database_url, _):
         upgrade(database_url)
     print("database is at the newest schema")
+    return 0
+
+
+def backup_command(settings: Settings, target: str) -> int:
+    """A consistent backup while the server may be running (see infra/backup.py)."""
+    from bootstrap import blob_root
+    from infra import logs
+    from infra.backup import BackupError, backup
+
+    logs.configure(settings.log_level)
+    with _servers(settings, need_redis=False) as (database_url, _):
+        try:
+            manifest = backup(
+                database_url,
+                blob_root(settings),
+                Path(target),
+                code_version=settings.code_version,
+                pg_bin=settings.pg_bin_dir,
+            )
+        except BackupError as exc:
+            print(f"backup failed: {exc}", file=sys.stderr)
+            return 2
+    print(
+        f"backup in {Path(target).resolve()}: database {manifest['database']['bytes']} bytes "
+        f"(schema {manifest['schema_revision']}), {manifest['blobs']['count']} blobs"
+    )
+    return 0
+
+
+def restore_command(settings: Settings, source: str, *, force: bool) -> int:
+    """Restore a backup, then bring the schema to this version's head."""
+    from bootstrap import blob_root
+    from infra import logs
+    from infra.backup import BackupError, restore
+    from infra.migrate import upgrade
+
+    logs.configure(settings.log_level)
+    with _servers(settings, need_redis=False) as (database_url, _):
+        try:
+            manifest = restore(
+                Path(source), database_url, blob_root(settings), force=force, pg_bin=settings.pg_bin_dir
+            )
+        except BackupError as exc:
+            print(f"restore refused: {exc}", file=sys.stderr)
+            return 2
+        upgrade(database_url)
+    print(
+        f"restored {Path(source).resolve()} (made {manifest['created_at']}): "
+        f"{manifest['blobs']['count']} blobs; database at the newest schema"
+    )
     return 0
 
 
@@ -286,20 +397,32 @@ def relay(settings: Settings) -> int:
     logs.configure(settings.log_level)
 
     async def run(database_url: str, redis_url: str) -> None:
-        db = Database(database_url, pool_size=2, max_overflow=0)
+        from bootstrap import search_backend, search_deliveries
+        from domain.search.service import SearchService
+        from infra.uow import SqlUnitOfWork
+
+        db = Database(database_url, pool_size=3, max_overflow=0)
         queue = CeleryJobQueue(redis_url)
-        outbox = OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)
+        relays = [OutboxRelay(db, queue, sweep_seconds=settings.relay_sweep_seconds)]
+        uow = SqlUnitOfWork(db)
+        index, release_search = search_backend(settings, uow)
+        if settings.opensearch_url:  # search indexing too, on a relay of its own
+            deliver = search_deliveries(SearchService(uow, index))
+            relays.append(OutboxRelay(db, deliver=deliver, sweep_seconds=settings.relay_sweep_seconds))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await outbox.start()
+        for outbox in relays:
+            await outbox.start()
         log.info("outbox relay running")
         try:
             await stop.wait()
         finally:
-            await outbox.stop()
+            for outbox in relays:
+                await outbox.stop()
             await queue.aclose()
+            await release_search()
             await db.dispose()
 
     with _servers(settings, need_redis=True) as (database_url, redis_url):
@@ -307,6 +430,56 @@ def relay(settings: Settings) -> int:
         assert redis_url is not None
         asyncio.run(run(database_url, redis_url))
     return 0
+
+
+def search_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``search reindex``: build a new OpenSearch index from every project, swap the alias to it in
+    one step, delete the old one, then re-send what changed meanwhile. Searches keep answering
+    from the old index until the swap."""
+    from bootstrap import search_backend
+    from domain.search.service import SearchService
+    from infra.db import Database
+    from infra.migrate import upgrade
+    from infra.uow import SqlUnitOfWork
+
+    if not settings.opensearch_url:
+        print(
+            "SIGNX_OPENSEARCH_URL is not set: search runs on PostgreSQL, which has no index to rebuild.",
+            file=sys.stderr,
+        )
+        return 2
+
+    async def run(database_url: str) -> int:
+        db = Database(database_url, pool_size=2, max_overflow=0)
+        uow = SqlUnitOfWork(db)
+        index, release = search_backend(settings, uow)
+        started = time.monotonic()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done >= total or now - last[0] >= 1.0:  # about a line a second
+                last[0] = now
+                share = 100 * done // total if total else 100
+                print(f"indexed {done:,} of {total:,} projects ({share} %)", flush=True)
+
+        try:
+            total = await SearchService(uow, index).reindex(progress)
+        except Exception as exc:  # noqa: BLE001 - said to the operator; the old index still answers
+            print(
+                f"reindex failed, the old index still answers: {type(exc).__name__}: {exc}", file=sys.stderr
+            )
+            return 1
+        finally:
+            await release()
+            await db.dispose()
+        elapsed = time.monotonic() - started
+        print(f"done: {total:,} projects behind {settings.opensearch_index!r} in {elapsed:.1f} s", flush=True)
+        return 0
+
+    with _servers(settings, need_redis=False) as (database_url, _):
+        upgrade(database_url)
+        return asyncio.run(run(database_url))
 
 
 def calc_command(kind: str, source: str) -> int:
@@ -339,6 +512,16 @@ def calc_command(kind: str, source: str) -> int:
     return 0
 
 
+def _queues_arg(text: str) -> str:
+    from domain.jobs.queues import parse_queues
+
+    try:
+        parse_queues(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="app.py", description="SignX Studio")
     sub = parser.add_subparsers(dest="command")
@@ -346,7 +529,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_serve.add_argument("--host")
     p_serve.add_argument("--port", type=int)
     sub.add_parser("migrate", help="apply database migrations")
-    sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    p_backup = sub.add_parser("backup", help="dump the database and copy the blobs into a new folder")
+    p_backup.add_argument("dir")
+    p_restore = sub.add_parser("restore", help="restore a backup folder into the database and data dir")
+    p_restore.add_argument("dir")
+    p_restore.add_argument("--force", action="store_true", help="replace existing data")
+    p_worker = sub.add_parser("worker", help="run a Celery worker for the background jobs")
+    p_worker.add_argument(
+        "--queues",
+        type=_queues_arg,
+        help="comma-separated queues to consume: reports, dispatch, mail, indexing, celery, or all "
+        "(default: SIGNX_WORKER_QUEUES)",
+    )
     sub.add_parser("relay", help="run the outbox relay on its own (publishes jobs to the queue)")
     p_user = sub.add_parser("user", help="manage users")
     user_sub = p_user.add_subparsers(dest="user_cmd", required=True)
@@ -358,6 +552,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p_pw = user_sub.add_parser("passwd", help="set a password, read from the first line of stdin")
     p_pw.add_argument("email")
     user_sub.add_parser("list", help="list users")
+    p_search = sub.add_parser("search", help="search engine upkeep (OpenSearch)")
+    search_sub = p_search.add_subparsers(dest="search_cmd", required=True)
+    search_sub.add_parser("reindex", help="rebuild the OpenSearch index from every project and swap it in")
     p_calc = sub.add_parser("calc", help="run a calculation: wind, embedment, pole or sign")
     p_calc.add_argument("kind")
     p_calc.add_argument("file", nargs="?", default="-", help="input JSON file, or - for stdin")
@@ -371,12 +568,18 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     if args.command == "migrate":
         return migrate(settings)
+    if args.command == "backup":
+        return backup_command(settings, args.dir)
+    if args.command == "restore":
+        return restore_command(settings, args.dir, force=args.force)
     if args.command == "worker":
-        return worker_command(settings)
+        return worker_command(settings, args.queues)
     if args.command == "user":
         return user_command(settings, args)
     if args.command == "relay":
         return relay(settings)
+    if args.command == "search":
+        return search_command(settings, args)
     host = getattr(args, "host", None) or settings.host
     port = getattr(args, "port", None) or settings.port
     return serve(settings, host, port)

@@ -22,6 +22,8 @@ from tests.databases import create_database, drop_database
 pytest_plugins = ["nicegui.testing.user_plugin"]
 
 TABLES = (
+    "project_file_references",
+    "project_files",
     "saved_searches",
     "outbox",
     "reports",

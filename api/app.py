@@ -17,7 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import calc, designs, envelope, estimate, jobs, projects, search
+from api import calc, designs, envelope, estimate, files, jobs, projects, search, submissions
 from domain.services import Services
 
 DESCRIPTION = """
@@ -54,6 +54,8 @@ def build_api(services: Services) -> FastAPI:
     api.include_router(calc.router)
     api.include_router(estimate.router)
     api.include_router(search.router)
+    api.include_router(submissions.router)
+    api.include_router(files.router)
     api.mount("/docs/static", StaticFiles(directory=str(SWAGGER_STATIC)), name="docs-static")
     api.openapi = lambda: _contract(api)  # type: ignore[method-assign]
 

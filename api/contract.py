@@ -60,6 +60,7 @@ _MEANING = {
     409: "Conflicts with the current state (see `error.message`, `details`).",
     412: "`If-Match` names a stale ETag: someone changed the project; `ETag` carries the current one.",
     413: "Body larger than the configured limit (1 MB by default).",
+    415: "Content of a kind this operation does not take.",
     422: "Invalid input; `error.fields` names each offending field.",
     428: "`If-Match` missing, or `*` (refused: it would overwrite changes you have not seen).",
     429: "Rate limited; wait `Retry-After` seconds.",

@@ -176,7 +176,11 @@ async def update_project(
     summary="Move a project to another status (If-Match required)",
     description="Moves: draft -> estimating -> submitted -> accepted | rejected, estimating -> draft, "
     "rejected -> draft. Accepting, rejecting and reopening are for managers and admins. A move the "
-    "state machine or your role does not allow is 409 with `details.allowed`.",
+    "state machine or your role does not allow is 409 with `details.allowed`. Rejecting needs a `reason` "
+    "(422 naming the field without one); it is kept in the history and e-mailed to the owner. Moves to "
+    "submitted, accepted and rejected e-mail the owner and the users who asked for every project. Moving "
+    "to `submitted` is a submission (its dispatch to the PM system is queued): see "
+    "`POST /v1/projects/{project_id}/submit`.",
     responses={200: PROJECT, **errors(400, 403, 404, 409, 412, 413, 428)},
 )
 async def transition_project(
@@ -188,7 +192,12 @@ async def transition_project(
     if_match: IfMatch = None,
 ) -> Response:
     project = await services.projects.transition(
-        actor, project_id, body.to, if_match=if_match, request_id=request.state.request_id
+        actor,
+        project_id,
+        body.to,
+        if_match=if_match,
+        reason=body.reason,
+        request_id=request.state.request_id,
     )
     return envelope(request, project, headers={"ETag": quote(project.etag)})
 

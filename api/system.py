@@ -8,6 +8,7 @@ interface (a Prometheus or an SSH tunnel on the same host).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import secrets
 
 from fastapi import FastAPI, Request, Response
@@ -37,6 +38,15 @@ def metrics_refusal(request: Request, token: str | None) -> JSONResponse | None:
     )
 
 
+async def search_state(services: Services) -> dict[str, str]:
+    """The search backend and its state, reported but never failing readiness: a search engine
+    that is down is answered for by PostgreSQL (the fallback)."""
+    try:
+        return await asyncio.wait_for(services.search.state(), timeout=2.0)
+    except Exception as exc:  # noqa: BLE001 - a state to report
+        return {"backend": services.search.backend, "state": f"unavailable: {type(exc).__name__}"}
+
+
 def add_system_routes(app: FastAPI, services: Services, *, metrics_token: str | None = None) -> None:
     @app.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:
@@ -53,7 +63,12 @@ def add_system_routes(app: FastAPI, services: Services, *, metrics_token: str | 
                 checks[name] = f"unavailable: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(
-            {"status": "ready" if ok else "not_ready", "checks": checks}, status_code=200 if ok else 503
+            {
+                "status": "ready" if ok else "not_ready",
+                "checks": checks,
+                "search": await search_state(services),
+            },
+            status_code=200 if ok else 503,
         )
 
     @app.get("/metrics", include_in_schema=False)
@@ -63,5 +78,6 @@ def add_system_routes(app: FastAPI, services: Services, *, metrics_token: str | 
             return refusal
         if services.metrics_exposition is None:
             return Response(status_code=404)
-        body, content_type = services.metrics_exposition()
+        exposed = services.metrics_exposition()
+        body, content_type = await exposed if inspect.isawaitable(exposed) else exposed
         return Response(body, media_type=content_type)

@@ -79,9 +79,10 @@ def frame(
                     if new_tab:
                         item.props('target="_blank"')
                 ui.separator()
-                with ui.item().props("dense"), ui.column().classes("gap-0"):
+                profile = ui.item().props('clickable href="/profile"').mark("menu-profile")
+                with profile, ui.column().classes("gap-0"):
                     ui.label(user_email).classes("text-sm").mark("menu-user-email")
-                    ui.label(user_role.title()).classes("text-xs text-grey-8")
+                    ui.label(f"{user_role.title()} · profile and e-mail").classes("text-xs text-grey-8")
                 ui.item("Log out").props("clickable").on("click", on_logout, js_handler=GUARDED).mark(
                     "menu-logout"
                 )
@@ -96,8 +97,14 @@ def frame(
             keys = icon_button("keyboard", "Keyboard shortcuts (?)", show_shortcuts)
             keys.props("flat round dense color=white")
             keys.classes("max-sm:hidden").mark("shortcuts")
-            ui.icon("person").classes("text-white max-md:hidden")
-            ui.label(user_email).classes("text-white max-md:hidden").mark("user-email")
+            with (
+                ui.link(target="/profile")
+                .classes("row items-center no-wrap gap-1 text-white no-underline max-md:hidden")
+                .mark("nav-profile")
+                .tooltip("Your profile and e-mail notifications")
+            ):
+                ui.icon("person")
+                ui.label(user_email).mark("user-email")
             # White on the dark header with dark text: 12:1 (the old grey badge was 2.6:1).
             with ui.element("span").classes("max-sm:hidden"):  # q-badge's own display wins over hidden
                 ui.badge(user_role, color="white", text_color="blue-grey-10").mark("user-role")

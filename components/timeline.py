@@ -23,6 +23,9 @@ EVENT_TITLES = {
     "updated": "Updated",
     "transition": "Status changed",
     "design.saved": "Design saved",
+    "submitted.dispatched": "Submission dispatched",
+    "file.uploaded": "File added",
+    "file.deleted": "File deleted",
     "user_added": "Account created",
     "role_changed": "Role changed",
     "user_activated": "Activated",
@@ -31,12 +34,16 @@ EVENT_TITLES = {
     "password_set": "Password set",
     "api_key_issued": "API key issued",
     "api_keys_revoked": "API keys revoked",
+    "notifications_changed": "E-mail choice changed",
 }
 EVENT_ICONS = {
     "created": "add_circle",
     "updated": "edit",
     "transition": "swap_horiz",
     "design.saved": "architecture",
+    "submitted.dispatched": "send",
+    "file.uploaded": "attach_file",
+    "file.deleted": "delete",
     "user_added": "person_add",
     "role_changed": "badge",
     "user_activated": "check_circle",
@@ -45,11 +52,13 @@ EVENT_ICONS = {
     "password_set": "password",
     "api_key_issued": "key",
     "api_keys_revoked": "key_off",
+    "notifications_changed": "mail",
 }
 EVENT_COLORS = {
     "created": "green",
     "updated": "blue",
     "transition": "orange",
+    "submitted.dispatched": "teal",
     "user_added": "green",
     "role_changed": "blue",
     "user_deactivated": "red",
@@ -97,7 +106,17 @@ def describe(event: Mapping[str, Any]) -> list[str]:
             for field, c in changes.items()
         ]
     if kind == "transition":
-        return [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+        lines = [f"Status: {status_label(str(data.get('from')))} → {status_label(str(data.get('to')))}"]
+        if data.get("reason"):
+            lines.append(f"Reason: {data['reason']}")
+        if data.get("to") == "submitted" and data.get("design_revision") is not None:
+            lines.append(f"Design revision {data.get('design_revision')} submitted")
+        return lines
+    if kind == "submitted.dispatched":
+        if data.get("pm_dispatch") == "recorded_locally":
+            where = f" ({data['file']})" if data.get("file") else ""
+            return [f"Recorded locally, not sent: no PM system is configured{where}"]
+        return [f"Sent to the PM system: reference {_quote(data.get('pm_reference'))}"]
     if kind == "design.saved":
         total = data.get("total")
         price = f", estimate ${total:,.2f}" if isinstance(total, int | float) else ""
@@ -106,6 +125,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
             f"Revision {data.get('design_revision')}: {data.get('section')}, "
             f"embedment {data.get('embedment_ft')} ft{price}; {verdict}"
         ]
+    if kind in ("file.uploaded", "file.deleted"):
+        size = data.get("size")
+        megabytes = f", {size / 1024 / 1024:.1f} MB" if isinstance(size, int) else ""
+        return [f"{_quote(data.get('name'))} ({data.get('content_type')}{megabytes})"]
     if kind == "role_changed":
         return [f"Role: {role_label(str(data.get('before')))} → {role_label(str(data.get('after')))}"]
     if kind == "user_added":
@@ -113,6 +136,10 @@ def describe(event: Mapping[str, Any]) -> list[str]:
         if data.get("name"):
             lines.append(f"Name: {_quote(data.get('name'))}")
         return lines
+    if kind == "notifications_changed":
+        return [
+            "E-mailed about every project" if data.get("notify_all") else "E-mailed about own projects only"
+        ]
     if kind == "api_keys_revoked":
         return [f"Keys revoked: {data.get('count', 0)}"]
     if kind == "created":

@@ -43,3 +43,19 @@ class PreconditionFailed(DomainError):
 
 class Conflict(DomainError):
     code, status = "conflict", 409
+
+
+class BadRequest(DomainError):
+    """A request that is not what it claims: a truncated upload, a malformed multipart body."""
+
+    code, status = "bad_request", 400
+
+
+class PayloadTooLarge(DomainError):
+    code, status = "payload_too_large", 413
+
+
+class UnsupportedMediaType(DomainError):
+    """Content of a kind this service does not take (told from the bytes, not the name)."""
+
+    code, status = "unsupported_media_type", 415

@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so Alembic sees the whole schema."""
 
 from domain.designs.models import DesignRevision
+from domain.files.models import FileReference, ProjectFile
 from domain.idempotency.models import IdempotencyKey
 from domain.jobs.models import Job, Worker
 from domain.orm import Base
@@ -14,11 +15,13 @@ __all__ = [
     "ApiKey",
     "Base",
     "DesignRevision",
+    "FileReference",
     "IdempotencyKey",
     "Job",
     "OutboxMessage",
     "Project",
     "ProjectEvent",
+    "ProjectFile",
     "Report",
     "SavedSearch",
     "User",

@@ -12,6 +12,8 @@ It runs before any route reads the request, in this order:
    bounded whatever the client claims. Before the 413 the rest of a body that overshoots by at
    most the cap again is read and discarded, so an ordinary HTTP/1.1 client (which writes its
    whole body before reading) gets to read the answer; a body beyond that ends the connection.
+   File uploads (``GuardPolicy.upload_paths``) have a cap of their own, the file size limit plus
+   room for the form; their routes stream the body and check the file itself.
 
 No byte of the body is read before the key is checked: an anonymous 300 MB upload costs a
 header parse. The authenticated actor is left in ``scope["state"]["actor"]`` for the route's
@@ -29,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -57,6 +60,19 @@ class GuardPolicy:
     per_key: str | None = None
     per_address: str | None = None
     key_failures_per_address: str | None = None
+    # File uploads (POST to a path matching one of ``upload_paths``, relative to the mount) may be
+    # this large instead; the route streams them and checks the file's own limit.
+    upload_max_body_bytes: int | None = None
+    upload_paths: tuple[str, ...] = ()
+
+    def body_cap(self, method: str, path: str) -> int:
+        if (
+            self.upload_max_body_bytes
+            and method == "POST"
+            and any(re.fullmatch(p, path) for p in self.upload_paths)
+        ):
+            return self.upload_max_body_bytes
+        return self.max_body_bytes
 
 
 class RedisRateLimits:
@@ -112,9 +128,12 @@ class RedisRateLimits:
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: float | None = None, cap: int = 0
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+        self.cap = cap
 
 
 class _BodyTooLarge(Exception):
@@ -131,6 +150,7 @@ class ApiGuard:
         policy: GuardPolicy,
         limits: RedisRateLimits | None = None,
         protected_prefix: str = "/v1",
+        observe_limited: Callable[[str], None] = lambda _limit: None,
     ) -> None:
         self.app = app
         self.authenticate = authenticate
@@ -138,6 +158,8 @@ class ApiGuard:
         self.policy = policy
         self.limits = limits
         self.protected_prefix = protected_prefix
+        # Told which limit refused a request (address, key_failures, key), for the metrics.
+        self.observe_limited = observe_limited
 
     async def aclose(self) -> None:
         if self.limits is not None:
@@ -148,35 +170,37 @@ class ApiGuard:
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})
+        cap = self.policy.body_cap(str(scope.get("method", "")), _relative_path(scope))
         try:
             await self._admit(scope)
             declared = _content_length(scope)
         except _Refused as refusal:
             await self._send_error(scope, send, refusal)
             return
-        if declared is not None and declared > self.policy.max_body_bytes:
-            if declared <= 2 * self.policy.max_body_bytes:
-                await _drain(receive, self.policy.max_body_bytes)
-            await self._send_error(scope, send, self._too_large())
+        if declared is not None and declared > cap:
+            # An overshoot of up to the ordinary cap is read and dropped so the client reads the answer.
+            if declared - cap <= self.policy.max_body_bytes:
+                await _drain(receive, declared)
+            await self._send_error(scope, send, self._too_large(cap))
             return
-        await self._run(scope, receive, send)
+        await self._run(scope, receive, send, cap)
 
     # --- admission: address, key failures, key, per-key rate --------------------------------
 
     async def _admit(self, scope: Scope) -> None:
         address = (scope.get("client") or ("unknown", 0))[0]
-        await self._limit(self._hit_address, address)
+        await self._limit("address", self._hit_address, address)
         if not _relative_path(scope).startswith(self.protected_prefix):
             return
-        await self._limit(self._failures_blocked, address)
+        await self._limit("key_failures", self._failures_blocked, address)
         key = _header(scope, b"x-api-key")
         if not key:
             raise _Refused(401, "unauthenticated", "Missing X-API-Key header.")
         actor = await self.authenticate(key)
         if actor is None:
-            await self._limit(self._fail, address)
+            await self._limit("key_failures", self._fail, address)
             raise _Refused(401, "unauthenticated", "Invalid or revoked API key.")
-        await self._limit(self._hit_key, str(getattr(actor, "user_id", key)))
+        await self._limit("key", self._hit_key, str(getattr(actor, "user_id", key)))
         scope["state"]["actor"] = actor
 
     async def _hit_address(self, address: str) -> float | None:
@@ -191,19 +215,19 @@ class ApiGuard:
     async def _hit_key(self, user_id: str) -> float | None:
         return await self.limits.hit_key(user_id) if self.limits else None
 
-    async def _limit(self, check: Callable[[str], Awaitable[float | None]], ident: str) -> None:
+    async def _limit(self, name: str, check: Callable[[str], Awaitable[float | None]], ident: str) -> None:
         try:
             wait = await check(ident)
         except Exception:  # noqa: BLE001 - Redis trouble must not take the API down with it
             log.warning("rate limit check failed; request let through", exc_info=True)
             return
         if wait is not None:
+            self.observe_limited(name)
             raise _Refused(429, "too_many_requests", "Too many requests; retry later.", retry_after=wait)
 
     # --- the app, with its body capped and its errors contained ------------------------------
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cap = self.policy.max_body_bytes
+    async def _run(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         received = 0
         too_large = False
         started = False
@@ -242,12 +266,11 @@ class ApiGuard:
                     _Refused(500, "internal_error", "Something went wrong on our side; it has been logged."),
                 )
         if too_large and not started:
-            await _drain(receive, max(0, 2 * cap - received))
-            await self._send_error(scope, send, self._too_large())
+            await _drain(receive, max(0, cap + self.policy.max_body_bytes - received))
+            await self._send_error(scope, send, self._too_large(cap))
 
-    def _too_large(self) -> _Refused:
-        cap = self.policy.max_body_bytes
-        return _Refused(413, "payload_too_large", f"Request body larger than {cap} bytes.")
+    def _too_large(self, cap: int) -> _Refused:
+        return _Refused(413, "payload_too_large", f"Request body larger than {cap} bytes.", cap=cap)
 
     async def _send_error(self, scope: Scope, send: Send, refusal: _Refused) -> None:
         details: dict[str, Any] = {}
@@ -257,7 +280,7 @@ class ApiGuard:
             details["retry_after"] = seconds
             headers.append((b"retry-after", str(seconds).encode()))
         if refusal.status == 413:
-            details["max_body_bytes"] = self.policy.max_body_bytes
+            details["max_body_bytes"] = refusal.cap
         document = self.render_error(scope["state"], refusal.status, refusal.code, refusal.message, details)
         body = json.dumps(document, separators=(",", ":")).encode()
         headers.append((b"content-length", str(len(body)).encode()))

@@ -12,6 +12,8 @@ import asyncio
 
 from celery import Celery
 
+from domain.jobs.queues import queue_for
+
 TASK = "signx.jobs.run"
 
 
@@ -38,17 +40,19 @@ class CeleryJobQueue:
             "interval_max": 0.5,
         }
 
-    def _send(self, job_id: str, attempt: int) -> None:
+    def _send(self, job_id: str, attempt: int, queue: str) -> None:
         self.app.send_task(
             TASK,
             args=[job_id],
             task_id=task_id(job_id, attempt),
+            queue=queue,
             retry=True,
             retry_policy=self._retry_policy,
         )
 
-    async def enqueue(self, job_id: str, attempt: int) -> None:
-        await asyncio.to_thread(self._send, job_id, attempt)
+    async def enqueue(self, job_id: str, attempt: int, *, kind: str | None = None) -> None:
+        """Publish to the queue of the job's kind (workers consume queues by kind)."""
+        await asyncio.to_thread(self._send, job_id, attempt, queue_for(kind))
 
     async def revoke(self, job_id: str, attempt: int, *, terminate: bool) -> None:
         """Workers skip the task if it has not started; with ``terminate`` the one running it is

@@ -1,21 +1,34 @@
 """Prometheus metrics: HTTP requests by route template and status, latency, and our own counters.
 
 Kept in a module without pages so the registry survives NiceGUI's per-test module reset.
+
+Several processes (the server, its worker and the worker's pool processes) write these metrics:
+when ``PROMETHEUS_MULTIPROC_DIR`` is set before ``prometheus_client`` is first imported (app.py
+does it for ``serve`` and ``worker``), every process writes its samples to files there and
+:func:`exposition` adds them up, so a counter a pool process raised is in the server's
+``/metrics``. Without it (tests, a bare import) the metrics live in this process's memory.
+
+What the database knows (jobs, queues, workers, outbox, business counts) is not counted here
+but read at scrape time (``infra/ops_metrics.py``), the same on every process.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from infra.logs import request_id_var
 
 access_log = logging.getLogger("signx.access")
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 REGISTRY = CollectorRegistry()
 HTTP_REQUESTS = Counter(
@@ -28,18 +41,98 @@ HTTP_LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+HTTP_EXCEPTIONS = Counter(
+    "signx_http_exceptions_total",
+    "Requests whose handler raised (answered 500, or the connection was cut)",
+    ["route"],
+    registry=REGISTRY,
+)
 PROJECT_MUTATIONS = Counter(
     "signx_project_mutations_total", "Project changes written", ["kind"], registry=REGISTRY
 )
 ETAG_CONFLICTS = Counter("signx_etag_conflicts_total", "Writes refused for a stale ETag", registry=REGISTRY)
-LOGIN_ATTEMPTS = Counter("signx_login_attempts_total", "Login attempts", ["outcome"], registry=REGISTRY)
+LOGIN_ATTEMPTS = Counter(
+    "signx_login_attempts_total",
+    "Login attempts by outcome: success, failure (wrong credentials), throttled (locked out)",
+    ["outcome"],
+    registry=REGISTRY,
+)
 CALCULATIONS = Counter(
     "signx_calculations_total", "Engineering calculations run", ["kind", "outcome"], registry=REGISTRY
+)
+RATE_LIMIT_HITS = Counter(
+    "signx_rate_limit_hits_total",
+    "API requests refused with 429, by limit: address, key, key_failures",
+    ["limit"],
+    registry=REGISTRY,
+)
+JOB_DURATION = Histogram(
+    "signx_job_duration_seconds",
+    "Time a job's handler ran, by kind and outcome (succeeded, failed, cancelled, error = retried)",
+    ["kind", "outcome"],
+    registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
+OUTBOX_PUBLISHED = Counter(
+    "signx_outbox_published_total", "Outbox rows this process's relay published", registry=REGISTRY
+)
+# 0 closed, 1 half-open, 2 open; the highest over the live processes (one open breaker shows).
+BREAKER_STATE = Gauge(
+    "signx_breaker_state",
+    "Circuit breaker state: 0 closed, 1 half-open, 2 open",
+    ["name"],
+    registry=REGISTRY,
+    multiprocess_mode="livemax",
+)
+BREAKER_STATES: Mapping[str, int] = {"closed": 0, "half-opened": 1, "half-open": 1, "opened": 2, "open": 2}
+
+
+def breaker_listener(name: str, event_type: str, event: Any) -> None:
+    """A purgatory circuit-breaker listener (``factory.add_listener(breaker_listener)``) that keeps
+    ``signx_breaker_state{name}`` current."""
+    if event_type == "circuit_breaker_created":
+        BREAKER_STATE.labels(name).set(0)
+    elif event_type == "state_changed":
+        state = str(getattr(event, "state", ""))
+        if state in BREAKER_STATES:
+            BREAKER_STATE.labels(name).set(BREAKER_STATES[state])
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def process_registry() -> CollectorRegistry:
+    """The registry to expose: the samples of every process writing to the multiprocess dir, or
+    this process's own."""
+    directory = multiprocess_dir()
+    if directory is None:
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)
+    return registry
+
+
+SEARCH_FALLBACKS = Counter(
+    "signx_search_fallbacks_total",
+    "Searches PostgreSQL answered because OpenSearch timed out, failed or was left alone (breaker open)",
+    ["reason"],
+    registry=REGISTRY,
 )
 
 
 def exposition() -> tuple[bytes, str]:
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(process_registry()), CONTENT_TYPE_LATEST
+
+
+def mark_process_dead(pid: int) -> None:
+    """Drop a finished process's live gauges (its counters stay: they are history)."""
+    if multiprocess_dir() is not None:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)
 
 
 def _route_template(scope: dict[str, Any]) -> str:
@@ -86,6 +179,9 @@ class RequestMiddleware:
         started = time.perf_counter()
         try:
             await self.app(scope, receive, send_wrapper)
+        except BaseException:
+            HTTP_EXCEPTIONS.labels(_route_template(scope)).inc()
+            raise
         finally:
             route = _route_template(scope)
             method = scope.get("method", "GET")

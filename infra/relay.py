@@ -9,6 +9,10 @@ published in the transaction that locked it. A failed publish leaves the row wit
 ``last_error`` and a backoff; the next sweep tries again. Delivery is therefore at least once (a
 crash after the publish and before the mark republishes it): consumers are idempotent (the job
 task id is ``job_id:attempt``, and the job's execute skips a finished job).
+
+A relay takes only the kinds it can deliver (``deliver``'s keys): the jobs' relay publishes to the
+job queue, and search indexing (``search.index``, when OpenSearch is configured) has a relay of
+its own, so a search engine that is down never holds up a job's publish.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from domain.orm import utcnow
 from domain.outbox.models import CHANNEL, JOB_ENQUEUE, JOB_REVOKE, OutboxMessage
 from domain.ports import JobQueue
 from infra.db import Database
+from infra.metrics import OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +49,8 @@ def backoff(attempts: int) -> timedelta:
 
 def deliveries(queue: JobQueue) -> dict[str, Deliver]:
     async def enqueue(payload: Mapping[str, Any]) -> None:
-        await queue.enqueue(str(payload["job_id"]), int(payload["attempt"]))
+        kind = payload.get("kind")  # rows written before queues by kind have none: default queue
+        await queue.enqueue(str(payload["job_id"]), int(payload["attempt"]), kind=str(kind) if kind else None)
 
     async def revoke(payload: Mapping[str, Any]) -> None:
         await queue.revoke(
@@ -58,14 +64,19 @@ class OutboxRelay:
     def __init__(
         self,
         db: Database,
-        queue: JobQueue,
+        queue: JobQueue | None = None,
         *,
+        deliver: Mapping[str, Deliver] | None = None,
         sweep_seconds: float = 5.0,
         batch: int = 100,
         listen: bool = True,
     ) -> None:
         self.db = db
-        self.deliver = deliveries(queue)
+        if deliver is None:
+            if queue is None:
+                raise ValueError("an outbox relay needs a job queue or its own deliveries")
+            deliver = deliveries(queue)
+        self.deliver = dict(deliver)
         self.sweep_seconds = sweep_seconds
         self.batch = batch
         self.listen = listen
@@ -185,7 +196,11 @@ class OutboxRelay:
                 (
                     await session.execute(
                         select(OutboxMessage)
-                        .where(OutboxMessage.published_at.is_(None), OutboxMessage.available_at <= now)
+                        .where(
+                            OutboxMessage.published_at.is_(None),
+                            OutboxMessage.available_at <= now,
+                            OutboxMessage.kind.in_(list(self.deliver)),
+                        )
                         .order_by(OutboxMessage.available_at, OutboxMessage.id)
                         .limit(self.batch)
                         .with_for_update(skip_locked=True)
@@ -212,6 +227,8 @@ class OutboxRelay:
                 row.published_at = utcnow()
                 published += 1
         self.published += published
+        if published:
+            OUTBOX_PUBLISHED.inc(published)
         return published, len(rows)
 
     async def _purge(self) -> None:

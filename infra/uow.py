@@ -9,7 +9,7 @@ a ``pg_notify`` sent inside the transaction wakes relays in other processes at t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +21,7 @@ from domain.jobs.repository import JobRepository
 from domain.orm import utcnow
 from domain.outbox.models import CHANNEL, OutboxMessage
 from domain.users.authentication import actor_of
-from domain.users.repository import UserRepository
+from domain.users.repository import USERS_CHANGED, UserRepository
 from domain.users.schemas import Actor
 from infra.db import Database
 
@@ -73,10 +73,22 @@ def _no_hand_over(_messages: Sequence[OutboxMessage]) -> None:
     """Nothing in this process relays: the relays of other processes hear the NOTIFY."""
 
 
+async def _nobody_told(_user_ids: set[str]) -> None:
+    """No cache of users here to keep fresh."""
+
+
 class SqlUnitOfWork:
-    def __init__(self, db: Database, *, after_commit: AfterCommit = _no_hand_over) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        after_commit: AfterCommit = _no_hand_over,
+        users_changed: Callable[[set[str]], Awaitable[None]] = _nobody_told,
+    ) -> None:
         self.db = db
         self.after_commit = after_commit
+        # Awaited after a commit that changed accounts (their audit events say which).
+        self.users_changed = users_changed
 
     @asynccontextmanager
     async def __call__(self, actor_id: str | None = None) -> AsyncIterator[SqlTransaction]:
@@ -88,9 +100,17 @@ class SqlUnitOfWork:
             if messages:
                 await session.flush()
                 await session.execute(select(func.pg_notify(CHANNEL, "")))
+            changed: set[str] = session.info.pop(USERS_CHANGED, set())
             # Committed: only now may anything act on the outbox rows.
         if messages:
             self.after_commit(messages)
+        if changed:
+            await self.users_changed(changed)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlTransaction]:
+        async with self.db.reads() as session:
+            yield SqlTransaction(session, None)
 
 
 async def _reread(session: AsyncSession, actor_id: str) -> Actor:

@@ -6,6 +6,7 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.models import Base
@@ -25,9 +26,16 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
 
 
+# Several app processes start at once (compose replicas, several machines): each runs the
+# migrations at start-up. A transaction-scoped advisory lock taken before Alembic reads the current
+# revision makes them take turns: the first migrates, the others then find the schema at head.
+MIGRATION_LOCK = 0x5167_6E78  # "Sgnx"
+
+
 def _run_sync(connection) -> None:  # type: ignore[no-untyped-def]
     _configure(connection)
     with context.begin_transaction():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -11,13 +11,15 @@ def register() -> None:
     from nicegui import app
 
     from components import everyday
-    from pages import errors, jobs, login, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
+    from pages import errors, jobs, login, profile, project, projects, search, users  # noqa: F401  (their @ui.page decorators run on import)
     from pages.exports import add_export_routes
+    from pages.files import add_file_routes
     from pages.reports import add_report_routes
     from pages.search_export import add_export_route
     from pages.session import LoginRequired
 
     add_report_routes()
+    add_file_routes()
     errors.install()
     add_export_route()
     add_export_routes()

@@ -42,6 +42,7 @@ from pages.jobs_view import (
 )
 from pages.listing import PER_PAGE_OPTIONS, last_page
 from pages.local_time import ask_browser_zone, remembered_zone, zone_label
+from pages.pm_circuit import PMCircuitCard
 from pages.session import current_actor, login_url, services, to_login
 from pages.shell import page_frame
 
@@ -202,6 +203,8 @@ class JobMonitor:
                     "text-sm text-red-8"
                 )
                 self.no_workers.visible = False
+            self.pm = PMCircuitCard(self.zone)  # the PM system's circuit breaker (submissions)
+            self.pm.render()
         with ui.card().classes("w-full"):
             with ui.row().classes("w-full items-center justify-between"):
                 ui.label("Jobs per minute, last hour").classes("text-sm text-grey-8 uppercase tracking-wide")
@@ -271,7 +274,7 @@ class JobMonitor:
     async def learn_zone(self, client: Client) -> None:
         zone = await ask_browser_zone(client)
         if zone.key != self.zone.key:
-            self.zone = zone
+            self.zone = self.pm.zone = zone
             self.figure_data = None
             self.fresh = self.latest is not None
         self.show_zone()
@@ -281,6 +284,7 @@ class JobMonitor:
 
     # --- drawing -------------------------------------------------------------------------------
     def draw(self) -> None:
+        self.pm.tick()
         if not self.fresh or self.latest is None:
             return
         self.fresh = False

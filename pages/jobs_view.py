@@ -17,7 +17,11 @@ from pages.local_time import local
 
 JOBS = "/jobs"
 
-KIND_LABELS = {"projects.report.generate": "Calculation report"}
+KIND_LABELS = {
+    "projects.report.generate": "Calculation report",
+    "projects.submit.dispatch": "Submission to PM",
+    "projects.email.send": "E-mail",
+}
 STATUS_LABELS = {
     "queued": "Queued",
     "running": "Running",

@@ -7,16 +7,17 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import events, ui
 from pydantic import ValidationError
 
 from components import chart
 from components.conflict import ConflictRow, conflict_dialog
+from components.dialogs import close_then, delete_when_closed
 from components.everyday import busy, on_save
 from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
@@ -25,7 +26,7 @@ from components.when import time_label
 from domain.designs.schemas import DesignRevisionOut
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.orm import utcnow
-from domain.projects.lifecycle import Status, is_read_only, targets_for
+from domain.projects.lifecycle import REASON_MAX_LENGTH, REASON_REQUIRED, Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
@@ -33,7 +34,9 @@ from pages.designer import DesignEditor
 from pages.exports import history_href
 from pages.forms import field_errors
 from pages.local_time import remembered_zone, shown
+from pages.project_files import FilesPanel
 from pages.project_reports import ReportsPanel
+from pages.project_submission import SubmissionPanel, dispatch_chip
 from pages.session import HOME, action_id, current_actor, login_url, services, to_login
 from pages.shell import page_frame
 
@@ -84,6 +87,17 @@ class ProjectScreen:
         self.reports = ReportsPanel(
             actor, project.project_id, latest_design.revision if latest_design else None
         )
+        self.submission = SubmissionPanel(
+            project=lambda: self.project,
+            actor=lambda: self.actor,
+            signed_in=self.still_signed_in,
+            on_changed=self.submission_changed,
+            on_stale=self.reload,
+            zone=lambda: self.reports.zone,
+        )
+        # The report card follows the project's jobs; the submission card follows its dispatch in them.
+        self.reports.on_jobs = self.submission.jobs_changed
+        self.files = FilesPanel(actor, lambda: self.project)
 
     # --- what the user may do -------------------------------------------------------------
     @property
@@ -120,6 +134,7 @@ class ProjectScreen:
             design = ui.tab("Design").mark("tab-design")
             estimate = ui.tab("Estimate").mark("tab-estimate")
             revisions = ui.tab("Revisions").mark("tab-revisions")
+            files = ui.tab("Files").mark("tab-files")
         self.tabs = tabs
         self.designer.on_unsaved = lambda unsaved: _alert(design, unsaved)
         _alert(design, self.designer.unsaved)
@@ -131,6 +146,7 @@ class ProjectScreen:
                 with ui.column().classes("flex-[3] min-w-0 sm:min-w-[20rem] max-sm:w-full"):
                     self.overview()
                 with ui.column().classes("flex-[2] min-w-0 sm:min-w-[18rem] max-sm:w-full"):
+                    self.submission.render()
                     self.reports.render()
                     self.timeline()
             with ui.tab_panel(design):
@@ -139,6 +155,8 @@ class ProjectScreen:
                 self.designer.render_estimate()
             with ui.tab_panel(revisions):
                 self.designer.revisions_view()
+            with ui.tab_panel(files):
+                self.files.render()
 
     @ui.refreshable_method
     def summary(self) -> None:
@@ -150,6 +168,7 @@ class ProjectScreen:
                 with ui.row().classes("items-center gap-3"):
                     ui.label(p.name).classes("text-2xl font-bold").mark("project-name")
                     status_badge(p.status.value)
+                    dispatch_chip(p)
                 updated = shown(p.updated_at, self.zone, utcnow())
                 with ui.row().classes("items-baseline gap-1 text-sm text-grey-8").mark("project-meta"):
                     ui.label(f"Account {p.account_id} · owner {p.owner_email} · updated")
@@ -158,7 +177,8 @@ class ProjectScreen:
             with ui.row().classes("gap-2").mark("transitions"):
                 for target in self.targets():
                     label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
-                    ui.button(label, on_click=busy(partial(self.move, target))).props(
+                    # Submitting asks first, naming the design revision and the total that go.
+                    ui.button(label, on_click=busy(self.action(target))).props(
                         f"color={TRANSITION_COLORS.get(target, 'primary')}"
                     ).mark(f"to-{target.value}")
 
@@ -209,6 +229,7 @@ class ProjectScreen:
         self.summary.refresh()
         self.overview.refresh()
         self.timeline.refresh()
+        self.submission.render.refresh()
 
     async def design_saved(self, project: ProjectOut) -> None:
         """A design save changed the project (its ETag and history)."""
@@ -217,6 +238,28 @@ class ProjectScreen:
         self.refresh_all()
         designs = await services().designs.list(project.project_id, limit=1)
         self.reports.design_saved(designs.items[0].revision if designs.items else None)
+
+    def action(self, target: Status) -> Callable[[], Awaitable[None]]:
+        """A status button's action; submitting asks first, naming the revision and total that go."""
+        if target is Status.submitted:
+            return self.start_submit
+        return lambda: self.move(target)
+
+    async def submission_changed(self, project: ProjectOut) -> None:
+        """Submitted, or its dispatch done: the header, the submission card and the history. The
+        form keeps what is typed in it (a dispatch changes none of its fields, only the ETag)."""
+        self.project = project
+        await self.reload_events()
+        self.summary.refresh()
+        self.timeline.refresh()
+        self.submission.render.refresh()
+
+    async def start_submit(self) -> None:
+        if self.my_changes():
+            ui.notify("Save or discard your changes before submitting.", type="warning")
+            return
+        with self.root:
+            await self.submission.confirm()
 
     # --- data -----------------------------------------------------------------------------
     async def reload_events(self) -> None:
@@ -358,17 +401,67 @@ class ProjectScreen:
         await self.reload()
         ui.notify("Kept their version; your changes were discarded.")
 
-    async def move(self, target: Status) -> None:
+    async def move(self, target: Status, reason: str | None = None) -> None:
         if self.busy:
+            return
+        if target in REASON_REQUIRED and reason is None:
+            with self.root:
+                self.ask_reason(target)
             return
         self.busy = True
         try:
             with self.root:
-                await self._move(target)
+                await self._move(target, reason)
         finally:
             self.busy = False
 
-    async def _move(self, target: Status) -> None:
+    def ask_reason(self, target: Status) -> None:
+        """A move that must say why (reject): the reason goes to the owner by e-mail and into the
+        history. The dialog stays open until a reason is given or the person cancels."""
+        if self.my_changes():
+            ui.notify("Save or discard your changes before changing the status.", type="warning")
+            return
+        p = self.project
+        label = TRANSITION_LABELS.get((p.status, target), f"Move to {status_label(target)}")
+        with ui.dialog(value=True) as dialog, ui.card().classes("w-[34rem] max-w-full"):
+            dialog.mark("reason-dialog")
+            ui.label(f"{label} “{p.name}”?").classes("text-lg font-bold").mark("reason-title")
+            ui.label(
+                f"Say why. The owner ({p.owner_email}) is e-mailed the reason, and it stays in the "
+                "project's history."
+            ).classes("text-sm text-grey-8")
+            reason = (
+                ui.textarea("Reason", placeholder="e.g. The footing is too shallow for the frost line.")
+                .props(f"outlined autogrow counter maxlength={REASON_MAX_LENGTH}")
+                .classes("w-full")
+                .mark("reason")
+            )
+            problem = ui.label("Give a reason: the owner is told it.").classes("text-sm text-negative")
+            problem.mark("reason-problem").set_visibility(False)
+
+            def typed(e: events.ValueChangeEventArguments) -> None:
+                if str(e.value or "").strip() and problem.visible:
+                    reason.props(remove="error")
+                    problem.set_visibility(False)
+
+            reason.on_value_change(typed)
+
+            async def confirm() -> None:
+                text = (reason.value or "").strip()
+                if not text:
+                    reason.props("error")
+                    problem.set_visibility(True)
+                    return
+                await close_then(dialog, lambda: self.move(target, text))
+
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=dialog.close).props("flat").mark("reason-cancel")
+                ui.button(label, on_click=confirm).props(
+                    f"color={TRANSITION_COLORS.get(target, 'primary')}"
+                ).mark("reason-ok")
+        delete_when_closed(dialog)
+
+    async def _move(self, target: Status, reason: str | None = None) -> None:
         if self.my_changes():
             ui.notify("Save or discard your changes before changing the status.", type="warning")
             return
@@ -380,6 +473,7 @@ class ProjectScreen:
                 self.project.project_id,
                 target,
                 if_match=self.project.etag,
+                reason=reason,
                 request_id=action_id(),
             )
         except PreconditionFailed:
@@ -406,6 +500,7 @@ class ProjectScreen:
         self.project = moved
         await self.reload_events()
         self.refresh_all()
+        self.files.project_changed()  # accepted or rejected: no more adding or deleting
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
 
 
@@ -449,4 +544,5 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         screen.render()
     await screen.designer.load_revisions()
     await screen.reports.start()
+    await screen.files.start()
     return None

@@ -8,6 +8,7 @@ page's one timer, both stopped while the tab is hidden. One instance per page lo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from nicegui import Client, background_tasks, ui
 
 from domain.errors import DomainError
 from domain.jobs.feed import FeedSnapshot
-from domain.jobs.schemas import REPORT, JobListed, JobQuery, JobStatus
+from domain.jobs.schemas import REPORT, SUBMIT_DISPATCH, JobListed, JobQuery, JobStatus
 from domain.orm import utcnow
 from domain.reports.schemas import ReportRef
 from domain.users.roles import can_view_jobs
@@ -45,7 +46,10 @@ class ReportsPanel:
         self.zone: ZoneInfo = remembered_zone()
         self.feed = services().job_feed
         self.following = FeedFollow(
-            self.feed, lambda: JobQuery(project_id=self.project_id, limit=RECENT_JOBS), self.deliver
+            # Reports and submissions: the project's e-mail jobs are on the job monitor, not here.
+            self.feed,
+            lambda: JobQuery(project_id=self.project_id, kinds=(REPORT, SUBMIT_DISPATCH), limit=RECENT_JOBS),
+            self.deliver,
         )
         self.jobs: list[JobListed] = []
         self.pending: list[JobListed] = []
@@ -56,6 +60,8 @@ class ReportsPanel:
         self.requested_job: JobListed | None = None  # ...as requested, until the feed has it
         self.known_done: set[str] = set()  # succeeded jobs whose report is in ``self.reports``
         self.loaded = False  # skeleton lines until the reports are read (after the page is shown)
+        # Told every change of the project's recent jobs (the submission card follows its dispatch).
+        self.on_jobs: Callable[[list[JobListed]], Awaitable[None]] | None = None
 
     # --- layout -------------------------------------------------------------------------------
     def render(self) -> None:
@@ -144,7 +150,8 @@ class ReportsPanel:
                 color=STATUS_COLORS[job.status.value],
                 text_color=status_text_color(job.status.value),
             ).mark("project-job-status")
-            ui.label(f"Report, rev {job.revision}").classes("whitespace-nowrap")
+            what = "Submission" if job.kind == SUBMIT_DISPATCH else "Report"
+            ui.label(f"{what}, rev {job.revision}").classes("whitespace-nowrap")
             ui.label(local(job.created_at, self.zone)).classes("text-xs text-grey-7 whitespace-nowrap")
             took = job_duration(job, now)
             if took:
@@ -215,6 +222,8 @@ class ReportsPanel:
             return
         done = {j.job_id for j in jobs if j.status is JobStatus.succeeded}
         self.jobs = jobs
+        if self.on_jobs is not None:
+            await self.on_jobs(jobs)
         if done - self.known_done:
             await self.load_reports()
             self.known_done |= done

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ def served_app(
     *,
     log_path: Path | None = None,
     ready_seconds: float = 60,
+    python_args: tuple[str, ...] = (),
+    started: Callable[[int], None] | None = None,
     **settings: str,
 ) -> Iterator[str]:
     """Yield the base URL of a running server; ``settings`` are extra ``SIGNX_*`` variables.
@@ -57,7 +59,7 @@ def served_app(
     log's tail) when the server exits early, is not ready in time, or ignores SIGTERM for 20 s.
     No job worker runs beside it unless ``serve_worker="true"``: the pages' tests need none, and a
     worker booting beside the first page load only slows it on a busy machine (the worker has
-    tests of its own)."""
+    tests of its own). ``started`` is told the server's PID (to watch the process itself)."""
     settings = {"serve_worker": "false", **settings}
     port = free_port()
     # Not PYTEST_CURRENT_TEST / NICEGUI_*: NiceGUI would think it runs inside a test and not serve.
@@ -69,13 +71,15 @@ def served_app(
     log_path = log_path or data_dir / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *python_args, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
+    if started is not None:
+        started(proc.pid)
     try:
         deadline = time.monotonic() + ready_seconds
         while True:

@@ -22,6 +22,7 @@ from typing import Any
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from domain.jobs.queues import DEFAULT as DEFAULT_QUEUE
 from infra.settings import Settings
 from workers import root
 
@@ -43,6 +44,10 @@ app.conf.update(
     worker_send_task_events=False,
     broker_connection_retry_on_startup=True,
     broker_connection_max_retries=None,  # keep reconnecting while Redis restarts
+    # Jobs are routed to a queue by kind (domain/jobs/queues.py, at publish time); the default
+    # queue keeps Celery's own name, where messages published before queues existed wait.
+    task_default_queue=DEFAULT_QUEUE,
+    task_create_missing_queues=True,
     worker_cancel_long_running_tasks_on_connection_loss=False,
     enable_utc=True,
 )
@@ -53,6 +58,9 @@ def configure(settings: Settings, broker_url: str) -> Celery:
     app.conf.update(
         broker_url=broker_url,
         worker_concurrency=settings.worker_concurrency,
+        worker_prefetch_multiplier=settings.worker_prefetch_multiplier,
+        # With 1, a message is fetched only when a pool process is free to run it.
+        worker_disable_prefetch=settings.worker_prefetch_multiplier == 1,
         task_soft_time_limit=settings.job_soft_time_limit_seconds,
         task_time_limit=settings.job_hard_time_limit_seconds,
         broker_transport_options={

@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -77,6 +78,33 @@ def _shutdown_process(**_: object) -> None:
     if _runtime is not None:
         _runtime.close()
         _runtime = None
+    from infra.metrics import mark_process_dead
+
+    mark_process_dead(os.getpid())
+
+
+def timed(kind: str, handler: Handler) -> Handler:
+    """``handler`` with its run time in ``signx_job_duration_seconds{kind, outcome}``: succeeded,
+    cancelled, failed (the job fails) or error (the attempt is retried)."""
+    from infra.metrics import JOB_DURATION
+
+    async def run(payload: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+        started = time.perf_counter()
+        outcome = "failed"
+        try:
+            result = await handler(payload, progress)
+            outcome = "succeeded"
+            return result
+        except (JobCancelled, asyncio.CancelledError):
+            outcome = "cancelled"
+            raise
+        except RETRYABLE:
+            outcome = "error"
+            raise
+        finally:
+            JOB_DURATION.labels(kind, outcome).observe(time.perf_counter() - started)
+
+    return run
 
 
 class WorkerRuntime:
@@ -91,7 +119,9 @@ class WorkerRuntime:
         self._thread = threading.Thread(target=self.loop.run_forever, name="signx-loop", daemon=True)
         self._thread.start()
         self.services, self._release = compose(config)
-        self.handlers: Mapping[str, Handler] = handlers(self.services)
+        self.handlers: Mapping[str, Handler] = {
+            kind: timed(kind, handler) for kind, handler in handlers(self.services).items()
+        }
         self._beat: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
             self._heartbeat(), self.loop
         )
@@ -136,6 +166,11 @@ class WorkerRuntime:
             # The database is away too: the retry is still sent, and its claim records the attempt.
             log.warning("job state not recorded before retrying", exc_info=True, extra={"job_id": job_id})
         delay = retry_delay(attempt, cap_seconds=self.settings.job_retry_backoff_max_seconds)
+        # A handler that knows when another attempt can help (an open circuit breaker) is waited
+        # for, up to the longest backoff (a longer countdown would look stranded: _restore_stranded).
+        wait = getattr(exc, "retry_after", None)
+        if isinstance(wait, int | float) and wait > delay:
+            delay = min(float(wait), float(self.settings.job_retry_backoff_max_seconds))
         log.warning("job will be retried", extra={"job_id": job_id, "attempt": attempt, "in_seconds": delay})
         return task.retry(
             exc=exc, countdown=delay, max_retries=None, task_id=f"{job_id}:{attempt + 1}", throw=False
@@ -237,7 +272,15 @@ def handlers(services: Any) -> Mapping[str, Handler]:
             "rendered": ref.rendered,
         }
 
-    return {"projects.report.generate": generate_report}
+    async def send_email(payload: dict[str, Any], _progress: ProgressFn) -> dict[str, Any]:
+        result: dict[str, Any] = await services.notifications.send(payload)
+        return result
+
+    return {
+        "projects.report.generate": generate_report,
+        "projects.submit.dispatch": services.submissions.dispatch,
+        "projects.email.send": send_email,
+    }
 
 
 def report_url(project_id: str, sha256: str) -> str:

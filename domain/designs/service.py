@@ -237,8 +237,15 @@ class DesignService:
                     "total": key["total"],
                 },
                 request_id=request_id,
+                outbox=tx.outbox,
             )
         return SavedDesign(_out(row, actor.email), created=True, etag=etag)
+
+    async def latest_revision(self, session: AsyncSession, project_id: uuid.UUID) -> int | None:
+        """The number of the project's latest saved revision (None: none saved), in another
+        module's transaction (a submission sends its latest revision)."""
+        latest = await repo.latest(session, project_id)
+        return latest.revision if latest is not None else None
 
     async def require_revision(self, session: AsyncSession, project_id: str, revision: int) -> uuid.UUID:
         """The id of a project that has this saved revision (404 otherwise), for another module's

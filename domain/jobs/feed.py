@@ -46,7 +46,7 @@ Deliver = Callable[[FeedSnapshot], None]
 
 
 def _key(query: JobQuery) -> tuple[object, ...]:
-    return (query.kind, query.status, query.project_id, query.limit, query.offset)
+    return (query.kind, query.kinds, query.status, query.project_id, query.limit, query.offset)
 
 
 @dataclass

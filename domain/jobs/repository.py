@@ -17,9 +17,14 @@ from domain.projects.models import Project
 NEWEST_FIRST = (Job.created_at.desc(), Job.job_id)
 
 
-def _filters(kind: str | None, status: str | None, project_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+def _filters(
+    kind: str | tuple[str, ...] | None, status: str | None, project_id: uuid.UUID | None
+) -> list[ColumnElement[bool]]:
+    """``kind``: one kind, or any of several."""
     where: list[ColumnElement[bool]] = []
-    if kind:
+    if isinstance(kind, tuple):
+        where.append(Job.kind.in_(kind))
+    elif kind:
         where.append(Job.kind == kind)
     if status:
         where.append(Job.status == status)
@@ -41,7 +46,7 @@ class JobRepository:
     async def page(
         self,
         *,
-        kind: str | None,
+        kind: str | tuple[str, ...] | None,
         status: str | None,
         project_id: uuid.UUID | None,
         limit: int,
@@ -87,7 +92,7 @@ class JobRepository:
     async def page_with_project_names(
         self,
         *,
-        kind: str | None,
+        kind: str | tuple[str, ...] | None,
         status: str | None,
         project_id: uuid.UUID | None,
         limit: int,

@@ -25,7 +25,11 @@ CLAIMABLE = {JobStatus.queued, JobStatus.running, JobStatus.retrying}
 FINISHED = {JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
 
 REPORT = "projects.report.generate"
-KINDS = (REPORT,)
+SUBMIT_DISPATCH = "projects.submit.dispatch"
+KINDS: tuple[str, ...] = (REPORT, SUBMIT_DISPATCH)
+# Queued by the system in the transaction of what it tells about, never requested by people.
+EMAIL = "projects.email.send"
+KINDS += (EMAIL,)
 
 
 class JobOut(BaseModel):
@@ -57,6 +61,8 @@ class JobRequest(BaseModel):
 
 class JobQuery(BaseModel):
     kind: str | None = None
+    # Any of these kinds (with ``kind`` unset): a page following a few kinds of its project.
+    kinds: tuple[str, ...] | None = None
     status: JobStatus | None = None
     project_id: str | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)

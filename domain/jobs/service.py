@@ -15,6 +15,7 @@ job. Both are for ops and admins.
 from __future__ import annotations
 
 import builtins
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, timedelta
@@ -28,6 +29,7 @@ from domain.idempotency.service import IdempotencyRequest, IdempotencyService, R
 from domain.jobs.models import Job
 from domain.jobs.schemas import (
     CLAIMABLE,
+    EMAIL,
     FINISHED,
     KINDS,
     REPORT,
@@ -50,8 +52,13 @@ from domain.users.schemas import Actor
 if TYPE_CHECKING:
     from domain.designs.service import DesignService
 
+log = logging.getLogger("signx.jobs")
+
 ProgressFn = Callable[[int, str], Awaitable[None]]
 Handler = Callable[[dict[str, Any], ProgressFn], Awaitable[dict[str, Any]]]
+SuccessHook = Callable[[Transaction, JobOut], Awaitable[Any]]
+"""Runs in the transaction that records a job of its kind as succeeded (e.g. the report-ready
+e-mail): what it writes commits with the success or not at all."""
 
 
 class Outcome(StrEnum):
@@ -63,7 +70,12 @@ class Outcome(StrEnum):
 
 class RetryableJobError(Exception):
     """A failure worth another attempt (the database or a server went away): the task's retry
-    policy decides (``mark_retrying`` or, at the last attempt, ``mark_failed``)."""
+    policy decides (``mark_retrying`` or, at the last attempt, ``mark_failed``). ``retry_after``
+    (seconds) asks the policy to wait at least that long (a circuit breaker that is open)."""
+
+    def __init__(self, message: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class JobCancelled(Exception):
@@ -112,6 +124,8 @@ class JobService:
         self.uow = uow
         self.designs = designs
         self.idempotency = idempotency or IdempotencyService(uow)
+        # Job kind -> what to do in the transaction that records its success (the composition root's).
+        self.on_succeeded: dict[str, SuccessHook] = {}
 
     # -- requesting -----------------------------------------------------------------------------
 
@@ -137,15 +151,35 @@ class JobService:
             raise InvalidInput(
                 f"Unknown job kind {request.kind!r}.", fields=[{"field": "kind", "message": "unknown kind"}]
             )
+        if request.kind == EMAIL:
+            raise InvalidInput(
+                "E-mails are sent by the system when something happens; they cannot be requested.",
+                fields=[{"field": "kind", "message": "not requestable"}],
+            )
 
         async def work(tx: Transaction) -> JobOut:
             return await self._request(tx, request, idempotency.key if idempotency else None)
 
         return await self.idempotency.run(actor.user_id, idempotency, request, JobOut, work)
 
+    async def request_in(self, tx: Transaction, request: JobRequest) -> JobOut:
+        """Queue a job in the caller's transaction (job + outbox row with the caller's change),
+        for a module whose use case queues one (a submission queues its dispatch)."""
+        if request.kind not in KINDS:
+            raise ValueError(f"unknown job kind {request.kind!r}")
+        return await self._request(tx, request, None)
+
+    async def read(self, tx: Transaction, job_id: str) -> JobOut:
+        job = await tx.jobs.get(_parse_id(job_id))
+        if job is None:
+            raise NotFound(f"No job {job_id!r}.")
+        return job_out(job)
+
     async def _request(self, tx: Transaction, request: JobRequest, key: str | None) -> JobOut:
         actor = tx.actor
         project_uuid = None
+        if request.kind != REPORT and request.project_id is not None:
+            project_uuid = uuid.UUID(request.project_id)  # the requesting module checked it exists
         if request.kind == REPORT:
             if not can_request_reports(actor.role):
                 raise Forbidden(f"A user with role '{actor.role}' may not request reports.")
@@ -159,23 +193,47 @@ class JobService:
             project_uuid = await self.designs.require_revision(
                 tx.session, request.project_id, request.revision
             )
-        job = Job(
-            job_id=uuid.uuid4(),
+        return await self.queue_in(
+            tx,
             kind=request.kind,
             project_id=project_uuid,
-            design_revision=request.revision,
+            revision=request.revision,
             payload=request.payload,
+            requested_by=actor.user_id,
+            idempotency_key=key,
+        )
+
+    async def queue_in(
+        self,
+        tx: Transaction,
+        *,
+        kind: str,
+        project_id: uuid.UUID | None,
+        payload: Mapping[str, Any],
+        requested_by: str | None,
+        revision: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> JobOut:
+        """Write a queued job and its outbox row in ``tx``, the caller's transaction: the job runs
+        only if that commits. For jobs the system queues as part of another change (an e-mail in
+        a status change); people's requests go through :meth:`request`, which checks them first."""
+        job = Job(
+            job_id=uuid.uuid4(),
+            kind=kind,
+            project_id=project_id,
+            design_revision=revision,
+            payload=dict(payload),
             status=JobStatus.queued.value,
             progress=0,
             message="",
             attempts=0,
             dispatch=1,
-            requested_by=uuid.UUID(actor.user_id),
-            idempotency_key=key,
+            requested_by=uuid.UUID(requested_by) if requested_by else None,
+            idempotency_key=idempotency_key,
             created_at=utcnow(),
         )
         tx.jobs.add(job)
-        tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+        tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
         await tx.session.flush()
         return job_out(job)
 
@@ -228,6 +286,9 @@ class JobService:
             job.result = result
             job.last_error = None
             job.finished_at = utcnow()
+            hook = self.on_succeeded.get(kind)
+            if hook is not None:
+                await _after_success(tx, hook, job_out(job))
         return Outcome.SUCCEEDED
 
     async def _progress(self, job_id: uuid.UUID, percent: int, message: str) -> None:
@@ -291,7 +352,7 @@ class JobService:
             job.finished_at = None
             # A new attempt: a task id the broker has not seen for this job.
             job.dispatch = max(job.dispatch, job.attempts) + 1
-            tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+            tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
             return job_out(job)
 
     async def get(self, job_id: str) -> JobOut:
@@ -313,7 +374,7 @@ class JobService:
                 ) from None
         async with self.uow() as tx:
             total, rows = await tx.jobs.page(
-                kind=query.kind,
+                kind=query.kind or query.kinds,
                 status=query.status.value if query.status else None,
                 project_id=project,
                 limit=query.limit,
@@ -327,7 +388,7 @@ class JobService:
         project = _project_filter(query.project_id)
         async with self.uow() as tx:
             total, rows = await tx.jobs.page_with_project_names(
-                kind=query.kind,
+                kind=query.kind or query.kinds,
                 status=query.status.value if query.status else None,
                 project_id=project,
                 limit=query.limit,
@@ -406,9 +467,24 @@ class JobService:
                 else:
                     job.status = JobStatus.retrying.value
                     job.dispatch = max(job.dispatch, job.attempts) + 1
-                    tx.outbox.add(JOB_ENQUEUE, {"job_id": str(job.job_id), "attempt": job.dispatch})
+                    tx.outbox.add(JOB_ENQUEUE, _enqueue_payload(job))
                 reclaimed.append(str(job.job_id))
             return reclaimed
+
+
+async def _after_success(tx: Transaction, hook: SuccessHook, job: JobOut) -> None:
+    """Run ``hook`` in a savepoint: what it writes commits with the success, but its failure rolls
+    back only its own writes; the job's success stands (a report is not failed by its e-mail)."""
+    try:
+        async with tx.session.begin_nested():
+            await hook(tx, job)
+    except Exception:
+        log.exception("what follows a job's success failed; the success stands", extra={"job_id": job.job_id})
+
+
+def _enqueue_payload(job: Job) -> dict[str, Any]:
+    """The relay's message for a job's current attempt; its kind picks the broker queue."""
+    return {"job_id": str(job.job_id), "attempt": job.dispatch, "kind": job.kind}
 
 
 def _project_filter(project_id: str | None) -> uuid.UUID | None:

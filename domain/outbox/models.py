@@ -18,8 +18,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.orm import Base, utcnow
 
 # Kinds of message the relay knows how to deliver.
-JOB_ENQUEUE = "job.enqueue"  # payload {"job_id": str, "attempt": int}
+JOB_ENQUEUE = "job.enqueue"  # payload {"job_id": str, "attempt": int, "kind": str (routes it)}
 JOB_REVOKE = "job.revoke"  # payload {"job_id": str, "attempt": int, "terminate": bool}
+# A project's search document to refresh in OpenSearch (written only when it is configured).
+SEARCH_INDEX = "search.index"  # payload {"project_id": str}
 
 # The PostgreSQL NOTIFY channel a committing transaction signals when it wrote outbox rows.
 CHANNEL = "signx_outbox"

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Computed,
     DateTime,
     ForeignKey,
@@ -85,10 +86,20 @@ class Project(Base):
     design_mount: Mapped[str | None] = mapped_column(String(20), nullable=True)
     design_wind_mph: Mapped[Decimal | None] = mapped_column(Numeric(6, 1), nullable=True)
     design_total: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    # The latest submission to the PM system (domain/submissions): the design revision submitted,
+    # the Idempotency-Key its dispatch carries, where the dispatch stands ("pending" until the job
+    # ran, then "sent" with the PM's reference, or "recorded_locally" when no PM system is set up).
+    submitted_design_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pm_submission_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    pm_dispatch: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    pm_reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    pm_dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Full-text search document (PostgreSQL 'simple' config: names and customers are not English prose).
-    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
+    # Deferred: only SQL reads it (matching and ranking); loading it with every row cost a read.
+    search: Mapped[Any] = mapped_column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True), deferred=True)
 
     __table_args__ = (
+        CheckConstraint("pm_dispatch IN ('pending', 'sent', 'recorded_locally')", name="pm_dispatch"),
         Index("ix_projects_search", "search", postgresql_using="gin"),
         Index(
             "ix_projects_trgm",

@@ -24,6 +24,17 @@ async def get(session: AsyncSession, project_id: uuid.UUID, *, for_update: bool 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> tuple[Project, str] | None:
+    """The project and its owner's e-mail in one statement."""
+    stmt = (
+        select(Project, User.email)
+        .outerjoin(User, User.user_id == Project.owner_id)
+        .where(Project.project_id == project_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    return (row[0], row[1] or "") if row is not None else None
+
+
 async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not user_ids:
         return {}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
 from domain.projects.lifecycle import Status
 from domain.text import Line, NonBlankLine, Prose, SingleLine
+from domain.users.schemas import Actor
 
 __all__ = ["Page"]  # re-exported: callers page projects with it
 
@@ -47,10 +49,21 @@ class ProjectUpdate(BaseModel):
     site_address: Address = Field(default=None)  # type: ignore[assignment]
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Prose]
+
+
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: Status
+    reason: Reason | None = Field(
+        None,
+        description="Why (up to 2000 characters). Required to reject; the owner is e-mailed it and it "
+        "stays in the project's history.",
+    )
+
+
+PMDispatch = Literal["pending", "sent", "recorded_locally"]
 
 
 class ProjectOut(BaseModel):
@@ -69,6 +82,19 @@ class ProjectOut(BaseModel):
     created_by: str
     updated_at: datetime
     updated_by: str
+    # The latest submission to the PM system; all null before the first submission.
+    submitted_design_revision: int | None = Field(None, description="The design revision submitted.")
+    pm_dispatch: PMDispatch | None = Field(
+        None,
+        description="Where the submission's dispatch stands: `pending` (queued or retrying), `sent` "
+        "(the PM system took it: `pm_reference`), `recorded_locally` (no PM system configured: written "
+        "under the data dir, not sent); null before any submission.",
+    )
+    pm_reference: str | None = Field(None, description="The PM system's reference (when `sent`).")
+    pm_submission_key: str | None = Field(
+        None, description="The `Idempotency-Key` the submission's dispatch carries to the PM system."
+    )
+    pm_dispatched_at: datetime | None = Field(None, description="When the dispatch was sent or recorded.")
 
     def editable(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in EDITABLE_FIELDS}
@@ -95,3 +121,15 @@ class ProjectQuery(BaseModel):
     sort: str = Field(
         "-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id|owner)$"
     )
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A project's move, told (inside the move's transaction) to whoever reacts to it: the
+    e-mail notifications. ``project`` is as it is after the move."""
+
+    project: ProjectOut
+    before: Status
+    after: Status
+    actor: Actor
+    reason: str | None

@@ -9,24 +9,37 @@ the same ETag exactly one wins and the rest get 412 with the current ETag.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired
+from domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from domain.idempotency.service import IdempotencyRequest, IdempotencyService, Replay
 from domain.orm import utcnow
-from domain.ports import Transaction, UnitOfWork
+from domain.outbox.models import SEARCH_INDEX
+from domain.ports import Outbox, Transaction, UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
     DECISION_STATES,
     Status,
     allowed_targets,
     check_transition,
+    guard_refusal,
     is_read_only,
-    leave_draft_refusal,
+    needs_passing_design,
+    reason_problem,
+    resubmit_refusal,
 )
 from domain.projects.models import Project
 from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
@@ -37,18 +50,53 @@ from domain.projects.schemas import (
     ProjectOut,
     ProjectQuery,
     ProjectUpdate,
+    StatusChange,
 )
 from domain.search.results import CSV_HEADER, csv_row
 from domain.users.roles import can_create_project, can_edit_project
 from domain.users.schemas import Actor
 
+log = logging.getLogger("signx.projects")
+
 LeaveDraftGuard = Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]]
-"""Given the transition's session and the project, the reasons it may not leave draft (none: it
-may). Runs inside the transition's transaction, with the project row locked."""
+"""Given the transition's session and the project, the reasons it may not leave draft or be
+submitted (none: it may): a saved design whose checks all pass. Runs inside the transition's
+transaction, with the project row locked."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a submission set in motion (the submissions module's hook answers it)."""
+
+    design_revision: int
+    key: str  # the Idempotency-Key of its dispatch to the PM system
+    job_id: str  # the dispatch job
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A status change made: the project after it, and the submission it set in motion (if any)."""
+
+    project: ProjectOut
+    submission: Submission | None = None
+
+
+SubmitHook = Callable[[Transaction, uuid.UUID, int], Awaitable[Submission]]
+"""What submitting a project does besides moving it, in the same transaction: given the
+transaction, the project and its revision after the move, it queues the dispatch to the PM
+system (job + outbox row) and says what it queued."""
 
 
 async def allow_always(_session: AsyncSession, _project_id: uuid.UUID) -> list[str]:
     return []
+
+
+StatusHook = Callable[[Transaction, StatusChange], Awaitable[Any]]
+"""Told each status change in the change's transaction, after its audit event was written."""
+
+
+async def ignore_change(_tx: Transaction, _change: StatusChange) -> None:
+    return None
 
 
 def _parse_id(project_id: str) -> uuid.UUID:
@@ -75,6 +123,11 @@ def _out(p: Project, owner_email: str) -> ProjectOut:
         created_by=str(p.created_by),
         updated_at=p.updated_at,
         updated_by=str(p.updated_by),
+        submitted_design_revision=p.submitted_design_revision,
+        pm_dispatch=p.pm_dispatch,  # type: ignore[arg-type]
+        pm_reference=p.pm_reference,
+        pm_submission_key=p.pm_submission_key,
+        pm_dispatched_at=p.pm_dispatched_at,
     )
 
 
@@ -98,13 +151,28 @@ class ProjectService:
         idempotency: IdempotencyService | None = None,
         leave_draft_guard: LeaveDraftGuard = allow_always,
         observe: Callable[[str], None] = lambda _outcome: None,
+        search_outbox: bool = False,
+        on_submit: SubmitHook | None = None,
     ) -> None:
         self.uow = uow
         self.idempotency = idempotency or IdempotencyService(uow)
+        # The design guard: leaving draft and submitting need a saved design that passes.
         self.leave_draft_guard = leave_draft_guard
+        # Submitting queues the dispatch to the PM system (the composition root wires it).
+        self.on_submit = on_submit
         # Told each outcome ("created", "updated", "transition", "design_saved", "stale_etag"): the
         # composition root feeds it to the metrics, keeping this module free of them.
         self.observe = observe
+        # A search engine keeps its own copy of the projects (OpenSearch configured): each change
+        # asks for the project's document to be refreshed, as an outbox row in the change's own
+        # transaction (sent after the commit, never lost, never for a rolled-back change).
+        self.search_outbox = search_outbox
+        # Told every status change inside its transaction (the composition root sets the e-mails).
+        self.on_status_change: StatusHook = ignore_change
+
+    def _reindex_later(self, outbox: Outbox, project_id: uuid.UUID) -> None:
+        if self.search_outbox:
+            outbox.add(SEARCH_INDEX, {"project_id": str(project_id)})
 
     async def create(self, actor: Actor, data: ProjectCreate, *, request_id: str | None = None) -> ProjectOut:
         """Create a project in draft."""
@@ -159,17 +227,24 @@ class ProjectService:
             request_id=request_id,
             data={"fields": data.model_dump(), "status": Status.draft.value},
         )
+        self._reindex_later(tx.outbox, project_id)
         await session.refresh(project)
         return _out(project, actor.email)
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
-        async with self.uow() as tx:
-            session = tx.session
-            project = await repo.get(session, pid)
-            if project is None:
-                raise NotFound(f"No project {project_id!r}.")
-            emails = await repo.owner_emails(session, {project.owner_id})
+        async with self.uow.read() as tx:
+            found = await repo.get_with_owner_email(tx.session, pid)
+        if found is None:
+            raise NotFound(f"No project {project_id!r}.")
+        return _out(*found)
+
+    async def read(self, session: AsyncSession, project_id: str) -> ProjectOut:
+        """The project as stored, in another use case's transaction (404 when there is none)."""
+        project = await repo.get(session, _parse_id(project_id))
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        emails = await repo.owner_emails(session, {project.owner_id})
         return _out(project, emails.get(project.owner_id, ""))
 
     async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
@@ -193,7 +268,16 @@ class ProjectService:
             offset=query.offset,
         )
 
-    async def _locked(self, session: Any, project_id: str, if_match: str | None) -> Project:
+    async def _locked(
+        self,
+        session: Any,
+        project_id: str,
+        if_match: str | None,
+        *,
+        before_etag: Callable[[Project], None] | None = None,
+    ) -> Project:
+        """The project locked for a change whose ``if_match`` names its current ETag.
+        ``before_etag`` may refuse the change on what is stored before the ETag is compared."""
         if if_match is None:
             raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
         if not parse_etags(if_match, strong=False):
@@ -206,6 +290,8 @@ class ProjectService:
         project = await repo.get(session, _parse_id(project_id), for_update=True)
         if project is None:
             raise NotFound(f"No project {project_id!r}.")
+        if before_etag is not None:
+            before_etag(project)
         if not matches(if_match, project.etag):
             self.observe("stale_etag")
             raise PreconditionFailed(
@@ -227,6 +313,11 @@ class ProjectService:
         matches (428/412 otherwise), the actor may edit it (403) and it is not read-only (409).
         For changes another module owns (a saved design) that are still project changes."""
         project = await self._locked(session, project_id, if_match)
+        self._check_changeable(project, actor)
+        return project
+
+    @staticmethod
+    def _check_changeable(project: Project, actor: Actor) -> None:
         if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
             raise Forbidden("Estimators may edit only their own projects.")
         if is_read_only(Status(project.status)):
@@ -235,7 +326,38 @@ class ProjectService:
                 status=project.status,
                 allowed=list(allowed_targets(Status(project.status), actor.role)),
             )
+
+    async def lock_for_attachment(self, session: AsyncSession, actor: Actor, project_id: str) -> Project:
+        """The project, locked in ``session``'s transaction for a change to what is attached to it
+        (its files) rather than to the project itself: the same rules as :meth:`lock_for_change`
+        (403 not the owner or a manager, 409 read-only, 404) but no ETag, because the project's
+        fields and revision do not change (several files may be added at once from one page)."""
+        project = await repo.get(session, _parse_id(project_id), for_update=True)
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        self._check_changeable(project, actor)
         return project
+
+    async def record_event(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        project: Project,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        request_id: str | None = None,
+    ) -> None:
+        """An audit event of a change made under :meth:`lock_for_attachment`, in its transaction."""
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type=event_type,
+            actor=actor.email,
+            request_id=request_id,
+            data=data,
+        )
+        self.observe(event_type.replace(".", "_"))
 
     @staticmethod
     def set_design_headline(project: Project, revision: int, headline: dict[str, Any]) -> None:
@@ -254,9 +376,11 @@ class ProjectService:
         data: dict[str, Any],
         *,
         request_id: str | None = None,
+        outbox: Outbox | None = None,
     ) -> str:
         """A change made under :meth:`lock_for_change`: a new revision and ETag of the project and
-        its audit event, in the same transaction. Returns the new ETag."""
+        its audit event, in the same transaction (and, given the transaction's ``outbox``, the
+        search document's refresh after it). Returns the new ETag."""
         self._bump(project, actor)
         await repo.add_event(
             session,
@@ -266,9 +390,20 @@ class ProjectService:
             request_id=request_id,
             data={**data, "revision": project.revision},
         )
+        if outbox is not None:
+            self._reindex_later(outbox, project.project_id)
         await session.flush()
         self.observe(event_type.replace(".", "_"))
         return project.etag
+
+    async def read_in(self, session: AsyncSession, project_id: str) -> ProjectOut:
+        """The project as ``session``'s transaction sees it (404 otherwise), for another module's
+        use case that needs it inside its own transaction (the report-ready e-mail)."""
+        project = await repo.get(session, _parse_id(project_id))
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        emails = await repo.owner_emails(session, {project.owner_id})
+        return _out(project, emails.get(project.owner_id, ""))
 
     async def require(self, session: AsyncSession, project_id: str) -> uuid.UUID:
         """The id of an existing project (404 otherwise), for reads another module makes."""
@@ -304,6 +439,7 @@ class ProjectService:
                     request_id=request_id,
                     data={"changes": changed, "revision": project.revision},
                 )
+                self._reindex_later(tx.outbox, project.project_id)
             await session.flush()
             emails = await repo.owner_emails(session, {project.owner_id})
         if changed:
@@ -317,42 +453,170 @@ class ProjectService:
         target: Status,
         *,
         if_match: str | None,
+        reason: str | None = None,
         request_id: str | None = None,
     ) -> ProjectOut:
+        """Move the project to ``target``; ``reason`` is required to reject (422 naming it)."""
         async with self.uow(actor.user_id) as tx:
-            session, actor = tx.session, tx.actor
-            project = await self._locked(session, project_id, if_match)
-            current = Status(project.status)
-            may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
-            if current not in DECISION_STATES and not may_edit:
-                raise Forbidden("Estimators may move only their own projects.")
-            refused = check_transition(current, target, actor.role)
-            if refused is None and current is Status.draft:
-                reasons = await self.leave_draft_guard(session, project.project_id)
-                refused = leave_draft_refusal(current, reasons)
+            moved = await self.move(
+                tx, project_id, target, if_match=if_match, reason=reason, request_id=request_id
+            )
+        self.observe("transition")
+        return moved.project
+
+    async def move(
+        self,
+        tx: Transaction,
+        project_id: str,
+        target: Status,
+        *,
+        if_match: str | None,
+        request_id: str | None = None,
+        reason: str | None = None,
+    ) -> Moved:
+        """Every status change people ask for goes through here, in the caller's transaction (a
+        transition, a submission): the state machine, the role, the design guard; then
+        :meth:`apply_transition` writes it."""
+        session, actor = tx.session, tx.actor
+
+        def already_submitted(project: Project) -> None:
+            refused = resubmit_refusal(Status(project.status), target)
             if refused is not None:
-                error = Forbidden if refused.code == "role_forbidden" else Conflict
-                raise error(
+                raise Conflict(
                     refused.message,
                     reason=refused.code,
-                    status=current.value,
-                    allowed=list(refused.allowed),
-                    reasons=list(refused.reasons),
+                    status=project.status,
+                    allowed=list(allowed_targets(Status(project.status), actor.role)),
+                    pm_dispatch=project.pm_dispatch,
+                    pm_reference=project.pm_reference,
                 )
-            project.status = target.value
-            self._bump(project, actor)
-            await repo.add_event(
-                session,
-                project_id=project.project_id,
-                event_type="transition",
-                actor=actor.email,
-                request_id=request_id,
-                data={"from": current.value, "to": target.value, "revision": project.revision},
+
+        project = await self._locked(session, project_id, if_match, before_etag=already_submitted)
+        current = Status(project.status)
+        may_edit = can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id))
+        if current not in DECISION_STATES and not may_edit:
+            raise Forbidden("Estimators may move only their own projects.")
+        refused = check_transition(current, target, actor.role)
+        if refused is None and needs_passing_design(current, target):
+            reasons = await self.leave_draft_guard(session, project.project_id)
+            refused = guard_refusal(current, target, reasons)
+        if refused is not None:
+            error = Forbidden if refused.code == "role_forbidden" else Conflict
+            raise error(
+                refused.message,
+                reason=refused.code,
+                status=current.value,
+                allowed=list(refused.allowed),
+                reasons=list(refused.reasons),
             )
-            await session.flush()
-            emails = await repo.owner_emails(session, {project.owner_id})
-        self.observe("transition")
-        return _out(project, emails.get(project.owner_id, ""))
+        return await self.apply_transition(tx, project, target, reason=reason, request_id=request_id)
+
+    async def apply_transition(
+        self,
+        tx: Transaction,
+        project: Project,
+        target: Status,
+        *,
+        reason: str | None = None,
+        request_id: str | None = None,
+    ) -> Moved:
+        """Write a move the caller has already allowed (state machine, role, guards) of ``project``,
+        locked in ``tx``: the status, a new revision, for ``submitted`` the dispatch to the PM
+        system (``on_submit``), the audit event (with the reason) and what follows a move (the
+        e-mails, :attr:`on_status_change`), all in ``tx``. Every way to change a project's status
+        goes through here, so none of them skips the history, the dispatch or the e-mails."""
+        reason = (reason or "").strip() or None
+        problem = reason_problem(target, reason)
+        if problem is not None:
+            raise InvalidInput(problem, fields=[{"field": "reason", "message": problem}])
+        session, actor = tx.session, tx.actor
+        current = Status(project.status)
+        project.status = target.value
+        self._bump(project, actor)
+        data: dict[str, Any] = {"from": current.value, "to": target.value, "revision": project.revision}
+        if reason is not None:
+            data["reason"] = reason
+        submission = None
+        if target is Status.submitted and self.on_submit is not None:
+            submission = await self.on_submit(tx, project.project_id, project.revision)
+            project.submitted_design_revision = submission.design_revision
+            project.pm_submission_key = submission.key
+            project.pm_dispatch = "pending"
+            project.pm_reference = None
+            project.pm_dispatched_at = None
+            data |= {"design_revision": submission.design_revision, "job_id": submission.job_id}
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type="transition",
+            actor=actor.email,
+            request_id=request_id,
+            data=data,
+        )
+        self._reindex_later(tx.outbox, project.project_id)
+        await session.flush()
+        emails = await repo.owner_emails(session, {project.owner_id})
+        moved = _out(project, emails.get(project.owner_id, ""))
+        await self._after_move(tx, StatusChange(moved, current, target, actor, reason))
+        return Moved(moved, submission)
+
+    async def _after_move(self, tx: Transaction, change: StatusChange) -> None:
+        """Run :attr:`on_status_change` in a savepoint: what it writes commits with the move, but
+        its failure (a bug, a bad address) rolls back only its own writes and never the move."""
+        try:
+            async with tx.session.begin_nested():
+                await self.on_status_change(tx, change)
+        except Exception:
+            log.exception(
+                "what follows a status change failed; the change itself stands",
+                extra={"project_id": change.project.project_id, "to": change.after.value},
+            )
+
+    async def record_dispatch(
+        self,
+        session: AsyncSession,
+        project_id: str,
+        *,
+        key: str,
+        reference: str | None,
+        recorded_locally: bool,
+        details: dict[str, Any],
+    ) -> bool:
+        """The dispatch of submission ``key`` was sent (the PM's ``reference``) or recorded
+        locally: a ``submitted.dispatched`` event, and the project's PM fields with a new ETag when
+        ``key`` is still its latest submission. Written by the dispatch job (no person acts: the
+        event's actor is "PM dispatch"). Returns False when it was recorded before (nothing done)."""
+        project = await repo.get(session, _parse_id(project_id), for_update=True)
+        if project is None:
+            raise NotFound(f"No project {project_id!r}.")
+        current = project.pm_submission_key == key
+        if current and project.pm_dispatch in ("sent", "recorded_locally"):
+            return False
+        mode = "recorded_locally" if recorded_locally else "sent"
+        if current:
+            project.pm_dispatch = mode
+            project.pm_reference = reference
+            project.pm_dispatched_at = utcnow()
+            project.revision += 1
+            project.etag = make_etag(str(project.project_id), project.revision)
+            project.updated_at = utcnow()
+        await repo.add_event(
+            session,
+            project_id=project.project_id,
+            event_type="submitted.dispatched",
+            actor="PM dispatch",
+            request_id=None,
+            data={
+                "pm_dispatch": mode,
+                "pm_reference": reference,
+                "idempotency_key": key,
+                **details,
+                **({"revision": project.revision} if current else {"superseded": True}),
+            },
+        )
+        await session.flush()
+        self.observe("submitted_dispatched")
+        return True
 
     async def export(self, query: ProjectQuery) -> AsyncIterator[list[str]]:
         """The list as CSV rows: the header, then every project of ``query``'s filters (its

@@ -8,7 +8,7 @@ fallback (substring or pg_trgm word similarity) and says what it matched ("did y
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -71,6 +71,15 @@ class PostgresSearch:
         return None
 
     async def remove(self, project_ids: Sequence[str]) -> None:
+        return None
+
+    async def rebuild(
+        self,
+        batches: AsyncIterable[Sequence[Mapping[str, Any]]],
+        *,
+        total: int,
+        on_progress: Callable[[int, int], None],
+    ) -> None:
         return None
 
     async def state(self) -> str:

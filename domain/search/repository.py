@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, text
@@ -176,6 +176,37 @@ async def stream(session: AsyncSession, clauses: Clauses, *, sort: SearchSort) -
         f"WHERE {clauses.sql()} ORDER BY {order_by(sort, ranked=ranked)}"
     )
     result = await session.stream(sql.execution_options(yield_per=500), clauses.params)
+    async for row in result:
+        yield row
+
+
+# -- documents for a search engine -----------------------------------------------------------------
+
+DOCUMENT_COLUMNS = f"{ROW_COLUMNS}, projects.revision"
+DOCUMENT_FROM = "projects JOIN users ON users.user_id = projects.owner_id"
+
+
+async def document_rows(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Any]:
+    """The rows of these projects that exist (a missing one has no document)."""
+    if not ids:
+        return []
+    sql = text(f"SELECT {DOCUMENT_COLUMNS} FROM {DOCUMENT_FROM} WHERE projects.project_id = ANY(:ids)")
+    return list(await session.execute(sql, {"ids": list(ids)}))
+
+
+async def count_projects(session: AsyncSession) -> int:
+    return int((await session.execute(text("SELECT count(*) FROM projects"))).scalar_one())
+
+
+async def stream_documents(
+    session: AsyncSession, *, changed_since: datetime | None = None
+) -> AsyncIterator[Any]:
+    """Every project row (or those changed since a moment), through a server-side cursor."""
+    where, params = (
+        ("projects.updated_at >= :since", {"since": changed_since}) if changed_since else ("TRUE", {})
+    )
+    sql = text(f"SELECT {DOCUMENT_COLUMNS} FROM {DOCUMENT_FROM} WHERE {where} ORDER BY projects.project_id")
+    result = await session.stream(sql.execution_options(yield_per=500), params)
     async for row in result:
         yield row
 

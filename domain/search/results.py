@@ -34,6 +34,10 @@ from domain.search.text import highlight, suggest, words
 SNIPPET = 160  # characters of the description shown around its first match
 MOUNT_LABELS = {"direct_burial": "Direct burial", "base_plate": "Base plate"}
 STATUS_LABELS = {s.value: s.value.capitalize() for s in Status}
+# Shown when the search engine (OpenSearch) failed and PostgreSQL answered instead.
+FALLBACK_NOTICE = (
+    "The search engine is not answering; these results come from the database and may be less fuzzy."
+)
 
 
 def headline_text(design: DesignHeadline) -> str:

@@ -8,12 +8,15 @@ cursor, so every matching row is exported however many there are.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
+from typing import Any
 
 from domain.errors import Conflict, NotFound
 from domain.orm import utcnow
 from domain.ports import SearchIndex, UnitOfWork
 from domain.search import repository as repo
+from domain.search.documents import search_document
 from domain.search.matching import text_clauses
 from domain.search.models import SavedSearch
 from domain.search.results import CSV_HEADER, csv_row
@@ -22,6 +25,10 @@ from domain.search.text import words
 from domain.users.schemas import Actor
 
 MAX_SAVED = 100  # saved searches per user
+REINDEX_BATCH = 500  # documents per bulk request of a reindex
+# A reindex re-sends, after the swap, every project changed since this long before it started:
+# a change the rebuild read before it committed went to the old index only.
+REINDEX_OVERLAP = timedelta(minutes=5)
 
 
 def _saved_out(row: SavedSearch) -> SavedSearchOut:
@@ -59,6 +66,40 @@ class SearchService:
                 async for row in repo.stream(tx.session, fuzzy, sort=query.sort):
                     yield csv_row(row._mapping)
 
+    # -- the search engine's documents ------------------------------------------------------------
+
+    async def refresh(self, project_ids: Sequence[str]) -> None:
+        """Bring the search engine's documents of these projects in line with their committed rows
+        (the outbox's ``search.index`` consumer: it runs after the change committed, never inside
+        it). A project that exists is upserted, one that does not is removed. Idempotent, and an
+        older row never replaces a newer document (the project's revision is its version)."""
+        ids = [uuid.UUID(str(p)) for p in project_ids]
+        async with self.uow() as tx:
+            rows = await repo.document_rows(tx.session, ids)
+        documents = [search_document(r._mapping) for r in rows]
+        found = {d["project_id"] for d in documents}
+        if documents:
+            await self.index.index(documents)
+        gone = [str(i) for i in ids if str(i) not in found]
+        if gone:
+            await self.index.remove(gone)
+
+    async def reindex(self, on_progress: Callable[[int, int], None]) -> int:
+        """Rebuild the search engine's index from every project (a new index, swapped in at once),
+        then re-send what changed meanwhile. Returns the number of projects indexed."""
+        started = utcnow()
+        async with self.uow() as tx:
+            total = await repo.count_projects(tx.session)
+            await self.index.rebuild(_batches(tx.session), total=total, on_progress=on_progress)
+        async with self.uow() as tx:
+            async for batch in _batches(tx.session, changed_since=started - REINDEX_OVERLAP):
+                await self.index.index(batch)
+        return total
+
+    async def state(self) -> dict[str, str]:
+        """The backend and its state, for ``/ready`` (never raises)."""
+        return {"backend": self.index.name, "state": await self.index.state()}
+
     # -- saved searches ----------------------------------------------------------------------------
 
     async def saved(self, actor: Actor) -> list[SavedSearchOut]:
@@ -88,3 +129,14 @@ class SearchService:
         async with self.uow(actor.user_id) as tx:
             if not await repo.delete_saved(tx.session, uuid.UUID(tx.actor.user_id), saved_search_id):
                 raise NotFound(f"No saved search {saved_search_id}.")
+
+
+async def _batches(session: Any, **kwargs: Any) -> AsyncIterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    async for row in repo.stream_documents(session, **kwargs):
+        batch.append(search_document(row._mapping))
+        if len(batch) == REINDEX_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

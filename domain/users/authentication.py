@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 
 from domain.ports import FailureLimiter, PasswordHasher, UnitOfWork
+from domain.users.actor_cache import ActorCache
 from domain.users.credentials import key_hash
 from domain.users.models import User
 from domain.users.repository import UserRepository
@@ -45,6 +46,7 @@ class Authentication:
         per_address: FailureLimiter | None = None,
         per_account: FailureLimiter | None = None,
         observe: Callable[[str], None] = lambda _outcome: None,
+        actors: ActorCache | None = None,
     ) -> None:
         # No limiters (command-line use) means no login throttling: the CLI never logs people in.
         self.uow = uow
@@ -54,6 +56,8 @@ class Authentication:
         # Told each login outcome ("success", "failure", "throttled") for the metrics.
         self.observe = observe
         self._dummy_hash: str | None = None
+        # API-key actors seen lately (none without a way to hear of user changes: the CLI).
+        self.actors = actors if actors is not None else ActorCache()
 
     async def _unknown_user_hash(self) -> str:
         """A hash of a random password, made with the current parameters: verifying against it when
@@ -102,10 +106,17 @@ class Authentication:
                 user.password_hash = fresh
 
     async def authenticate_api_key(self, api_key: str) -> Actor | None:
-        async with self.uow() as tx:
-            session = tx.session
-            user = await UserRepository(session).by_key_hash(key_hash(api_key))
-        return actor_of(user) if user is not None else None
+        hashed = key_hash(api_key)
+        known = self.actors.get(hashed)
+        if known is not None:
+            return known
+        async with self.uow.read() as tx:
+            user = await UserRepository(tx.session).by_key_hash(hashed)
+        if user is None:
+            return None
+        actor = actor_of(user)
+        self.actors.put(hashed, actor)
+        return actor
 
     async def get_actor(self, user_id: str) -> Actor | None:
         """The active user, freshly read (with the session epoch a browser session must match)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.orm import AuditEventColumns, Base, utcnow
@@ -24,6 +24,8 @@ class User(Base):
     # Raised when a password is set or reset, the account is deactivated or promoted:
     # browser sessions remember the value they signed in with and end when it no longer matches.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # E-mail me about every project (owners hear about their own projects regardless): migration 0012.
+    notify_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiKey(Base):

@@ -12,6 +12,9 @@ from domain.orm import utcnow
 from domain.users.models import ApiKey, User, UserEvent
 from domain.users.roles import Role
 
+# Where a transaction collects the users it changed (``session.info``), for the unit of work.
+USERS_CHANGED = "signx.users_changed"
+
 
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -62,6 +65,16 @@ class UserRepository:
         query = select(User).where(*where).order_by(User.email).limit(limit).offset(offset)
         return int(total), (await self.session.execute(query)).scalars().all()
 
+    async def mail_contacts(self, owner_id: uuid.UUID) -> Sequence[User]:
+        """Active users to e-mail about a project of ``owner_id``: the owner and whoever asked for
+        every project, by e-mail address."""
+        query = (
+            select(User)
+            .where(User.is_active, or_(User.user_id == owner_id, User.notify_all))
+            .order_by(User.email)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     def add_key(self, user_id: uuid.UUID, *, prefix: str, key_hash: str) -> None:
         self.session.add(ApiKey(user_id=user_id, prefix=prefix, key_hash=key_hash))
 
@@ -83,8 +96,10 @@ class UserRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def record(self, actor: str, event_type: str, user_id: uuid.UUID, **data: object) -> None:
-        """The audit event of an account change, written in the change's own transaction."""
+        """The audit event of an account change, written in the change's own transaction. The unit
+        of work reports the changed users after the commit (cached API-key actors are forgotten)."""
         self.session.add(UserEvent(user_id=user_id, event_type=event_type, actor=actor, data=data))
+        self.session.info.setdefault(USERS_CHANGED, set()).add(str(user_id))
 
     async def events(self, user_id: uuid.UUID, *, limit: int, offset: int) -> tuple[int, Sequence[UserEvent]]:
         where = UserEvent.user_id == user_id

@@ -47,3 +47,23 @@ class NewCredentials(BaseModel):
     role: str
     password: str
     api_key: str
+
+
+class ProfileOut(BaseModel):
+    """What a person sees and chooses about their own account (the profile page)."""
+
+    user_id: str
+    email: str
+    name: str
+    role: str
+    notify_all: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An active user who may be e-mailed, and whether they asked to hear about every project."""
+
+    user_id: str
+    email: str
+    name: str
+    notify_all: bool

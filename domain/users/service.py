@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from domain.ports import FailureLimiter, PasswordHasher, UnitOfWork
 from domain.users.accounts import AccountService
+from domain.users.actor_cache import ActorCache
 from domain.users.authentication import Authentication, LoginThrottled
+from domain.users.profile import ProfileService
 
 __all__ = ["LoginThrottled", "UserService"]
 
@@ -25,11 +27,12 @@ class UserService:
         per_address: FailureLimiter | None = None,
         per_account: FailureLimiter | None = None,
         observe: Callable[[str], None] = lambda _outcome: None,
+        actors: ActorCache | None = None,
     ) -> None:
         self._limiters = [limiter for limiter in (per_address, per_account) if limiter is not None]
         self.accounts = AccountService(uow, hasher)
         self.auth = Authentication(
-            uow, hasher, per_address=per_address, per_account=per_account, observe=observe
+            uow, hasher, per_address=per_address, per_account=per_account, observe=observe, actors=actors
         )
         # Authentication
         self.authenticate_password = self.auth.authenticate_password
@@ -50,6 +53,11 @@ class UserService:
         self.new_api_key = self.accounts.new_api_key
         self.revoke_api_keys = self.accounts.revoke_api_keys
         self.events = self.accounts.events
+        # A person's own profile, and who is e-mailed about a project.
+        self.profiles = ProfileService(uow)
+        self.profile = self.profiles.profile
+        self.set_notify_all = self.profiles.set_notify_all
+        self.mail_contacts = self.profiles.mail_contacts
 
     async def aclose(self) -> None:
         """Release the throttle's connections (the database is the composition root's to close)."""

@@ -183,6 +183,10 @@ async def test_every_lifecycle_move_changes_the_status_badge(svc, page: Page):
     ]
     for button, status in moves:
         await page.get_by_role("button", name=button, exact=True).click()
+        if button == "Reject":  # a rejection says why
+            dialog = page.get_by_role("dialog")
+            await dialog.get_by_label("Reason").fill("Over budget")
+            await dialog.get_by_role("button", name="Reject", exact=True).click()
         await expect(badge(page)).to_have_text(status)
         await expect(toast(page, f"The project is now {status.lower()}.").last).to_be_visible()
     await expect(page.get_by_text("This project is accepted and read-only.")).to_be_visible()

@@ -51,6 +51,14 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
         ("get", "/v1/projects/{project_id}/designs/{a}/diff/{b}"): {"401", "404", "422", "429"},
         ("post", "/v1/calc/sign"): {"401", "413", "422", "429"},
         ("post", "/v1/estimate"): {"401", "413", "422", "429"},
+        ("post", "/v1/projects/{project_id}/files"): {
+            *("400", "401", "403", "404", "409", "413", "415", "422", "429")
+        },
+        ("get", "/v1/projects/{project_id}/files"): {"401", "404", "422", "429"},
+        ("get", "/v1/projects/{project_id}/files/{file_id}"): {"304", "401", "404", "422", "429"},
+        ("delete", "/v1/projects/{project_id}/files/{file_id}"): {
+            *("401", "403", "404", "409", "412", "422", "428", "429")
+        },
     }
     for (method, path), codes in expected.items():
         responses = doc["paths"][path][method]["responses"]
@@ -59,6 +67,10 @@ async def test_every_operation_declares_its_errors_with_the_envelope(http):
             schema = responses[code]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (method, path, code)
         assert "Retry-After" in responses["429"]["headers"]
+    upload = doc["paths"]["/v1/projects/{project_id}/files"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["required"] == ["file"]
+    delete = doc["paths"]["/v1/projects/{project_id}/files/{file_id}"]["delete"]["parameters"]
+    assert next(p for p in delete if p["name"].lower() == "if-match")["required"] is True
     writes = ("/v1/projects/{project_id}", "/v1/projects/{project_id}/transitions")
     for path in (*writes, "/v1/projects/{project_id}/designs"):
         method = "patch" if path.endswith("}") else "post"

@@ -90,3 +90,21 @@ async def test_https_setting_adds_hsts_and_a_secure_cookie():
         response = await client.get("/page")
     assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+def test_the_api_takes_the_front_door_past_the_page_stack(base):
+    """The page stack gzips a large answer when asked (its GZip layer); the API's requests pass
+    the front door (infra/front_door.py) to their own stack, which has no such layer, no session
+    middleware and no request tracking: the same request for the 30 kB OpenAPI document comes
+    back plain, with the request id the API's stack sets."""
+    page = httpx.get(f"{base}/login", headers={"Accept-Encoding": "gzip"}, trust_env=False)
+    assert page.headers.get("content-encoding") == "gzip"  # the page stack, for comparison
+
+    api = httpx.get(f"{base}/api/openapi.json", headers={"Accept-Encoding": "gzip"}, trust_env=False)
+    assert api.status_code == 200 and len(api.content) > 10_000
+    assert "content-encoding" not in api.headers
+    assert api.headers["x-request-id"]
+    _assert_hardened(api)
+    # A path that only starts like the API is a page path: to the login page, as pages go.
+    other = httpx.get(f"{base}/apiary", trust_env=False)
+    assert other.status_code == 303 and other.headers["location"].startswith("/login")

@@ -229,7 +229,7 @@ TAKER = """
 import sys, time
 from kombu import Connection
 with Connection(sys.argv[1]) as conn:
-    message = conn.SimpleQueue("celery").get(timeout=20)
+    message = conn.SimpleQueue("reports").get(timeout=20)  # the queue of report jobs
     print(message.headers["id"], flush=True)
     time.sleep(600)
 """

@@ -70,3 +70,57 @@ def test_every_migration_downgrades_and_upgrades_again(servers):
         command.check(config)
     finally:
         drop_database(servers["admin_url"], name)
+
+
+def test_each_migration_steps_down_and_up_one_revision_at_a_time(servers):
+    """From head, one step down at a time to base (each leaving its predecessor), then one step up
+    at a time back to head: every downgrade is the inverse of its upgrade, not only the full run."""
+    name = f"signx_steps_{uuid.uuid4().hex[:8]}"
+    url = create_database(servers["admin_url"], name)
+    try:
+        config = alembic_config(url)
+        scripts = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+        command.upgrade(config, "head")
+        _, head_tables = _state(url)
+        for script in reversed(scripts):
+            command.downgrade(config, "-1")
+            assert _state(url)[0] == script.down_revision
+        assert _state(url) == (None, set())
+        for script in scripts:
+            command.upgrade(config, "+1")
+            assert _state(url)[0] == script.revision
+        assert _state(url) == (scripts[-1].revision, head_tables)
+        command.check(config)
+    finally:
+        drop_database(servers["admin_url"], name)
+
+
+def test_app_processes_starting_together_migrate_once_without_colliding(servers):
+    """Two processes run the migrations on an empty database at the same moment (as replicas do
+    at start-up): the advisory lock makes them take turns, and both end at head."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    name = f"signx_race_{uuid.uuid4().hex[:8]}"
+    url = create_database(servers["admin_url"], name)
+    root = Path(__file__).resolve().parents[2]
+    code = "import sys; from infra.migrate import upgrade; upgrade(sys.argv[1])"
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNX_")}
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, url], cwd=root, env=env, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        results = [(p.wait(timeout=180), p.stderr.read() if p.stderr else "") for p in procs]
+        for p in procs:
+            if p.stderr:
+                p.stderr.close()
+        assert [code for code, _ in results] == [0, 0], [err[-2000:] for _, err in results]
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert _state(url)[0] == head
+    finally:
+        drop_database(servers["admin_url"], name)

@@ -208,7 +208,8 @@ async def test_reject_then_reopen_by_manager(http, estimator, manager):
     url, etag = response.headers["location"], response.headers["etag"]
     etag = await save_passing_design(http, url, estimator, etag)
     for to, who in (("estimating", estimator), ("submitted", estimator), ("rejected", manager)):
-        r = await http.post(f"{url}/transitions", json={"to": to}, headers={**who, "If-Match": etag})
+        body = {"to": to, "reason": "Over budget"} if to == "rejected" else {"to": to}
+        r = await http.post(f"{url}/transitions", json=body, headers={**who, "If-Match": etag})
         assert r.status_code == 200, r.text
         etag = r.headers["etag"]
     denied = await http.post(

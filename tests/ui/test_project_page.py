@@ -141,6 +141,8 @@ async def test_the_owner_moves_the_project_forward_but_only_a_manager_may_accept
     await user.should_see("Status: Draft → Estimating")
 
     user.find(marker="to-submitted").click()
+    await user.should_see(marker="submit-dialog", retries=40)  # Submit asks first (the submission tests)
+    user.find(marker="confirm-submit").click()
     await user.should_see(marker="status-badge", content="Submitted", retries=40)
     assert (await services.projects.get(project.project_id)).status is Status.submitted
     # Accepting and rejecting are the manager's decisions: no buttons for the estimator.

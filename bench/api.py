@@ -1,0 +1,239 @@
+"""Benchmark: the API against the bare stack, side by side in one run.
+
+Run ``python bench/api.py [--seconds N] [--rounds N] [--connections N ...]`` (needs ``wrk``:
+``apt-get install wrk``). It starts an embedded PostgreSQL and Redis in a temporary data dir,
+creates an estimator with an API key and a project, then serves:
+  - the product: ``python app.py serve`` on those servers (no job worker beside it);
+  - the baseline: ``bench/bare_api.py``, FastAPI + asyncpg reading the same row, no guarantees;
+and drives each with wrk (2 threads) in alternating rounds, so both see the same machine state:
+  - ``GET /api/v1/projects/{id}`` (product, with ``X-API-Key``) and ``GET /projects/{id}``
+    (baseline) at each connection count;
+  - ``PATCH /api/v1/projects/{id}`` (a new customer each request; the product refuses a write
+    without the current ETag, so one connection chains them: a wrk Lua script sends the ETag of
+    each answer with the next request) and ``POST /api/v1/projects`` (a new project each request).
+Prints the machine, the load average, and per series the requests per second, p50 and p95 latency,
+the medians over the rounds, and the ratio product / baseline for the GET. Every server it
+started is stopped by PID. Not run as a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from infra.embedded import EmbeddedServers, free_port  # noqa: E402
+from tests.served import served_app  # noqa: E402
+
+PATCH_LUA = r"""
+local etag = os.getenv("BENCH_ETAG")
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"customer": "Customer ' .. n .. '"}'
+  return wrk.format("PATCH", nil, {["If-Match"] = etag, ["Content-Type"] = "application/json",
+    ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+end
+response = function(status, headers, body)
+  if headers["ETag"] then etag = headers["ETag"] end
+  if headers["etag"] then etag = headers["etag"] end
+end
+"""
+
+POST_LUA = r"""
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"name": "Bench ' .. n .. '", "account_id": "A-1", "customer": "Acme", '
+    .. '"site_address": "1 Elm St"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+end
+"""
+
+
+def _wrk(url: str, seconds: int, connections: int, *, script: str | None = None, headers=(), env=None):
+    """(requests/s, p50 ms, p95 ms, non-2xx) of one wrk run."""
+    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    # wrk prints the 50/75/90/99 percentiles; p95 comes from a small Lua done() hook.
+    done = subprocess.run(cmd + [url], capture_output=True, text=True, env={**os.environ, **(env or {})})
+    out = done.stdout
+    if "Requests/sec" not in out:
+        raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1))
+    p95m = re.search(r"p95 ([\d.]+)", out)
+    p95 = float(p95m.group(1)) / 1000 if p95m else float("nan")
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, p50, p95, int(bad.group(1)) if bad else 0
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+DONE_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("p95 %d\\n", latency:percentile(95)))
+end
+"""
+
+
+def _script(tmp: Path, name: str, body: str) -> str:
+    path = tmp / name
+    path.write_text(body + DONE_LUA)
+    return str(path)
+
+
+async def _setup(database_url: str, redis_url: str, data_dir: Path) -> tuple[str, str]:
+    from bootstrap import wire
+    from domain.projects.schemas import ProjectCreate
+    from infra.migrate import upgrade
+    from infra.settings import Settings
+
+    await asyncio.to_thread(upgrade, database_url)
+    services, release = wire(Settings(data_dir=data_dir), database_url, redis_url)
+    try:
+        creds = await services.users.create("bench@example.com", "estimator")
+        actor = await services.users.authenticate_api_key(creds.api_key)
+        project = await services.projects.create(
+            actor,
+            ProjectCreate(name="Elm St Pylon", account_id="A-1", customer="Acme", site_address="1 Elm St"),
+        )
+        return creds.api_key, project.project_id
+    finally:
+        await release()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the product under cProfile, write its stats to FILE"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk)")
+        return 2
+    tmp = Path(tempfile.mkdtemp(prefix="signx-bench-api-"))
+    embedded = EmbeddedServers(tmp / "servers")
+    bare: subprocess.Popen | None = None
+    try:
+        database_url = embedded.start_postgres()
+        redis_url = embedded.start_redis()
+        key, project_id = asyncio.run(_setup(database_url, redis_url, tmp / "data"))
+        dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+        bare_port = free_port()
+        bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_api.py"), str(bare_port), dsn])
+        bare_url = f"http://127.0.0.1:{bare_port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{bare_url}/hello", trust_env=False)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        servers = {"database_url": database_url, "redis_url": redis_url}
+        # The rate limits lifted far above what wrk sends (the limiter still runs on every request,
+        # so its cost is in the numbers).
+        lifted = "100000000/minute"
+        profiling = ("-m", "cProfile", "-o", str(Path(args.profile).resolve())) if args.profile else ()
+        with served_app(
+            servers,
+            tmp / "data",
+            python_args=profiling,
+            log_level="WARNING",
+            api_rate_per_key=lifted,
+            api_rate_per_address=lifted,
+        ) as base:
+            print(
+                f"machine: {platform.platform()} | {platform.machine()} | cpus={os.cpu_count()} | "
+                f"python {platform.python_version()}"
+            )
+            print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            get = _script(tmp, "get.lua", "")
+            patch = _script(tmp, "patch.lua", PATCH_LUA)
+            post = _script(tmp, "post.lua", POST_LUA)
+            etag = httpx.get(
+                f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
+            ).headers["etag"]
+            series: dict[str, list[tuple[float, float, float, int]]] = {}
+            for _ in range(args.rounds):
+                for c in args.connections:
+                    series.setdefault(f"GET product, {c} conn", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects/{project_id}",
+                            args.seconds,
+                            c,
+                            script=get,
+                            headers=[f"X-API-Key: {key}"],
+                        )
+                    )
+                    series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
+                        _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get)
+                    )
+                series.setdefault("GET bare hello, 8 conn", []).append(
+                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get)
+                )
+                series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
+                    _wrk(
+                        f"{base}/api/v1/projects/{project_id}",
+                        args.seconds,
+                        1,
+                        script=patch,
+                        env={"BENCH_KEY": key, "BENCH_ETAG": etag},
+                    )
+                )
+                etag = httpx.get(
+                    f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
+                ).headers["etag"]
+                series.setdefault("POST product, 8 conn", []).append(
+                    _wrk(f"{base}/api/v1/projects", args.seconds, 8, script=post, env={"BENCH_KEY": key})
+                )
+            print(
+                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  "
+                f"(median of {args.rounds} rounds of {args.seconds} s)"
+            )
+            for name, runs in series.items():
+                med = [statistics.median(r[i] for r in runs) for i in range(3)]
+                print(f"{name:44} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {sum(r[3] for r in runs):8d}")
+            for c in args.connections:
+                p = statistics.median(r[0] for r in series[f"GET product, {c} conn"])
+                b = statistics.median(r[0] for r in series[f"GET bare FastAPI+asyncpg, {c} conn"])
+                print(f"ratio product / bare read at {c} connections: {p / b:.3f}")
+            print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        return 0
+    finally:
+        if bare is not None and bare.poll() is None:
+            bare.send_signal(signal.SIGTERM)
+            bare.wait(20)
+        embedded.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""What one API read costs the database, counted on the real PostgreSQL: every round trip the
+server makes for a request (statements, BEGIN, COMMIT, ROLLBACK and the pool's liveness pings).
+An API GET of a project used to cost 10 statements on 2 connections (a ping before each
+transaction, the API-key lookup in a transaction of its own, the read with a second query for
+the owner's e-mail); these tests keep it at the few that the answer needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
+
+from bootstrap import wire
+from domain.projects.schemas import ProjectCreate
+from infra.settings import Settings
+from tests.waiting import eventually
+
+
+class RoundTrips:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.seen.append(statement.split(None, 1)[0].upper())
+
+    def begin(self, conn: Any) -> None:
+        # An autocommit connection sends no BEGIN (nor COMMIT) to the server.
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.seen.append("BEGIN")
+
+    def commit(self, conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.seen.append("COMMIT")
+
+    def rollback(self, conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            self.seen.append("ROLLBACK")
+
+    def checkout(self, *_: Any) -> None:
+        self.seen.append("CHECKOUT")
+
+
+@contextmanager
+def round_trips() -> Iterator[RoundTrips]:
+    counter = RoundTrips()
+    hooks = [
+        (Engine, "before_cursor_execute", counter.statement),
+        (Engine, "begin", counter.begin),
+        (Engine, "commit", counter.commit),
+        (Engine, "rollback", counter.rollback),
+        (Pool, "checkout", counter.checkout),
+    ]
+    for target, name, fn in hooks:
+        event.listen(target, name, fn)
+    try:
+        yield counter
+    finally:
+        for target, name, fn in hooks:
+            event.remove(target, name, fn)
+
+
+@pytest.fixture
+async def services(servers: dict[str, str]) -> Any:
+    """The test services without the outbox relay: its periodic sweep would be counted here."""
+    svc, release = wire(Settings(relay_in_server=False), servers["database_url"], servers["redis_url"])
+    yield svc
+    await release()
+
+
+@pytest.fixture
+async def listening(services: Any) -> Any:
+    """The services as a server runs them: hearing of user changes, so API-key actors are kept."""
+    await services.start()
+    await eventually(lambda: services.users.auth.actors.active, seconds=10, what="the user-change channel")
+    return services
+
+
+@pytest.fixture
+async def project(listening: Any, estimator: dict[str, str]) -> str:
+    services = listening
+    actor = await services.users.authenticate_api_key(estimator["X-API-Key"])
+    created = await services.projects.create(
+        actor, ProjectCreate(name="Elm St Pylon", account_id="A-1", customer="Acme", site_address="1 Elm St")
+    )
+    return str(created.project_id)
+
+
+async def test_a_get_of_a_project_is_one_statement_on_one_connection_once_the_key_is_known(
+    http, estimator, project
+):
+    first = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert first.status_code == 200
+    with round_trips() as trips:
+        again = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert again.status_code == 200 and again.json()["result"]["owner_email"] == "estimator@example.com"
+    # The key's actor is known from the first request (until a change to the user clears it); the
+    # project and its owner's e-mail are one SELECT, outside an explicit transaction.
+    assert trips.seen == ["CHECKOUT", "SELECT"], trips.seen
+
+
+async def test_a_first_get_with_a_key_adds_only_the_key_lookup(http, estimator, project, listening):
+    listening.users.auth.actors.clear()
+    with round_trips() as trips:
+        response = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert response.status_code == 200
+    assert trips.seen == ["CHECKOUT", "SELECT", "CHECKOUT", "SELECT"], trips.seen
+
+
+async def test_a_revoked_key_is_refused_at_once_with_the_cache_warm(http, estimator, project, listening):
+    assert (await http.get(f"/api/v1/projects/{project}", headers=estimator)).status_code == 200
+    admin = await listening.users.create("admin@example.com", "admin")
+    admin_actor = await listening.users.authenticate_api_key(admin.api_key)
+    owner = await listening.users.authenticate_api_key(estimator["X-API-Key"])
+    assert await listening.users.revoke_api_keys(admin_actor, owner.user_id) == 1
+    refused = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert refused.status_code == 401
+
+
+async def test_a_change_made_in_another_process_is_heard_at_once(
+    servers, http, estimator, project, listening
+):
+    """Two sets of services on one database and Redis stand for two server processes, each
+    with its own cache: a deactivation through the other one is refused here straight after."""
+    other, release = wire(Settings(relay_in_server=False), servers["database_url"], servers["redis_url"])
+    try:
+        assert (await http.get(f"/api/v1/projects/{project}", headers=estimator)).status_code == 200
+        assert len(listening.users.auth.actors) == 1  # warm here
+        admin = await other.users.create("admin@example.com", "admin")
+        admin_actor = await other.users.authenticate_api_key(admin.api_key)
+        owner = await other.users.authenticate_api_key(estimator["X-API-Key"])
+        await other.users.set_active(admin_actor, owner.user_id, False)
+        # Published before set_active returned; delivered here within milliseconds.
+        await eventually(lambda: len(listening.users.auth.actors) == 0, seconds=1, what="the change")
+        refused = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+        assert refused.status_code == 401
+    finally:
+        await release()
+
+
+async def test_a_role_change_counts_on_the_next_read(http, estimator, project, listening):
+    first = await http.get("/api/v1/jobs", headers=estimator)
+    assert first.status_code == 200  # estimators may list jobs... and keep their key's actor cached
+    admin = await listening.users.create("admin@example.com", "admin")
+    admin_actor = await listening.users.authenticate_api_key(admin.api_key)
+    owner = await listening.users.authenticate_api_key(estimator["X-API-Key"])
+    assert owner.role == "estimator"
+    await listening.users.set_role(admin_actor, owner.user_id, "manager")
+    assert (await listening.users.authenticate_api_key(estimator["X-API-Key"])).role == "manager"
