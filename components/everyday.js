@@ -105,10 +105,23 @@
   // A dialog is named by its title (the first heading or large label in it), a progress bar by what
   // it is, so screen readers announce them (axe: aria-dialog-name, aria-progressbar-name). Pages
   // that name them themselves keep their names.
+  const UPLOADER_BUTTONS = {
+    add_box: "Choose files to upload",
+    add: "Choose files to upload",
+    clear_all: "Clear the list",
+    cloud_upload: "Upload",
+    done_all: "Remove the uploaded files",
+    clear: "Stop the upload",
+  };
+
   function nameUnnamed() {
     for (const dialog of document.querySelectorAll('[role="dialog"]:not([aria-label]):not([aria-labelledby])')) {
       const title = dialog.querySelector('[role="heading"], h1, h2, h3, .text-lg, .text-xl, .text-2xl');
       if (title && title.id) dialog.setAttribute("aria-labelledby", title.id);
+    }
+    for (const button of document.querySelectorAll(".q-uploader .q-btn:not([aria-label])")) {
+      const icon = (button.querySelector(".q-icon")?.textContent || "").trim();
+      button.setAttribute("aria-label", UPLOADER_BUTTONS[icon] || "Files");
     }
     for (const bar of document.querySelectorAll('[role="progressbar"]:not([aria-label]):not([aria-labelledby])')) {
       bar.setAttribute("aria-label", bar.classList.contains("q-loading-bar") ? "Loading" : "Progress");

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Page, expect
 
+from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectQuery, ProjectUpdate
 from tests.browser.axe import report, violations
 from tests.browser.test_flows_browser import SHOTS, log_in, new_project, new_user, shot, toast, unique
@@ -50,9 +51,10 @@ async def test_every_page_passes_axe_in_light_and_dark(svc: Any, browser: Any, s
     admin, password = await new_user(svc, "admin")
     project = await new_project(svc, admin, unique("Axe Pylon"))
     project = await save_passing_design(svc, admin, project)
-    await svc.projects.update(
+    project = await svc.projects.update(
         admin, project.project_id, ProjectUpdate(customer="Axe Fuel"), if_match=project.etag
     )
+    await svc.projects.transition(admin, project.project_id, Status.estimating, if_match=project.etag)
     problems: dict[str, str] = {}
     for scheme in ("light", "dark"):
         context = await browser.new_context(
@@ -76,9 +78,16 @@ async def test_every_page_passes_axe_in_light_and_dark(svc: Any, browser: Any, s
             await expect(page.get_by_text("Calculation report")).to_be_visible()
             await check_axe(page, f"{scheme} project overview", problems)
             await shot(page, f"everyday-project-{scheme}")
-            for tab in ("Design", "Estimate", "Revisions"):
+            for tab in ("Design", "Estimate", "Revisions", "Files"):
                 await page.get_by_role("tab", name=tab).click()
                 await check_axe(page, f"{scheme} project {tab}", problems)
+            await page.get_by_role("tab", name="Overview").click()
+            await page.get_by_role("button", name="Submit", exact=True).click()
+            await expect(page.get_by_role("dialog", name="Submit this project?")).to_be_visible()
+            await check_axe(page, f"{scheme} submit dialog", problems)
+            await page.keyboard.press("Escape")
+            await page.goto("/profile")
+            await check_axe(page, f"{scheme} /profile", problems)
             await page.goto("/users")
             await check_axe(page, f"{scheme} /users", problems)
             await shot(page, f"everyday-users-{scheme}")
