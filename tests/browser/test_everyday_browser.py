@@ -120,6 +120,14 @@ async def test_the_keyboard_saves_searches_confirms_closes_and_lists_its_shortcu
     await page.keyboard.type("Keys")
     await expect(page).to_have_url(re.compile(r"/projects\?q=Keys$"))
 
+    # ... and the search page's box, after focus went elsewhere.
+    await page.goto("/search")
+    await page.locator("#main").click(position={"x": 2, "y": 2})
+    await expect(page.get_by_label("Search", exact=True)).not_to_be_focused()
+    await page.keyboard.press("/")
+    await expect(page.get_by_label("Search", exact=True)).to_be_focused()
+    await page.goto("/projects")
+
     # "?" lists the shortcuts; Esc closes the overlay.
     await page.locator("#main").click(position={"x": 2, "y": 2})
     await page.keyboard.press("?")
@@ -350,9 +358,24 @@ async def test_the_users_menu_is_not_covered_by_a_tooltip(svc: Any, page: Page):
 
     more = page.get_by_role("button", name=f"Password, API keys and history of {other.email}")
     await more.hover()
+    await page.wait_for_timeout(800)  # long enough for a hover tooltip to appear (Quasar: at once)
     await more.click()
-    # A real click at the item's middle: it fails when anything (a tooltip) lies over it.
-    await page.get_by_text("Reset password", exact=True).click(timeout=5_000)
+    reset = page.get_by_text("Reset password", exact=True)
+    await expect(reset).to_be_visible()
+    item = await reset.bounding_box()
+    assert item is not None
+    for tooltip in await page.locator(".q-tooltip").all():
+        box = await tooltip.bounding_box() if await tooltip.is_visible() else None
+        if box is None:
+            continue
+        apart = (
+            box["x"] + box["width"] <= item["x"]
+            or item["x"] + item["width"] <= box["x"]
+            or box["y"] + box["height"] <= item["y"]
+            or item["y"] + item["height"] <= box["y"]
+        )
+        assert apart, f"a tooltip ({await tooltip.inner_text()!r}) lies over Reset password"
+    await reset.click()
     await expect(page.get_by_role("dialog", name=f"Reset the password of {other.email}?")).to_be_visible()
 
 
