@@ -282,10 +282,10 @@ class DesignEditor:
         self.root = ui.context.client.layout
         self.status()
         with ui.row().classes("w-full items-start gap-4 no-wrap max-lg:flex-wrap"):
-            with ui.column().classes("flex-[3] min-w-0 sm:min-w-[22rem] max-sm:w-full gap-2"):
+            with ui.column().classes("flex-[3] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2"):
                 self.form()
                 self.form_problems()
-            with ui.column().classes("flex-[4] min-w-0 sm:min-w-[22rem] max-sm:w-full gap-2"):
+            with ui.column().classes("flex-[4] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2"):
                 self.results = DesignResults(
                     on_pick=self.fix_section, editable=self.editable, color=design_state.ratio_color
                 )
@@ -590,9 +590,9 @@ class DesignEditor:
     # --- estimate tab -------------------------------------------------------------------------
     def render_estimate(self) -> None:
         with ui.row().classes("w-full items-start gap-4 no-wrap max-lg:flex-wrap"):
-            with ui.column().classes("flex-[2] min-w-0 sm:min-w-[20rem] max-sm:w-full gap-2"):
+            with ui.column().classes("flex-[2] min-w-0 sm:min-w-[20rem] max-sm:basis-full gap-2"):
                 self.estimate_settings()
-            with ui.column().classes("flex-[5] min-w-0 sm:min-w-[22rem] max-sm:w-full gap-2"):
+            with ui.column().classes("flex-[5] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2"):
                 self.estimate_view()
                 self.line_editor()
 

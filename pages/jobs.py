@@ -184,7 +184,7 @@ class JobMonitor:
                 ui.label("jobs waiting for a worker").classes("text-xs text-grey-7")
             with (
                 ui.card()
-                .classes("flex-1 min-w-0 sm:min-w-[22rem] max-sm:w-full")
+                .classes("flex-1 min-w-0 sm:min-w-[22rem] max-sm:basis-full")
                 .mark("workers-card") as self.workers_card
             ):
                 with ui.row().classes("w-full items-center justify-between"):

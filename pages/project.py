@@ -143,9 +143,9 @@ class ProjectScreen:
                 ui.tab_panel(overview),
                 ui.row().classes("w-full items-start gap-6 no-wrap max-md:flex-wrap"),
             ):
-                with ui.column().classes("flex-[3] min-w-0 sm:min-w-[20rem] max-sm:w-full"):
+                with ui.column().classes("flex-[3] min-w-0 sm:min-w-[20rem] max-sm:basis-full"):
                     self.overview()
-                with ui.column().classes("flex-[2] min-w-0 sm:min-w-[18rem] max-sm:w-full"):
+                with ui.column().classes("flex-[2] min-w-0 sm:min-w-[18rem] max-sm:basis-full"):
                     self.submission.render()
                     self.reports.render()
                     self.timeline()

@@ -35,6 +35,22 @@ async def read_csv(download: Any) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+async def resting_box(locator: Any) -> dict[str, float]:
+    """The element's box once it has stopped moving (a tab panel slides in)."""
+    boxes: list[Any] = [None, await locator.bounding_box()]
+
+    async def still() -> bool:
+        boxes.append(await locator.bounding_box())
+        return boxes[-1] is not None and boxes[-1] == boxes[-2]
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while not await still():
+        assert asyncio.get_running_loop().time() < deadline, "the element kept moving"
+        await asyncio.sleep(0.05)
+    box: dict[str, float] = boxes[-1]
+    return box
+
+
 async def settled(page: Page) -> None:
     """The page has drawn (NiceGUI connected, no request running)."""
     await page.wait_for_load_state("networkidle")
@@ -304,6 +320,11 @@ async def test_a_phone_sees_cards_a_one_line_header_and_reaches_every_action(
         await settled(page)
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"/jobs scrolls sideways: {width} px wide"
+        await page.goto("/search?q=Phone")
+        await expect(page.get_by_text("2 results")).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"/search scrolls sideways: {width} px wide"
+        await shot(page, "everyday-phone-search")
         await page.goto("/projects")
         await cards.first.get_by_role("link").click()
         await expect(page).to_have_url(re.compile(r"/projects/[0-9a-f-]{36}$"))
@@ -317,8 +338,13 @@ async def test_a_phone_sees_cards_a_one_line_header_and_reaches_every_action(
         await page.get_by_role("tab", name="Design").click()
         save_design = page.get_by_role("button", name="Save design")
         await expect(save_design).to_be_visible()
-        box = await save_design.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 375, f"Save design cut off: {box}"
+        box = await resting_box(save_design)
+        assert box["x"] + box["width"] <= 375, f"Save design cut off: {box}"
+        # The form and the results stack (one column each as wide as the screen), not squeezed side by side.
+        site = await resting_box(page.locator(".q-card").filter(has_text="Code edition").first)
+        assert site is not None and site["width"] >= 260 and site["x"] < 60, (
+            f"the design form is squeezed: {site}"
+        )
         await shot(page, "everyday-phone-design")
         await page.get_by_role("button", name="Menu").click()
         await page.locator(".q-menu").get_by_text("Log out", exact=True).click()
