@@ -57,10 +57,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.light_clients import Designer, LightClient, Timeout  # noqa: E402
+from bench.procstat import CpuMeter, describe  # noqa: E402
 from domain.engineering.examples import SIGN_EXAMPLE  # noqa: E402
 from tests.served import CHROMIUM_FLAGS, chromium_binary, served_app  # noqa: E402
 
 MODULE = "signage.single_pole.direct_burial"
+ADMIN = "admin@signx.local"
 WIND_LABEL = "Wind speed V (mph)"
 
 # Installed in every tab: stamps each input event of the wind field and records the time until the
@@ -120,8 +123,9 @@ def summary(name: str, samples: list[float]) -> str:
 
 
 @contextmanager
-def serve() -> Iterator[tuple[str, str, str]]:
-    """(base URL, admin password, admin API key) of a fresh server; stopped by PID afterwards."""
+def serve() -> Iterator[tuple[str, str, str, Path]]:
+    """(base URL, admin password, admin API key, data dir) of a fresh server; stopped by PID
+    afterwards."""
     data = Path(tempfile.mkdtemp(prefix="signx-bench-"))
     data.chmod(0o755)  # embedded PostgreSQL runs as its own user when started by root
     log_path = data / "server.log"
@@ -135,7 +139,7 @@ def serve() -> Iterator[tuple[str, str, str]]:
             api_key = re.search(r"API key:\s+(\S+)", text)
             if not password or not api_key:
                 raise RuntimeError(f"no first-start credentials in the log:\n{text[-3000:]}")
-            yield base, password.group(1), api_key.group(1)
+            yield base, password.group(1), api_key.group(1), data
     finally:
         if os.environ.get("BENCH_KEEP"):
             print(f"server log kept: {log_path}")
@@ -246,9 +250,65 @@ async def type_winds(
     return got
 
 
+async def light_winds(
+    designer: Designer, seconds: float, phase: float, rng: random.Random, lost: list[int]
+) -> list[float]:
+    """A light client typing a new wind speed once a second; its own keystroke-to-update times. A
+    keystroke without an answer within 10 s is counted in ``lost``."""
+    got: list[float] = []
+    await asyncio.sleep(phase)
+    start = time.monotonic()
+    n = 0
+    last = 115
+    while time.monotonic() - start < seconds:
+        value = last
+        while value == last:
+            value = rng.randint(95, 175)
+        last = value
+        try:
+            got.append(await designer.type_wind(value))
+        except Timeout:
+            lost.append(1)
+        n += 1
+        await asyncio.sleep(max(0.0, start + n - time.monotonic()))
+    return got
+
+
+async def light_designers(base: str, password: str, project_ids: list[str]) -> list[Designer]:
+    """One light client per project, each logged in through the login page (four at a time: the
+    password check is deliberately slow) and on its project's Design tab."""
+    gate = asyncio.Semaphore(4)
+
+    async def one(i: int, project_id: str) -> Designer:
+        client = LightClient(base, f"light-{i}")
+        async with gate:
+            await client.log_in(ADMIN, password)
+        designer = Designer(client)
+        await designer.open(project_id)
+        return designer
+
+    return list(await asyncio.gather(*(one(i, pid) for i, pid in enumerate(project_ids))))
+
+
+def series(out: dict[str, list[float]], label: str, samples: list[dict[str, float]]) -> None:
+    out[f"{label}: keystroke -> results + chart"] = [s["total"] for s in samples]
+    out[f"{label}:   results card changed"] = [s["results"] for s in samples]
+    out[f"{label}:   chart changed"] = [s["chart"] for s in samples]
+    for name in [n for n in out if n.startswith(label)]:
+        print(summary(name, out[name]), flush=True)
+
+
 async def bench_browser(
-    base: str, password: str, project_ids: list[str], seconds: float, clients: int
+    base: str,
+    password: str,
+    project_ids: list[str],
+    seconds: float,
+    clients: int,
+    light: int | None,
+    meter: CpuMeter,
 ) -> dict[str, list[float]]:
+    """``light`` None: the all-Chromium mode (``clients`` tabs); else one Chromium probe tab and
+    ``light`` light clients."""
     from playwright.async_api import async_playwright
 
     out: dict[str, list[float]] = {}
@@ -260,7 +320,7 @@ async def bench_browser(
             context = await browser.new_context(base_url=base)
             page = await context.new_page()
             await page.goto("/login")
-            await page.get_by_label("Email").fill("admin@signx.local")
+            await page.get_by_label("Email").fill(ADMIN)
             await page.get_by_label("Password", exact=True).fill(password)
             await page.get_by_role("button", name="Log in").click()
             await page.wait_for_url(re.compile(r".*/(?!login)[^/]*$"))
@@ -272,13 +332,16 @@ async def bench_browser(
             lost: list[int] = []
             one = await open_designer(browser, base, state, project_ids[0])
             await type_winds(one, 3, 0, rng, lost)  # warm-up
+            meter.start()
             got = await type_winds(one, seconds, 0, rng, lost)
+            cores = meter.stop()
             print(f"1 client: {len(got)} updates recorded, load average {os.getloadavg()[0]:.1f}", flush=True)
-            out["1 client: keystroke -> results + chart"] = [s["total"] for s in got]
-            out["1 client:   results card changed"] = [s["results"] for s in got]
-            out["1 client:   chart changed"] = [s["chart"] for s in got]
-            for name in list(out):
-                print(summary(name, out[name]), flush=True)
+            series(out, "1 client", got)
+            print(f"1 client: server CPU {describe(cores)}", flush=True)
+
+            if light is not None:
+                await bench_light(base, password, one, project_ids[1 : light + 1], seconds, rng, meter, out)
+                return out
             await one.context.close()
 
             print(f"opening {clients} clients", flush=True)
@@ -287,52 +350,116 @@ async def bench_browser(
                 *(type_winds(p, 2, rng.random(), random.Random(i), lost) for i, p in enumerate(pages))
             )
             lost.clear()
-            series = await asyncio.gather(
+            meter.start()
+            load = os.getloadavg()[0]
+            typed = await asyncio.gather(
                 *(
                     type_winds(p, seconds, rng.random(), random.Random(100 + i), lost)
                     for i, p in enumerate(pages)
                 )
             )
-            every = [sample for samples in series for sample in samples]
-            typed = clients * seconds
-            label = f"{clients} clients"
-            out[f"{label}: keystroke -> results + chart"] = [s["total"] for s in every]
-            out[f"{label}:   results card changed"] = [s["results"] for s in every]
-            out[f"{label}:   chart changed"] = [s["chart"] for s in every]
-            for name in [n for n in out if n.startswith(label)]:
-                print(summary(name, out[name]), flush=True)
+            cores = meter.stop()
+            every = [sample for samples in typed for sample in samples]
+            label = f"{clients} Chromium clients"
+            series(out, label, every)
             print(
-                f"{clients} clients: {len(every)} updates recorded for ~{typed:.0f} keystrokes,"
-                f" {len(lost)} unanswered within 10 s (page reloaded), load average {os.getloadavg()[0]:.1f}"
+                f"{label}: {len(every)} updates recorded for ~{clients * seconds:.0f} keystrokes,"
+                f" {len(lost)} unanswered within 10 s (page reloaded), load average {load:.1f} at the"
+                f" start, {os.getloadavg()[0]:.1f} at the end; server CPU {describe(cores)}"
             )
         finally:
             await browser.close()
     return out
 
 
+async def bench_light(
+    base: str,
+    password: str,
+    probe: Any,
+    project_ids: list[str],
+    seconds: float,
+    rng: random.Random,
+    meter: CpuMeter,
+    out: dict[str, list[float]],
+) -> None:
+    """The probe tab types as before while ``len(project_ids)`` light clients type on theirs."""
+    count = len(project_ids)
+    print(f"logging in {count} light clients through the login page", flush=True)
+    designers = await light_designers(base, password, project_ids)
+    try:
+        lost: list[int] = []
+        light_lost: list[int] = []
+        await asyncio.gather(  # warm-up
+            type_winds(probe, 2, 0, rng, lost),
+            *(light_winds(d, 2, rng.random(), random.Random(i), light_lost) for i, d in enumerate(designers)),
+        )
+        lost.clear()
+        light_lost.clear()
+        load = os.getloadavg()[0]
+        meter.start()
+        probe_task = asyncio.create_task(type_winds(probe, seconds, 0, rng, lost))
+        light_got = await asyncio.gather(
+            *(
+                light_winds(d, seconds, rng.random(), random.Random(100 + i), light_lost)
+                for i, d in enumerate(designers)
+            )
+        )
+        probe_got = await probe_task
+        cores = meter.stop()
+        label = f"probe + {count} light clients"
+        series(out, label, probe_got)
+        name = f"{count} light clients (own timing): keystroke -> update"
+        out[name] = [ms for samples in light_got for ms in samples]
+        print(summary(name, out[name]), flush=True)
+        print(
+            f"{label}: probe {len(probe_got)} updates for ~{seconds:.0f} keystrokes ({len(lost)} unanswered"
+            f" within 10 s); light clients {len(out[name])} answered, {len(light_lost)} unanswered within"
+            f" 10 s, {sum(d.client.reloads for d in designers)} page reloads,"
+            f" {sum(d.client.disconnects for d in designers)} lost connections; load average {load:.1f} at"
+            f" the start, {os.getloadavg()[0]:.1f} at the end; server CPU {describe(cores)}",
+            flush=True,
+        )
+    finally:
+        await asyncio.gather(*(d.client.close() for d in designers), return_exceptions=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=60, help="typing time per series (default 60)")
-    parser.add_argument("--clients", type=int, default=20, help="browser clients in the load series")
+    parser.add_argument(
+        "--light-clients",
+        type=int,
+        default=19,
+        help="light clients typing beside the one Chromium probe in the load series (default 19)",
+    )
+    parser.add_argument(
+        "--all-chromium",
+        action="store_true",
+        help="the old load series instead: --clients Chromium tabs, all typing",
+    )
+    parser.add_argument("--clients", type=int, default=20, help="Chromium tabs with --all-chromium")
     parser.add_argument("--saves", type=int, default=200, help="saves per save series")
     parser.add_argument("--skip-browser", action="store_true", help="only the API save series")
     args = parser.parse_args()
     if not args.skip_browser and chromium_binary() is None:
         sys.exit("no Chromium binary (apt-get install -y chromium)")
+    light = None if args.all_chromium else max(0, min(args.light_clients, 500))
+    projects = args.clients if light is None else light + 1
 
     print(f"machine: {machine()}")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f}")
-    with serve() as (base, password, api_key):
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}, load average {os.getloadavg()[0]:.1f}")
+    with serve() as (base, password, api_key, data):
+        meter = CpuMeter(int(base.rsplit(":", 1)[1]), data)
         with httpx.Client(
             base_url=base, headers={"X-API-Key": api_key}, timeout=30, trust_env=False
         ) as client:
-            project_ids = create_projects(client, max(args.clients, 1) + 1)
+            project_ids = create_projects(client, max(projects, 1) + 1)
             new, same = bench_saves(client, project_ids[-1], args.saves)
         print(summary("save, new revision (201)", new))
         print(summary("save, identical design (200)", same), flush=True)
         print(f"load average after the saves {os.getloadavg()[0]:.1f}", flush=True)
         if not args.skip_browser:  # each series is printed as soon as it is measured
-            asyncio.run(bench_browser(base, password, project_ids, args.seconds, args.clients))
+            asyncio.run(bench_browser(base, password, project_ids, args.seconds, args.clients, light, meter))
     print(f"load average at the end {os.getloadavg()[0]:.1f} (other work on this machine skews the times)")
 
 
