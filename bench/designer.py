@@ -290,6 +290,21 @@ async def light_designers(base: str, password: str, project_ids: list[str]) -> l
     return list(await asyncio.gather(*(one(i, pid) for i, pid in enumerate(project_ids))))
 
 
+async def signed_in_state(browser: Any, base: str, password: str) -> Any:
+    """The admin's cookies after logging in through the login page in Chromium."""
+    context = await browser.new_context(base_url=base)
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Email").fill(ADMIN)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(re.compile(r".*/(?!login)[^/]*$"))
+    await page.wait_for_timeout(500)
+    state = await context.storage_state()
+    await context.close()
+    return state
+
+
 def series(out: dict[str, list[float]], label: str, samples: list[dict[str, float]]) -> None:
     out[f"{label}: keystroke -> results + chart"] = [s["total"] for s in samples]
     out[f"{label}:   results card changed"] = [s["results"] for s in samples]
@@ -317,16 +332,7 @@ async def bench_browser(
             executable_path=chromium_binary(), headless=True, args=CHROMIUM_FLAGS
         )
         try:
-            context = await browser.new_context(base_url=base)
-            page = await context.new_page()
-            await page.goto("/login")
-            await page.get_by_label("Email").fill(ADMIN)
-            await page.get_by_label("Password", exact=True).fill(password)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_url(re.compile(r".*/(?!login)[^/]*$"))
-            await page.wait_for_timeout(500)
-            state = await context.storage_state()
-            await context.close()
+            state = await signed_in_state(browser, base, password)
 
             rng = random.Random(7)
             lost: list[int] = []

@@ -397,6 +397,37 @@ class Designer:
         return (end - start) * 1e3
 
 
+class ProjectList:
+    """A light client on ``/projects``, typing searches."""
+
+    def __init__(self, client: LightClient) -> None:
+        self.client = client
+        self.search = ""
+        self.count = ""
+        self.table = ""
+
+    async def open(self) -> None:
+        c = self.client
+        await c.open("/projects")
+        self.search = c.field("Search")
+        self.count = next(
+            i for i, e in c.elements.items() if re.fullmatch(r"\d+ projects?", e.get("text") or "")
+        )
+        self.table = c.find(prop="columns")  # the table (its rows and columns are props)
+
+    def shown(self) -> tuple[str, str]:
+        """What the person reads: the count and the table's rows."""
+        c = self.client
+        rows = (c.elements.get(self.table) or {}).get("props", {}).get("rows")
+        return str((c.elements.get(self.count) or {}).get("text")), json.dumps(rows)
+
+    async def type_search(self, text: str, within: float = 10) -> float:
+        """Milliseconds from the search field's event to the update that changed the list (the
+        browser sends it 350 ms after the last keystroke: that wait is not in this time)."""
+        c = self.client
+        return await c.timed(lambda: c.set_value(self.search, text), self.shown, within)
+
+
 def main() -> None:
     import argparse
     import random
