@@ -1,11 +1,11 @@
 """Benchmark: the designer's keystroke-to-updated-results time in real Chromium, and saving a design
 revision through the API.
 
-Run ``python bench/designer.py [--seconds N] [--clients N] [--saves N]``. It starts
-``python app.py serve`` on a free port of 127.0.0.1 with a fresh data dir (so the server starts
-its own embedded PostgreSQL and Redis there), takes the admin's password and API key from the
-first-start message, and stops the server (which stops both) with SIGTERM by the PID it started.
-Not run as a test.
+Run ``python bench/designer.py [--seconds N] [--light-clients N | --all-chromium --clients N]
+[--saves N]``. It starts ``python app.py serve`` on a free port of 127.0.0.1 with a fresh data dir
+(so the server starts its own embedded PostgreSQL and Redis there), takes the admin's password and
+API key from the first-start message, and stops the server (which stops both) with SIGTERM by the
+PID it started. Not run as a test.
 
 Keystroke to updated results (timed inside the page, not by Playwright):
   Chromium (Playwright, the flags of ``tests.served``) opens a project's Design tab. A capture-phase
@@ -22,8 +22,17 @@ Keystroke to updated results (timed inside the page, not by Playwright):
   utilisation and velocity-pressure charts at this viewport) are drawn when scrolled into view
   (``components/chart.js``), so the time covers the chart on screen.
   - one client: one tab types for ``--seconds``;
-  - ``--clients`` clients: as many browser contexts (one Chromium), each on its own project,
-    each typing a new wind speed once a second for ``--seconds``, started at random phases.
+  - with ``--light-clients`` (default 19) other clients: the same tab (the probe) goes on typing
+    while that many light clients (``bench/light_clients.py``: the page and its socket.io
+    connection without a browser, logged in through the login page) each type a new wind speed
+    once a second on a project of their own, at random phases. Each light client also times its
+    own keystrokes (event sent to the update that changed its results cards and elevation chart),
+    printed for information. Why light: twenty Chromium pages alone saturate a 2-core machine, and
+    then the probe measures Chromium, not the server;
+  - ``--all-chromium``: the old load series instead, ``--clients`` browser contexts (one
+    Chromium), each on its own project, each typing once a second for ``--seconds``.
+  Each load series also prints the load average and the CPU the server stack used meanwhile
+  (``bench/procstat.py``: the app process, its PostgreSQL and Redis, from ``/proc``).
 
 Saving a revision: ``POST /api/v1/projects/{id}/designs`` with ``If-Match`` (httpx, one
 keep-alive connection), ``--saves`` times with a new wind speed each (201, a new revision, a new
