@@ -89,6 +89,7 @@ class LightClient:
         self.notifications: list[str] = []
         self.reloads = 0  # pages fetched again because the server asked (reload, failed rewind)
         self.disconnects = 0
+        self.failed_loads = 0  # pages answered with a server error (then fetched again)
         self.changed = asyncio.Event()  # set after every applied update
         self._ack_task: asyncio.Task[None] | None = None
         self._reload_task: asyncio.Task[None] | None = None
@@ -97,7 +98,11 @@ class LightClient:
     async def open(self, path: str) -> None:
         """Navigate to ``path``: close this tab's socket, fetch the page, connect its socket."""
         await self._close_socket()
-        response = await self.http.get(path)
+        for _ in range(3):  # an error page is reloaded, as a person would
+            response = await self.http.get(path)
+            if response.status_code < 500:
+                break
+            self.failed_loads += 1
         response.raise_for_status()
         self.path = response.url.raw_path.decode()
         self.elements, query = parse_page(response.text)
@@ -136,6 +141,8 @@ class LightClient:
                 await sio.disconnect()
 
     async def close(self) -> None:
+        if self._reload_task is not None:
+            self._reload_task.cancel()
         await self._close_socket()
         await self.http.aclose()
 
@@ -333,7 +340,16 @@ class LightClient:
         await self.set_value(self.field("Password"), password)
         self.opened.clear()
         await self.emit(self.find(tag="q-btn", text="Log in"), "click")
-        await self.wait_until(lambda: bool(self.opened), 60)
+        refusal = ("Wrong email or password", "Too many failed attempts")
+
+        def refused() -> str:
+            return next(
+                (t for e in self.elements.values() if (t := e.get("text") or "").startswith(refusal)), ""
+            )
+
+        await self.wait_until(lambda: bool(self.opened or refused()), 60)
+        if not self.opened:
+            raise RuntimeError(f"{self.name}: login refused: {refused()}")
         await self.open(self.opened.pop())
         if self.path.startswith("/login"):
             raise RuntimeError(f"{self.name}: login refused, still on {self.path}")
