@@ -415,6 +415,8 @@ async def bench_light(
         )
         lost.clear()
         light_lost.clear()
+        setup = [d.client.reset_counts() for d in designers]
+        print(f"light clients set up; what they met meanwhile: {sorted(set(setup))}", flush=True)
         load = os.getloadavg()[0]
         meter.start()
         probe_task = asyncio.create_task(type_winds(probe, seconds, 0, rng, lost))

@@ -94,6 +94,12 @@ class LightClient:
         self._ack_task: asyncio.Task[None] | None = None
         self._reload_task: asyncio.Task[None] | None = None
 
+    def reset_counts(self) -> str:
+        """Say and zero the counts so far (after setting up, before a measured series)."""
+        said = f"{self.reloads} reloads, {self.disconnects} lost connections, {self.failed_loads} 5xx pages"
+        self.reloads = self.disconnects = self.failed_loads = 0
+        return said
+
     # --- page and socket ----------------------------------------------------------------------
     async def open(self, path: str) -> None:
         """Navigate to ``path``: close this tab's socket, fetch the page, connect its socket."""

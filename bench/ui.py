@@ -300,6 +300,8 @@ async def bench(
                 for samples in light.values():
                     samples.clear()
                 light_lost.clear()
+                setup = [c.reset_counts() for c in clients]
+                print(f"light clients set up; what they met meanwhile: {sorted(set(setup))}", flush=True)
                 probe.samples = {a: [] for a in ACTIONS}
                 lost.clear()
                 load = os.getloadavg()[0]
