@@ -230,11 +230,18 @@ async def open_designer(browser: Any, base: str, state: Any, project_id: str) ->
 
 
 async def type_winds(
-    page: Any, seconds: float, phase: float, rng: random.Random, lost: list[int]
+    page: Any,
+    seconds: float,
+    phase: float,
+    rng: random.Random,
+    lost: list[int],
+    typed: list[int] | None = None,
 ) -> list[dict[str, float]]:
-    """Type a new wind speed once a second; return the page's samples. A keystroke that gets no
-    answer within 10 s (the page reloaded after losing its connection, or it is stuck) is counted
-    in ``lost`` and the probe is installed again."""
+    """Type a new wind speed once a second; return the page's samples. The next keystroke waits
+    for the answer to the last (so every answer is timed from its own keystroke; an answer slower
+    than a second delays the next keystroke). A keystroke that gets no answer within 10 s (the
+    page reloaded after losing its connection, or it is stuck) is counted in ``lost`` and the
+    probe is installed again; each keystroke is counted in ``typed``."""
     wind = page.get_by_label(WIND_LABEL)
     got: list[dict[str, float]] = []
     await asyncio.sleep(phase)
@@ -248,6 +255,9 @@ async def type_winds(
         last = value
         try:
             await wind.fill(str(value), timeout=10_000)
+            if typed is not None:
+                typed.append(1)
+            await page.wait_for_function("window.__bench.pending === null", polling=50, timeout=10_000)
             await asyncio.sleep(max(0.0, start + n + 1 - time.monotonic()))
             got += await page.evaluate("window.__bench.samples.splice(0)")
         except Exception:
@@ -353,11 +363,16 @@ async def bench_browser(
             one = await open_designer(browser, base, state, project_ids[0])
             await type_winds(one, 3, 0, rng, lost)  # warm-up
             meter.start()
-            got = await type_winds(one, seconds, 0, rng, lost)
+            typed: list[int] = []
+            got = await type_winds(one, seconds, 0, rng, lost, typed)
             cores = meter.stop()
-            print(f"1 client: {len(got)} updates recorded, load average {os.getloadavg()[0]:.1f}", flush=True)
+            print(
+                f"1 client: {len(got)} updates recorded for {len(typed)} keystrokes ({len(lost)} unanswered"
+                f" within 10 s), load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             series(out, "1 client", got)
-            print(f"1 client: server CPU {describe(cores)}", flush=True)
+            print(f"1 client: CPU {describe(cores)}", flush=True)
 
             if light is not None:
                 await bench_light(base, password, one, project_ids[1 : light + 1], seconds, rng, meter, out)
@@ -370,22 +385,23 @@ async def bench_browser(
                 *(type_winds(p, 2, rng.random(), random.Random(i), lost) for i, p in enumerate(pages))
             )
             lost.clear()
+            typed.clear()
             meter.start()
             load = os.getloadavg()[0]
-            typed = await asyncio.gather(
+            answers = await asyncio.gather(
                 *(
-                    type_winds(p, seconds, rng.random(), random.Random(100 + i), lost)
+                    type_winds(p, seconds, rng.random(), random.Random(100 + i), lost, typed)
                     for i, p in enumerate(pages)
                 )
             )
             cores = meter.stop()
-            every = [sample for samples in typed for sample in samples]
+            every = [sample for samples in answers for sample in samples]
             label = f"{clients} Chromium clients"
             series(out, label, every)
             print(
-                f"{label}: {len(every)} updates recorded for ~{clients * seconds:.0f} keystrokes,"
+                f"{label}: {len(every)} updates recorded for {len(typed)} keystrokes,"
                 f" {len(lost)} unanswered within 10 s (page reloaded), load average {load:.1f} at the"
-                f" start, {os.getloadavg()[0]:.1f} at the end; server CPU {describe(cores)}"
+                f" start, {os.getloadavg()[0]:.1f} at the end; CPU {describe(cores)}"
             )
         finally:
             await browser.close()
@@ -419,7 +435,8 @@ async def bench_light(
         print(f"light clients set up; what they met meanwhile: {sorted(set(setup))}", flush=True)
         load = os.getloadavg()[0]
         meter.start()
-        probe_task = asyncio.create_task(type_winds(probe, seconds, 0, rng, lost))
+        typed: list[int] = []
+        probe_task = asyncio.create_task(type_winds(probe, seconds, 0, rng, lost, typed))
         light_got = await asyncio.gather(
             *(
                 light_winds(d, seconds, rng.random(), random.Random(100 + i), light_lost)
@@ -434,12 +451,12 @@ async def bench_light(
         out[name] = [ms for samples in light_got for ms in samples]
         print(summary(name, out[name]), flush=True)
         print(
-            f"{label}: probe {len(probe_got)} updates for ~{seconds:.0f} keystrokes ({len(lost)} unanswered"
+            f"{label}: probe {len(probe_got)} updates for {len(typed)} keystrokes ({len(lost)} unanswered"
             f" within 10 s); light clients {len(out[name])} answered, {len(light_lost)} unanswered within"
             f" 10 s, {sum(d.client.reloads for d in designers)} page reloads,"
             f" {sum(d.client.failed_loads for d in designers)} page loads answered 5xx,"
             f" {sum(d.client.disconnects for d in designers)} lost connections; load average {load:.1f} at"
-            f" the start, {os.getloadavg()[0]:.1f} at the end; server CPU {describe(cores)}",
+            f" the start, {os.getloadavg()[0]:.1f} at the end; CPU {describe(cores)}",
             flush=True,
         )
     finally:

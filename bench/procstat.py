@@ -1,6 +1,7 @@
 """CPU time of a served stack, read from ``/proc/<pid>/stat``: the ``python app.py serve`` process
 this benchmark started, and the embedded PostgreSQL and Redis it started in its data dir (both
-daemonise, so they are found by their data dir, not as its children).
+daemonise, so they are found by their data dir, not as its children); and of the client side (this
+process and what it started other than the server: Playwright's driver and Chromium).
 
 ``CpuMeter.start()`` / ``stop()`` give each part's CPU seconds over the interval as a share of
 one core. The app process counts its own threads (``utime + stime``); PostgreSQL and Redis also
@@ -83,9 +84,27 @@ class CpuMeter:
     _t0: float = 0.0
 
     def _sample(self) -> dict[str, int]:
-        parts = {"app process": _ticks(server_pid(self.port), children=False)}
+        server = server_pid(self.port)
+        parts = {"app process": _ticks(server, children=False)}
         for name, pids in stack_pids(self.data_dir).items():
             parts[name] = sum(_ticks(pid, children=True) for pid in pids)
+        # The client side: this process (the light clients, Playwright's client) and what it
+        # started besides the server (Playwright's driver, Chromium).
+        parents = {pid: int(stat[1]) for pid in _pids() if (stat := _stat(pid))}
+        me = os.getpid()
+
+        def ours(pid: int) -> bool:
+            while pid > 1:
+                if pid == server:
+                    return False
+                if pid == me:
+                    return True
+                pid = parents.get(pid, 0)
+            return False
+
+        parts["bench (clients, Chromium)"] = _ticks(me, children=False) + sum(
+            _ticks(pid, children=True) for pid in parents if pid != me and ours(pid)
+        )
         return parts
 
     def start(self) -> None:

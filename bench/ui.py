@@ -270,7 +270,7 @@ async def bench(
             cores = meter.stop()
             print(
                 f"1 client: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
-                f" server CPU {describe(cores)}"
+                f" CPU {describe(cores)}"
             )
             report("1 client", probe, lost)
             if not args.light_clients:
@@ -318,7 +318,7 @@ async def bench(
                 print(summary(f"{label} (own timing): {name}", samples), flush=True)
             print(
                 f"probe + {label}: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
-                f" server CPU {describe(cores)}; light clients: {len(light_lost)} actions unanswered within"
+                f" CPU {describe(cores)}; light clients: {len(light_lost)} actions unanswered within"
                 f" 10 s, {sum(c.reloads for c in clients)} page reloads,"
                 f" {sum(c.failed_loads for c in clients)} page loads answered 5xx,"
                 f" {sum(c.disconnects for c in clients)} lost connections",
