@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,7 @@ ESTIMATING = 5  # projects moved to estimating, so the status filter changes the
 # ``check()`` returns something else ends the sample at the next animation frame.
 TIMER = """
 (() => {
+  sessionStorage.__loads = (+sessionStorage.__loads || 0) + 1;
   const ui = {samples: [], armed: null};
   window.__ui = ui;
   ui.arm = (check) => { ui.armed = {check, before: check(), t0: null}; };
@@ -131,14 +134,38 @@ def to_estimating(client: httpx.Client, project_id: str) -> None:
 
 
 class Probe:
-    """The Chromium page and its two tabs' worth of actions."""
+    """The Chromium context and its two tabs' worth of actions."""
 
-    def __init__(self, listing: Any, project: Any, lost: list[str]) -> None:
-        self.listing = listing
-        self.project = project
+    def __init__(self, context: Any, project_id: str, lost: list[str]) -> None:
+        self.context = context
+        self.project_id = project_id
         self.lost = lost
         self.samples: dict[str, list[float]] = {a: [] for a in ACTIONS}
         self.saves = 0
+        self.listing: Any = None
+        self.project: Any = None
+
+    async def open_listing(self) -> None:
+        """The list as it opens (``/projects``: all statuses, first page, newest first)."""
+        if self.listing is None:
+            self.listing = await self.context.new_page()
+            self.listing.set_default_timeout(30_000)
+        await self.listing.goto("/projects")
+        count = self.listing.get_by_text(re.compile(r"^\d+ projects?$"))
+        await count.evaluate("e => e.dataset.bench = 'count'")
+
+    async def open_project(self) -> None:
+        if self.project is None:
+            self.project = await self.context.new_page()
+            self.project.set_default_timeout(30_000)
+        await self.project.goto(f"/projects/{self.project_id}")
+        await self.project.get_by_label("Customer").wait_for()
+
+    async def reloads(self) -> int:
+        """Documents the two tabs loaded beyond their first (a page that lost its connection and
+        was reloaded by NiceGUI, or reopened by ``round`` after a failed step)."""
+        loads = [int(await p.evaluate("+sessionStorage.__loads")) for p in (self.listing, self.project)]
+        return sum(loads) - len(loads)
 
     async def timed(self, page: Any, action: str, check: str, act: Any) -> None:
         """Arm the page's timer with ``check``, run ``act`` (it clicks), wait for the sample."""
@@ -146,16 +173,38 @@ class Probe:
         count = await page.evaluate("window.__ui.samples.length")
         await page.evaluate(f"window.__ui.arm(() => {check})")
         started = time.monotonic()
-        await act()
+        await act(timeout=15_000)
         try:
             await page.wait_for_function(f"window.__ui.samples.length > {count}", polling=100, timeout=15_000)
-            self.samples[action].append(await page.evaluate("window.__ui.samples.at(-1)"))
         except Exception:
-            self.lost.append(action)
             await page.evaluate("window.__ui.armed = null")
+            raise
+        self.samples[action].append(await page.evaluate("window.__ui.samples.at(-1)"))
         await asyncio.sleep(max(0.0, started + 1 - time.monotonic()))  # about one action a second
 
     async def round(self) -> None:
+        """The list's actions, then the project's. A step that fails (no visible result within
+        15 s, or its control missing) is counted in ``lost`` with a screenshot, and that tab is
+        opened afresh so the next round starts where it should."""
+        try:
+            await self.list_actions()
+        except Exception as exc:
+            await self.failed(self.listing, "list", exc)
+            await self.open_listing()
+        try:
+            await self.project_actions()
+        except Exception as exc:
+            await self.failed(self.project, "project", exc)
+            await self.open_project()
+
+    async def failed(self, page: Any, where: str, exc: Exception) -> None:
+        shot = Path(tempfile.gettempdir()) / f"signx-bench-ui-{where}-{len(self.lost)}.png"
+        with contextlib.suppress(Exception):
+            await page.screenshot(path=shot)
+        reason = str(exc).splitlines()[0][:160]
+        self.lost.append(f"{where}: {type(exc).__name__}: {reason} (screenshot {shot})")
+
+    async def list_actions(self) -> None:
         page = self.listing
         status = page.get_by_label("Status")
         for option in ("Estimating", "All statuses"):
@@ -171,6 +220,7 @@ class Probe:
         await page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
         await page.get_by_role("dialog").wait_for(state="detached")
 
+    async def project_actions(self) -> None:
         page = self.project
         self.saves += 1
         await page.get_by_label("Customer").fill(f"Bench customer {self.saves}")
@@ -186,15 +236,10 @@ async def open_probe(browser: Any, base: str, password: str, project_id: str, lo
         base_url=base, viewport={"width": 1280, "height": 900}, storage_state=state
     )
     await context.add_init_script(TIMER)
-    listing = await context.new_page()
-    listing.set_default_timeout(30_000)
-    await listing.goto("/projects")
-    await listing.get_by_text(re.compile(r"^\d+ projects?$")).evaluate("e => e.dataset.bench = 'count'")
-    project = await context.new_page()
-    project.set_default_timeout(30_000)
-    await project.goto(f"/projects/{project_id}")
-    await project.get_by_label("Customer").wait_for()
-    return Probe(listing, project, lost)
+    probe = Probe(context, project_id, lost)
+    await probe.open_listing()
+    await probe.open_project()
+    return probe
 
 
 async def light_loop(act: Any, stop: asyncio.Event, phase: float, got: list[float], lost: list[int]) -> None:
@@ -235,11 +280,26 @@ async def light_clients(
     return [c for c, _ in pairs], [a for _, a in pairs]
 
 
-def report(label: str, probe: Probe, lost: list[str]) -> None:
+async def series(label: str, probe: Probe, rounds: int, meter: CpuMeter) -> None:
+    """``rounds`` rounds of the probe, then its numbers, the load and the CPU."""
+    probe.samples = {a: [] for a in ACTIONS}
+    probe.lost.clear()
+    reloads = await probe.reloads()
+    load = os.getloadavg()[0]
+    meter.start()
+    for _ in range(rounds):
+        await probe.round()
+    cores = meter.stop()
     for action in ACTIONS:
         print(summary(f"{label}: {action}", probe.samples[action]), flush=True)
-    if lost:
-        print(f"{label}: no visible result within 15 s: {', '.join(lost)}", flush=True)
+    print(
+        f"{label}: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
+        f" CPU {describe(cores)}; the probe's tabs loaded {await probe.reloads() - reloads} more times;"
+        f" {len(probe.lost)} failed steps{':' if probe.lost else ''}",
+        flush=True,
+    )
+    for line in probe.lost:
+        print(f"  {line}", flush=True)
 
 
 async def bench(
@@ -257,22 +317,11 @@ async def bench(
         browser = await pw.chromium.launch(
             executable_path=chromium_binary(), headless=True, args=CHROMIUM_FLAGS
         )
+        clients: list[LightClient] = []
         try:
-            lost: list[str] = []
-            probe = await open_probe(browser, base, password, probe_project, lost)
+            probe = await open_probe(browser, base, password, probe_project, [])
             await probe.round()  # warm-up
-            probe.samples = {a: [] for a in ACTIONS}
-            lost.clear()
-            load = os.getloadavg()[0]
-            meter.start()
-            for _ in range(args.rounds):
-                await probe.round()
-            cores = meter.stop()
-            print(
-                f"1 client: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
-                f" CPU {describe(cores)}"
-            )
-            report("1 client", probe, lost)
+            await series("1 client", probe, args.rounds, meter)
             if not args.light_clients:
                 return
 
@@ -295,6 +344,7 @@ async def bench(
                 )
                 for i, act in enumerate(actions)
             ]
+            label = f"{count} light clients"
             try:
                 await asyncio.sleep(3)  # every light client has acted
                 for samples in light.values():
@@ -302,30 +352,21 @@ async def bench(
                 light_lost.clear()
                 setup = [c.reset_counts() for c in clients]
                 print(f"light clients set up; what they met meanwhile: {sorted(set(setup))}", flush=True)
-                probe.samples = {a: [] for a in ACTIONS}
-                lost.clear()
-                load = os.getloadavg()[0]
-                meter.start()
-                for _ in range(args.rounds):
-                    await probe.round()
-                cores = meter.stop()
+                await series(f"probe + {label}", probe, args.rounds, meter)
             finally:
                 stop.set()
                 await asyncio.gather(*loops, return_exceptions=True)
-            label = f"{count} light clients"
-            report(f"probe + {label}", probe, lost)
             for name, samples in light.items():
                 print(summary(f"{label} (own timing): {name}", samples), flush=True)
             print(
-                f"probe + {label}: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
-                f" CPU {describe(cores)}; light clients: {len(light_lost)} actions unanswered within"
-                f" 10 s, {sum(c.reloads for c in clients)} page reloads,"
+                f"{label}: {len(light_lost)} actions unanswered within 10 s,"
+                f" {sum(c.reloads for c in clients)} page reloads,"
                 f" {sum(c.failed_loads for c in clients)} page loads answered 5xx,"
                 f" {sum(c.disconnects for c in clients)} lost connections",
                 flush=True,
             )
-            await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         finally:
+            await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
             await browser.close()
 
 
