@@ -4,8 +4,11 @@ daemonise, so they are found by their data dir, not as its children); and of the
 process and what it started other than the server: Playwright's driver and Chromium).
 
 ``CpuMeter.start()`` / ``stop()`` give each part's CPU seconds over the interval as a share of
-one core. The app process counts its own threads (``utime + stime``); PostgreSQL and Redis also
-count their reaped children (``cutime + cstime``: PostgreSQL backends that ended meanwhile).
+one core, and the share of the interval the app's event-loop thread was ready to run but waited
+for a CPU that other processes held (``/proc/<pid>/task/<pid>/schedstat``): on a machine shared
+with other work, that is the time the app lost to it. The app process counts its own threads
+(``utime + stime``); PostgreSQL and Redis also count their reaped children (``cutime + cstime``:
+PostgreSQL backends that ended meanwhile).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
+WAITED = "app event loop waiting for a CPU"
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -86,6 +90,13 @@ class CpuMeter:
     def _sample(self) -> dict[str, int]:
         server = server_pid(self.port)
         parts = {"app process": _ticks(server, children=False)}
+        # The event loop's thread (the main one): nanoseconds spent runnable but waiting for a CPU
+        # that other processes held (field 2 of schedstat), in ticks like the rest.
+        try:
+            waited = int(Path(f"/proc/{server}/task/{server}/schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            waited = 0
+        parts[WAITED] = waited * TICK // 1_000_000_000
         for name, pids in stack_pids(self.data_dir).items():
             parts[name] = sum(_ticks(pid, children=True) for pid in pids)
         # The client side: this process (the light clients, Playwright's client) and what it
@@ -119,4 +130,6 @@ class CpuMeter:
 
 
 def describe(cores: dict[str, float]) -> str:
-    return ", ".join(f"{name} {value:.2f}" for name, value in cores.items()) + " (cores)"
+    """``app process 0.40 cores, ...; app event loop waiting for a CPU 12 % of the time``."""
+    used = ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if name != WAITED)
+    return f"{used} (cores); {WAITED} {cores.get(WAITED, 0) * 100:.0f} % of the time"
