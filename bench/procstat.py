@@ -4,8 +4,8 @@ daemonise, so they are found by their data dir, not as its children); and of the
 process and what it started other than the server: Playwright's driver and Chromium).
 
 ``CpuMeter.start()`` / ``stop()`` give each part's CPU seconds over the interval as a share of
-one core, and the share of the interval the app's event-loop thread was ready to run but waited
-for a CPU that other processes held (``/proc/<pid>/task/<pid>/schedstat``): on a machine shared
+one core, and the shares of the interval the app's event-loop thread ran and was ready to run but
+waited for a CPU that other processes held (``/proc/<pid>/task/<pid>/schedstat``): on a machine shared
 with other work, that is the time the app lost to it. The app process counts its own threads
 (``utime + stime``); PostgreSQL and Redis also count their reaped children (``cutime + cstime``:
 PostgreSQL backends that ended meanwhile).
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
+RAN = "app event loop on a CPU"
 WAITED = "app event loop waiting for a CPU"
 
 
@@ -93,9 +94,12 @@ class CpuMeter:
         # The event loop's thread (the main one): nanoseconds spent runnable but waiting for a CPU
         # that other processes held (field 2 of schedstat), in ticks like the rest.
         try:
-            waited = int(Path(f"/proc/{server}/task/{server}/schedstat").read_text().split()[1])
+            ran, waited = (
+                int(v) for v in Path(f"/proc/{server}/task/{server}/schedstat").read_text().split()[:2]
+            )
         except (OSError, IndexError, ValueError):
-            waited = 0
+            ran = waited = 0
+        parts[RAN] = ran * TICK // 1_000_000_000
         parts[WAITED] = waited * TICK // 1_000_000_000
         for name, pids in stack_pids(self.data_dir).items():
             parts[name] = sum(_ticks(pid, children=True) for pid in pids)
@@ -130,6 +134,10 @@ class CpuMeter:
 
 
 def describe(cores: dict[str, float]) -> str:
-    """``app process 0.40 cores, ...; app event loop waiting for a CPU 12 % of the time``."""
-    used = ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if name != WAITED)
-    return f"{used} (cores); {WAITED} {cores.get(WAITED, 0) * 100:.0f} % of the time"
+    """``app process 0.40, ... (cores); app event loop on a CPU 30 %, waiting for one 12 % of
+    the time``."""
+    used = ", ".join(f"{name} {value:.2f}" for name, value in cores.items() if name not in (RAN, WAITED))
+    return (
+        f"{used} (cores); {RAN} {cores.get(RAN, 0) * 100:.0f} %, waiting for one"
+        f" {cores.get(WAITED, 0) * 100:.0f} % of the time"
+    )
