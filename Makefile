@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report clean
+.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report bench-ui clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,9 +36,14 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/calc.py
 
-# The designer in Chromium (1 and 20 clients) and API design saves, on a server it starts and stops.
+# The designer in Chromium (1 client, then 1 beside 19 light clients) and API design saves, on a
+# server it starts and stops.
 bench-designer: $(STAMP)
 	$(PY) bench/designer.py
+
+# Every-day actions in Chromium, alone and beside 50 light clients acting once a second.
+bench-ui: $(STAMP)
+	$(PY) bench/ui.py
 
 # Enqueue-to-running latency and a soak of report jobs with workers killed on the way.
 bench-jobs: $(STAMP)

@@ -231,7 +231,17 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
     # PDFs content-addressed in the blob store (reports/<sha256>.pdf).
     reports = ReportService(uow, projects, designs, blobs, users)
     pm = pm_client(settings, redis_url)
-    submissions = SubmissionService(uow, projects, designs, jobs, reports, pm, idempotency=idempotency)
+    files = FileService(uow, projects, blobs, max_bytes=settings.max_upload_bytes)
+    submissions = SubmissionService(
+        uow,
+        projects,
+        designs,
+        jobs,
+        reports,
+        pm,
+        idempotency=idempotency,
+        keep_files=lambda tx, project_id, by: files.keep_all(tx.session, project_id, by=by),
+    )
     # A worker is taken for dead after the silence the workers themselves allow it.
     worker_max_age_seconds = 3 * settings.worker_heartbeat_seconds + 3
     scrape = ScrapeMetrics(
@@ -248,7 +258,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         jobs=jobs,
         users=users,
         search=SearchService(uow, search_index),
-        files=FileService(uow, projects, blobs, max_bytes=settings.max_upload_bytes),
+        files=files,
         idempotency=idempotency,
         reports=reports,
         readiness=readiness,

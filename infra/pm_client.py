@@ -39,6 +39,7 @@ from purgatory import AsyncCircuitBreakerFactory, AsyncInMemoryUnitOfWork, Async
 from purgatory.domain.model import OpenedState
 
 from domain.ports import PMCircuit, PMClient, PMReceipt, PMRefused, PMUnavailable
+from infra.metrics import breaker_listener
 from infra.settings import Settings
 
 CIRCUIT = "signx-pm"
@@ -116,6 +117,7 @@ class HttpPMClient:
             exclude=[PMRefused],
             uow=self._store,
         )
+        self._breakers.add_listener(breaker_listener)  # signx_breaker_state{name="signx-pm"}
 
     async def submit(self, payload: Mapping[str, Any], *, idempotency_key: str) -> PMReceipt:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -30,6 +30,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -282,6 +283,17 @@ class FileService:
         if wanted - live:
             raise NotFound(f"Project {project_id} has no file {sorted(str(f) for f in wanted - live)[0]!r}.")
         await repo.add_references(session, sorted(wanted), by[:100], utcnow())
+
+    async def keep_all(
+        self, session: AsyncSession, project_id: uuid.UUID, *, by: str
+    ) -> list[dict[str, Any]]:
+        """In the caller's transaction (a submission's): every live file of the project, kept from
+        now on for ``by``; their references (file id, name, size, type, SHA-256) to send on."""
+        rows, _ = await repo.page(session, project_id, limit=MAX_LIMIT, offset=0)
+        refs = [_out(row, email).model_dump(mode="json") for row, email in rows]
+        if refs:
+            await self.keep(session, project_id, [r["file_id"] for r in refs], by=by)
+        return refs
 
     async def _references(self, session: AsyncSession, project_id: uuid.UUID) -> dict[uuid.UUID, list[str]]:
         found = await repo.references(session, project_id)

@@ -42,6 +42,15 @@ from domain.reports.service import ReportService
 from domain.submissions.payload import dispatch_payload, submission_key
 from domain.users.schemas import Actor
 
+KeepFiles = Callable[[Transaction, uuid.UUID, str], Awaitable[list[dict[str, Any]]]]
+"""In the submit's transaction: the project's files, kept from now on for the submission named
+(``submission:<key>``), as references ``[{file_id, name, size, content_type, sha256}]``."""
+
+
+async def keep_no_files(_tx: Transaction, _project_id: uuid.UUID, _by: str) -> list[dict[str, Any]]:
+    return []
+
+
 FileRefs = Callable[[str, int], Awaitable[list[dict[str, Any]]]]
 """The files a submission lists (project id, design revision) -> ``[{file_id, name, size,
 content_type, sha256}]``. The extension point for the project files (issue #10, "Project files"):
@@ -86,6 +95,7 @@ class SubmissionService:
         *,
         idempotency: IdempotencyService | None = None,
         file_refs: FileRefs = no_files,
+        keep_files: KeepFiles = keep_no_files,
     ) -> None:
         self.uow = uow
         self.projects = projects
@@ -95,6 +105,7 @@ class SubmissionService:
         self.pm = pm
         self.idempotency = idempotency or IdempotencyService(uow)
         self.file_refs = file_refs
+        self.keep_files = keep_files
 
     # -- submitting (a person) ----------------------------------------------------------------------
 
@@ -135,6 +146,8 @@ class SubmissionService:
         if design_revision is None:  # the guard refuses this first; kept for a miswired guard
             raise Conflict("No saved design to submit.", reason="guard_failed")
         key = submission_key(str(project_id), project_revision)
+        # The files go with the submission, and are kept (no delete) from now on.
+        files = await self.keep_files(tx, project_id, f"submission:{key}")
         job = await self.jobs.request_in(
             tx,
             JobRequest(
@@ -147,6 +160,7 @@ class SubmissionService:
                     "key": key,
                     "submitted_by": tx.actor.email,
                     "submitted_at": utcnow().isoformat(),
+                    "files": files,
                 },
             ),
         )
@@ -168,7 +182,8 @@ class SubmissionService:
         await progress(10, "Reading the submitted design")
         design = await self.designs.get(project_id, design_revision)
         report = await self._latest_report(project_id, design_revision)
-        files = await self.file_refs(project_id, design_revision)
+        # The files kept at the submit (older jobs, queued before files went with them: asked now).
+        files = job["files"] if "files" in job else await self.file_refs(project_id, design_revision)
         body = dispatch_payload(
             key=key,
             project=project,

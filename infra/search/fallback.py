@@ -28,6 +28,7 @@ from purgatory.domain.model import OpenedState
 from domain.ports import SearchIndex
 from domain.search.results import FALLBACK_NOTICE
 from domain.search.schemas import SearchQuery, SearchResult
+from infra.metrics import breaker_listener
 from infra.search.opensearch import OpenSearchIndex
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class FallbackSearch:
         self.breakers = AsyncCircuitBreakerFactory(
             default_threshold=failures, default_ttl=reset_seconds, exclude=[asyncio.CancelledError]
         )
+        self.breakers.add_listener(breaker_listener)  # signx_breaker_state{name=...}
 
     async def _guarded(self, call: Callable[[], Awaitable[T]]) -> T:
         breaker = await self.breakers.get_breaker(CIRCUIT)

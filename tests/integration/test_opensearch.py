@@ -34,7 +34,7 @@ from domain.search.postgres import PostgresSearch
 from domain.search.results import FALLBACK_NOTICE
 from domain.search.schemas import SearchQuery, SearchSort
 from infra.db import Database
-from infra.metrics import REGISTRY
+from infra.metrics import BREAKER_STATE, REGISTRY
 from infra.relay import OutboxRelay
 from infra.settings import Settings
 from tests.designs import save_passing_design
@@ -354,6 +354,8 @@ async def test_a_slow_opensearch_is_answered_for_by_postgresql_and_the_breaker_o
         assert result.backend == "postgresql" and result.notice == FALLBACK_NOTICE and result.total == 1
         assert fake.searches() == 2
         assert fallbacks("circuit_open") == opened + 1
+        # ... and says so on /metrics: signx_breaker_state{name="opensearch"} 2 (open).
+        assert BREAKER_STATE.labels("opensearch")._value.get() == 2
 
         # /ready says so, and stays ready: PostgreSQL answers the searches.
         response = await ready(services, opensearch_settings(fake.url))

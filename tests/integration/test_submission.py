@@ -23,6 +23,7 @@ from domain.jobs.service import RetryableJobError
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectCreate
 from domain.submissions.payload import submission_key
+from tests import files
 from tests.designs import FAILING, save_passing_design
 from tests.pm_peer import PMPeer, pm_peer
 from tests.submissions import run, schema_errors
@@ -346,3 +347,26 @@ async def test_a_stale_etag_submits_nothing(services, people):
     with pytest.raises(PreconditionFailed):
         await submit(services, who, project)  # the ETag from before someone else's moves
     assert await rows(services, "SELECT count(*) FROM jobs") == [(0,)]
+
+
+async def test_the_projects_files_go_with_the_submission_and_are_kept_from_then_on(pm_services, peer):
+    services = pm_services
+    who = await actor(services, "eve@example.com", "estimator")
+    project = await estimating(services, who)
+
+    async def body(data: bytes) -> AsyncIterator[bytes]:
+        yield data
+
+    survey = (
+        await services.files.upload(who, project.project_id, name="survey.pdf", chunks=body(files.pdf()))
+    ).file
+    out = (await submit(services, who, project)).value
+    assert await run(services, out.job.job_id) == ["succeeded"]
+
+    [sent] = peer.received[-1].body["files"]
+    assert (sent["file_id"], sent["name"], sent["sha256"]) == (survey.file_id, "survey.pdf", survey.sha256)
+    assert sent["size"] == len(files.pdf()) and sent["content_type"] == "application/pdf"
+    # Relied on by the submission: a delete is refused, and the file stays listed.
+    with pytest.raises(Conflict, match="submission:"):
+        await services.files.delete(who, project.project_id, survey.file_id, if_match=f'"{survey.sha256}"')
+    assert [f.file_id for f in (await services.files.list(project.project_id)).items] == [survey.file_id]
