@@ -187,8 +187,12 @@ async def test_every_lifecycle_move_changes_the_status_badge(svc, page: Page):
             dialog = page.get_by_role("dialog")
             await dialog.get_by_label("Reason").fill("Over budget")
             await dialog.get_by_role("button", name="Reject", exact=True).click()
+        if button == "Submit":  # a submission is confirmed, naming the revision
+            dialog = page.get_by_role("dialog")
+            await dialog.get_by_role("button", name=re.compile(r"^Submit revision \d+$")).click()
         await expect(badge(page)).to_have_text(status)
-        await expect(toast(page, f"The project is now {status.lower()}.").last).to_be_visible()
+        said = "submitted; " if button == "Submit" else f"The project is now {status.lower()}."
+        await expect(toast(page, said).last).to_be_visible()
     await expect(page.get_by_text("This project is accepted and read-only.")).to_be_visible()
     await shot(page, "accepted-project")
     assert (await svc.projects.get(project.project_id)).status is Status.accepted
