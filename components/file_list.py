@@ -25,8 +25,9 @@ class FileRow:
     size: int
     kind: str
     uploader: str
-    when: str  # already in the reader's time zone
+    when: str  # already in the reader's time zone (relative when recent)
     sha256: str
+    when_exact: str = ""  # the exact local time and zone, on hover
 
 
 def human_size(size: int) -> str:
@@ -66,7 +67,9 @@ def file_list(
                     with ui.element("td"):
                         ui.label(row.uploader).classes("text-sm").mark("file-uploader")
                     with ui.element("td").classes("whitespace-nowrap"):
-                        ui.label(row.when).classes("text-sm").mark("file-when")
+                        when = ui.label(row.when).classes("text-sm").mark("file-when")
+                        if row.when_exact:
+                            when.tooltip(row.when_exact)
                     with ui.element("td"):
                         ui.label(row.sha256[:SHA_SHOWN]).classes("font-mono text-xs").tooltip(
                             row.sha256

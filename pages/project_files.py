@@ -22,12 +22,13 @@ from components.file_list import FileRow, file_list, human_size
 from domain.errors import DomainError, NotFound
 from domain.files.schemas import FileOut
 from domain.files.sniffing import ALLOWED_NAMES
+from domain.orm import utcnow
 from domain.projects.lifecycle import is_read_only
 from domain.projects.schemas import ProjectOut
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages.files import file_href, upload_href
-from pages.local_time import ask_browser_zone, local, remembered_zone, zone_label
+from pages.local_time import ask_browser_zone, exact, remembered_zone, shown, zone_label
 from pages.session import action_id, current_actor, services
 
 LISTED = 200
@@ -111,6 +112,7 @@ class FilesPanel:
     @ui.refreshable_method
     def listing(self) -> None:
         self.count.text = f"{self.total} file{'' if self.total == 1 else 's'}"
+        now = utcnow()
         rows = [
             FileRow(
                 file_id=f.file_id,
@@ -119,7 +121,8 @@ class FilesPanel:
                 size=f.size,
                 kind=f.kind,
                 uploader=f.uploaded_by_email,
-                when=local(f.uploaded_at, self.zone),
+                when=shown(f.uploaded_at, self.zone, now).text,
+                when_exact=exact(f.uploaded_at, self.zone),
                 sha256=f.sha256,
             )
             for f in self.files

@@ -24,7 +24,7 @@ from domain.users.roles import can_view_jobs
 from domain.users.schemas import Actor
 from pages.feed_follow import FeedFollow
 from pages.jobs_view import STATUS_COLORS, STATUS_LABELS, job_duration, status_text_color
-from pages.local_time import ask_browser_zone, local, remembered_zone, zone_label
+from pages.local_time import ask_browser_zone, remembered_zone, shown, zone_label
 from pages.reports import report_href
 from pages.session import current_actor, services
 
@@ -109,8 +109,9 @@ class ReportsPanel:
                         with ui.row().classes("items-center gap-2 no-wrap"):
                             ui.icon("description", color="grey-7")
                             ui.label(f"Revision {ref.revision}").classes("font-medium")
-                            ui.label(f"{local(ref.created_at, self.zone)} · {_size(ref.size)}").classes(
-                                "text-xs text-grey-7"
+                            at = shown(ref.created_at, self.zone, utcnow())
+                            ui.label(f"{at.text} · {_size(ref.size)}").classes("text-xs text-grey-7").tooltip(
+                                at.exact
                             )
                         ui.link("Download PDF", report_href(ref.project_id, ref.sha256)).classes(
                             "text-sm"
@@ -152,7 +153,8 @@ class ReportsPanel:
             ).mark("project-job-status")
             what = "Submission" if job.kind == SUBMIT_DISPATCH else "Report"
             ui.label(f"{what}, rev {job.revision}").classes("whitespace-nowrap")
-            ui.label(local(job.created_at, self.zone)).classes("text-xs text-grey-7 whitespace-nowrap")
+            at = shown(job.created_at, self.zone, now)
+            ui.label(at.text).classes("text-xs text-grey-7 whitespace-nowrap").tooltip(at.exact)
             took = job_duration(job, now)
             if took:
                 ui.label(took).classes("text-xs text-grey-7")

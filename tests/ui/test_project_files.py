@@ -64,7 +64,10 @@ async def test_upload_several_list_download_and_delete(services, user: User, log
     assert texts(user, "file-uploader") == [me.email, me.email]
     assert texts(user, "file-sha")[1] == hashlib.sha256(pdf).hexdigest()[:12]
     assert texts(user, "file-size")[1] == human_size(len(pdf))
-    assert all(len(t) == len("2026-01-01 12:00") for t in texts(user, "file-when"))
+    # Recent: relative, with the exact local time (and its zone) on hover.
+    assert texts(user, "file-when") == ["just now", "just now"]
+    hovers = [el.props.get("text") for w in marked(user, "file-when") for el in w.default_slot.children]
+    assert all(h and len(h.split(" (")[0]) == len("2026-01-01 12:00") for h in hovers), hovers
 
     # The same photo again: stored once, the page says so.
     again = await send(user, project.project_id, "copy.png", png)
