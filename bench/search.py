@@ -1,11 +1,18 @@
 # ruff: noqa: E501  (the word lists are data, one list to a line)
 """Search at scale: load N realistic projects into a fresh embedded PostgreSQL with COPY, then time
-the search and the project list through the API (the whole HTTP stack over ASGI, in process).
+the search and the project list through the API (the whole HTTP stack over ASGI, in process), and
+keystroke-to-results on the search page in real Chromium.
 
-    python bench/search.py [--projects 1000000] [--runs 40] [--explain]
+    python bench/search.py [--projects 1000000] [--runs 40] [--explain] [--series WORDS]
+                           [--keystrokes 40] [--database-url URL --redis-url URL]
 
-Prints the load time, then count, p50, p95 and max per series, and with ``--explain`` the plans
-of the main statements. Starts its own PostgreSQL in a temporary directory and stops it.
+Prints the machine, load average and time, the load time, then count, p50, p95 and max per
+series, and with ``--explain`` the plans of the main statements (EXPLAIN ANALYZE, as the service
+runs them). ``--series prefix,deep`` runs only the series whose names contain those words
+("keystroke" names the browser series; ``--keystrokes 0`` skips it). Starts its own PostgreSQL and
+Redis in a temporary directory and stops them; ``--database-url`` measures a database this script
+loaded before instead. The browser series starts ``python app.py serve`` on 127.0.0.1 (on the same
+database) and stops it by PID; it needs a Chromium binary (skipped without one).
 """
 
 from __future__ import annotations
