@@ -218,6 +218,7 @@ async def stream(session: AsyncSession, clauses: Clauses, *, sort: SearchSort) -
     export's memory is one batch whatever the count. Relevance is ranked over all matches."""
     ranked = sort is SearchSort.relevance and clauses.rank != "NULL::float4"
     rank = f", {clauses.rank} AS rank" if ranked else ""
+    await plan_for_the_values(session)  # its plan depends on the words as much as the search's
     sql = text(
         f"SELECT {ROW_COLUMNS}{rank} FROM projects JOIN users ON users.user_id = projects.owner_id "
         f"WHERE {clauses.sql()} ORDER BY {order_by(sort, ranked=ranked)}"
