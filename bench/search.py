@@ -1,11 +1,18 @@
 # ruff: noqa: E501  (the word lists are data, one list to a line)
 """Search at scale: load N realistic projects into a fresh embedded PostgreSQL with COPY, then time
-the search and the project list through the API (the whole HTTP stack over ASGI, in process).
+the search and the project list through the API (the whole HTTP stack over ASGI, in process), and
+keystroke-to-results on the search page in real Chromium.
 
-    python bench/search.py [--projects 1000000] [--runs 40] [--explain]
+    python bench/search.py [--projects 1000000] [--runs 40] [--explain] [--series WORDS]
+                           [--keystrokes 40] [--database-url URL --redis-url URL]
 
-Prints the load time, then count, p50, p95 and max per series, and with ``--explain`` the plans
-of the main statements. Starts its own PostgreSQL in a temporary directory and stops it.
+Prints the machine, load average and time, the load time, then count, p50, p95 and max per
+series, and with ``--explain`` the plans of the main statements (EXPLAIN ANALYZE, as the service
+runs them). ``--series prefix,deep`` runs only the series whose names contain those words
+("keystroke" names the browser series; ``--keystrokes 0`` skips it). Starts its own PostgreSQL and
+Redis in a temporary directory and stops them; ``--database-url`` measures a database this script
+loaded before instead. The browser series starts ``python app.py serve`` on 127.0.0.1 (on the same
+database) and stops it by PID; it needs a Chromium binary (skipped without one).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -279,27 +287,18 @@ async def load(database_url: str, count: int, owners: list[uuid.UUID]) -> float:
             await conn.execute(ix["indexdef"])
         print(f"  indexes built ({time.perf_counter() - started:.0f} s)", flush=True)
         await conn.execute("VACUUM ANALYZE projects")
+        # Written out now, not while the series run: a server that has been answering for a
+        # while is not flushing a million freshly loaded rows (2 GB of WAL) in the background.
+        await conn.execute("CHECKPOINT")
     finally:
         await outer.close()
         await engine.dispose()
     return time.perf_counter() - started
 
 
-async def measure(database_url: str, redis_url: str, runs: int, explain: bool) -> None:
-    import httpx
-    from fastapi import FastAPI
-
-    from bootstrap import install_http, wire
-    from infra.settings import Settings
-
-    settings = Settings()
-    services, release = wire(settings, database_url, redis_url)
-    creds = await services.users.create(f"bench-{uuid.uuid4().hex[:6]}@signx.test", "manager")
-    app = FastAPI()
-    close = install_http(app, services, Settings(api_rate_per_key="1000000/minute",
-                                                 api_rate_per_address="1000000/minute"), redis_url)  # fmt: skip
-    headers = {"X-API-Key": creds.api_key}
-    series = {
+def series_table() -> dict[str, tuple[str, Any]]:
+    """The API series: name -> (path, parameters of run i)."""
+    return {
         "selective word (search)": ("/api/v1/search", lambda i: {"q": rare_word(i * 7919).lower()}),
         "common word, ranked + facets": ("/api/v1/search", lambda i: {"q": random.choice(WORDS["kind"])}),
         "prefix (search)": ("/api/v1/search", lambda i: {"q": random.choice(WORDS["place"])[:3]}),
@@ -321,11 +320,47 @@ async def measure(database_url: str, redis_url: str, runs: int, explain: bool) -
         "list last page (offset 9,975)": ("/api/v1/projects", lambda i: {"limit": 25, "offset": 9975}),
         "list, rare word": ("/api/v1/projects", lambda i: {"q": rare_word(i * 104729).lower()}),
     }
+
+
+def chosen(names: list[str], pick: str | None) -> list[str]:
+    """The names that contain one of the comma-separated words of ``pick`` (all of them: None)."""
+    if not pick:
+        return names
+    words = [w.strip().lower() for w in pick.split(",") if w.strip()]
+    return [n for n in names if any(w in n.lower() for w in words)]
+
+
+async def measure(
+    database_url: str, redis_url: str, runs: int, explain: bool, pick: str | None
+) -> tuple[str, str]:
+    """Time the chosen API series; returns (email, password) of a manager for the browser series.
+
+    Each series starts with three untimed requests (other words than the timed ones): they warm
+    the connection pool, the statements' first planning and the index pages they touch. The data
+    was just written, so the operating system's cache holds it, as it would on a server that has
+    been answering for a while; PostgreSQL's own buffers are the embedded server's default."""
+    import httpx
+    from fastapi import FastAPI
+
+    from bootstrap import install_http, wire
+    from infra.settings import Settings
+
+    settings = Settings()
+    services, release = wire(settings, database_url, redis_url)
+    creds = await services.users.create(f"bench-{uuid.uuid4().hex[:6]}@signx.test", "manager")
+    app = FastAPI()
+    close = install_http(app, services, Settings(api_rate_per_key="1000000/minute",
+                                                 api_rate_per_address="1000000/minute"), redis_url)  # fmt: skip
+    headers = {"X-API-Key": creds.api_key}
+    table = series_table()
+    names = chosen(list(table), pick)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://bench") as client:
-        print(f"\n{'series':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  result")
-        for name, (path, params) in series.items():
+        if names:
+            print(f"\n{'series':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  result")
+        for name in names:
+            path, params = table[name]
             times: list[float] = []
-            last = None
+            last: dict[str, Any] = {}
             for i in range(runs + 3):
                 started = time.perf_counter()
                 response = await client.get(path, params=params(i), headers=headers)
@@ -334,52 +369,180 @@ async def measure(database_url: str, redis_url: str, runs: int, explain: bool) -
                 last = response.json()["result"]
                 if i >= 3:  # the first three warm the caches
                     times.append(elapsed)
-            times.sort()
-            p95 = times[max(0, int(len(times) * 0.95) - 1)]
             total = f"total {last['total']:,}{'' if last.get('total_exact', True) else '+'}"
-            print(
-                f"{name:44} {len(times):>4} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f}  {total}"
-            )
+            print(f"{name:44} {summary(times)}  {total}", flush=True)
     if explain:
-        await explain_plans(services)
+        await explain_plans(database_url)
     await close()
     await release()
+    return creds.email, creds.password
 
 
-async def explain_plans(services) -> None:  # type: ignore[no-untyped-def]
-    """EXPLAIN ANALYZE of the statement behind a selective word, a common word and the list."""
-    from sqlalchemy import text
+def summary(times: list[float]) -> str:
+    times = sorted(times)
+    p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    return f"{len(times):>4} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f}"
 
+
+async def explain_plans(database_url: str) -> None:
+    """EXPLAIN ANALYZE of each statement behind the main series, as the services run them (in a
+    transaction that asks for plans made for the words)."""
+    from sqlalchemy import event
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from domain.projects import repository as projects_repo
     from domain.search import repository as repo
     from domain.search.matching import text_clauses
     from domain.search.schemas import SearchFilters, SearchSort
 
-    captured: list[tuple[str, dict]] = []
-    original = repo.text
+    today = datetime.now(UTC).date()
+    search_cases = {
+        "selective word": (rare_word(12345).lower(), SearchSort.relevance, 0, True),
+        "common word, ranked + facets": ("pylon", SearchSort.relevance, 0, True),
+        "prefix": ("har", SearchSort.relevance, 0, True),
+        "two words": ("main pylon", SearchSort.relevance, 0, True),
+        "deep page, offset 9,980": ("pylon", SearchSort.newest, 9980, False),
+    }
+    engine = create_async_engine(database_url)
+    captured: list[tuple[str, Any]] = []
 
-    def capture(sql: str):  # type: ignore[no-untyped-def]
-        captured.append((sql, {}))
-        return original(sql)
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        captured.append((statement, parameters))
 
-    cases = {"selective word": rare_word(12345).lower(), "common word, ranked + facets": "pylon"}
-    async with services.search.uow() as tx:
-        for label, q in cases.items():
-            captured.clear()
-            repo.text = capture  # type: ignore[assignment]
-            clauses = text_clauses(q, SearchFilters())
-            try:
-                await repo.search(
-                    tx.session, clauses, sort=SearchSort.relevance, limit=20, offset=0, facets=True,
-                    today=datetime.now(UTC).date(),
-                )  # fmt: skip
-            finally:
-                repo.text = original  # type: ignore[assignment]
-            sql = captured[0][0]
-            params = {**clauses.params, "cap": 10_001, "limit": 20, "offset": 0}
-            params.update(repo._facets_sql(datetime.now(UTC).date())[1])
-            plan = await tx.session.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql), params)
-            print(f"\n-- {label}: q={q!r}")
+    async def show(label: str, session: AsyncSession) -> None:
+        statements = [c for c in captured if not c[0].lstrip().upper().startswith("SET")]
+        raw = (await (await session.connection()).get_raw_connection()).driver_connection
+        assert raw is not None
+        for statement, parameters in statements:
+            plan = await raw.fetch("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, *parameters)
+            print(f"\n-- {label}")
             print("\n".join(r[0] for r in plan))
+
+    try:
+        for label, (q, sort, offset, facets) in search_cases.items():
+            async with AsyncSession(engine) as session, session.begin():
+                await repo.plan_for_the_values(session)
+                captured.clear()
+                await repo.search(
+                    session, text_clauses(q, SearchFilters()), sort=sort, limit=20, offset=offset,
+                    facets=facets, today=today,
+                )  # fmt: skip
+                await show(f"{label}: q={q!r}, sort={sort.value}, offset {offset}, facets {facets}", session)
+        async with AsyncSession(engine) as session, session.begin():
+            q = rare_word(54321).lower()
+            captured.clear()
+            await projects_repo.search(
+                session, q=q, status=None, account_id=None, sort="-created_at", limit=50, offset=0
+            )
+            await show(f"list, rare word: q={q!r}", session)
+    finally:
+        await engine.dispose()
+
+
+# -- keystroke to updated results in real Chromium --------------------------------------------------
+
+# Installed on the search box: stamps each input event (a key typed) and records the time until
+# the page shows the answer. The page replaces the address (history.replaceState) right after it
+# has sent the refreshed facets and results, and NiceGUI sends a moment's element updates before
+# its JavaScript calls, so the answer is on screen at the next animation frame after the call.
+PROBE = """
+(box) => {
+  const bench = {samples: [], pending: null};
+  window.__bench = bench;
+  box.addEventListener('input', () => { bench.pending = {t0: performance.now(), q: box.value}; }, true);
+  const replace = history.replaceState.bind(history);
+  history.replaceState = (...args) => {
+    replace(...args);
+    const p = bench.pending;
+    if (!p) return;
+    bench.pending = null;
+    const answered = performance.now();
+    requestAnimationFrame(() => bench.samples.push(
+      {total: performance.now() - p.t0, answered: answered - p.t0, q: p.q}));
+  };
+}
+"""
+DEBOUNCE_MS = 250  # pages/search.py: the box sends its value after 250 ms without a key
+
+
+def typed_words(count: int, rng: random.Random) -> list[str]:
+    """Words as people search for them (a kind of sign, a place, a brand, a city, a trade)."""
+    pools = [WORDS["kind"], WORDS["place"], WORDS["brand"], WORDS["city"], WORDS["trade"]]
+    return [rng.choice(rng.choice(pools)).lower() for _ in range(count)]
+
+
+def keystrokes(database_url: str, redis_url: str, email: str, password: str, count: int) -> None:
+    """Type ``count`` keys into the search page of ``python app.py serve`` (on the bench's
+    database), each after a quiet spell, and print the keystroke-to-results times."""
+    from tests.served import chromium_binary, served_app
+
+    if chromium_binary() is None:
+        print("\nno Chromium binary: the keystroke series is skipped")
+        return
+    data = Path(tempfile.mkdtemp(prefix="signx-bench-search-serve-"))
+    data.chmod(0o755)
+    servers = {"database_url": database_url, "redis_url": redis_url}
+    with served_app(servers, data, ready_seconds=120) as base:
+        samples = asyncio.run(_type(base, email, password, count))
+    print(f"\n{'series':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    if samples:
+        totals = [s["total"] for s in samples]
+        print(f"{'keystroke -> results shown (Chromium)':44} {summary(totals)}")
+        print(f"{'  the same less the 250 ms debounce':44} {summary([t - DEBOUNCE_MS for t in totals])}")
+        print(f"{'  keystroke -> answer sent (replaceState)':44} {summary([s['answered'] for s in samples])}")
+    print(f"  {len(samples)} answers to {count} keys; load average {os.getloadavg()[0]:.1f}")
+
+
+async def _type(base: str, email: str, password: str, count: int) -> list[dict[str, Any]]:
+    from playwright.async_api import async_playwright
+
+    from tests.served import CHROMIUM_FLAGS, chromium_binary
+
+    rng = random.Random(11)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=chromium_binary(), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            context = await browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+            page = await context.new_page()
+            page.set_default_timeout(60_000)
+            await page.goto("/login")
+            await page.get_by_label("Email").fill(email)
+            await page.get_by_label("Password", exact=True).fill(password)
+            await page.get_by_role("button", name="Log in").click()
+            await page.wait_for_url(lambda url: "/login" not in url)
+            await page.goto("/search")
+            box = page.get_by_label("Search", exact=True)
+            await box.wait_for()
+            await box.evaluate(PROBE)
+            samples: list[dict[str, Any]] = []
+            typed = 0
+            for word in typed_words(count, rng):
+                await box.click()
+                await page.keyboard.press("Control+A")
+                await page.keyboard.press("Backspace")  # a fresh word; the emptied box is not timed
+                await asyncio.sleep(1.5)
+                await page.evaluate("window.__bench.samples.splice(0); window.__bench.pending = null")
+                for ch in word:
+                    if typed == count:
+                        break
+                    await page.keyboard.type(ch)
+                    typed += 1
+                    # Each key gets its own answer: wait for it (10 s at most), then pause a little.
+                    for _ in range(100):
+                        await asyncio.sleep(0.1)
+                        got = await page.evaluate("window.__bench.samples.splice(0)")
+                        if got:
+                            samples += got
+                            break
+                    await asyncio.sleep(0.5)
+                if typed == count:
+                    break
+            return samples
+        finally:
+            await browser.close()
 
 
 def main() -> None:
@@ -387,7 +550,18 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--series", help="only the series whose names contain one of these comma-separated words"
+    )
+    parser.add_argument("--keystrokes", type=int, default=40, help="keys typed in Chromium (0: no browser)")
+    parser.add_argument("--database-url", help="measure a database this script loaded before (no load)")
+    parser.add_argument("--redis-url", help="with --database-url: a Redis for the rate limits and sessions")
     args = parser.parse_args()
+    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")  # fmt: skip
+    if args.database_url:
+        run(args.database_url, args.redis_url, args)
+        return
 
     from infra.embedded import EmbeddedServers
     from infra.migrate import upgrade
@@ -400,15 +574,19 @@ def main() -> None:
         database_url = create_database(embedded.start_postgres(), "bench")
         redis_url = embedded.start_redis()
         upgrade(database_url)
-        print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         owners = asyncio.run(_owners(database_url, redis_url))
         seconds = asyncio.run(load(database_url, args.projects, owners))
         print(f"loaded {args.projects:,} projects in {seconds:.0f} s")
-        asyncio.run(measure(database_url, redis_url, args.runs, args.explain))
-        print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+        run(database_url, redis_url, args)
     finally:
         embedded.stop()
+
+
+def run(database_url: str, redis_url: str, args: argparse.Namespace) -> None:
+    email, password = asyncio.run(measure(database_url, redis_url, args.runs, args.explain, args.series))
+    if args.keystrokes > 0 and chosen(["keystroke"], args.series):
+        keystrokes(database_url, redis_url, email, password, args.keystrokes)
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
 
 
 async def _owners(database_url: str, redis_url: str) -> list[uuid.UUID]:

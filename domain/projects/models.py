@@ -43,6 +43,20 @@ SEARCH_DOCUMENT = (
 # Folded name, customer and account: the trigram index behind substring matches and the typo
 # fallback (the query must use this exact expression for the index to apply).
 TRIGRAM_TEXT = "signx_fold(name || ' ' || customer || ' ' || account_id)"
+# Carried by ix_projects_recent beside its key (created_at, project_id): the document and every
+# column a search's facets count.
+RECENT_INCLUDE = (
+    "search",
+    "status",
+    "owner_id",
+    "account_id",
+    "customer",
+    "updated_at",
+    "design_wind_mph",
+    "design_mount",
+    "design_pole_count",
+    "design_total",
+)
 
 
 def _trigram_text() -> Any:
@@ -118,6 +132,16 @@ class Project(Base):
             "ix_projects_design_total_desc",
             text("design_total DESC NULLS LAST"),
             text("project_id DESC"),
+        ),
+        # The search's candidates, newest first, read without touching the table: a common word's
+        # newest 10,001 matches are an index-only walk that tests the document in the index
+        # (migration 0013; domain/search/repository.py). The statistics target of ``search`` is
+        # raised there too (ALTER TABLE: not part of the metadata).
+        Index(
+            "ix_projects_recent",
+            text("created_at DESC"),
+            text("project_id DESC"),
+            postgresql_include=list(RECENT_INCLUDE),
         ),
     )
 

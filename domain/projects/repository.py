@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.projects.lifecycle import Status
 from domain.projects.models import Project, ProjectEvent
-from domain.search.matching import Clauses, text_clauses
+from domain.search.matching import PLAN_FOR_THE_VALUES, Clauses, text_clauses
 from domain.search.schemas import SEARCH_CAP, SearchFilters
 from domain.search.text import words
 from domain.users.models import User
@@ -59,6 +59,8 @@ async def search(
         status=Status(status) if status else None, account_id=account_id if account_id else None
     )
     clauses = text_clauses(q or "", filters)
+    if q:
+        await session.execute(text(PLAN_FOR_THE_VALUES))
     rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset)
     if total == 0 and q and words(q):
         clauses = text_clauses(q, filters, mode="substring")

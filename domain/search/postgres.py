@@ -38,6 +38,7 @@ class PostgresSearch:
         fuzzy = False
         async with self.uow() as tx:
             session = tx.session
+            await repo.plan_for_the_values(session)
             clauses = text_clauses(query.q, filters)
 
             async def run(clauses: Clauses) -> repo.Counts:

@@ -9,9 +9,11 @@ not decompose (ø, ł, ß, æ, œ, đ, þ) are mapped as ``unaccent`` maps them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NO_DECOMPOSITION = str.maketrans(
     {
@@ -72,26 +74,25 @@ class Segment:
     match: bool
 
 
+# A word is a run of letters and digits (``str.isalnum``): ``\w`` without the underscore.
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` (runs of letters and digits)."""
-    spans: list[tuple[int, int]] = []
-    start: int | None = None
-    for i, c in enumerate(text):
-        if c.isalnum():
-            if start is None:
-                start = i
-        elif start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(text)))
-    return spans
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+@lru_cache(maxsize=16_384)
+def _folded_word(word: str) -> str:
+    """``fold`` of one word of a result; the same words recur on every page (cached)."""
+    return fold(word)
 
 
 def _matches(word: str, query_words: Sequence[str]) -> bool:
-    folded = fold(word)
+    folded = _folded_word(word)
     *whole, last = query_words
-    return folded in whole or folded.startswith(last) or folded == last
+    return folded in whole or folded.startswith(last)
 
 
 def highlight(text: str, query_words: Sequence[str], *, limit: int | None = None) -> list[Segment]:
@@ -105,11 +106,12 @@ def highlight(text: str, query_words: Sequence[str], *, limit: int | None = None
         return [Segment(text, False)] if text else []
     out: list[Segment] = []
     at = 0
-    for start, end in _spans(text):
-        if _matches(text[start:end], query_words):
+    for m in _WORD.finditer(text):
+        if _matches(m.group(), query_words):
+            start, end = m.span()
             if start > at:
                 out.append(Segment(text[at:start], False))
-            out.append(Segment(text[start:end], True))
+            out.append(Segment(m.group(), True))
             at = end
     if at < len(text):
         out.append(Segment(text[at:], False))
