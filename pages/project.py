@@ -366,10 +366,16 @@ class ProjectScreen:
             ui.notify(f"Not saved: {exc.message}", type="negative", multi_line=True)
             return
         self.project = saved
-        await self.reload_events()
-        self.refresh_all()
-        self.sync_unsaved()  # the refreshed form is clean
+        # Said at once; then only what a save changes is redrawn: the header, the form's values
+        # in place (trimmed as stored), the history. Rebuilding the whole page (the form, the
+        # submission card) made the person wait for hundreds of elements to mount again.
         ui.notify("Saved.", type="positive")
+        if self.fields is not None:
+            self.fields.set_values(self.base)
+        self.sync_unsaved()  # the form is clean
+        self.summary.refresh()
+        await self.reload_events()
+        self.timeline.refresh()
 
     async def conflict(self, changes: dict[str, str]) -> None:
         """Someone saved since this page loaded: show both versions and let the person choose."""
@@ -498,10 +504,11 @@ class ProjectScreen:
             await self.reload()
             return
         self.project = moved
+        # Said at once, before the page is redrawn for the new status.
+        ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
         await self.reload_events()
         self.refresh_all()
         self.files.project_changed()  # accepted or rejected: no more adding or deleting
-        ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
 
 
 def _alert(tab: ui.tab, unsaved: bool) -> None:
