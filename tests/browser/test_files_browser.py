@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from domain.projects.schemas import ProjectCreate
 from tests import files
+from tests.browser.steps import log_in
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -28,15 +28,6 @@ ZONE = "America/Denver"
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-async def log_in(page: Page, email: str, password: str, path: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(re.compile(r"/login(\?|$)"))
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password", exact=True).fill(password)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"), timeout=30_000)
 
 
 async def test_a_person_uploads_files_sees_them_listed_downloads_and_deletes_one(
@@ -77,7 +68,11 @@ async def test_a_person_uploads_files_sees_them_listed_downloads_and_deletes_one
         assert set(stored) == {"site survey.pdf", "north face.png"}
         row = table.locator("tr").filter(has_text="site survey.pdf")
         when = stored["site survey.pdf"].uploaded_at.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%d %H:%M")
-        await expect(row.get_by_text(when)).to_be_visible()
+        # Recent: "just now", with the exact time in the person's zone on hover.
+        await row.get_by_text("just now").hover()
+        await expect(
+            page.locator(".q-tooltip").get_by_text(f"{when} ({ZONE.replace('_', ' ')})")
+        ).to_be_visible()
         await expect(row.get_by_text("PDF", exact=True)).to_be_visible()
         await expect(row.get_by_text(hashlib.sha256(survey).hexdigest()[:12])).to_be_visible()
         await expect(row.get_by_text(actor.email)).to_be_visible()

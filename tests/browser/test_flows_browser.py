@@ -17,6 +17,7 @@ from playwright.async_api import Page, expect
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectCreate, ProjectOut, ProjectQuery, ProjectUpdate
 from domain.users.schemas import Actor
+from tests.browser import steps
 from tests.designs import save_passing_design
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -49,13 +50,8 @@ async def new_project(svc: Any, actor: Actor, name: str) -> ProjectOut:
 
 
 async def log_in(page: Page, actor: Actor, password: str, path: str = "/projects") -> None:
-    """Open ``path`` signed out, get sent to the login form, log in, land on ``path``."""
-    await page.goto(path)
-    await expect(page).to_have_url(re.compile(r"/login(\?|$)"))
-    await page.get_by_label("Email").fill(actor.email)
-    await page.get_by_label("Password", exact=True).fill(password)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    """Log in as ``actor`` on the way to ``path``; the header then names them."""
+    await steps.log_in(page, actor.email, password, path)
     await expect(page.get_by_role("banner").get_by_text(actor.email)).to_be_visible()
 
 

@@ -16,10 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from domain.jobs.schemas import JobQuery, JobStatus
 from domain.projects.schemas import ProjectCreate
+from tests.browser.steps import log_in
 from tests.designs import save_passing_design
 from tests.served import chromium_binary, served_app
 
@@ -43,16 +44,6 @@ async def new_user(svc: Any, role: str) -> tuple[Any, str]:
     actor = await svc.users.authenticate_api_key(creds.api_key)
     assert actor is not None
     return actor, creds.password
-
-
-async def log_in(page: Page, email: str, password: str, path: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(re.compile(r"/login(\?|$)"))
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password", exact=True).fill(password)
-    await page.get_by_role("button", name="Log in").click()
-    # Generous: the worker booting beside the server shares the machine's two cores.
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"), timeout=30_000)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +96,12 @@ async def test_a_person_generates_a_report_and_downloads_it_and_ops_see_the_job(
         await expect(report_line).to_be_visible()
         stored = (await svc.reports.list(project.project_id))[0].created_at
         local_date = stored.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m-%d %H:%M")
-        await expect(card.get_by_text(re.compile(re.escape(local_date) + r" · \d+ KB"))).to_be_visible()
+        # Recent: "just now", with the exact time in the person's zone on hover.
+        made = card.get_by_text(re.compile(r"^just now · \d+ KB$"))
+        await made.hover()
+        await expect(
+            page.locator(".q-tooltip").get_by_text(f"{local_date} (America/Chicago)")
+        ).to_be_visible()
 
         async with page.expect_download() as download_info:
             await card.get_by_role("link", name="Download PDF").first.click()

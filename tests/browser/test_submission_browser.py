@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectCreate
+from tests.browser.steps import log_in
 from tests.designs import save_passing_design
 from tests.pm_peer import PMPeer, pm_peer
 from tests.served import chromium_binary, served_app
@@ -51,15 +52,6 @@ def server(servers: dict[str, str], server_log: Path, peer: PMPeer) -> Iterator[
         job_retry_backoff_max_seconds="1",
     ) as base:
         yield base
-
-
-async def log_in(page: Page, email: str, password: str, path: str) -> None:
-    await page.goto(path)
-    await expect(page).to_have_url(re.compile(r"/login(\?|$)"))
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password", exact=True).fill(password)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page).to_have_url(re.compile(re.escape(path) + "$"), timeout=30_000)
 
 
 @pytest.fixture
