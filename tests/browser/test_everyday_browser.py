@@ -193,6 +193,8 @@ async def test_leaving_with_unsaved_edits_asks_first(svc: Any, page: Page, serve
     here = f"{server}/projects/{project.project_id}"
 
     await page.get_by_label("Customer").fill("Not saved yet")
+    # The server marks the form unsaved a round trip after the edit (a loaded machine: longer).
+    await page.wait_for_selector("[data-unsaved]", state="attached")
     # A link inside the app asks in the page's own words; staying keeps the edit.
     await page.get_by_role("banner").get_by_role("link", name="Projects").click()
     question = page.get_by_role("dialog", name="Leave this page?")

@@ -157,7 +157,8 @@ def test_the_password_hint_names_this_interpreter_and_app_relative_to_where_the_
         ".venv/bin/python app.py user passwd a@b.test"
     )
     # Started from elsewhere: absolute paths, still one command that works as printed.
-    elsewhere = passwd_command("a@b.test", executable="/usr/bin/python3", cwd=Path("/tmp"))
+    beside = root.parent / f"{root.name}-elsewhere"  # not above the app (as /tmp is for /tmp/ci)
+    elsewhere = passwd_command("a@b.test", executable="/usr/bin/python3", cwd=beside)
     assert elsewhere == f"/usr/bin/python3 {root / 'app.py'} user passwd a@b.test"
     assert passwd_command("o'neil@b.test", executable=sys.executable, cwd=root).endswith(
         "user passwd 'o'\"'\"'neil@b.test'"
