@@ -320,11 +320,17 @@ class DesignEditor:
             self.unsaved_marker()
             ui.space()
             if self.editable():
-                self.note = (
-                    ui.input("Note (optional)").props("dense clearable").classes("w-64").mark("design-note")
-                )
-                ui.button("Save design", icon="save", on_click=busy(self.save)).mark("design-save")
-                ui.button("Discard", on_click=self.discard).props("flat").mark("design-discard")
+                # One group that wraps inside itself: on a phone it takes the full width, so the
+                # buttons go under the note instead of past the screen's edge.
+                with ui.row().classes("items-center gap-3 max-sm:w-full"):
+                    self.note = (
+                        ui.input("Note (optional)")
+                        .props("dense clearable")
+                        .classes("w-64 max-sm:w-full")
+                        .mark("design-note")
+                    )
+                    ui.button("Save design", icon="save", on_click=busy(self.save)).mark("design-save")
+                    ui.button("Discard", on_click=self.discard).props("flat").mark("design-discard")
 
     @ui.refreshable_method
     def unsaved_marker(self) -> None:

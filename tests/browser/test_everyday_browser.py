@@ -36,19 +36,21 @@ async def read_csv(download: Any) -> list[list[str]]:
 
 
 async def resting_box(locator: Any) -> dict[str, float]:
-    """The element's box once it has stopped moving (a tab panel slides in)."""
-    boxes: list[Any] = [None, await locator.bounding_box()]
-
-    async def still() -> bool:
-        boxes.append(await locator.bounding_box())
-        return boxes[-1] is not None and boxes[-1] == boxes[-2]
-
+    """The element's box once it has stopped moving: a tab panel slides in (Quasar's transition
+    classes are on it meanwhile), and the slide may wait a frame or two before it starts, so the
+    box must also stay the same for a quarter of a second."""
+    page = locator.page
     deadline = asyncio.get_running_loop().time() + 10
-    while not await still():
+    boxes: list[Any] = []
+    while True:
         assert asyncio.get_running_loop().time() < deadline, "the element kept moving"
+        moving = await page.evaluate("document.querySelector('[class*=\"q-transition--\"]') !== null")
+        boxes.append(None if moving else await locator.bounding_box())
+        last = boxes[-6:]
+        if len(last) == 6 and last[0] is not None and all(b == last[0] for b in last):
+            box: dict[str, float] = last[0]
+            return box
         await asyncio.sleep(0.05)
-    box: dict[str, float] = boxes[-1]
-    return box
 
 
 async def settled(page: Page) -> None:
