@@ -60,6 +60,9 @@ async def settled(page: Page) -> None:
 
 async def check_axe(page: Page, where: str, problems: dict[str, str]) -> None:
     await settled(page)
+    # everyday.js names what Quasar leaves unnamed (the uploader's buttons) in the animation frame
+    # after the elements appear: let two frames pass, or axe may look in between.
+    await page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     found = await violations(page)
     if found:
         problems[where] = report(found)
