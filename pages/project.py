@@ -366,15 +366,17 @@ class ProjectScreen:
             ui.notify(f"Not saved: {exc.message}", type="negative", multi_line=True)
             return
         self.project = saved
-        # Said at once; then only what a save changes is redrawn: the header, the form's values
-        # in place (trimmed as stored), the history. Rebuilding the whole page (the form, the
-        # submission card) made the person wait for hundreds of elements to mount again.
+        # Said at once (the toast goes out while the history is read); then only what a save
+        # changes is redrawn: the form's values in place (trimmed as stored), the header, the
+        # history. Rebuilding the whole page (the form, the submission card) made the person wait
+        # for hundreds of elements to mount again, and a header rebuilt in the toast's message
+        # delayed the toast.
         ui.notify("Saved.", type="positive")
         if self.fields is not None:
             self.fields.set_values(self.base)
         self.sync_unsaved()  # the form is clean
-        self.summary.refresh()
         await self.reload_events()
+        self.summary.refresh()
         self.timeline.refresh()
 
     async def conflict(self, changes: dict[str, str]) -> None:
@@ -503,11 +505,18 @@ class ProjectScreen:
             ui.notify(f"{exc.message}{detail}{hint}", type="negative", multi_line=True)
             await self.reload()
             return
+        was_editable = self.editable
         self.project = moved
-        # Said at once, before the page is redrawn for the new status.
+        # Said at once, with the header's new badge and buttons; then the history. The Overview
+        # form is rebuilt only when the move changed whether it can be edited (accepted or
+        # rejected): mounting its fields again was most of what the browser did after a move.
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
+        self.summary.refresh()
+        self.submission.render.refresh()
+        if self.editable != was_editable:
+            self.overview.refresh()
         await self.reload_events()
-        self.refresh_all()
+        self.timeline.refresh()
         self.files.project_changed()  # accepted or rejected: no more adding or deleting
 
 

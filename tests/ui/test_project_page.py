@@ -135,10 +135,13 @@ async def test_the_owner_moves_the_project_forward_but_only_a_manager_may_accept
     await user.open(f"/projects/{project.project_id}")
     await user.should_not_see(marker="to-accepted")
     await user.should_see("Revision 1: Pipe10STD, embedment 9.5 ft, estimate $15,082.10; passes")
+    form_before = field(user, "name").id
 
     user.find(marker="to-estimating").click()
     await user.should_see(marker="status-badge", content="Estimating", retries=40)
     await user.should_see("Status: Draft → Estimating")
+    # The form stays editable, so it is not rebuilt (the browser would mount every field again).
+    assert field(user, "name").id == form_before
 
     user.find(marker="to-submitted").click()
     await user.should_see(marker="submit-dialog", retries=40)  # Submit asks first (the submission tests)
