@@ -11,7 +11,8 @@ from domain.services import Services
 from domain.users.schemas import Actor
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request.
     return request.app.state.services  # type: ignore[no-any-return]
 
 

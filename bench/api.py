@@ -12,8 +12,9 @@ and drives each with wrk (2 threads) in alternating rounds, so both see the same
     without the current ETag, so one connection chains them: a wrk Lua script sends the ETag of
     each answer with the next request) and ``POST /api/v1/projects`` (a new project each request).
 Prints the machine, the load average, and per series the requests per second, p50 and p95 latency,
-the medians over the rounds, and the ratio product / baseline for the GET. Every server it
-started is stopped by PID. Not run as a test.
+the server process's CPU time per request (user + system, from ``/proc``: the column that a busy
+machine skews least), the medians over the rounds, and the ratio product / baseline for the GET.
+Every server it started is stopped by PID. Not run as a test.
 """
 
 from __future__ import annotations
@@ -67,8 +68,18 @@ end
 """
 
 
-def _wrk(url: str, seconds: int, connections: int, *, script: str | None = None, headers=(), env=None):
-    """(requests/s, p50 ms, p95 ms, non-2xx) of one wrk run."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wrk(
+    url: str, seconds: int, connections: int, *, script: str | None = None, headers=(), env=None, pid=None
+):
+    """(requests/s, p50 ms, p95 ms, non-2xx, server CPU ms per request) of one wrk run; the CPU
+    column (of process ``pid``) is NaN without a pid."""
+    cpu0 = _cpu_seconds(pid) if pid else 0.0
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
@@ -84,7 +95,9 @@ def _wrk(url: str, seconds: int, connections: int, *, script: str | None = None,
     p95m = re.search(r"p95 ([\d.]+)", out)
     p95 = float(p95m.group(1)) / 1000 if p95m else float("nan")
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p95, int(bad.group(1)) if bad else 0
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu_ms = (_cpu_seconds(pid) - cpu0) * 1000 / max(total, 1) if pid else float("nan")
+    return rps, p50, p95, int(bad.group(1)) if bad else 0, cpu_ms
 
 
 def _ms(text: str) -> float:
@@ -162,10 +175,12 @@ def main() -> int:
         # so its cost is in the numbers).
         lifted = "100000000/minute"
         profiling = ("-m", "cProfile", "-o", str(Path(args.profile).resolve())) if args.profile else ()
+        pids: list[int] = []
         with served_app(
             servers,
             tmp / "data",
             python_args=profiling,
+            started=pids.append,
             log_level="WARNING",
             api_rate_per_key=lifted,
             api_rate_per_address=lifted,
@@ -175,6 +190,8 @@ def main() -> int:
                 f"python {platform.python_version()}"
             )
             print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            # Under cProfile the PID is the profiled interpreter itself (``python -m cProfile``).
+            app_pid = pids[0]
             get = _script(tmp, "get.lua", "")
             patch = _script(tmp, "patch.lua", PATCH_LUA)
             post = _script(tmp, "post.lua", POST_LUA)
@@ -191,13 +208,14 @@ def main() -> int:
                             c,
                             script=get,
                             headers=[f"X-API-Key: {key}"],
+                            pid=app_pid,
                         )
                     )
                     series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
-                        _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get)
+                        _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get, pid=bare.pid)
                     )
                 series.setdefault("GET bare hello, 8 conn", []).append(
-                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get)
+                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get, pid=bare.pid)
                 )
                 series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
                     _wrk(
@@ -206,21 +224,32 @@ def main() -> int:
                         1,
                         script=patch,
                         env={"BENCH_KEY": key, "BENCH_ETAG": etag},
+                        pid=app_pid,
                     )
                 )
                 etag = httpx.get(
                     f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
                 ).headers["etag"]
                 series.setdefault("POST product, 8 conn", []).append(
-                    _wrk(f"{base}/api/v1/projects", args.seconds, 8, script=post, env={"BENCH_KEY": key})
+                    _wrk(
+                        f"{base}/api/v1/projects",
+                        args.seconds,
+                        8,
+                        script=post,
+                        env={"BENCH_KEY": key},
+                        pid=app_pid,
+                    )
                 )
             print(
-                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8}  "
+                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8} {'CPU ms/req':>10}  "
                 f"(median of {args.rounds} rounds of {args.seconds} s)"
             )
             for name, runs in series.items():
-                med = [statistics.median(r[i] for r in runs) for i in range(3)]
-                print(f"{name:44} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {sum(r[3] for r in runs):8d}")
+                med = [statistics.median(r[i] for r in runs) for i in (0, 1, 2, 4)]
+                print(
+                    f"{name:44} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {sum(r[3] for r in runs):8d} "
+                    f"{med[3]:10.3f}"
+                )
             for c in args.connections:
                 p = statistics.median(r[0] for r in series[f"GET product, {c} conn"])
                 b = statistics.median(r[0] for r in series[f"GET bare FastAPI+asyncpg, {c} conn"])
