@@ -382,18 +382,12 @@ class ProjectService:
         its audit event, in the same transaction (and, given the transaction's ``outbox``, the
         search document's refresh after it). Returns the new ETag."""
         self._bump(project, actor)
-        await repo.add_event(
-            session,
-            project_id=project.project_id,
-            event_type=event_type,
-            actor=actor.email,
-            request_id=request_id,
-            data={**data, "revision": project.revision},
+        await self.record_event(
+            session, actor, project, event_type, {**data, "revision": project.revision}, request_id=request_id
         )
         if outbox is not None:
             self._reindex_later(outbox, project.project_id)
         await session.flush()
-        self.observe(event_type.replace(".", "_"))
         return project.etag
 
     async def read_in(self, session: AsyncSession, project_id: str) -> ProjectOut:
