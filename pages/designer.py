@@ -88,6 +88,7 @@ class DesignEditor:
         self.line_widgets: dict[str, tuple[Any, Any]] = {}
         self.line_resets: dict[str, ui.button] = {}
         self.line_codes: tuple[str, ...] = ()
+        self.lines_open = False  # the line editor's expansion: its fields exist only while open
         self.syncing = False
         self.pressure_chart: Chart | None = None
         self.shown_unsaved = False  # what the "Unsaved changes" badge shows now
@@ -744,20 +745,46 @@ class DesignEditor:
     def line_editor(self) -> None:
         """Quantity and unit price of each line, editable; an entry overrides the computed value and
         the line's reset goes back to it. Rebuilt only when the lines change (another section, a
-        cabinet more), otherwise updated in place so typing keeps its focus."""
+        cabinet more), otherwise updated in place so typing keeps its focus. The fields are built
+        only while the expansion is open: closed (as it starts), a design keystroke that changes
+        the lines rebuilds one element instead of five per line (the rebuild was the largest cost
+        of a keystroke on the server with many designers typing)."""
         self.line_widgets, self.line_resets = {}, {}
-        est = self.evaluation.estimate
-        if est is None:
+        if self.evaluation.estimate is None:
             self.line_codes = ()
             return
-        items = [i for i in est["line_items"] if i["code"] not in ("contingency", "markup", "margin")]
+        items = self.editable_lines()
         self.line_codes = tuple(i["code"] for i in items)
         with (
-            ui.expansion("Override quantities and unit prices", icon="edit")
+            ui.expansion(
+                "Override quantities and unit prices",
+                icon="edit",
+                value=self.lines_open,
+                on_value_change=lambda e: self.toggle_lines(bool(e.value), box),
+            )
             .classes("w-full")
             .mark("estimate-overrides"),
-            ui.grid(columns="minmax(10rem,2fr) 8rem 3rem 8rem auto").classes("w-full items-center gap-x-3"),
+            ui.element().classes("w-full") as box,
         ):
+            if self.lines_open:
+                self.line_fields(items)
+
+    def editable_lines(self) -> list[dict[str, Any]]:
+        """The estimate's lines a person may override (not the percent adjustments)."""
+        est = self.evaluation.estimate or {}
+        return [i for i in est.get("line_items", []) if i["code"] not in ("contingency", "markup", "margin")]
+
+    def toggle_lines(self, open_: bool, box: ui.element) -> None:
+        """Opened: the fields are built from the current estimate; closed: they are dropped."""
+        self.lines_open = open_
+        box.clear()
+        self.line_widgets, self.line_resets = {}, {}
+        if open_:
+            with box:
+                self.line_fields(self.editable_lines())
+
+    def line_fields(self, items: list[dict[str, Any]]) -> None:
+        with ui.grid(columns="minmax(10rem,2fr) 8rem 3rem 8rem auto").classes("w-full items-center gap-x-3"):
             for item in items:
                 code = item["code"]
                 given = design_state.line_override(self.pricing, code)
@@ -798,11 +825,7 @@ class DesignEditor:
     def sync_lines(self) -> None:
         """After an evaluation: the computed values into the fields nobody overrides."""
         est = self.evaluation.estimate
-        codes = tuple(
-            i["code"]
-            for i in (est or {}).get("line_items", [])
-            if i["code"] not in ("contingency", "markup", "margin")
-        )
+        codes = tuple(i["code"] for i in self.editable_lines())
         if codes != self.line_codes:
             self.line_editor.refresh()
             return

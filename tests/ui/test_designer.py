@@ -181,6 +181,11 @@ async def test_pricing_and_line_overrides_change_the_total_and_are_saved_with_th
     rows = {r["code"]: r for r in one(user, "estimate-lines").rows}
     assert rows["contingency"]["amount"] == "0.00"
 
+    # The line fields exist only while their expansion is open (closed, a keystroke that changes
+    # the lines rebuilds one element instead of every line's fields).
+    assert not has(user, "line-qty-concrete")
+    one(user, "estimate-overrides").value = True
+    await user.should_see(marker="line-qty-concrete")
     user.find(marker="line-qty-concrete").clear().type("5")
     await eventually(
         lambda: {r["code"]: r for r in one(user, "estimate-lines").rows}["concrete"]["overridden"],
