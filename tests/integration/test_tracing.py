@@ -1,6 +1,7 @@
 """With ``SIGNX_OTLP_ENDPOINT`` set, a report requested through the API is one trace from the
-request through the outbox to the worker's task, sent over OTLP/HTTP by each process (the served
-app and the worker it starts) to a real receiver on 127.0.0.1 (tests/otlp_peer.py)."""
+request through the outbox to the worker's task, and on to the e-mail that task queues, sent over
+OTLP/HTTP by each process (the served app and the worker it starts) to a real receiver on
+127.0.0.1 (tests/otlp_peer.py)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ async def test_a_report_request_its_outbox_publish_and_the_workers_task_are_one_
         estimator, ProjectCreate(name="Cedar Ln Sign", account_id="ACME-07")
     )
     await save_passing_design(services, estimator, project)
+    # A manager asks for the report: the job's success e-mails the project's owner.
+    manager = await services.users.create("manager@signx.test", "manager")
     # The caller is traced too: its traceparent names the trace the request joins.
     caller_trace, caller_span = secrets.token_hex(16), secrets.token_hex(8)
 
@@ -50,7 +53,7 @@ async def test_a_report_request_its_outbox_publish_and_the_workers_task_are_one_
             answer = await client.post(
                 f"/api/v1/projects/{project.project_id}/reports",
                 json={"revision": 1},
-                headers={"X-API-Key": creds.api_key, "traceparent": f"00-{caller_trace}-{caller_span}-01"},
+                headers={"X-API-Key": manager.api_key, "traceparent": f"00-{caller_trace}-{caller_span}-01"},
             )
             assert answer.status_code == 202, answer.text
             job_id = answer.json()["result"]["job_id"]
@@ -62,12 +65,9 @@ async def test_a_report_request_its_outbox_publish_and_the_workers_task_are_one_
             page = await client.get("/login")  # a page request, without a caller's trace
             assert page.status_code == 200
             await eventually(
-                lambda: (
-                    bool(receiver.named("job.run", **{"signx.job.id": job_id}))
-                    and bool(receiver.named("GET /login"))
-                ),
+                lambda: len(receiver.named("job.run")) == 2 and bool(receiver.named("GET /login")),
                 seconds=60,
-                what="the worker's and the page's spans",
+                what="the spans of the report's job, of its e-mail's and of the page",
             )
 
     request = only(receiver.named(REPORTS_ROUTE), "the request's span")
@@ -86,6 +86,16 @@ async def test_a_report_request_its_outbox_publish_and_the_workers_task_are_one_
     assert (publish.name, publish.service, publish.kind) == ("outbox.publish", "signx-app", "producer")
     assert publish.attributes["signx.outbox.kind"] == JOB_ENQUEUE
     assert (publish.trace_id, publish.parent_span_id) == (caller_trace, request.span_id)
+
+    # The e-mail queued in the job's transaction (in the worker's event loop) continues the trace.
+    mail_publish = only(
+        [s for s in receiver.named("outbox.publish") if s.parent_span_id == run.span_id],
+        "the e-mail's publish",
+    )
+    assert (mail_publish.service, mail_publish.trace_id) == ("signx-app", caller_trace)
+    mail_run = only([s for s in receiver.named("job.run") if s.span_id != run.span_id], "the e-mail's job")
+    assert (mail_run.service, mail_run.trace_id) == ("signx-worker", caller_trace)
+    assert mail_run.parent_span_id == mail_publish.span_id and mail_run.status == "unset"
 
     # A page's request is a trace of its own; the probes the test polled have none.
     login = only(receiver.named("GET /login"), "the page's span")
