@@ -19,8 +19,9 @@ absent collector never holds up a request (spans past its queue are dropped). Th
 - ``outbox.publish`` (PRODUCER) for each row a relay publishes, child of that stored context; the
   job's Celery message carries this span's context in its headers;
 - ``job.run`` (CONSUMER) for each attempt a worker runs, child of the message's context. The
-  services the task calls run with it as their current span, so an e-mail queued by a report's
-  success continues the same trace.
+  coroutines the task hands to its process's event loop run with it as their current span
+  (``run_coroutine_threadsafe`` schedules them in a copy of the caller's context), so an e-mail
+  queued by a report's success continues the same trace.
 
 A page's actions run over its websocket, outside any HTTP request: what they queue starts its
 trace at ``outbox.publish``.
@@ -31,9 +32,9 @@ as soon as a global provider exists, which would double every request span.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from infra.settings import Settings
     from infra.tracing_otlp import OtlpTracing
 
-T = TypeVar("T")
 Kind = Literal["internal", "server", "client", "producer", "consumer"]
 
 TRACES_PATH = "/v1/traces"
@@ -114,11 +114,3 @@ def carrier() -> dict[str, str] | None:
     if _tracing is None:
         return None
     return _tracing.carrier()
-
-
-def carried(coro: Coroutine[Any, Any, T]) -> Coroutine[Any, Any, T]:
-    """``coro`` to run on another thread's event loop with this thread's current span (a worker
-    task hands its coroutine to its process's loop)."""
-    if _tracing is None:
-        return coro
-    return _tracing.carried(coro)

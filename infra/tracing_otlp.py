@@ -3,11 +3,10 @@ the only module that imports this one, and only when ``SIGNX_OTLP_ENDPOINT`` is 
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Mapping
+import threading
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
 
-from opentelemetry import context as otel_context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -18,8 +17,6 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infra.metrics import UNMATCHED, route_template
-
-T = TypeVar("T")
 
 KINDS = {
     "internal": SpanKind.INTERNAL,
@@ -33,6 +30,7 @@ TRACE_HEADERS = (b"traceparent", b"tracestate")
 # Requests with no span: NiceGUI's assets and websocket transport, and the probes.
 UNTRACED_PREFIX = "/_nicegui"
 UNTRACED_PATHS = frozenset({"/health", "/ready", "/metrics", "/metrics/"})
+STOP_WAIT_SECONDS = 3.0
 
 
 class OtlpTracing:
@@ -48,7 +46,13 @@ class OtlpTracing:
         self.propagator = TraceContextTextMapPropagator()
 
     def shutdown(self) -> None:
-        self.provider.shutdown()
+        """Send what is still queued, waiting at most ``STOP_WAIT_SECONDS``: a collector that is
+        down (the exporter retries for up to its 10 s timeout) must not hold up a stopping process
+        (``serve`` kills its worker ``SIGNX_WORKER_STOP_GRACE_SECONDS`` after SIGTERM). Spans it has
+        not taken by then are lost."""
+        stopper = threading.Thread(target=self.provider.shutdown, name="otlp-shutdown", daemon=True)
+        stopper.start()
+        stopper.join(STOP_WAIT_SECONDS)
 
     def asgi(self, app: ASGIApp) -> ASGIApp:
         return ServerSpans(app, self)
@@ -71,18 +75,6 @@ class OtlpTracing:
         carrier: dict[str, str] = {}
         self.propagator.inject(carrier)
         return carrier or None
-
-    def carried(self, coro: Coroutine[Any, Any, T]) -> Coroutine[Any, Any, T]:
-        return _within(otel_context.get_current(), coro)
-
-
-async def _within(context: otel_context.Context, coro: Coroutine[Any, Any, T]) -> T:
-    # Runs as its own asyncio task, whose context is a copy: attaching here leaks nowhere.
-    token = otel_context.attach(context)
-    try:
-        return await coro
-    finally:
-        otel_context.detach(token)
 
 
 class ServerSpans:

@@ -132,9 +132,10 @@ class WorkerRuntime:
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on this process's loop and wait for it. If the wait is interrupted (the
-        soft time limit raises in this thread), the coroutine is cancelled too."""
-        # With tracing on, the task's span stays current on the loop (what the job queues joins it).
-        future = asyncio.run_coroutine_threadsafe(tracing.carried(coro), self.loop)
+        soft time limit raises in this thread), the coroutine is cancelled too. It runs in a copy
+        of this thread's context (``run_coroutine_threadsafe`` schedules it so): the task's trace
+        span is current there, and what the job queues continues its trace."""
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
             return future.result()
         except BaseException:
