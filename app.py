@@ -153,10 +153,11 @@ def serve(settings: Settings, host: str, port: int) -> int:
         os.environ.setdefault("NICEGUI_REDIS_KEY_PREFIX", "signx:nicegui:")
     # The server, its worker and the worker's pool processes: one set of metrics in /metrics.
     _multiprocess_metrics(settings.data_dir / "metrics" / f"serve-{port}", fresh=True)
-    from infra import logs
+    from infra import logs, tracing
     from infra.migrate import upgrade
 
     logs.configure(settings.log_level)
+    tracing.configure(settings, "signx-app")  # SIGNX_OTLP_ENDPOINT unset: nothing happens
     if settings.redis_url and not settings.storage_secret:
         log.warning("SIGNX_STORAGE_SECRET is unset: sessions signed here are valid on no other process")
     signal.signal(signal.SIGTERM, _terminate)
@@ -172,6 +173,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         finally:
             if worker is not None:
                 worker.stop()  # before the servers it uses stop
+            tracing.shutdown()  # sends the spans still queued
     return 0
 
 
@@ -388,13 +390,14 @@ def user_command(settings: Settings, args: argparse.Namespace) -> int:
 def relay(settings: Settings) -> int:
     """The outbox relay on its own (with SIGNX_RELAY_IN_SERVER=false on the web servers, or beside
     them: relays never publish a row twice at once). Stops on SIGTERM or Ctrl-C."""
-    from infra import logs
+    from infra import logs, tracing
     from infra.celery_queue import CeleryJobQueue
     from infra.db import Database
     from infra.migrate import upgrade
     from infra.relay import OutboxRelay
 
     logs.configure(settings.log_level)
+    tracing.configure(settings, "signx-relay")
 
     async def run(database_url: str, redis_url: str) -> None:
         from bootstrap import search_backend, search_deliveries
@@ -425,10 +428,13 @@ def relay(settings: Settings) -> int:
             await release_search()
             await db.dispose()
 
-    with _servers(settings, need_redis=True) as (database_url, redis_url):
-        upgrade(database_url)
-        assert redis_url is not None
-        asyncio.run(run(database_url, redis_url))
+    try:
+        with _servers(settings, need_redis=True) as (database_url, redis_url):
+            upgrade(database_url)
+            assert redis_url is not None
+            asyncio.run(run(database_url, redis_url))
+    finally:
+        tracing.shutdown()
     return 0
 
 

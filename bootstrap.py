@@ -41,6 +41,7 @@ from domain.services import Services
 from domain.submissions.service import SubmissionService
 from domain.users.actor_cache import ActorCache
 from domain.users.service import UserService
+from infra import tracing
 from infra.actor_invalidation import RedisActorInvalidation
 from infra.api_guard import ApiGuard, GuardPolicy, RedisRateLimits
 from infra.blobs import LocalBlobStore
@@ -336,8 +337,11 @@ def install_http(
     guard = api_guard(build_api(services), services, settings, redis_url)
     # The API's requests take the front door, to its own lean stack (infra/front_door.py); the
     # mount stays for what asks the page app's router for it (and would serve should the page
-    # stack ever be built without the door).
-    install_front_door(app, RequestMiddleware(SecurityHeaders(guard, https=settings.https)))
+    # stack ever be built without the door). With tracing on, each stack behind the door gets a
+    # request span outermost, so its name can read the route the stack's router matched.
+    install_front_door(
+        app, RequestMiddleware(SecurityHeaders(guard, https=settings.https)), around=tracing.asgi
+    )
     app.mount("/api", guard)
     # Starlette matches a mount's remaining path with ``.*``, which stops at a newline: a path
     # with an encoded line break (``/api/v1/jobs/%0A/cancel``) would miss the API and get the page

@@ -13,6 +13,7 @@ import asyncio
 from celery import Celery
 
 from domain.jobs.queues import queue_for
+from infra import tracing
 
 TASK = "signx.jobs.run"
 
@@ -48,6 +49,9 @@ class CeleryJobQueue:
             queue=queue,
             retry=True,
             retry_policy=self._retry_policy,
+            # The publishing span's trace context (the thread runs in the caller's context): the
+            # worker's task continues the trace. None (no headers) when tracing is off.
+            headers=tracing.carrier(),
         )
 
     async def enqueue(self, job_id: str, attempt: int, *, kind: str | None = None) -> None:

@@ -16,6 +16,7 @@ outermost layers) is what puts this door in front of all of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,12 +42,18 @@ class FrontDoor:
         await self.pages(scope, receive, send)
 
 
-def install_front_door(app: Any, api_stack: Any) -> None:
-    """Put a :class:`FrontDoor` in front of ``app``'s middleware stack when it is built."""
+def _as_is(app: ASGIApp) -> ASGIApp:
+    return app
+
+
+def install_front_door(app: Any, api_stack: Any, *, around: Callable[[ASGIApp], ASGIApp] = _as_is) -> None:
+    """Put a :class:`FrontDoor` in front of ``app``'s middleware stack when it is built.
+    ``around`` wraps each of the two stacks behind the door (a request span, outside everything
+    else: ``infra/tracing.py``); it is applied when the stack is built, at the first request."""
     build = type(app).build_middleware_stack
 
     def build_with_front_door() -> ASGIApp:
-        return FrontDoor(build(app), api_stack)
+        return FrontDoor(around(build(app)), around(api_stack))
 
     app.build_middleware_stack = build_with_front_door
     app.middleware_stack = None  # built again (with the door) on the next request

@@ -135,12 +135,15 @@ def mark_process_dead(pid: int) -> None:
         multiprocess.mark_process_dead(pid)
 
 
-def _route_template(scope: dict[str, Any]) -> str:
+UNMATCHED = "unmatched"
+
+
+def route_template(scope: Mapping[str, Any]) -> str:
     """The matched route's template (``/api/v1/projects/{project_id}``), never the raw path."""
     route = scope.get("route")
     path = getattr(route, "path", None)
     if path is None:
-        return "unmatched"
+        return UNMATCHED
     prefix = scope.get("root_path", "") or ""
     return f"{prefix}{path}" if prefix and not path.startswith(prefix) else path
 
@@ -180,10 +183,10 @@ class RequestMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         except BaseException:
-            HTTP_EXCEPTIONS.labels(_route_template(scope)).inc()
+            HTTP_EXCEPTIONS.labels(route_template(scope)).inc()
             raise
         finally:
-            route = _route_template(scope)
+            route = route_template(scope)
             method = scope.get("method", "GET")
             HTTP_REQUESTS.labels(method, route, str(status["code"])).inc()
             elapsed = time.perf_counter() - started

@@ -29,8 +29,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.orm import utcnow
-from domain.outbox.models import CHANNEL, JOB_ENQUEUE, JOB_REVOKE, OutboxMessage
+from domain.outbox.models import CHANNEL, JOB_ENQUEUE, JOB_REVOKE, TRACE, OutboxMessage
 from domain.ports import JobQueue
+from infra import tracing
 from infra.db import Database
 from infra.metrics import OUTBOX_PUBLISHED
 
@@ -214,7 +215,15 @@ class OutboxRelay:
                     deliver = self.deliver.get(row.kind)
                     if deliver is None:
                         raise LookupError(f"no delivery for outbox kind {row.kind!r}")
-                    await deliver(row.payload)
+                    # Child of the span that wrote the row (its request's, or a job's); what the
+                    # delivery sends on (a job's message) carries this span's context.
+                    with tracing.span(
+                        "outbox.publish",
+                        kind="producer",
+                        parent=row.payload.get(TRACE),
+                        attributes={"signx.outbox.id": row.id, "signx.outbox.kind": row.kind},
+                    ):
+                        await deliver(row.payload)
                 except Exception as exc:
                     row.attempts += 1
                     row.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -188,6 +188,18 @@ class Settings(BaseSettings):
         description="`python app.py worker` serves its Prometheus metrics on this port (on SIGNX_HOST); "
         "0 = not served (a worker started by serve shows its metrics in the server's /metrics).",
     )
+    # Traces (infra/tracing.py): unset, the tracing SDK and its exporter are not even imported.
+    otlp_endpoint: str | None = Field(
+        None,
+        description="http(s)://host:4318 of an OpenTelemetry collector (OTLP over HTTP; /v1/traces is "
+        "added unless given): every process sends its spans there; unset = no tracing.",
+    )
+    otlp_sample_ratio: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of new traces kept; a job's spans follow the choice made for its request.",
+    )
 
     @model_validator(mode="after")
     def _argon2_memory_covers_the_lanes(self) -> Settings:
@@ -292,6 +304,22 @@ class Settings(BaseSettings):
             raise ValueError("pm_url must be an http:// or https:// URL with a host")
         if parts.username or parts.password:
             raise ValueError("pm_url must not carry credentials: set SIGNX_PM_TOKEN")
+        return value
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_endpoint(cls, value: str | None) -> str | None:
+        """Refuse a typo at start-up rather than losing every span in silence."""
+        value = (value or "").strip() or None
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("otlp_endpoint must be an http:// or https:// URL, e.g. http://collector:4318")
+        if parts.username or parts.password:
+            raise ValueError(
+                "otlp_endpoint must not carry credentials: set OTEL_EXPORTER_OTLP_HEADERS for the collector"
+            )
         return value
 
     @field_validator("pm_token")

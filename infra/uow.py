@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import Forbidden
 from domain.jobs.repository import JobRepository
 from domain.orm import utcnow
-from domain.outbox.models import CHANNEL, OutboxMessage
+from domain.outbox.models import CHANNEL, TRACE, OutboxMessage
 from domain.users.authentication import actor_of
 from domain.users.repository import USERS_CHANGED, UserRepository
 from domain.users.schemas import Actor
+from infra import tracing
 from infra.db import Database
 
 AfterCommit = Callable[[Sequence[OutboxMessage]], None]
@@ -35,9 +36,11 @@ class SqlOutbox:
 
     def add(self, kind: str, payload: Mapping[str, Any]) -> None:
         now = utcnow()
-        message = OutboxMessage(
-            kind=kind, payload=dict(payload), created_at=now, available_at=now, attempts=0
-        )
+        payload = dict(payload)
+        trace = tracing.carrier()  # None unless tracing is on and a span is current
+        if trace is not None:
+            payload[TRACE] = trace
+        message = OutboxMessage(kind=kind, payload=payload, created_at=now, available_at=now, attempts=0)
         self.session.add(message)
         self.messages.append(message)
 

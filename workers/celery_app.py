@@ -17,12 +17,14 @@ backend (none is kept):
 from __future__ import annotations
 
 import random
+from contextlib import AbstractContextManager
 from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from domain.jobs.queues import DEFAULT as DEFAULT_QUEUE
+from infra import tracing
 from infra.settings import Settings
 from workers import root
 
@@ -89,13 +91,37 @@ def attempt_of(task_id: str | None) -> int:
         return 1
 
 
+def trace_context(request: Any) -> dict[str, str]:
+    """The W3C trace context a task's message carries (the relay's publish span, in the
+    message's headers; a retry's message copies them)."""
+    headers = getattr(request, "headers", None) or {}
+    found = {}
+    for name in ("traceparent", "tracestate"):
+        value = getattr(request, name, None) or headers.get(name)
+        if isinstance(value, str) and value:
+            found[name] = value
+    return found
+
+
+def _attempt_span(task: Task, job_id: str) -> AbstractContextManager[object]:
+    if not tracing.enabled():
+        return tracing.NULL
+    return tracing.span(
+        "job.run",
+        kind="consumer",
+        parent=trace_context(task.request),
+        attributes={"signx.job.id": job_id, "signx.job.attempt": attempt_of(task.request.id)},
+    )
+
+
 @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True)
 def run(self: Task, job_id: str) -> str:
     """Run one attempt of a job: re-read it, run its handler, record the outcome."""
     runtime = root.runtime()
-    try:
-        return runtime.execute(job_id)
-    except SoftTimeLimitExceeded:
-        return runtime.timed_out(job_id)
-    except root.RETRYABLE as exc:
-        raise runtime.retry_or_fail(self, job_id, exc) from exc
+    with _attempt_span(self, job_id):
+        try:
+            return runtime.execute(job_id)
+        except SoftTimeLimitExceeded:
+            return runtime.timed_out(job_id)
+        except root.RETRYABLE as exc:
+            raise runtime.retry_or_fail(self, job_id, exc) from exc

@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from domain.errors import NotFound
 from domain.jobs.schemas import FINISHED, JobStatus
 from domain.jobs.service import Handler, JobCancelled, ProgressFn, RetryableJobError
+from infra import tracing
 from infra.settings import Settings
 
 log = logging.getLogger("signx.worker")
@@ -113,6 +114,8 @@ class WorkerRuntime:
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
         self.settings = config.settings
+        # In each pool process, after the fork: the exporter's thread is this process's own.
+        tracing.configure(self.settings, "signx-worker")
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.jobs_done = 0
         self.loop = asyncio.new_event_loop()
@@ -129,7 +132,9 @@ class WorkerRuntime:
 
     def call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on this process's loop and wait for it. If the wait is interrupted (the
-        soft time limit raises in this thread), the coroutine is cancelled too."""
+        soft time limit raises in this thread), the coroutine is cancelled too. It runs in a copy
+        of this thread's context (``run_coroutine_threadsafe`` schedules it so): the task's trace
+        span is current there, and what the job queues continues its trace."""
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
             return future.result()
@@ -242,6 +247,7 @@ class WorkerRuntime:
             log.warning("releasing the worker's connections failed", exc_info=True)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        tracing.shutdown()  # sends the spans still queued
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:

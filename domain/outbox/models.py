@@ -22,6 +22,10 @@ JOB_ENQUEUE = "job.enqueue"  # payload {"job_id": str, "attempt": int, "kind": s
 JOB_REVOKE = "job.revoke"  # payload {"job_id": str, "attempt": int, "terminate": bool}
 # A project's search document to refresh in OpenSearch (written only when it is configured).
 SEARCH_INDEX = "search.index"  # payload {"project_id": str}
+# Any payload may also carry, under this key, the W3C trace context ({"traceparent": ...}) of the
+# span current when the row was written, so the publish and the job continue that trace (written
+# only when tracing is on: infra/tracing.py). Deliveries ignore it.
+TRACE = "trace"
 
 # The PostgreSQL NOTIFY channel a committing transaction signals when it wrote outbox rows.
 CHANNEL = "signx_outbox"
