@@ -43,7 +43,11 @@ async def fetched(load: Awaitable[T], skeleton: Callable[[], None]) -> T:
     (the skeleton removed) once the browser has connected and the data came. Raises what ``load``
     raises, or ``Gone`` when the browser left meanwhile (the page function then just returns)."""
     task = asyncio.ensure_future(load)
-    done, _ = await asyncio.wait({task}, timeout=FIRST_PAINT_S)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=FIRST_PAINT_S)
+    except asyncio.CancelledError:  # the page's build was cancelled: so is its fetch
+        task.cancel()
+        raise
     if done:
         return task.result()
     client = ui.context.client
@@ -55,10 +59,13 @@ async def fetched(load: Awaitable[T], skeleton: Callable[[], None]) -> T:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         raise Gone
-    result = await task
+    try:
+        result = await task
+    finally:
+        if not client.is_deleted:
+            holder.delete()  # the content (or what the page says instead, e.g. "not found") goes here
     if client.is_deleted:
         raise Gone
-    holder.delete()
     return result
 
 
