@@ -177,36 +177,15 @@
     true,
   );
 
-  // ``again``: after a reconnect, every draft on the page is offered again (see below).
-  function offerDrafts(again = false) {
+  function offerDrafts() {
     for (const form of document.querySelectorAll("[data-draft]")) {
       const key = form.getAttribute("data-draft");
-      if (!key || (offered.has(key) && !again)) continue;
+      if (!key || offered.has(key)) continue;
       offered.add(key);
       const draft = signx.drafts.read(key);
-      if (draft && typeof emitEvent === "function") emitEvent("signx_draft", { key, draft, again });
+      if (draft && typeof emitEvent === "function") emitEvent("signx_draft", { key, draft });
     }
   }
-
-  // Keystrokes typed while the websocket was down may never reach the server (NiceGUI drops events
-  // that arrive before the new handshake), so the form there would differ from what the person sees
-  // and a save would store the older values. NiceGUI shows its "Connection lost" popup while
-  // disconnected and hides it once the new handshake is done: then the drafts are offered again.
-  function watchConnection() {
-    const popup = document.getElementById("popup");
-    if (!popup) return;
-    let lost = false;
-    new MutationObserver(() => {
-      if (popup.getAttribute("aria-hidden") === "false") {
-        lost = true;
-      } else if (lost) {
-        lost = false;
-        offerDrafts(true);
-      }
-    }).observe(popup, { attributes: true, attributeFilter: ["aria-hidden"] });
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watchConnection);
-  else watchConnection();
 
   // --- names for what Quasar leaves unnamed ---------------------------------------------------------
   // A dialog is named by its title (the first heading or large label in it), a progress bar by what

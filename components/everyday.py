@@ -98,15 +98,15 @@ def draft_field(element: ui.element, name: str) -> None:
     element.props["data-draft-field"] = name
 
 
-def on_draft(handler: Callable[[str, Any, bool], Awaitable[Any] | Any]) -> None:
-    """``handler(key, draft, again)`` gets the draft the browser kept for each ``keep_draft`` form on
-    the page: once when the page is loaded (``again`` false), and again after each reconnect of the
-    websocket (keystrokes typed meanwhile may not have reached the server). ``draft`` is what the
-    browser stored; check it like any input."""
+def on_draft(handler: Callable[[str, Any], Awaitable[Any] | Any]) -> None:
+    """``handler(key, draft)`` gets, once per page load, the draft the browser kept for each
+    ``keep_draft`` form on the page. ``draft`` is what the browser stored; check it like any input.
+    (Keystrokes typed while the websocket is down reach the server after the reconnect: socket.io
+    holds them until then. A draft is what is left when the page is reloaded instead.)"""
 
     async def offered(e: events.GenericEventArguments) -> None:
         args = e.args if isinstance(e.args, dict) else {}
-        result = handler(str(args.get("key") or ""), args.get("draft"), args.get("again") is True)
+        result = handler(str(args.get("key") or ""), args.get("draft"))
         if inspect.isawaitable(result):
             await result
 

@@ -363,25 +363,13 @@ class ProjectScreen:
         self.timeline.refresh()
 
     # --- drafts ---------------------------------------------------------------------------
-    def restore_draft(self, key: str, raw: Any, again: bool = False) -> None:
+    def restore_draft(self, key: str, raw: Any) -> None:
         """The browser kept edits of this form from before a reload (or a lost connection): put them
         back over the current values, unsaved, with a note. Saving sends the ETag they were made on,
-        so a change made by someone else meanwhile shows the conflict dialog.
-
-        ``again``: offered after a reconnect of this same page. Keystrokes typed while it was down
-        may not have arrived: the form takes what the person sees, without a note."""
+        so a change made by someone else meanwhile shows the conflict dialog."""
         if key != self.draft_key or self.fields is None or self.form is None:
             return
         draft = read_draft(raw)
-        if again:
-            if draft is not None and self.editable:
-                current = self.fields.values()
-                typed = {**draft.base, **draft.changes}
-                for field, value in typed.items():
-                    if current[field] != value:
-                        self.fields.inputs[field].value = value
-                self.sync_unsaved()
-            return
         if draft is None or not draft.changes:
             with self.root:
                 forget_draft(key)
