@@ -213,3 +213,23 @@ async def test_edits_typed_while_the_connection_is_down_are_saved_once_it_is_bac
     assert (stored.customer, stored.site_address) == ("Typed While Offline", "2 Side St")
     await expect(page.get_by_label("Customer")).to_have_value("Typed While Offline")
     assert await page.evaluate("window.signxSamePage === true")  # the same page, not a reload
+
+
+async def test_edits_typed_while_the_connection_is_down_survive_a_reload(svc: Any, page: Page):
+    """The websocket is down (it would come back in a minute) and the page is reloaded, as NiceGUI does
+    when a reconnect fails: what was typed never reached the server, and still comes back."""
+    project = await open_project(svc, page)
+    await page.evaluate(
+        "window.socket.io.reconnectionDelay(60000); window.socket.io.randomizationFactor(0);"
+        "window.socket.io.engine.close()"
+    )
+    await expect(page.locator("#popup")).to_have_attribute("aria-hidden", "false")  # "Connection lost"
+    await page.get_by_label("Customer").fill("Typed While Offline")
+
+    await reload_with_unsaved_edits(page)
+
+    await expect(note(page)).to_be_visible()
+    await expect(page.get_by_label("Customer")).to_have_value("Typed While Offline")
+    await page.get_by_role("button", name="Save").click()
+    await expect(toast(page, "Saved.")).to_be_visible()
+    assert (await svc.projects.get(project.project_id)).customer == "Typed While Offline"
