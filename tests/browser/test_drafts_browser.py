@@ -233,3 +233,31 @@ async def test_edits_typed_while_the_connection_is_down_survive_a_reload(svc: An
     await page.get_by_role("button", name="Save").click()
     await expect(toast(page, "Saved.")).to_be_visible()
     assert (await svc.projects.get(project.project_id)).customer == "Typed While Offline"
+
+
+async def test_a_design_number_typed_while_the_connection_is_down_survives_a_reload(svc: Any, page: Page):
+    """The designer keeps its draft on the server for every edit that reaches it; a number typed while
+    the websocket is down never does, and the browser's own draft brings it back after the reload."""
+    project = await open_project(svc, page)
+    await page.get_by_role("tab", name="Design").click()
+    wind = page.get_by_label("Wind speed V (mph)")
+    await expect(wind).to_have_value("115")
+    await page.evaluate(
+        "window.socket.io.reconnectionDelay(60000); window.socket.io.randomizationFactor(0);"
+        "window.socket.io.engine.close()"
+    )
+    await expect(page.locator("#popup")).to_have_attribute("aria-hidden", "false")
+    await wind.fill("170")
+
+    await reload_with_unsaved_edits(page)
+    await page.get_by_role("tab", name="Design").click()
+
+    await expect(page.get_by_label("Wind speed V (mph)")).to_have_value("170")
+    await expect(page.get_by_text("Restored your unsaved changes")).to_be_visible()
+    await expect(page.get_by_text("Unsaved changes", exact=True)).to_be_visible()
+    await shot(page, "design-typed-restored")
+    await page.get_by_role("button", name="Save design").click()
+    await expect(page.get_by_text("Saved as revision 1.")).to_be_visible()
+    saved = await svc.designs.get(project.project_id, 1)
+    assert saved.input["site"]["wind_speed_mph"] == 170
+    await page.wait_for_function(NO_DRAFT)
