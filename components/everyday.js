@@ -6,6 +6,8 @@
 //   data-search-box    on the page's search field: "/" focuses it
 //   data-submit        on a dialog's main button: Enter (and, in a form dialog, Ctrl/Cmd+S) presses it
 //   data-form          on a dialog that holds a form (Ctrl/Cmd+S saves it)
+//   data-draft, data-draft-etag, data-draft-base, data-draft-field
+//                      on a form whose typed values are kept in sessionStorage (see "drafts")
 //
 // Ctrl/Cmd+S outside a dialog and "?" are sent to the server as the page events signx_save and
 // signx_shortcuts; a page says what Ctrl/Cmd+S saves (components.everyday.on_save).
@@ -101,6 +103,90 @@
     true,
   );
 
+  // --- drafts: what was typed survives a reload ----------------------------------------------------
+  // A form that keeps a draft carries data-draft (its key), data-draft-etag (the version its edits
+  // build on) and data-draft-base (JSON: the values they build on); each field carries
+  // data-draft-field (its name). Every keystroke writes the form's values to sessionStorage here in
+  // the browser, so the draft is kept even while the websocket is down (a stalled server, a reload
+  // forced by a lost connection). When such a form appears, a draft kept for its key is offered to
+  // the server once per page load (the page event signx_draft), which restores it into the form; a
+  // save or a discard clears it (signx.drafts.clear).
+  const DRAFT_PREFIX = "signx-draft:";
+  const offered = new Set();
+  signx.drafts = {
+    read(key) {
+      try {
+        const raw = sessionStorage.getItem(DRAFT_PREFIX + key);
+        return raw ? JSON.parse(raw) : null;
+      } catch (e) {
+        return null; // storage disabled, or a draft that is not JSON: nothing to restore
+      }
+    },
+    clear(key) {
+      try {
+        sessionStorage.removeItem(DRAFT_PREFIX + key);
+      } catch (e) {
+        // storage disabled: nothing was kept
+      }
+    },
+  };
+
+  function draftValue(field) {
+    const input = ["INPUT", "TEXTAREA"].includes(field.tagName) ? field : field.querySelector("input, textarea");
+    return input ? input.value : null;
+  }
+
+  function keepDraft(form) {
+    const key = form.getAttribute("data-draft");
+    if (!key) return;
+    let base = {};
+    try {
+      base = JSON.parse(form.getAttribute("data-draft-base") || "{}") || {};
+    } catch (e) {
+      base = {};
+    }
+    const values = {};
+    let changed = false;
+    for (const field of form.querySelectorAll("[data-draft-field]")) {
+      const value = draftValue(field);
+      if (value === null) continue;
+      const name = field.getAttribute("data-draft-field");
+      values[name] = value;
+      if (value !== (base[name] ?? "")) changed = true;
+    }
+    if (!changed) {
+      signx.drafts.clear(key);
+      return;
+    }
+    try {
+      const draft = { etag: form.getAttribute("data-draft-etag") || "", base, values };
+      sessionStorage.setItem(DRAFT_PREFIX + key, JSON.stringify(draft));
+    } catch (e) {
+      // storage full or disabled: the leave warning still asks before the edits go
+    }
+  }
+
+  document.addEventListener(
+    "input",
+    (event) => {
+      const target = event.target;
+      if (!(target instanceof Element) || !target.closest("[data-draft-field]")) return;
+      const form = target.closest("[data-draft]");
+      if (form) keepDraft(form);
+    },
+    true,
+  );
+
+  function offerDrafts() {
+    for (const form of document.querySelectorAll("[data-draft]")) {
+      const key = form.getAttribute("data-draft");
+      if (!key || offered.has(key)) continue;
+      offered.add(key);
+      const draft = signx.drafts.read(key);
+      if (draft && typeof emitEvent === "function") emitEvent("signx_draft", { key, draft });
+    }
+  }
+
   // --- names for what Quasar leaves unnamed ---------------------------------------------------------
   // A dialog is named by its title (the first heading or large label in it), a progress bar by what
   // it is, so screen readers announce them (axe: aria-dialog-name, aria-progressbar-name). Pages
@@ -134,6 +220,7 @@
     requestAnimationFrame(() => {
       naming = false;
       nameUnnamed();
+      offerDrafts();
     });
   }).observe(document.documentElement, { childList: true, subtree: true });
 

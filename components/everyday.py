@@ -11,12 +11,16 @@
   action runs, so nothing is sent twice.
 - ``icon_button(icon, label, ...)``: a button with only an icon still has a name for screen
   readers (``aria-label``) and a tooltip.
+- ``keep_draft(form, key, ...)`` / ``draft_field(input, name)`` / ``on_draft(handler)`` /
+  ``forget_draft(key)``: what is typed in the form is kept in the browser's sessionStorage at every
+  keystroke, and offered back to the page after a reload.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from nicegui.elements.mixins.disableable_element import DisableableElement
 HERE = Path(__file__).parent
 SAVE_EVENT = "signx_save"
 SHORTCUTS_EVENT = "signx_shortcuts"
+DRAFT_EVENT = "signx_draft"
 
 # What the ``?`` overlay lists: (keys, what they do).
 SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -76,6 +81,41 @@ def on_save(handler: Callable[[], Awaitable[Any] | Any]) -> None:
             await result
 
     ui.on(SAVE_EVENT, saved)
+
+
+def keep_draft(form: ui.element, key: str, *, etag: str, base: Mapping[str, str]) -> None:
+    """The browser keeps the values typed in ``form`` under ``key`` (per tab, in sessionStorage)
+    together with ``etag`` and ``base``, the version and the values the edits build on. Called again
+    when the form's base moves (a save). The browser writes the draft itself at every keystroke, so it
+    is kept even while the websocket is down; see ``everyday.js``, "drafts"."""
+    form.props["data-draft"] = key
+    form.props["data-draft-etag"] = etag
+    form.props["data-draft-base"] = json.dumps(dict(base), ensure_ascii=False)
+
+
+def draft_field(element: ui.element, name: str) -> None:
+    """``element`` (an input or textarea in a ``keep_draft`` form) is kept as the draft's ``name``."""
+    element.props["data-draft-field"] = name
+
+
+def on_draft(handler: Callable[[str, Any], Awaitable[Any] | Any]) -> None:
+    """``handler(key, draft)`` gets, once per page load, the draft the browser kept for each
+    ``keep_draft`` form on the page. ``draft`` is what the browser stored; check it like any input.
+    (Keystrokes typed while the websocket is down reach the server after the reconnect: socket.io
+    holds them until then. A draft is what is left when the page is reloaded instead.)"""
+
+    async def offered(e: events.GenericEventArguments) -> None:
+        args = e.args if isinstance(e.args, dict) else {}
+        result = handler(str(args.get("key") or ""), args.get("draft"))
+        if inspect.isawaitable(result):
+            await result
+
+    ui.on(DRAFT_EVENT, offered)
+
+
+def forget_draft(key: str) -> None:
+    """The draft under ``key`` is done with (saved or discarded): the browser drops it."""
+    ui.run_javascript(f"window.signx && signx.drafts.clear({json.dumps(key)})")
 
 
 def search_box(element: ui.input) -> ui.input:

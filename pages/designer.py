@@ -21,7 +21,7 @@ from nicegui import app, background_tasks, ui
 from components.chart import Chart
 from components.design_results import DesignResults, LabelLines, show
 from components.dialogs import close_then, delete_when_closed
-from components.everyday import busy, icon_button
+from components.everyday import busy, draft_field, forget_draft, icon_button, keep_draft, on_draft
 from components.when import time_slot
 from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
 from domain.errors import DomainError, NotFound, PreconditionFailed
@@ -109,6 +109,7 @@ class DesignEditor:
         self.revisions_loaded = False  # skeleton rows until the first list arrives
         self.diff: DesignDiff | None = None
         self.root: ui.element
+        self.typed_box: ui.element | None = None  # holds the form whose typed numbers the browser keeps
 
     # --- state --------------------------------------------------------------------------------
     @property
@@ -153,6 +154,61 @@ class DesignEditor:
         except RuntimeError:
             pass
 
+    # The server's draft above holds every edit that reached the server. What was typed while the
+    # websocket was down never did; the browser keeps the typed numbers itself (everyday.js, "drafts")
+    # and offers them after a reload. Their paths are only meaningful for the same shape of form (the
+    # number of cabinets, the supports), so the draft carries the shape as its tag.
+    def browser_key(self) -> str:
+        return f"design:{self.actor().user_id}:{self.project().project_id}"
+
+    def shape(self) -> str:
+        parts = ("supports.family", "supports.count", "supports.mount")
+        return "|".join(
+            [str(len(self.state["cabinets"]))] + [str(design_state.get(self.state, p)) for p in parts]
+        )
+
+    def reshaped(self) -> None:
+        """Cabinets added, removed or moved, the supports changed: the paths of the numbers kept so far
+        name other fields now. The server has them all (it made the change); the browser starts anew
+        at the next keystroke."""
+        if self.typed_box is not None:
+            keep_draft(self.typed_box, self.browser_key(), etag=self.shape(), base={})
+            self.forget_typed()
+
+    def restore_typed(self, key: str, raw: Any) -> None:
+        """Numbers typed before a reload that the server never got (see above): put them back."""
+        if key != self.browser_key() or not self.editable():
+            return
+        typed = raw.get("values") if isinstance(raw, dict) else None
+        if not isinstance(typed, dict) or raw.get("etag") != self.shape():
+            with self.root:
+                forget_draft(key)
+            return
+        changed = False
+        for path, text in typed.items():
+            value = _typed_number(str(path), text)
+            if value is _NOT_A_NUMBER:
+                continue
+            try:
+                if _displayed(self.state, str(path)) == value:
+                    continue
+                self.state = design_state.put(self.state, str(path), value)
+            except (IndexError, KeyError, TypeError, ValueError):  # a path this design has not
+                continue
+            changed = True
+        if not changed:
+            return
+        if not self.restored:
+            self.restored = "Restored your unsaved changes."
+        with self.root:
+            self.form.refresh()
+            self.status.refresh()
+            self.edited()
+
+    def forget_typed(self) -> None:
+        with self.root:
+            forget_draft(self.browser_key())
+
     def sync_unsaved(self) -> None:
         """Tell the tab header (a dot, and the mark the browser's leave warning looks for)."""
         self.on_unsaved(self.unsaved)
@@ -168,6 +224,7 @@ class DesignEditor:
         after = tuple(design_state.get(self.state, p) for p in shape)
         if before != after:
             self.form.refresh()  # the section list and the spacing field follow the family and count
+            self.reshaped()
         self.edited()
 
     def restructure(self, action: str, index: int = 0, step: int = 0) -> None:
@@ -180,6 +237,7 @@ class DesignEditor:
             self.state = design_state.move_cabinet(self.state, index, step)
         self.pricing = design_state.restack_cabinet_options(self.pricing, action, index, step)
         self.form.refresh()
+        self.reshaped()
         self.estimate_settings.refresh()
         self.edited()
 
@@ -283,7 +341,11 @@ class DesignEditor:
         self.root = ui.context.client.layout
         self.status()
         with ui.row().classes("w-full items-start gap-4 no-wrap max-lg:flex-wrap"):
-            with ui.column().classes("flex-[3] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2"):
+            with ui.column().classes("flex-[3] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2") as box:
+                self.typed_box = box
+                if self.editable():
+                    keep_draft(box, self.browser_key(), etag=self.shape(), base={})
+                    on_draft(self.restore_typed)
                 self.form()
                 self.form_problems()
             with ui.column().classes("flex-[4] min-w-0 sm:min-w-[22rem] max-sm:basis-full gap-2"):
@@ -340,9 +402,7 @@ class DesignEditor:
             ui.badge("Unsaved changes", color="warning").mark("unsaved-marker")
 
     def field(self, spec: FieldSpec, path: str) -> None:
-        value = design_state.get(self.state, path)
-        if value is None and path.startswith("base_plate."):
-            value = design_state.BASE_PLATE_DEFAULTS.get(path.removeprefix("base_plate."))
+        value = _displayed(self.state, path)
         enabled = self.editable()
         if spec.kind in ("number", "optional_number"):
             label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
@@ -364,6 +424,8 @@ class DesignEditor:
                 options, label=spec.label, value=value, on_change=lambda e, p=path: self.change(p, e.value)
             ).props("dense options-dense")
         widget.classes("w-40" if spec.kind != "switch" else "").mark(f"design-{path}")
+        if spec.kind in ("number", "optional_number"):
+            draft_field(widget, path)
         if not enabled:
             widget.disable()
         if spec.kind != "switch":
@@ -473,6 +535,7 @@ class DesignEditor:
         self.pricing = copy.deepcopy(self.latest.pricing) if self.latest else {}
         self.restored = ""
         self.form.refresh()
+        self.reshaped()
         self.estimate_settings.refresh()
         self.status.refresh()
         self.edited()
@@ -544,6 +607,7 @@ class DesignEditor:
         self.saved = design_state.fingerprint(self.state, self.pricing)
         self.restored = ""
         self.keep_draft()
+        self.forget_typed()
         self.sync_unsaved()
         project = await services().projects.get(self.project().project_id)
         await self.on_saved(project)
@@ -935,6 +999,35 @@ class DesignEditor:
                     ui.label(row.label)
                     ui.label(value(row.a)).classes(style)
                     ui.label(value(row.b)).classes(style).mark("diff-changed" if row.changed else "diff-same")
+
+
+_NOT_A_NUMBER = object()
+
+
+def _displayed(state: dict[str, Any], path: str) -> Any:
+    """What the form shows for ``path``: its value, or for an empty base plate field the default."""
+    value = design_state.get(state, path)
+    if value is None and path.startswith("base_plate."):
+        value = design_state.BASE_PLATE_DEFAULTS.get(path.removeprefix("base_plate."))
+    return value
+
+
+def _typed_number(path: str, text: Any) -> Any:
+    """A number field's text as the browser kept it, as the form's value: ``_NOT_A_NUMBER`` for a
+    path that is no number field or text that is no number (half typed), None for an emptied
+    optional field."""
+    spec = FIELDS.get(path) or FIELDS.get(_generic(path))
+    if spec is None or spec.kind not in ("number", "optional_number") or not isinstance(text, str):
+        return _NOT_A_NUMBER
+    if text.strip() == "":
+        return None if spec.kind == "optional_number" else _NOT_A_NUMBER
+    try:
+        number = float(text)
+    except ValueError:
+        return _NOT_A_NUMBER
+    if number != number or number in (float("inf"), float("-inf")):
+        return _NOT_A_NUMBER
+    return design_state.coerce(spec, number)
 
 
 def _money(value: Any) -> str:

@@ -8,6 +8,7 @@ calls one service verb (its own transaction) and re-renders from the DTO it retu
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from components import chart
 from components.conflict import ConflictRow, conflict_dialog
 from components.dialogs import close_then, delete_when_closed
-from components.everyday import busy, on_save
+from components.everyday import busy, draft_field, forget_draft, keep_draft, on_draft, on_save
 from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
 from components.timeline import event_timeline
@@ -30,6 +31,7 @@ from domain.projects.lifecycle import REASON_MAX_LENGTH, REASON_REQUIRED, Status
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
+from pages import loading
 from pages.designer import DesignEditor
 from pages.exports import history_href
 from pages.forms import field_errors
@@ -57,6 +59,42 @@ def _text(values: dict[str, Any]) -> dict[str, str]:
     return {k: "" if values.get(k) is None else str(values[k]) for k in EDITABLE_FIELDS}
 
 
+DRAFT_VALUE_MAX = 20_000  # far above any field's limit: the schema refuses what is too long at save
+
+
+@dataclass(frozen=True)
+class OverviewDraft:
+    """What the browser kept of the overview form (``everyday.js``, "drafts"): the ETag and the values
+    the edits were made on, and the fields changed from them."""
+
+    etag: str
+    base: dict[str, str]
+    changes: dict[str, str]
+
+
+def read_draft(raw: Any) -> OverviewDraft | None:
+    """The browser's draft, checked like any input (it comes from the browser and may be stale,
+    hand-edited or of an older shape); None when it is not one."""
+    if not isinstance(raw, dict):
+        return None
+    etag, base, values = raw.get("etag"), raw.get("base"), raw.get("values")
+    if not isinstance(etag, str) or not etag or len(etag) > 200:
+        return None
+    if not isinstance(base, dict) or not isinstance(values, dict):
+        return None
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) and len(value) <= DRAFT_VALUE_MAX else None
+
+    based = {field: text(base.get(field, "")) for field in EDITABLE_FIELDS}
+    typed = {field: text(values[field]) for field in EDITABLE_FIELDS if field in values}
+    if any(v is None for v in based.values()) or any(v is None for v in typed.values()):
+        return None
+    clean_base = {k: v for k, v in based.items() if v is not None}
+    changes = {k: v for k, v in typed.items() if v is not None and v != clean_base[k]}
+    return OverviewDraft(etag, clean_base, changes)
+
+
 class ProjectScreen:
     def __init__(
         self,
@@ -71,6 +109,12 @@ class ProjectScreen:
         self.events = events
         self.events_total = events_total
         self.fields: ProjectFields | None = None
+        self.form: ui.card | None = None
+        # A draft restored after a reload: the version and the values its edits were made on. Saving
+        # sends that ETag, so a change by someone else since shows the conflict dialog.
+        self.draft_etag: str | None = None
+        self.draft_base: dict[str, str] | None = None
+        self.restored = ""  # the note shown while a restored draft is unsaved
         self.zone = remembered_zone()
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
@@ -116,6 +160,20 @@ class ProjectScreen:
         """The values this page loaded; edits are measured against them."""
         return _text(self.project.editable())
 
+    @property
+    def edits_etag(self) -> str:
+        """The version the form's edits build on: the restored draft's, else the loaded one."""
+        return self.draft_etag or self.project.etag
+
+    @property
+    def edits_base(self) -> dict[str, str]:
+        """The values the form's edits build on (see ``edits_etag``)."""
+        return self.draft_base if self.draft_base is not None else self.base
+
+    @property
+    def draft_key(self) -> str:
+        return f"project:{self.actor.user_id}:{self.project.project_id}"
+
     def my_changes(self) -> dict[str, str]:
         if self.fields is None or not self.editable:
             return {}
@@ -127,7 +185,8 @@ class ProjectScreen:
         # Leaving with unsaved edits (a link, reload, closing the tab) asks first: a tab whose form
         # has them carries ``data-unsaved`` (components/everyday.js). Ctrl/Cmd+S saves the open tab.
         on_save(self.save_open_tab)
-        chart.preload()  # the Design and Estimate tabs' charts draw at once when opened
+        # What was typed in the overview form and not saved comes back after a reload (everyday.js).
+        on_draft(self.restore_draft)
         self.summary()
         with ui.tabs().classes("w-full") as tabs:
             overview = self.overview_tab = ui.tab("Overview").mark("tab-overview")
@@ -185,8 +244,10 @@ class ProjectScreen:
     @ui.refreshable_method
     def overview(self) -> None:
         p = self.project
-        with ui.card().classes("w-full"):
+        with ui.card().classes("w-full") as form:
+            self.form = form
             ui.label("Overview").classes("text-lg font-bold")
+            self.draft_note()
             if is_read_only(p.status):
                 ui.label(f"This project is {p.status.value} and read-only.").classes("text-amber-9").mark(
                     "read-only-note"
@@ -196,12 +257,31 @@ class ProjectScreen:
                     "text-amber-9"
                 ).mark("read-only-note")
             self.fields = ProjectFields(p.editable(), prefix="edit", enabled=self.editable)
-            for element in self.fields.inputs.values():
+            for field, element in self.fields.inputs.items():
                 element.on_value_change(lambda _: self.sync_unsaved())
+                draft_field(element, field)
             if self.editable:
+                keep_draft(form, self.draft_key, etag=self.edits_etag, base=self.edits_base)
                 with ui.row().classes("gap-2"):
                     ui.button("Save", icon="save", on_click=busy(self.save)).mark("save")
                     ui.button("Discard changes", on_click=self.discard).props("flat").mark("discard")
+
+    @ui.refreshable_method
+    def draft_note(self) -> None:
+        if not self.restored:
+            return
+        with (
+            ui.row()
+            .classes("w-full items-center gap-2 no-wrap bg-amber-1 text-grey-10 rounded p-2")
+            .props('role="status"')
+            .mark("overview-draft-restored")
+        ):
+            ui.icon("restore").classes("text-amber-9 text-xl shrink-0")
+            ui.label(self.restored).classes("text-sm")
+            ui.space()
+            ui.button("Discard", on_click=self.discard).props("flat dense color=negative").classes(
+                "shrink-0"
+            ).mark("overview-draft-discard")
 
     @ui.refreshable_method
     def timeline(self) -> None:
@@ -282,10 +362,54 @@ class ProjectScreen:
         self.events_total = page.total
         self.timeline.refresh()
 
+    # --- drafts ---------------------------------------------------------------------------
+    def restore_draft(self, key: str, raw: Any) -> None:
+        """The browser kept edits of this form from before a reload (or a lost connection): put them
+        back over the current values, unsaved, with a note. Saving sends the ETag they were made on,
+        so a change made by someone else meanwhile shows the conflict dialog."""
+        if key != self.draft_key or self.fields is None or self.form is None:
+            return
+        draft = read_draft(raw)
+        if draft is None or not draft.changes:
+            with self.root:
+                forget_draft(key)
+            return
+        if not self.editable:
+            with self.root:
+                ui.notify(
+                    "Unsaved changes from before the reload were not restored: this project can no longer "
+                    "be edited here.",
+                    type="warning",
+                    multi_line=True,
+                )
+                forget_draft(key)
+            return
+        self.fields.set_values({**self.fields.values(), **draft.changes})
+        self.draft_etag, self.draft_base = draft.etag, draft.base
+        keep_draft(self.form, key, etag=draft.etag, base=draft.base)
+        self.restored = "Unsaved changes from before the reload were restored."
+        if draft.etag != self.project.etag:
+            self.restored += " The project was changed since; saving shows both versions."
+        self.draft_note.refresh()
+        self.sync_unsaved()
+
+    def drop_draft(self) -> None:
+        """The form's edits were saved or discarded: the browser's draft and the note go, and new
+        edits build on the version shown."""
+        self.draft_etag = self.draft_base = None
+        if self.form is not None and self.editable:
+            keep_draft(self.form, self.draft_key, etag=self.project.etag, base=self.base)
+        with self.root:
+            forget_draft(self.draft_key)
+        if self.restored:
+            self.restored = ""
+            self.draft_note.refresh()
+
     # --- actions --------------------------------------------------------------------------
     def discard(self) -> None:
         if self.fields is not None:
             self.fields.set_values(self.base)
+        self.drop_draft()
         self.sync_unsaved()
 
     def sync_unsaved(self) -> None:
@@ -329,7 +453,7 @@ class ProjectScreen:
         self.fields.show_errors({})
         # The schema's normal form (trimmed), so the comparison with their values is fair.
         normal = {k: str(v) for k, v in update.model_dump(exclude_unset=True).items()}
-        await self.write(normal, etag=self.project.etag)
+        await self.write(normal, etag=self.edits_etag)
 
     async def still_signed_in(self) -> bool:
         """Re-read who is acting before a change: a page open since before a demotion or a
@@ -374,6 +498,7 @@ class ProjectScreen:
         ui.notify("Saved.", type="positive")
         if self.fields is not None:
             self.fields.set_values(self.base)
+        self.drop_draft()
         self.sync_unsaved()  # the form is clean
         await self.reload_events()
         self.summary.refresh()
@@ -384,7 +509,8 @@ class ProjectScreen:
         svc = services()
         theirs = await svc.projects.get(self.project.project_id)
         latest = await svc.projects.events(self.project.project_id, limit=1)
-        their_values, base = _text(theirs.editable()), self.base
+        # Measured from what the edits were made on: a restored draft may be older than the page.
+        their_values, base = _text(theirs.editable()), self.edits_base
         rows = []
         for field, label in FIELD_LABELS.items():
             if field in changes:
@@ -406,6 +532,7 @@ class ProjectScreen:
         )
 
     async def keep_theirs(self) -> None:
+        self.drop_draft()
         await self.reload()
         ui.notify("Kept their version; your changes were discarded.")
 
@@ -538,25 +665,41 @@ def not_found(project_id: str) -> None:
         ui.link("Back to projects", HOME)
 
 
-# A designer tab busy drawing on a slow machine can miss the websocket's pings for a few seconds: keep
-# its client for 30 s (not 3) so it reconnects where it was instead of reloading the page.
-@ui.page("/projects/{project_id}", reconnect_timeout=30)
+async def _load(project_id: str) -> tuple[ProjectOut, list[EventOut], int, DesignRevisionOut | None]:
+    """What the page shows first: the project, its latest events, its latest design."""
+    svc = services()
+    project = await svc.projects.get(project_id)
+    events = await svc.projects.events(project_id, limit=EVENTS_PAGE)
+    designs = await svc.designs.list(project_id, limit=1)
+    latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
+    return project, list(events.items), events.total, latest
+
+
+# A designer tab busy drawing on a slow machine, or a server under load, can miss the websocket's pings
+# for a few seconds: the client is kept (pages.loading) so the tab reconnects where it was, with what
+# was typed, instead of reloading the page. A slow database no longer holds the response either.
+@ui.page(
+    "/projects/{project_id}",
+    reconnect_timeout=loading.RECONNECT_TIMEOUT_S,
+    response_timeout=loading.RESPONSE_TIMEOUT_S,
+)
 async def project_page(request: Request, project_id: str) -> RedirectResponse | None:
     actor = await current_actor()
     if actor is None:
         return to_login(request)
-    svc = services()
-    try:
-        project = await svc.projects.get(project_id)
-        events = await svc.projects.events(project_id, limit=EVENTS_PAGE)
-    except NotFound:
-        with page_frame("Not found", actor):
+    with page_frame("Project", actor):
+        chart.preload()  # the Design and Estimate tabs' charts draw at once when opened
+        try:
+            project, events, events_total, latest = await loading.fetched(
+                _load(project_id), loading.form_skeleton
+            )
+        except loading.Gone:
+            return None
+        except NotFound:
+            ui.page_title("Not found · SignX Studio")
             not_found(project_id)
-        return None
-    designs = await svc.designs.list(project_id, limit=1)
-    latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
-    screen = ProjectScreen(actor, project, list(events.items), events.total, latest)
-    with page_frame(project.name, actor):
+            return None
+        screen = ProjectScreen(actor, project, events, events_total, latest)
         screen.render()
     await screen.designer.load_revisions()
     await screen.reports.start()

@@ -28,7 +28,7 @@ from domain.paging import Page
 from domain.projects.schemas import ProjectCreate, ProjectOut
 from domain.users.roles import can_create_project
 from domain.users.schemas import Actor
-from pages import preferences
+from pages import loading, preferences
 from pages.forms import field_errors
 from pages.listing import (
     COLUMNS,
@@ -257,7 +257,8 @@ class ProjectList:
         await self.load(wanted)
 
 
-@ui.page(HOME)
+# The list answers in time under load and keeps its client through a stalled websocket (pages.loading).
+@ui.page(HOME, reconnect_timeout=loading.RECONNECT_TIMEOUT_S, response_timeout=loading.RESPONSE_TIMEOUT_S)
 async def projects_page(request: Request) -> RedirectResponse | None:
     actor = await current_actor()
     if actor is None:
@@ -265,8 +266,11 @@ async def projects_page(request: Request) -> RedirectResponse | None:
     remembered = preferences.per_page(actor.user_id, PER_PAGE_OPTIONS, PER_PAGE_DEFAULT)
     asked = ListView.from_query(request.query_params, per_page=remembered)
     _, cleaned = clean_search(request.query_params.get("q"))
-    view, result = await _fetch(asked)
     with page_frame("Projects", actor):
+        try:
+            view, result = await loading.fetched(_fetch(asked), loading.table_skeleton)
+        except loading.Gone:
+            return None
         ProjectList(view, actor).render(result, cleaned=cleaned)
     if view.url() != request.url.path + (f"?{request.url.query}" if request.url.query else ""):
         # Say in the address bar what is shown: the page actually shown, the search actually run.

@@ -18,6 +18,16 @@ from domain.users.schemas import Actor
 Login = Callable[..., Awaitable[Actor]]
 
 
+@pytest.fixture(autouse=True)
+def _pages_built_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page tests look at a page as soon as ``user.open`` returns, so the page goes out whole:
+    a busy test machine must not turn it into a skeleton filled in later (``pages.loading``; that
+    path is covered in real Chromium, tests/browser/test_drafts_browser.py)."""
+    from pages import loading
+
+    monkeypatch.setattr(loading, "FIRST_PAINT_S", 10.0)
+
+
 @pytest.fixture
 def login(services: Any, user: User) -> Login:
     """``await login('manager')``: create a user of that role and log in through the form."""
