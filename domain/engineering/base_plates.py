@@ -21,7 +21,6 @@ Stated engineering assumptions (reported with the results):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +33,15 @@ from .errors import CalcInputError
 from .explain import num, qty
 from .foundations import round_up
 from .notes import Notes
-from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign, WeldDesign
+from .results import (
+    AnchorDesign,
+    AnchorForces,
+    AnchorReinforcement,
+    Check,
+    PlateDesign,
+    WeldDesign,
+    evolve,
+)
 
 _A = CONSTANTS["anchors"]
 _P = CONSTANTS["plates"]
@@ -150,6 +157,7 @@ def _layouts(
     return layouts
 
 
+@cache
 def _futa(grade: str) -> float:
     g = _A["grades"][grade]
     cap = _A["futa_cap"]
@@ -167,6 +175,7 @@ def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> AnchorForces
     return AnchorForces(max(nua, 0.0), vua)
 
 
+@cache
 def _steel_strengths(grade: str, db: float) -> tuple[float, float]:
     """(phi Nsa, phi Vsa) of one anchor rod, kip: Eq. 17.6.1.2 and Eq. 17.7.1.2b x 0.8 grout pad."""
     ase = tensile_area(db)
@@ -563,21 +572,29 @@ class _PlateNumbers:
 
     def bound(self, fc_psi: float) -> float:
         """The largest ratio of the checks that need no pier: anchor steel, plate, pullout."""
-        db = self.layout[1]
-        nua = self.forces.tension_kip
-        phi_np = (
-            value("anchors", "phi_concrete_tension")
-            * value("anchors", "pullout_bearing_coefficient")
-            * bearing_area(db)
-            * fc_psi
-            / 1000.0
-        )
         return max(
-            ratio(nua, self.phi_nsa),
-            ratio(self.forces.shear_kip, self.phi_vsa),
+            _anchor_bound(self.forces, self.phi_nsa, self.phi_vsa, self.layout[1], fc_psi),
             ratio(self.m_plate, self.plate_capacity),
-            ratio(nua, phi_np),
         )
+
+
+@cache
+def _phi_pullout(db: float, fc_psi: float) -> float:
+    """phi Np = phi 8 Abrg f'c of one headed anchor, kip (ACI 318-19 Eq. 17.6.3.2.2a, phi 0.70)."""
+    return (
+        value("anchors", "phi_concrete_tension")
+        * value("anchors", "pullout_bearing_coefficient")
+        * bearing_area(db)
+        * fc_psi
+        / 1000.0
+    )
+
+
+def _anchor_bound(forces: AnchorForces, phi_nsa: float, phi_vsa: float, db: float, fc_psi: float) -> float:
+    """The largest ratio of the anchor checks that need neither pier nor plate: steel tension and
+    shear, pullout (in the order :meth:`_PlateNumbers.bound` takes them)."""
+    nua = forces.tension_kip
+    return max(ratio(nua, phi_nsa), ratio(forces.shear_kip, phi_vsa), ratio(nua, _phi_pullout(db, fc_psi)))
 
 
 def _plate_numbers(
@@ -940,7 +957,9 @@ def select_anchorage(
     best_ratio = math.inf
     tried = 0
     chosen: _Anchorage | None = None
-    deferred: list[tuple[float, int, _PlateNumbers, float]] = []
+    # (bound, order, numbers, bolt circle increase) of candidates failing a check that needs no pier;
+    # bound None: an anchor check failed before the plate was sized (sized only if nothing passes).
+    deferred: list[tuple[float | None, int, _PlateNumbers | tuple[Layout, str], float]] = []
 
     def evaluate(plate: PlateDesign, enlarge: float) -> _Anchorage:
         width, depth = pier_for(pier_min_width(plate))
@@ -963,10 +982,16 @@ def select_anchorage(
         )
         for grade in grades:
             for layout in layouts:
-                numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
                 tried += 1
                 # Checks that need no pier: when one fails, the candidate waits (it can only be
-                # the best of failing candidates, looked for once nothing passes).
+                # the best of failing candidates, looked for once nothing passes). The anchor rod
+                # checks first: when one fails, the plate is not sized now.
+                n, db, dbc = layout
+                phi_nsa, phi_vsa = _steel_strengths(grade, db)
+                if _anchor_bound(_anchor_forces(loads, n, dbc), phi_nsa, phi_vsa, db, fc) > 1.0 + TOLERANCE:
+                    deferred.append((None, tried, (layout, grade), enlarge))
+                    continue
+                numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
                 bound = numbers.bound(fc)
                 if bound > 1.0 + TOLERANCE:
                     deferred.append((bound, tried, numbers, enlarge))
@@ -982,7 +1007,15 @@ def select_anchorage(
         if chosen:
             break
     if chosen is None:
-        for bound, _, numbers, enlarge in sorted(deferred, key=lambda d: (d[0], d[1])):
+        sized: list[tuple[float, int, _PlateNumbers, float]] = []
+        for maybe, order, item, enlarge in deferred:
+            if isinstance(item, _PlateNumbers):
+                assert maybe is not None
+                sized.append((maybe, order, item, enlarge))
+            else:
+                numbers = _plate_numbers(item[0], item[1], loads, method, pole_od_in, options, pole_round)
+                sized.append((numbers.bound(fc), order, numbers, enlarge))
+        for bound, _, numbers, enlarge in sorted(sized, key=lambda d: (d[0], d[1])):
             if bound >= best_ratio:
                 break  # every remaining candidate is at least this bad
             cand = evaluate(_plate_design(numbers), enlarge)
@@ -1049,22 +1082,23 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
         )
     ]
-    texts: dict[str, tuple[str, str, str]] = {
-        "anchor steel tension": (
+    # Each text is written only for a check the candidate has.
+    texts: dict[str, Callable[[], tuple[str, str, str]]] = {
+        "anchor steel tension": lambda: (
             t_case,
             "Nua = 4 M / (n Dbc) - 0.9 D / n <= phi Nsa = phi Ase futa",
             f"Nua = {qty(nua, 'kip')}; phi Nsa = {value('anchors', 'phi_steel_tension'):g} x "
             f"{num(ase)} in^2 x "
             f"{num(futa)} ksi = {qty(plate.anchor_tension.capacity, 'kip')}",
         ),
-        "anchor steel shear": (
+        "anchor steel shear": lambda: (
             v_case,
             "Vua = V / n + T / (n Dbc / 2) <= phi 0.6 Ase futa x 0.8 (grout pad)",
             f"Vua = {qty(vua, 'kip')}; phi Vsa = {value('anchors', 'phi_steel_shear'):g} x 0.6 x "
             f"{num(ase)} in^2 x {num(futa)} ksi x {value('anchors', 'grout_pad_factor'):g} = "
             f"{qty(plate.anchor_shear.capacity, 'kip')}",
         ),
-        "base plate bending (yield line)": (
+        "base plate bending (yield line)": lambda: (
             t_case,
             "sum C_i (y_i - c) <= mp L = Fy t^2 / 4 x L (/ Omega or x phi)",
             f"moment of the bolt forces about the yield line {qty(plate.plate_moment_kip_in, 'kip_in')}; "
@@ -1072,35 +1106,35 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             f"{omega_text} = "
             f"{qty(plate.plate_bending.capacity, 'kip_in')}",
         ),
-        "anchor concrete breakout": (
+        "anchor concrete breakout": lambda: (
             t_case,
             "N (tension group) <= phi Ncbg = phi ANc/ANco psi_ec,N psi_ed,N psi_c,N psi_cp,N Nb, "
             "Nb = kc lambda sqrt(f'c) hef^1.5",
             f"{where}; Nb = {value('anchors', 'kc_cast_in'):g} x sqrt({num(fc)}) x {num(hef)}^1.5 / 1000 = "
             f"{qty(_KC_LAMBDA * math.sqrt(fc) * hef**1.5 / 1000.0, 'kip')}",
         ),
-        "anchor pullout": (
+        "anchor pullout": lambda: (
             t_case,
             "Nua <= phi Np = phi 8 Abrg f'c",
             f"{value('anchors', 'phi_concrete_tension'):g} x "
             f"{value('anchors', 'pullout_bearing_coefficient'):g} x "
             f"{num(abrg)} in^2 x {num(fc / 1000.0)} ksi",
         ),
-        "anchor side-face blowout": (
+        "anchor side-face blowout": lambda: (
             t_case,
             "N <= phi Nsb (x (1 + s/(6 ca1)) for a group), Nsb = 160 ca1 sqrt(Abrg) lambda sqrt(f'c) "
             "x (1 + ca2/ca1)/4",
             f"{where}, Abrg = {num(abrg)} in^2",
         ),
-        "anchor concrete shear breakout": (
+        "anchor concrete shear breakout": lambda: (
             v_case,
             "Vua <= phi Vcb = phi AVc/AVco psi_ed,V psi_c,V psi_h,V Vb, "
             "Vb = min(7 (le/da)^0.2 sqrt(da), 9) lambda sqrt(f'c) ca1^1.5",
             f"{where}, le = {num(min(hef, _A['shear_breakout']['le_max_diameters'] * db))} in, "
             f"ha = {num(geo.ha)} in",
         ),
-        "anchor pryout": (v_case, "n Vua <= phi kcp Ncpg (Ncpg = Ncbg of all anchors)", where),
-        "anchor embedment for reinforcement development": (
+        "anchor pryout": lambda: (v_case, "n Vua <= phi kcp Ncpg (Ncpg = Ncbg of all anchors)", where),
+        "anchor embedment for reinforcement development": lambda: (
             t_case,
             "ld + 3 in <= hef (ld: Table 25.4.2.3)",
             f"hef = {qty(hef, 'in')}",
@@ -1128,9 +1162,10 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
                 f"Vua = {qty(vua, 'kip')}",
             )
         else:
-            case, formula, sub = texts.get(c.name, ("", "", ""))
+            text = texts.get(c.name)
+            case, formula, sub = text() if text is not None else ("", "", "")
         if not formula:
-            return dataclasses.replace(c, case=case, combination=combination)
+            return evolve(c, case=case, combination=combination)
         return check(
             c.name,
             c.demand,
@@ -1143,16 +1178,14 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
         )
 
-    new_plate = dataclasses.replace(
+    new_plate = evolve(
         plate,
         anchor_tension=explain(plate.anchor_tension, _ANCHOR_COMBINATION),
         anchor_shear=explain(plate.anchor_shear, _ANCHOR_COMBINATION),
         plate_bending=explain(plate.plate_bending, plate_combo),
     )
-    new_anchors = dataclasses.replace(
-        anchors, checks=tuple(explain(c, _ANCHOR_COMBINATION) for c in anchors.checks)
-    )
-    return dataclasses.replace(a, plate=new_plate, anchors=new_anchors)
+    new_anchors = evolve(anchors, checks=tuple(explain(c, _ANCHOR_COMBINATION) for c in anchors.checks))
+    return evolve(a, plate=new_plate, anchors=new_anchors)
 
 
 def _anchorage_notes(

@@ -594,8 +594,11 @@ def design_pier_reinforcement(
     torsion_on = torsion_kip_in >= phi_v * t_th
     sizes = list(value("piers", "longitudinal_sizes"))
 
-    def ties(bar: str) -> tuple[str, float, float, float, float, float, list[Check]]:
-        """tie size, spacing, phi Vn, Al, Aoh, ph and the tie checks for longitudinal ``bar``."""
+    def ties(
+        bar: str, with_checks: bool = True
+    ) -> tuple[str, float, float, float, float, float, list[Check]]:
+        """tie size, spacing, phi Vn, Al, Aoh, ph and the tie checks (none unless ``with_checks``:
+        the bar search needs only Al) for longitudinal ``bar``."""
         tie = _tie_for(bar)
         dt, at, _ = _bar(tie)
         core = dia - 2.0 * cover - dt
@@ -618,6 +621,8 @@ def design_pier_reinforcement(
         al = (at / s) * ph if torsion_on else 0.0
         if torsion_on:
             al = max(al, 5.0 * root * a_g / fy - min(at / s, 25.0 / 1000.0 * bw / fy) * ph)
+        if not with_checks:
+            return tie, s, phi_v * (vc + vs), al, aoh, ph, []
         checks = [
             check(
                 "pier shear",
@@ -676,7 +681,7 @@ def design_pier_reinforcement(
         circle = dia - 2.0 * cover - 2.0 * dt - db
         if circle <= 0:
             continue
-        al = ties(bar)[3]
+        al = ties(bar, with_checks=False)[3]
         clear_min = max(value("piers", "tie_clear_spacing"), 1.5 * db)
         n_max = int(math.floor(math.pi * circle / (db + clear_min) + 1e-9))
         n = max(min_bars, math.ceil((as_min + al) / ab - 1e-9))

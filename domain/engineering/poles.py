@@ -8,8 +8,9 @@ Units inside: kip, in, ksi. Section properties are the AISC v16 tdes-based value
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .explain import num, qty
 from .notes import Notes
-from .results import Alternative, Check, PoleDesign
+from .results import Alternative, Check, PoleDesign, evolve
 from .sections import CATALOGUE, Section, grade_properties
 from .wind import pole_cf
 
@@ -226,6 +227,50 @@ def _family_table(family: str, grade: str, method: str) -> tuple[tuple[Section, 
         f = flexure(s, fy)
         out.append((s, f.mn_kip_in / om_b, f))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Screen:
+    """The screening numbers of a family table, row by row (same order): whether round, OD, Ix, the
+    flexural screen limit Mc (1 + 1e-9), and the running maxima of the last two along the table, so
+    that the selection starts at the first row that can pass the flexure and inertia screens (a
+    bisection) instead of testing every lighter row."""
+
+    is_round: tuple[bool, ...]
+    od_in: tuple[float, ...]
+    ix_in4: tuple[float, ...]
+    mc_limit: tuple[float, ...]
+    mc_limit_max: tuple[float, ...]  # max of mc_limit over rows 0..i
+    ix_max: tuple[float, ...]  # max of ix_in4 over rows 0..i
+
+
+@lru_cache(maxsize=64)
+def _family_screen(family: str, grade: str, method: str) -> _Screen:
+    table = _family_table(family, grade, method)
+    mc_limit = tuple(mc * (1.0 + 1e-9) for _, mc, _ in table)
+    ix = tuple(s.ix_in4 for s, _, _ in table)
+    return _Screen(
+        is_round=tuple(s.is_round for s, _, _ in table),
+        od_in=tuple(s.od_in for s, _, _ in table),
+        ix_in4=ix,
+        mc_limit=mc_limit,
+        mc_limit_max=tuple(itertools.accumulate(mc_limit, max)),
+        ix_max=tuple(itertools.accumulate(ix, max)),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _strengths(
+    label: str, fy: float, length_in: float, axial: bool
+) -> tuple[float, str, float, str, float, str]:
+    """(Vn, clause, Tn, clause, Pn, clause) of catalogue section ``label``: pure functions of the
+    section, Fy and the member length (Pn only when ``axial``, else infinity), kept per process
+    because the selection asks for the same sections on every design of a pole height."""
+    section = CATALOGUE[label]
+    vn, v_clause = shear_strength(section, fy, length_in)
+    tn, t_clause = torsion_strength(section, fy, length_in)
+    pn, p_clause = compression_strength(section, fy, length_in) if axial else (math.inf, "")
+    return vn, v_clause, tn, t_clause, pn, p_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,18 +486,20 @@ def _pole_numbers(
     om_b, om_v, om_t, om_c = _factors(method)
     length_in = height_ft * 12.0 if height_ft is not None else math.inf
     mc = flex.mn_kip_in / om_b
-    vn, v_clause = shear_strength(section, fy, length_in)
-    vc = vn / om_v
-    tn, t_clause = torsion_strength(section, fy, length_in)
-    tc = tn / om_t
-    t_neglect = value("steel", "torsion_neglect_fraction")
     self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
-
     m_max = max(d.moment_kip_in for d in demands) + add_m
     v_max = max(d.shear_kip for d in demands) + add_v
     t_max = max(d.torsion_kip_in for d in demands)
     p_max = max(d.axial_kip for d in demands) + self_kip
-    pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
+    if CATALOGUE.get(section.label) is section:
+        vn, v_clause, tn, t_clause, pn, p_clause = _strengths(section.label, fy, length_in, p_max > 0)
+    else:  # a section built outside the catalogue: nothing to key a cache on
+        vn, v_clause = shear_strength(section, fy, length_in)
+        tn, t_clause = torsion_strength(section, fy, length_in)
+        pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
+    vc = vn / om_v
+    tc = tn / om_t
+    t_neglect = value("steel", "torsion_neglect_fraction")
     pc = pn / om_c
     inter = 0.0
     inter_clause = "AISC 360-16 Eq. H1-1b"
@@ -570,7 +617,7 @@ def _pole_design(n: _PoleNumbers, combination: str = "", explain: bool = True) -
         **(text.flexure(n.m_max, n.mc) if text else {}),
     )
     if flex.compactness == "not_applicable":
-        flex_check = dataclasses.replace(flex_check, passed=False)
+        flex_check = evolve(flex_check, passed=False)
     checks: list[Check] = [
         flex_check,
         check(
@@ -718,14 +765,23 @@ def select_pole(
             i_per_cfd = pole_wind.deflection_kip_in3 / allowed
     # Screen with the least Cf of Fig. 29.4-1 (0.5 round, 1.3 square): never skips a section that passes.
     cf_least = (pole_wind.least_cf_round, pole_wind.least_cf_square) if pole_wind is not None else (0.0, 0.0)
-    for section, mc, flex in table:
-        k = cf_least[0 if section.is_round else 1] * section.od_in / 12.0
+    screen = _family_screen(family, grade, method)
+    i_limit = i_required * (1.0 - 1e-9)
+    start = 0
+    if m_per_cfd >= 0.0 and i_per_cfd >= 0.0 and cf_least[0] >= 0.0 and cf_least[1] >= 0.0:
+        # Every row before the first whose running maximum reaches m_max (or the inertia needed
+        # without the pole wind) fails the screen below: the pole wind only adds to both demands.
+        start = max(bisect_left(screen.mc_limit_max, m_max), bisect_left(screen.ix_max, i_limit))
+    is_round, od_in, ix_in4, mc_limit = screen.is_round, screen.od_in, screen.ix_in4, screen.mc_limit
+    for i in range(start, len(table)):
+        k = cf_least[0 if is_round[i] else 1] * od_in[i] / 12.0
         if (
-            m_max + k * m_per_cfd > mc * (1.0 + 1e-9)
-            or section.ix_in4 < (i_required + k * i_per_cfd) * (1.0 - 1e-9)
-            or flex.compactness == "not_applicable"
+            m_max + k * m_per_cfd > mc_limit[i]
+            or ix_in4[i] < (i_required + k * i_per_cfd) * (1.0 - 1e-9)
+            or table[i][2].compactness == "not_applicable"
         ):
             continue
+        section, _, flex = table[i]
         numbers = _pole_numbers(
             section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
         )

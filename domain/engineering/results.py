@@ -20,6 +20,7 @@ serialised in field order. A new field changes the output bytes, hence the engin
 from __future__ import annotations
 
 import dataclasses
+import operator
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,6 +155,28 @@ def to_json(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return serialiser(t)(obj)
     return obj
+
+
+_EVOLVERS: dict[type, tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]]] = {}
+
+
+def evolve(obj: Any, **changes: Any) -> Any:
+    """A copy of result ``obj`` with ``changes``: ``dataclasses.replace`` for these classes (every
+    field is an ``__init__`` argument, in field order), without its per-call field inspection."""
+    cls = type(obj)
+    spec = _EVOLVERS.get(cls)
+    if spec is None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        if len(names) == 1:
+            spec = (lambda o, name=names[0]: (getattr(o, name),), {names[0]: 0})
+        else:
+            spec = (operator.attrgetter(*names), {name: i for i, name in enumerate(names)})
+        _EVOLVERS[cls] = spec
+    getter, index = spec
+    values = list(getter(obj))
+    for name, new in changes.items():
+        values[index[name]] = new
+    return cls(*values)
 
 
 # ---------------------------------------------------------------- shared pieces
