@@ -41,6 +41,7 @@ from .results import (
     PlateDesign,
     WeldDesign,
     evolve,
+    fast_init,
 )
 
 _A = CONSTANTS["anchors"]
@@ -1323,3 +1324,6 @@ def _anchorage_notes(
             f"governing ratio, {plate.bolt_count} x {plate.bolt_diameter_in:g} in {plate.anchor_grade} on a "
             f"{plate.bolt_circle_in:g} in bolt circle, limited by {g.name} (ratio {g.ratio:.3g}).",
         )
+
+
+fast_init(globals())

@@ -26,6 +26,7 @@ from .results import (
     EmbedmentResult,
     PierReinforcement,
     RebarItem,
+    fast_init,
 )
 
 _SOIL = CONSTANTS["soil"]
@@ -762,3 +763,6 @@ def pier_rebar(r: PierReinforcement, *, depth_ft: float, piers: int) -> tuple[Re
         ),
         RebarItem("pier ties", r.tie_size, ties * piers, tie_len_ft, ties * piers * tie_len_ft * tie_plf),
     )
+
+
+fast_init(globals())

@@ -19,7 +19,7 @@ from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .explain import num, qty
 from .notes import Notes
-from .results import Alternative, Check, PoleDesign, evolve
+from .results import Alternative, Check, PoleDesign, evolve, fast_init
 from .sections import CATALOGUE, Section, grade_properties
 from .wind import pole_cf
 
@@ -402,7 +402,7 @@ class _PoleText:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every section tried, never handed out
 class _PoleNumbers:
     """Every number the checks of one section rest on, before any check object or text is built:
     the selection ranks candidates on :meth:`ratios` and builds a :class:`PoleDesign` only for the
@@ -853,3 +853,6 @@ def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None
             "width calculation (corners ignored).",
             "AISC 360-16 Sec. F7",
         )
+
+
+fast_init(globals())

@@ -179,6 +179,47 @@ def evolve(obj: Any, **changes: Any) -> Any:
     return cls(*values)
 
 
+def fast_init(namespace: dict[str, Any]) -> None:
+    """Give each frozen slotted dataclass defined in a module (``namespace``: its ``globals()``) a
+    faster ``__init__``; call it at the end of the module.
+
+    Why: the generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__`` (the class's own ``__setattr__`` refuses), about 100 ns a field, and a
+    sign design builds some 200 such objects with 1,000 to 1,500 fields. Setting each slot through
+    its member descriptor stores the same value in about half the time. Nothing else changes: the
+    instances stay frozen (``__setattr__`` still refuses), and the parameters, their order and their
+    defaults are those of the generated ``__init__``. A class with a default factory, an init-only,
+    keyword-only or excluded field, or a ``__post_init__`` keeps its generated ``__init__``.
+    """
+    for cls in list(namespace.values()):
+        if not (
+            isinstance(cls, type)
+            and dataclasses.is_dataclass(cls)
+            and cls.__module__ == namespace["__name__"]
+            and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+            and "__slots__" in cls.__dict__
+            and not hasattr(cls, "__post_init__")
+        ):
+            continue
+        fields = dataclasses.fields(cls)
+        if not fields or any(
+            f.default_factory is not dataclasses.MISSING or not f.init or f.kw_only is True for f in fields
+        ):
+            continue
+        names = [f.name for f in fields]
+        scope: dict[str, Any] = {f"_set{i}": cls.__dict__[name].__set__ for i, name in enumerate(names)}
+        body = "".join(f"    _set{i}(self, {name})\n" for i, name in enumerate(names))
+        exec(f"def __init__(self, {', '.join(names)}):\n{body}", scope)  # noqa: S102 - field names
+        init = scope["__init__"]
+        generated = cls.__init__
+        init.__defaults__ = generated.__defaults__
+        init.__kwdefaults__ = generated.__kwdefaults__
+        init.__qualname__ = generated.__qualname__
+        init.__module__ = generated.__module__
+        init.__annotations__ = generated.__annotations__
+        cls.__init__ = init  # type: ignore[misc]
+
+
 # ---------------------------------------------------------------- shared pieces
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -754,3 +795,6 @@ class Calculation:
             "confidence": self.confidence,
             "trace": self.trace.to_json(),
         }
+
+
+fast_init(globals())

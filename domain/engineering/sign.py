@@ -57,6 +57,7 @@ from .results import (
     SteelItem,
     Wind,
     evolve,
+    fast_init,
 )
 from .schemas import SignInput
 from .sections import CATALOGUE, Section, default_grade
@@ -1076,3 +1077,6 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         pole_wind=loads.pole_wind,
         gust=gust,
     )
+
+
+fast_init(globals())
