@@ -68,12 +68,13 @@ def _number(obj: Any) -> Any:
     field may hold an int from the input or the constants, written as given)."""
     if type(obj) is float:
         r = float(f"{obj:.6g}")  # SIGNIFICANT_DIGITS; 'inf' and 'nan' parse back to themselves
+        if 1e-4 <= r < 1e16 or -1e16 < r <= -1e-4:  # most numbers (false for 0, inf and nan)
+            return r
         if r - r != 0.0:  # inf - inf and nan - nan are nan
             return None
         if r == 0.0:
             return 0.0
-        if not 1e-4 <= (r if r > 0.0 else -r) < 1e16:
-            _unusual_floats[0] += 1
+        _unusual_floats[0] += 1
         return r
     return obj
 
