@@ -91,6 +91,12 @@ def min_pier(bolt_circle_in: float, diameter_in: float) -> float:
 Layout = tuple[int, float, float]  # count, diameter (in), bolt circle (in)
 
 
+@cache
+def _by_steel_area(counts: tuple[int, ...], diameters: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
+    """Every (count, diameter) pair, least total tensile area first (then fewer, then thinner rods)."""
+    return tuple((n, d) for _, n, d in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters))
+
+
 def _layouts(
     *,
     counts: list[int],
@@ -110,9 +116,13 @@ def _layouts(
     is refused (CalcInputError naming the fields): a given bolt circle must put the nuts outside the
     pole (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
     """
+    circles: dict[float, float] = {}  # bolt circle by diameter
     layouts = []
-    for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
-        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
+    for n, db in _by_steel_area(tuple(counts), tuple(diameters)):
+        dbc = circles.get(db)
+        if dbc is None:
+            dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
+            circles[db] = dbc
         layouts.append((n, db, dbc))
     if given_dbc:
         clear = [c for c in layouts if given_dbc >= min_bolt_circle(pole_od_in, c[1]) - 1e-9]

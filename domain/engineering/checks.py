@@ -16,7 +16,8 @@ TOLERANCE = 1e-9
 def ratio(demand: float, capacity: float) -> float:
     """demand / capacity; a zero, negative or non-finite capacity (or a non-finite demand) gives
     infinity, so the check fails instead of dividing by zero (written as null in the JSON)."""
-    if capacity > 0 and math.isfinite(demand) and not math.isnan(capacity):
+    # capacity > 0 is false for nan; demand - demand is nan (not 0) for an infinite or nan demand.
+    if capacity > 0 and demand - demand == 0.0:
         return demand / capacity
     return math.inf
 

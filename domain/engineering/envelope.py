@@ -250,14 +250,18 @@ def _result_sha256(result_json: dict[str, Any], unusual_floats: bool) -> str:
 
 def _usual_floats(obj: Any) -> bool:
     """True when every float in the JSON value ``obj`` is one orjson writes as the canonical text
-    does (in [1e-4, 1e16) in size; a zero is left to json.dumps as well)."""
+    does: zero, or in [1e-4, 1e16) in size (both write 0.0 and -0.0 as repr does)."""
     t = type(obj)
     if t is float:
-        return 1e-4 <= obj < 1e16 or -1e16 < obj <= -1e-4
-    if t is dict:
-        return all(_usual_floats(v) for v in obj.values())
-    if t is list:
-        return all(_usual_floats(v) for v in obj)
+        return 1e-4 <= obj < 1e16 or -1e16 < obj <= -1e-4 or obj == 0.0
+    if t is dict or t is list:
+        for v in obj.values() if t is dict else obj:
+            tv = type(v)
+            if tv is float:
+                if not (1e-4 <= v < 1e16 or -1e16 < v <= -1e-4 or v == 0.0):
+                    return False
+            elif (tv is dict or tv is list) and not _usual_floats(v):
+                return False
     return True
 
 

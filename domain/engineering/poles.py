@@ -195,6 +195,7 @@ class PoleExposure:
         return pole_cf(section.is_round, d_ft, self.height_ft, self.qz_psf) * d_ft
 
 
+@lru_cache(maxsize=4)
 def _factors(method: str) -> tuple[float, float, float, float]:
     """(Omega or 1/phi) for flexure, shear, torsion, compression: available = nominal / factor."""
     if method == "asd":
