@@ -78,11 +78,18 @@ def lateral_bearing(soil_class: int | None, psf_per_ft: float | None, notes: Not
 def _pressure(per_ft: float, d_ft: float, fraction: float, isolated: bool) -> float:
     """Allowable lateral pressure at ``fraction`` x d (IBC 1806.3.4): per-ft value x depth, with d not
     over 12 ft for the purpose (1807.3.2.1), doubled for isolated poles, capped at 15 x the value."""
-    depth = min(d_ft, float(value("soil", "max_depth_for_pressure_ft"))) * fraction
+    depth = min(d_ft, _MAX_PRESSURE_DEPTH_FT) * fraction
     p = per_ft * depth
     if isolated:
-        p *= value("soil", "isolated_pole_factor")
-    return min(p, float(value("soil", "max_increase_factor")) * per_ft)
+        p *= _ISOLATED_FACTOR
+    return min(p, _MAX_INCREASE * per_ft)
+
+
+# The constants of _pressure (IBC 2021 Sec. 1807.3.2.1, 1806.3.4), read once: the depth solver
+# calls it a dozen times per pier.
+_MAX_PRESSURE_DEPTH_FT = float(value("soil", "max_depth_for_pressure_ft"))
+_ISOLATED_FACTOR = value("soil", "isolated_pole_factor")
+_MAX_INCREASE = float(value("soil", "max_increase_factor"))
 
 
 def embedment(
