@@ -178,12 +178,20 @@ def _futa(grade: str) -> float:
 def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> AnchorForces:
     """Governing factored tension and shear per anchor (kip), each the maximum over the load cases
     (using both maxima together in the 17.8 interaction is conservative)."""
+    return AnchorForces(*_anchor_force_values(loads, n, dbc))
+
+
+def _anchor_force_values(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float]:
+    """(tension, shear) of :func:`_anchor_forces` as plain numbers (the search screens on them)."""
     nua = vua = 0.0
     for c in loads:
         t = 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n
         v = c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)
-        nua, vua = max(nua, t), max(vua, v)
-    return AnchorForces(max(nua, 0.0), vua)
+        if t > nua:
+            nua = t
+        if v > vua:
+            vua = v
+    return nua, vua
 
 
 @cache
@@ -583,10 +591,11 @@ class _PlateNumbers:
 
     def bound(self, fc_psi: float) -> float:
         """The largest ratio of the checks that need no pier: anchor steel, plate, pullout."""
-        return max(
-            _anchor_bound(self.forces, self.phi_nsa, self.phi_vsa, self.layout[1], fc_psi),
-            ratio(self.m_plate, self.plate_capacity),
+        forces = self.forces
+        anchors = _anchor_bound(
+            forces.tension_kip, forces.shear_kip, self.phi_nsa, self.phi_vsa, self.layout[1], fc_psi
         )
+        return max(anchors, ratio(self.m_plate, self.plate_capacity))
 
 
 @cache
@@ -601,11 +610,10 @@ def _phi_pullout(db: float, fc_psi: float) -> float:
     )
 
 
-def _anchor_bound(forces: AnchorForces, phi_nsa: float, phi_vsa: float, db: float, fc_psi: float) -> float:
+def _anchor_bound(nua: float, vua: float, phi_nsa: float, phi_vsa: float, db: float, fc_psi: float) -> float:
     """The largest ratio of the anchor checks that need neither pier nor plate: steel tension and
     shear, pullout (in the order :meth:`_PlateNumbers.bound` takes them)."""
-    nua = forces.tension_kip
-    return max(ratio(nua, phi_nsa), ratio(forces.shear_kip, phi_vsa), ratio(nua, _phi_pullout(db, fc_psi)))
+    return max(ratio(nua, phi_nsa), ratio(vua, phi_vsa), ratio(nua, _phi_pullout(db, fc_psi)))
 
 
 def _plate_numbers(
@@ -999,7 +1007,8 @@ def select_anchorage(
                 # checks first: when one fails, the plate is not sized now.
                 n, db, dbc = layout
                 phi_nsa, phi_vsa = _steel_strengths(grade, db)
-                if _anchor_bound(_anchor_forces(loads, n, dbc), phi_nsa, phi_vsa, db, fc) > 1.0 + TOLERANCE:
+                nua, vua = _anchor_force_values(loads, n, dbc)
+                if _anchor_bound(nua, vua, phi_nsa, phi_vsa, db, fc) > 1.0 + TOLERANCE:
                     deferred.append((None, tried, (layout, grade), enlarge))
                     continue
                 numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)

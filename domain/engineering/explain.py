@@ -43,6 +43,10 @@ def num(x: float, sig: int = SIGNIFICANT) -> str:
 
 def qty(x: float, unit: str, sig: int = SIGNIFICANT) -> str:
     """A number with its unit: '29.9 psf'; no unit for a dimensionless value."""
+    if unit and sig == SIGNIFICANT:
+        text = f"{x:.4g}"  # num's first test, inline: most quantities are fractions
+        if "." in text and "e" not in text:
+            return f"{text} {unit}"
     return f"{num(x, sig)} {unit}" if unit else num(x, sig)
 
 

@@ -466,6 +466,22 @@ class _PoleNumbers:
         return ratio, name, passed
 
 
+def _maxima(demands: list[Demand]) -> tuple[float, float, float, float]:
+    """The largest moment, shear, torsion and axial demand over the load cases (one pass)."""
+    first = demands[0]
+    m, v, t, p = first.moment_kip_in, first.shear_kip, first.torsion_kip_in, first.axial_kip
+    for d in demands:
+        if d.moment_kip_in > m:
+            m = d.moment_kip_in
+        if d.shear_kip > v:
+            v = d.shear_kip
+        if d.torsion_kip_in > t:
+            t = d.torsion_kip_in
+        if d.axial_kip > p:
+            p = d.axial_kip
+    return m, v, t, p
+
+
 def _pole_numbers(
     section: Section,
     fy: float,
@@ -488,10 +504,10 @@ def _pole_numbers(
     length_in = height_ft * 12.0 if height_ft is not None else math.inf
     mc = flex.mn_kip_in / om_b
     self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
-    m_max = max(d.moment_kip_in for d in demands) + add_m
-    v_max = max(d.shear_kip for d in demands) + add_v
-    t_max = max(d.torsion_kip_in for d in demands)
-    p_max = max(d.axial_kip for d in demands) + self_kip
+    m_max, v_max, t_max, p_max = _maxima(demands)
+    m_max += add_m
+    v_max += add_v
+    p_max += self_kip
     if CATALOGUE.get(section.label) is section:
         vn, v_clause, tn, t_clause, pn, p_clause = _strengths(section.label, fy, length_in, p_max > 0)
     else:  # a section built outside the catalogue: nothing to key a cache on
