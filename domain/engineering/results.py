@@ -126,7 +126,16 @@ def serialiser(cls: type, omit: tuple[str, ...] = (), order: tuple[str, ...] = (
             convert = _converter(hints[f.name])
         name = f"_{len(scope)}"
         scope[name] = convert
-        value = f"o.{f.name}" if convert is None else f"{name}(o.{f.name})"
+        if convert is _number:
+            # _number's common case inline (a float that rounds into [1e-4, 1e16)), the rest through it.
+            value = (
+                f'(_r if type(_v := o.{f.name}) is float and 1e-4 <= (_r := float(f"{{_v:.6g}}")) < 1e16 '
+                f"else {name}(_v))"
+            )
+        elif convert is None:
+            value = f"o.{f.name}"
+        else:
+            value = f"{name}(o.{f.name})"
         parts.append(f"**{value}" if spec.get("flatten") else f"{key!r}: {value}")
     body = "{" + ", ".join(parts) + "}"
     if order:
