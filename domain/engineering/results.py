@@ -227,7 +227,7 @@ def fast_init(namespace: dict[str, Any]) -> None:
         init.__qualname__ = generated.__qualname__
         init.__module__ = generated.__module__
         init.__annotations__ = generated.__annotations__
-        cls.__init__ = init  # type: ignore[misc]
+        cls.__init__ = init  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------- shared pieces
