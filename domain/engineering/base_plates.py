@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .checks import TOLERANCE, check, ratio
@@ -91,10 +91,23 @@ def min_pier(bolt_circle_in: float, diameter_in: float) -> float:
 Layout = tuple[int, float, float]  # count, diameter (in), bolt circle (in)
 
 
-@cache
-def _by_steel_area(counts: tuple[int, ...], diameters: tuple[float, ...]) -> tuple[tuple[int, float], ...]:
-    """Every (count, diameter) pair, least total tensile area first (then fewer, then thinner rods)."""
-    return tuple((n, d) for _, n, d in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters))
+@lru_cache(maxsize=1024)
+def _on_circles(
+    counts: tuple[int, ...],
+    diameters: tuple[float, ...],
+    given_dbc: float | None,
+    pole_footprint_in: float,
+    clearance_in: float,
+    enlarge_in: float,
+) -> tuple[Layout, ...]:
+    """Every (count, diameter) pair, least total tensile area first (then fewer, then thinner rods),
+    on the given bolt circle or the smallest one whose nuts clear the pole plus ``enlarge_in`` (a
+    pure function of the pole's footprint: kept per process)."""
+    layouts = []
+    for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
+        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
+        layouts.append((n, db, dbc))
+    return tuple(layouts)
 
 
 def _layouts(
@@ -116,14 +129,9 @@ def _layouts(
     is refused (CalcInputError naming the fields): a given bolt circle must put the nuts outside the
     pole (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
     """
-    circles: dict[float, float] = {}  # bolt circle by diameter
-    layouts = []
-    for n, db in _by_steel_area(tuple(counts), tuple(diameters)):
-        dbc = circles.get(db)
-        if dbc is None:
-            dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
-            circles[db] = dbc
-        layouts.append((n, db, dbc))
+    layouts = list(
+        _on_circles(tuple(counts), tuple(diameters), given_dbc, pole_footprint_in, clearance_in, enlarge_in)
+    )
     if given_dbc:
         clear = [c for c in layouts if given_dbc >= min_bolt_circle(pole_od_in, c[1]) - 1e-9]
         if not clear:

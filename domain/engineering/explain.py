@@ -27,6 +27,8 @@ def num(x: float, sig: int = SIGNIFICANT) -> str:
             if "." in text:  # the common case: a fraction in fixed notation
                 return text
             if "n" not in text:  # an integer ('inf' and 'nan' take the slow path)
+                if len(text) < 4 and text != "-0":  # up to three characters: no comma to add
+                    return text
                 if text in ("0", "-0"):
                     return "0"
                 return text if len(text.lstrip("-")) < 4 else f"{int(text):,}"
