@@ -482,11 +482,17 @@ def pier_actions(
     # Zero shear: Newton on V(z) from the root without the cubic term (V(z) is concave and falls
     # from V to V - k z_r^3/6 < 0 on [0, z_r], so the iteration converges from the left).
     z0 = min(math.sqrt(2.0 * shear_kip / (k * z_r)), z_r)
+    tol = 1e-9 * d
     for _ in range(12):
         slope = -k * (z_r * z0 - z0 * z0)
-        step = shear_at(z0) / slope if slope < 0.0 else 0.0
-        z0 = min(max(z0 - step, 0.0), z_r)
-        if abs(step) < 1e-9 * d:
+        # shear_at(z0) / slope, and z0 - step kept on [0, z_r], written out (the hot loop of a pier)
+        step = (shear_kip - k * (z_r * z0 * z0 / 2.0 - z0**3 / 3.0)) / slope if slope < 0.0 else 0.0
+        z0 -= step
+        if z0 < 0.0:
+            z0 = 0.0
+        if z0 > z_r:
+            z0 = z_r
+        if abs(step) < tol:
             break
     m_max = moment_kip_in + shear_kip * z0 - k * (z_r * z0**3 / 6.0 - z0**4 / 12.0)
     v_max = max(shear_kip, abs(shear_at(z_r)))
