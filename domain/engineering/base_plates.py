@@ -30,7 +30,7 @@ from typing import Any
 from .checks import TOLERANCE, check, ratio
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
-from .explain import num, qty
+from .explain import demand_capacity, num, qty
 from .foundations import round_up
 from .notes import Notes
 from .results import (
@@ -1194,6 +1194,7 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             case, formula, sub = text() if text is not None else ("", "", "")
         if not formula:
             return evolve(c, case=case, combination=combination)
+        amounts, d_text, c_text = demand_capacity(c.demand, c.capacity, c.unit)
         return check(
             c.name,
             c.demand,
@@ -1203,7 +1204,9 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             case=case,
             combination=combination,
             formula=formula,
-            substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+            substitution=f"{sub}; {amounts}",
+            demand_text=d_text,
+            capacity_text=c_text,
         )
 
     new_plate = evolve(

@@ -33,12 +33,17 @@ def check(
     combination: str = "",
     formula: str = "",
     substitution: str = "",
+    demand_text: str | None = None,
+    capacity_text: str | None = None,
 ) -> Check:
     """A check; ``formula`` and ``substitution`` (the capacity with its numbers, without the ratio)
-    get the ratio appended: '...; D / C = 365.8 / 525.8 = 0.6957'."""
+    get the ratio appended: '...; D / C = 365.8 / 525.8 = 0.6957'. ``demand_text`` and
+    ``capacity_text``: ``num(demand)`` and ``num(capacity)`` when the caller has written them."""
     r = ratio(demand, capacity)
     if substitution:
-        substitution = f"{substitution}; ratio = {num(demand)} / {num(capacity)} = {num(r)}"
+        d_text = num(demand) if demand_text is None else demand_text
+        c_text = num(capacity) if capacity_text is None else capacity_text
+        substitution = f"{substitution}; ratio = {d_text} / {c_text} = {num(r)}"
     return Check(
         name,
         demand,

@@ -11,7 +11,7 @@ import math
 
 from .results import CalcStep
 
-__all__ = ["SIGNIFICANT", "CalcStep", "num", "qty", "ratio_text", "step"]
+__all__ = ["SIGNIFICANT", "CalcStep", "demand_capacity", "num", "qty", "ratio_text", "step"]
 
 SIGNIFICANT = 4
 
@@ -50,6 +50,15 @@ def qty(x: float, unit: str, sig: int = SIGNIFICANT) -> str:
         if "." in text and "e" not in text:
             return f"{text} {unit}"
     return f"{num(x, sig)} {unit}" if unit else num(x, sig)
+
+
+def demand_capacity(demand: float, capacity: float, unit: str) -> tuple[str, str, str]:
+    """'demand 12.3 kip, capacity 45.6 kip' and the two numbers as :func:`num` writes them (a check
+    built from them reuses the numbers for its ratio)."""
+    d, c = num(demand), num(capacity)
+    if unit:
+        return f"demand {d} {unit}, capacity {c} {unit}", d, c
+    return f"demand {d}, capacity {c}", d, c
 
 
 def ratio_text(demand_symbol: str, capacity_symbol: str, demand: float, capacity: float, ratio: float) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from .base_plates import AnchorLoads, design_weld, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
-from .explain import num, qty, step
+from .explain import demand_capacity, num, qty, step
 from .foundations import (
     MAX_EMBEDMENT_FT,
     Embedment,
@@ -805,6 +805,7 @@ def _explain_pier(
                 f"Tu = {qty(r.torsion_kip_in, 'kip_in')}, "
                 f"phi Tth = {qty(r.threshold_torsion_kip_in, 'kip_in')}"
             )
+        amounts, d_text, c_text = demand_capacity(c.demand, c.capacity, c.unit)
         out.append(
             check(
                 c.name,
@@ -815,7 +816,9 @@ def _explain_pier(
                 case=case,
                 combination=combination,
                 formula=formula,
-                substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+                substitution=f"{sub}; {amounts}",
+                demand_text=d_text,
+                capacity_text=c_text,
             )
         )
     return evolve(r, checks=tuple(out))
