@@ -522,15 +522,21 @@ def _pole_numbers(
     inter_clause = "AISC 360-16 Eq. H1-1b"
     inter_case = demands[0]
     inter_terms = (0.0, 0.0, 0.0, 0.0)
+    # safe_ratio written out (this loop runs for every load case of every section tried): a zero
+    # strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
+    pc_ok, mc_ok = pc > 0, mc > 0
+    t_limit = t_neglect * tc
+    inf = math.inf
     for d in demands:
-        # safe_ratio: a zero strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
-        pr = safe_ratio(d.axial_kip + self_kip, pc)
-        mr = safe_ratio(d.moment_kip_in + add_m, mc)
+        a = d.axial_kip + self_kip
+        pr = a / pc if pc_ok and a - a == 0.0 else inf
+        m = d.moment_kip_in + add_m
+        mr = m / mc if mc_ok and m - m == 0.0 else inf
         if pr >= 0.2:
             ratio, cl = pr + 8.0 / 9.0 * mr, "AISC 360-16 Eq. H1-1a"
         else:
             ratio, cl = pr / 2.0 + mr, "AISC 360-16 Eq. H1-1b"
-        if d.torsion_kip_in > t_neglect * tc:
+        if d.torsion_kip_in > t_limit:
             h36 = pr + mr + (safe_ratio(d.shear_kip + add_v, vc) + safe_ratio(d.torsion_kip_in, tc)) ** 2
             if h36 > ratio:
                 ratio, cl = h36, "AISC 360-16 Eq. H3-6"
