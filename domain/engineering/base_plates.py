@@ -382,24 +382,19 @@ def breakout_strength(geo: _Pier, hef: float, fc_psi: float, count: int, span: f
     return max(a_nc, 0.0) / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
 
 
-def _worst(checks: list[Check], name: str, unit: str, clause_text: str) -> Check:
-    """The check of ``checks`` with the largest ratio, renamed."""
-    w = max(checks, key=lambda c: c.ratio)
-    return check(name, w.demand, w.capacity, unit, clause_text)
+def _worst(items: list[tuple[float, float]], name: str, unit: str, clause_text: str) -> Check:
+    """The check of the (demand, capacity) pair with the largest ratio (the first of equal ones),
+    named ``name``; the pairs it beats become no check object."""
+    demand, capacity = max(items, key=lambda dc: ratio(dc[0], dc[1]))
+    return check(name, demand, capacity, unit, clause_text)
 
 
 def _breakout_check(geo: _Pier, groups: list[_TensionGroup], hef: float, fc_psi: float) -> Check:
     phi = value("anchors", "phi_concrete_tension")
     items = [
-        check(
-            "",
-            g.total_kip,
-            phi * breakout_strength(geo, hef, fc_psi, g.count, g.span_rad, g.eccentricity_in),
-            "kip",
-            "",
-        )
+        (g.total_kip, phi * breakout_strength(geo, hef, fc_psi, g.count, g.span_rad, g.eccentricity_in))
         for g in groups
-    ] or [check("", 0.0, 1.0, "kip", "")]
+    ] or [(0.0, 1.0)]
     return _worst(
         items,
         "anchor concrete breakout",
@@ -419,17 +414,15 @@ def _side_face_check(geo: _Pier, groups: list[_TensionGroup], fc_psi: float) -> 
     if ca1 > 0 and geo.ca2 < 3.0 * ca1:
         nsb *= (1.0 + min(max(geo.ca2 / ca1, 1.0), 3.0)) / 4.0
     phi_nsb = value("anchors", "phi_concrete_tension") * nsb
-    items = []
+    items: list[tuple[float, float]] = []
     spacing = 2.0 * geo.r * math.sin(math.pi / geo.n)
     limit = sf["group_spacing_ca1"] * ca1
     for g in groups:
-        items.append(check("", g.max_kip, phi_nsb, "kip", ""))
+        items.append((g.max_kip, phi_nsb))
         if g.count > 1 and spacing < limit:
             s_outer = 2.0 * geo.r * math.sin(min(g.span_rad, math.pi) / 2.0)  # between the outer anchors
-            items.append(check("", g.total_kip, (1.0 + min(s_outer / limit, 1.0)) * phi_nsb, "kip", ""))
-    return _worst(
-        items or [check("", 0.0, phi_nsb, "kip", "")], "anchor side-face blowout", "kip", sf["clause"]
-    )
+            items.append((g.total_kip, (1.0 + min(s_outer / limit, 1.0)) * phi_nsb))
+    return _worst(items or [(0.0, phi_nsb)], "anchor side-face blowout", "kip", sf["clause"])
 
 
 def _shear_breakout_check(geo: _Pier, hef: float, fc_psi: float, vua: float, reinforcement: str) -> Check:
