@@ -499,6 +499,7 @@ def pier_actions(
     return PierActions(m_max, v_max, torsion_kip_in, z0, z_r)
 
 
+@cache
 def _bar(size: str) -> tuple[float, float, float]:
     dia, area, plf = _PR["bars"][size]
     return float(dia), float(area), float(plf)
@@ -558,6 +559,7 @@ def flexural_strength(
     return best
 
 
+@cache
 def _tie_for(bar_size: str) -> str:
     """No. 3 ties for bars up to No. 10, No. 4 above (ACI 318-19 Sec. 25.7.2.2)."""
     return "#3" if _bar(bar_size)[0] <= _bar("#10")[0] + 1e-9 else "#4"
