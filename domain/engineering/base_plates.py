@@ -328,33 +328,39 @@ class _TensionGroup:
     eccentricity_in: float
 
 
+@cache
+def _bolt_cosines(n: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """cos of each of ``n`` bolts' angles on the circle from the moment's direction, the moment
+    toward a bolt and midway between two (the y_i / r of :func:`_tension_groups`)."""
+    alpha = _TWO_PI / n
+    toward, between = (tuple(math.cos(offset + i * alpha) for i in range(n)) for offset in (0.0, alpha / 2.0))
+    return toward, between
+
+
 def _tension_groups(loads: list[AnchorLoads], n: int, r: float) -> list[_TensionGroup]:
     """Tension anchors of the governing load case with the moment toward an anchor and between two
     anchors (the first gives the largest single tension, the second can load a wider group):
     T_i = 2 M y_i/(n r^2) - 0.9 D/n (elastic, about the bolt-circle centre)."""
     case = max(loads, key=lambda c: 2.0 * c.moment_w_kip_in / (n * r) - 0.9 * c.dead_kip / n)
     alpha = _TWO_PI / n
+    m2, den, dead = 2.0 * case.moment_w_kip_in, n * r * r, 0.9 * case.dead_kip / n
     groups = []
-    for offset in (0.0, alpha / 2.0):
-        ys = [r * math.cos(offset + i * alpha) for i in range(n)]
-        pairs = [
-            (t, y)
-            for y in ys
-            if (t := 2.0 * case.moment_w_kip_in * y / (n * r * r) - 0.9 * case.dead_kip / n) > 1e-12
-        ]
-        if not pairs:
+    for cosines in _bolt_cosines(n):  # moment toward an anchor, then between two
+        ts: list[float] = []
+        ys: list[float] = []
+        for cos_i in cosines:
+            y = r * cos_i
+            t = m2 * y / den - dead
+            if t > 1e-12:
+                ts.append(t)
+                ys.append(y)
+        if not ts:
             continue
-        total = sum(t for t, _ in pairs)
-        centroid = sum(y for _, y in pairs) / len(pairs)
-        resultant = sum(t * y for t, y in pairs) / total
+        total = sum(ts)
+        centroid = sum(ys) / len(ys)
+        resultant = sum([t * y for t, y in zip(ts, ys, strict=True)]) / total
         groups.append(
-            _TensionGroup(
-                len(pairs),
-                total,
-                max(t for t, _ in pairs),
-                (len(pairs) - 1) * alpha,
-                max(resultant - centroid, 0.0),
-            )
+            _TensionGroup(len(ts), total, max(ts), (len(ts) - 1) * alpha, max(resultant - centroid, 0.0))
         )
     return groups
 
