@@ -376,16 +376,31 @@ def breakout_strength(geo: _Pier, hef: float, fc_psi: float, count: int, span: f
     if geo.big_r + geo.r < 1.5 * hef:
         s_max = 2.0 * geo.r * math.sin(min(span, math.pi) / 2.0)
         h = min(hef, max((geo.big_r + geo.r) / 1.5, s_max / 3.0))
+    # The min/max of the formulas written as comparisons (the anchor search calls this per hef):
+    # min(x, y) is y if y < x else x, max(x, y) is y if y > x else x, as the builtins decide.
+    r, big_r = geo.r, geo.big_r
     half = 1.5 * h
-    inner = max(geo.r - half, 0.0)
-    outer = min(geo.r + half, geo.big_r)
-    angle = min(span + 2.0 * half / geo.r, _TWO_PI) if geo.r > 0 else _TWO_PI
+    inner = r - half
+    if inner < 0.0:  # max(r - 1.5 hef, 0)
+        inner = 0.0
+    outer = r + half
+    if big_r < outer:  # min(r + 1.5 hef, R)
+        outer = big_r
+    angle = _TWO_PI
+    if r > 0:
+        angle = span + 2.0 * half / r
+        if angle > _TWO_PI:
+            angle = _TWO_PI
     a_nco = 9.0 * h * h
-    a_nc = min(angle / 2.0 * (outer * outer - inner * inner), count * a_nco)
+    a_nc = angle / 2.0 * (outer * outer - inner * inner)
+    if count * a_nco < a_nc:  # at most count x ANco
+        a_nc = count * a_nco
+    if a_nc < 0.0:
+        a_nc = 0.0
     psi_ed = 1.0 if geo.ca1 >= half else _PSI_ED_N["base"] + _PSI_ED_N["slope"] * geo.ca1 / half
     psi_ec = 1.0 / (1.0 + ecc / half)
     nb = _KC_LAMBDA * math.sqrt(fc_psi) * h**1.5 / 1000.0
-    return max(a_nc, 0.0) / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
+    return a_nc / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
 
 
 def _worst(items: list[tuple[float, float]], name: str, unit: str, clause_text: str) -> Check:
