@@ -1009,6 +1009,7 @@ def select_anchorage(
         )
         return _Anchorage(plate, anchors, width, need, lengthened, enlarge, depth)
 
+    limit = 1.0 + TOLERANCE
     for enlarge in enlargements:
         layouts = _layouts(
             counts=counts,
@@ -1030,7 +1031,12 @@ def select_anchorage(
                 n, db, dbc = layout
                 phi_nsa, phi_vsa = _steel_strengths(grade, db)
                 nua, vua = _anchor_force_values(loads, n, dbc)
-                if _anchor_bound(nua, vua, phi_nsa, phi_vsa, db, fc) > 1.0 + TOLERANCE:
+                # _anchor_bound(...) > limit, one ratio at a time (the first failing one decides)
+                if (
+                    ratio(nua, phi_nsa) > limit
+                    or ratio(vua, phi_vsa) > limit
+                    or ratio(nua, _phi_pullout(db, fc)) > limit
+                ):
                     deferred.append((None, tried, (layout, grade), enlarge))
                     continue
                 numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
@@ -1103,27 +1109,6 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
     tp = plate.plate_thickness_in
     omega_text = f"/ {value('plates', 'omega'):g}" if asd else f"x {value('plates', 'phi'):g}"
     nua, vua = plate.forces.tension_kip, plate.forces.shear_kip
-    ratios = {c.name: c.ratio for c in (*plate.checks, *anchors.checks)}
-    tension_names = [
-        k
-        for k in ratios
-        if k.startswith(
-            (
-                "anchor steel tension",
-                "anchor concrete breakout",
-                "anchor reinforcement",
-                "anchor pullout",
-                "anchor side-face",
-            )
-        )
-    ]
-    shear_names = [
-        k
-        for k in ratios
-        if k.startswith(
-            ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
-        )
-    ]
     # Each text is written only for a check the candidate has.
     texts: dict[str, Callable[[], tuple[str, str, str]]] = {
         "anchor steel tension": lambda: (
@@ -1182,11 +1167,37 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             f"hef = {qty(hef, 'in')}",
         ),
     }
-    tension_ratio = max((ratios[k] for k in tension_names), default=0.0)
-    shear_ratio = max((ratios[k] for k in shear_names), default=0.0)
+
+    def interaction_terms() -> tuple[float, float]:
+        """The governing tension and shear ratios the 17.8 interaction adds."""
+        ratios = {c.name: c.ratio for c in (*plate.checks, *anchors.checks)}
+        tension_names = [
+            k
+            for k in ratios
+            if k.startswith(
+                (
+                    "anchor steel tension",
+                    "anchor concrete breakout",
+                    "anchor reinforcement",
+                    "anchor pullout",
+                    "anchor side-face",
+                )
+            )
+        ]
+        shear_names = [
+            k
+            for k in ratios
+            if k.startswith(
+                ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
+            )
+        ]
+        tension_ratio = max((ratios[k] for k in tension_names), default=0.0)
+        shear_ratio = max((ratios[k] for k in shear_names), default=0.0)
+        return tension_ratio, shear_ratio
 
     def explain(c: Check, combination: str) -> Check:
         if c.name == "anchor tension-shear interaction":
+            tension_ratio, shear_ratio = interaction_terms()
             case = t_case if t_case == v_case else ""
             formula = "Nua/phi Nn + Vua/phi Vn <= 1.2 (both > 0.2)"
             sub = f"{num(tension_ratio)} + {num(shear_ratio)}"
