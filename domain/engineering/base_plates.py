@@ -21,20 +21,28 @@ Stated engineering assumptions (reported with the results):
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .checks import TOLERANCE, check, ratio
 from .constants import CONSTANTS, clause, value
 from .errors import CalcInputError
-from .explain import num, qty
+from .explain import demand_capacity, num, qty
 from .foundations import round_up
 from .notes import Notes
-from .results import AnchorDesign, AnchorForces, AnchorReinforcement, Check, PlateDesign, WeldDesign
+from .results import (
+    AnchorDesign,
+    AnchorForces,
+    AnchorReinforcement,
+    Check,
+    PlateDesign,
+    WeldDesign,
+    evolve,
+    fast_init,
+)
 
 _A = CONSTANTS["anchors"]
 _P = CONSTANTS["plates"]
@@ -83,6 +91,25 @@ def min_pier(bolt_circle_in: float, diameter_in: float) -> float:
 Layout = tuple[int, float, float]  # count, diameter (in), bolt circle (in)
 
 
+@lru_cache(maxsize=1024)
+def _on_circles(
+    counts: tuple[int, ...],
+    diameters: tuple[float, ...],
+    given_dbc: float | None,
+    pole_footprint_in: float,
+    clearance_in: float,
+    enlarge_in: float,
+) -> tuple[Layout, ...]:
+    """Every (count, diameter) pair, least total tensile area first (then fewer, then thinner rods),
+    on the given bolt circle or the smallest one whose nuts clear the pole plus ``enlarge_in`` (a
+    pure function of the pole's footprint: kept per process)."""
+    layouts = []
+    for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
+        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
+        layouts.append((n, db, dbc))
+    return tuple(layouts)
+
+
 def _layouts(
     *,
     counts: list[int],
@@ -102,10 +129,9 @@ def _layouts(
     is refused (CalcInputError naming the fields): a given bolt circle must put the nuts outside the
     pole (Dbc >= OD + 1.5 da + 1/8 in), and a given pier must hold the bolt circle plus 6 da each side.
     """
-    layouts = []
-    for _, n, db in sorted((n * tensile_area(d), n, d) for n in counts for d in diameters):
-        dbc = given_dbc or round_up(pole_footprint_in + 2.0 * (1.5 * db + clearance_in), 1.0) + enlarge_in
-        layouts.append((n, db, dbc))
+    layouts = list(
+        _on_circles(tuple(counts), tuple(diameters), given_dbc, pole_footprint_in, clearance_in, enlarge_in)
+    )
     if given_dbc:
         clear = [c for c in layouts if given_dbc >= min_bolt_circle(pole_od_in, c[1]) - 1e-9]
         if not clear:
@@ -150,6 +176,7 @@ def _layouts(
     return layouts
 
 
+@cache
 def _futa(grade: str) -> float:
     g = _A["grades"][grade]
     cap = _A["futa_cap"]
@@ -159,14 +186,23 @@ def _futa(grade: str) -> float:
 def _anchor_forces(loads: list[AnchorLoads], n: int, dbc: float) -> AnchorForces:
     """Governing factored tension and shear per anchor (kip), each the maximum over the load cases
     (using both maxima together in the 17.8 interaction is conservative)."""
+    return AnchorForces(*_anchor_force_values(loads, n, dbc))
+
+
+def _anchor_force_values(loads: list[AnchorLoads], n: int, dbc: float) -> tuple[float, float]:
+    """(tension, shear) of :func:`_anchor_forces` as plain numbers (the search screens on them)."""
     nua = vua = 0.0
     for c in loads:
         t = 4.0 * c.moment_w_kip_in / (n * dbc) - 0.9 * c.dead_kip / n
         v = c.shear_w_kip / n + c.torsion_w_kip_in / (n * dbc / 2.0)
-        nua, vua = max(nua, t), max(vua, v)
-    return AnchorForces(max(nua, 0.0), vua)
+        if t > nua:
+            nua = t
+        if v > vua:
+            vua = v
+    return nua, vua
 
 
+@cache
 def _steel_strengths(grade: str, db: float) -> tuple[float, float]:
     """(phi Nsa, phi Vsa) of one anchor rod, kip: Eq. 17.6.1.2 and Eq. 17.7.1.2b x 0.8 grout pad."""
     ase = tensile_area(db)
@@ -292,33 +328,39 @@ class _TensionGroup:
     eccentricity_in: float
 
 
+@cache
+def _bolt_cosines(n: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """cos of each of ``n`` bolts' angles on the circle from the moment's direction, the moment
+    toward a bolt and midway between two (the y_i / r of :func:`_tension_groups`)."""
+    alpha = _TWO_PI / n
+    toward, between = (tuple(math.cos(offset + i * alpha) for i in range(n)) for offset in (0.0, alpha / 2.0))
+    return toward, between
+
+
 def _tension_groups(loads: list[AnchorLoads], n: int, r: float) -> list[_TensionGroup]:
     """Tension anchors of the governing load case with the moment toward an anchor and between two
     anchors (the first gives the largest single tension, the second can load a wider group):
     T_i = 2 M y_i/(n r^2) - 0.9 D/n (elastic, about the bolt-circle centre)."""
     case = max(loads, key=lambda c: 2.0 * c.moment_w_kip_in / (n * r) - 0.9 * c.dead_kip / n)
     alpha = _TWO_PI / n
+    m2, den, dead = 2.0 * case.moment_w_kip_in, n * r * r, 0.9 * case.dead_kip / n
     groups = []
-    for offset in (0.0, alpha / 2.0):
-        ys = [r * math.cos(offset + i * alpha) for i in range(n)]
-        pairs = [
-            (t, y)
-            for y in ys
-            if (t := 2.0 * case.moment_w_kip_in * y / (n * r * r) - 0.9 * case.dead_kip / n) > 1e-12
-        ]
-        if not pairs:
+    for cosines in _bolt_cosines(n):  # moment toward an anchor, then between two
+        ts: list[float] = []
+        ys: list[float] = []
+        for cos_i in cosines:
+            y = r * cos_i
+            t = m2 * y / den - dead
+            if t > 1e-12:
+                ts.append(t)
+                ys.append(y)
+        if not ts:
             continue
-        total = sum(t for t, _ in pairs)
-        centroid = sum(y for _, y in pairs) / len(pairs)
-        resultant = sum(t * y for t, y in pairs) / total
+        total = sum(ts)
+        centroid = sum(ys) / len(ys)
+        resultant = sum([t * y for t, y in zip(ts, ys, strict=True)]) / total
         groups.append(
-            _TensionGroup(
-                len(pairs),
-                total,
-                max(t for t, _ in pairs),
-                (len(pairs) - 1) * alpha,
-                max(resultant - centroid, 0.0),
-            )
+            _TensionGroup(len(ts), total, max(ts), (len(ts) - 1) * alpha, max(resultant - centroid, 0.0))
         )
     return groups
 
@@ -334,36 +376,46 @@ def breakout_strength(geo: _Pier, hef: float, fc_psi: float, count: int, span: f
     if geo.big_r + geo.r < 1.5 * hef:
         s_max = 2.0 * geo.r * math.sin(min(span, math.pi) / 2.0)
         h = min(hef, max((geo.big_r + geo.r) / 1.5, s_max / 3.0))
+    # The min/max of the formulas written as comparisons (the anchor search calls this per hef):
+    # min(x, y) is y if y < x else x, max(x, y) is y if y > x else x, as the builtins decide.
+    r, big_r = geo.r, geo.big_r
     half = 1.5 * h
-    inner = max(geo.r - half, 0.0)
-    outer = min(geo.r + half, geo.big_r)
-    angle = min(span + 2.0 * half / geo.r, _TWO_PI) if geo.r > 0 else _TWO_PI
+    inner = r - half
+    if inner < 0.0:  # max(r - 1.5 hef, 0)
+        inner = 0.0
+    outer = r + half
+    if big_r < outer:  # min(r + 1.5 hef, R)
+        outer = big_r
+    angle = _TWO_PI
+    if r > 0:
+        angle = span + 2.0 * half / r
+        if angle > _TWO_PI:
+            angle = _TWO_PI
     a_nco = 9.0 * h * h
-    a_nc = min(angle / 2.0 * (outer * outer - inner * inner), count * a_nco)
+    a_nc = angle / 2.0 * (outer * outer - inner * inner)
+    if count * a_nco < a_nc:  # at most count x ANco
+        a_nc = count * a_nco
+    if a_nc < 0.0:
+        a_nc = 0.0
     psi_ed = 1.0 if geo.ca1 >= half else _PSI_ED_N["base"] + _PSI_ED_N["slope"] * geo.ca1 / half
     psi_ec = 1.0 / (1.0 + ecc / half)
     nb = _KC_LAMBDA * math.sqrt(fc_psi) * h**1.5 / 1000.0
-    return max(a_nc, 0.0) / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
+    return a_nc / a_nco * psi_ec * psi_ed * _PSI_C_CP * nb
 
 
-def _worst(checks: list[Check], name: str, unit: str, clause_text: str) -> Check:
-    """The check of ``checks`` with the largest ratio, renamed."""
-    w = max(checks, key=lambda c: c.ratio)
-    return check(name, w.demand, w.capacity, unit, clause_text)
+def _worst(items: list[tuple[float, float]], name: str, unit: str, clause_text: str) -> Check:
+    """The check of the (demand, capacity) pair with the largest ratio (the first of equal ones),
+    named ``name``; the pairs it beats become no check object."""
+    demand, capacity = max(items, key=lambda dc: ratio(dc[0], dc[1]))
+    return check(name, demand, capacity, unit, clause_text)
 
 
 def _breakout_check(geo: _Pier, groups: list[_TensionGroup], hef: float, fc_psi: float) -> Check:
     phi = value("anchors", "phi_concrete_tension")
     items = [
-        check(
-            "",
-            g.total_kip,
-            phi * breakout_strength(geo, hef, fc_psi, g.count, g.span_rad, g.eccentricity_in),
-            "kip",
-            "",
-        )
+        (g.total_kip, phi * breakout_strength(geo, hef, fc_psi, g.count, g.span_rad, g.eccentricity_in))
         for g in groups
-    ] or [check("", 0.0, 1.0, "kip", "")]
+    ] or [(0.0, 1.0)]
     return _worst(
         items,
         "anchor concrete breakout",
@@ -383,17 +435,15 @@ def _side_face_check(geo: _Pier, groups: list[_TensionGroup], fc_psi: float) -> 
     if ca1 > 0 and geo.ca2 < 3.0 * ca1:
         nsb *= (1.0 + min(max(geo.ca2 / ca1, 1.0), 3.0)) / 4.0
     phi_nsb = value("anchors", "phi_concrete_tension") * nsb
-    items = []
+    items: list[tuple[float, float]] = []
     spacing = 2.0 * geo.r * math.sin(math.pi / geo.n)
     limit = sf["group_spacing_ca1"] * ca1
     for g in groups:
-        items.append(check("", g.max_kip, phi_nsb, "kip", ""))
+        items.append((g.max_kip, phi_nsb))
         if g.count > 1 and spacing < limit:
             s_outer = 2.0 * geo.r * math.sin(min(g.span_rad, math.pi) / 2.0)  # between the outer anchors
-            items.append(check("", g.total_kip, (1.0 + min(s_outer / limit, 1.0)) * phi_nsb, "kip", ""))
-    return _worst(
-        items or [check("", 0.0, phi_nsb, "kip", "")], "anchor side-face blowout", "kip", sf["clause"]
-    )
+            items.append((g.total_kip, (1.0 + min(s_outer / limit, 1.0)) * phi_nsb))
+    return _worst(items or [(0.0, phi_nsb)], "anchor side-face blowout", "kip", sf["clause"])
 
 
 def _shear_breakout_check(geo: _Pier, hef: float, fc_psi: float, vua: float, reinforcement: str) -> Check:
@@ -563,21 +613,29 @@ class _PlateNumbers:
 
     def bound(self, fc_psi: float) -> float:
         """The largest ratio of the checks that need no pier: anchor steel, plate, pullout."""
-        db = self.layout[1]
-        nua = self.forces.tension_kip
-        phi_np = (
-            value("anchors", "phi_concrete_tension")
-            * value("anchors", "pullout_bearing_coefficient")
-            * bearing_area(db)
-            * fc_psi
-            / 1000.0
+        forces = self.forces
+        anchors = _anchor_bound(
+            forces.tension_kip, forces.shear_kip, self.phi_nsa, self.phi_vsa, self.layout[1], fc_psi
         )
-        return max(
-            ratio(nua, self.phi_nsa),
-            ratio(self.forces.shear_kip, self.phi_vsa),
-            ratio(self.m_plate, self.plate_capacity),
-            ratio(nua, phi_np),
-        )
+        return max(anchors, ratio(self.m_plate, self.plate_capacity))
+
+
+@cache
+def _phi_pullout(db: float, fc_psi: float) -> float:
+    """phi Np = phi 8 Abrg f'c of one headed anchor, kip (ACI 318-19 Eq. 17.6.3.2.2a, phi 0.70)."""
+    return (
+        value("anchors", "phi_concrete_tension")
+        * value("anchors", "pullout_bearing_coefficient")
+        * bearing_area(db)
+        * fc_psi
+        / 1000.0
+    )
+
+
+def _anchor_bound(nua: float, vua: float, phi_nsa: float, phi_vsa: float, db: float, fc_psi: float) -> float:
+    """The largest ratio of the anchor checks that need neither pier nor plate: steel tension and
+    shear, pullout (in the order :meth:`_PlateNumbers.bound` takes them)."""
+    return max(ratio(nua, phi_nsa), ratio(vua, phi_vsa), ratio(nua, _phi_pullout(db, fc_psi)))
 
 
 def _plate_numbers(
@@ -940,7 +998,9 @@ def select_anchorage(
     best_ratio = math.inf
     tried = 0
     chosen: _Anchorage | None = None
-    deferred: list[tuple[float, int, _PlateNumbers, float]] = []
+    # (bound, order, numbers, bolt circle increase) of candidates failing a check that needs no pier;
+    # bound None: an anchor check failed before the plate was sized (sized only if nothing passes).
+    deferred: list[tuple[float | None, int, _PlateNumbers | tuple[Layout, str], float]] = []
 
     def evaluate(plate: PlateDesign, enlarge: float) -> _Anchorage:
         width, depth = pier_for(pier_min_width(plate))
@@ -949,6 +1009,7 @@ def select_anchorage(
         )
         return _Anchorage(plate, anchors, width, need, lengthened, enlarge, depth)
 
+    limit = 1.0 + TOLERANCE
     for enlarge in enlargements:
         layouts = _layouts(
             counts=counts,
@@ -963,10 +1024,22 @@ def select_anchorage(
         )
         for grade in grades:
             for layout in layouts:
-                numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
                 tried += 1
                 # Checks that need no pier: when one fails, the candidate waits (it can only be
-                # the best of failing candidates, looked for once nothing passes).
+                # the best of failing candidates, looked for once nothing passes). The anchor rod
+                # checks first: when one fails, the plate is not sized now.
+                n, db, dbc = layout
+                phi_nsa, phi_vsa = _steel_strengths(grade, db)
+                nua, vua = _anchor_force_values(loads, n, dbc)
+                # _anchor_bound(...) > limit, one ratio at a time (the first failing one decides)
+                if (
+                    ratio(nua, phi_nsa) > limit
+                    or ratio(vua, phi_vsa) > limit
+                    or ratio(nua, _phi_pullout(db, fc)) > limit
+                ):
+                    deferred.append((None, tried, (layout, grade), enlarge))
+                    continue
+                numbers = _plate_numbers(layout, grade, loads, method, pole_od_in, options, pole_round)
                 bound = numbers.bound(fc)
                 if bound > 1.0 + TOLERANCE:
                     deferred.append((bound, tried, numbers, enlarge))
@@ -982,7 +1055,15 @@ def select_anchorage(
         if chosen:
             break
     if chosen is None:
-        for bound, _, numbers, enlarge in sorted(deferred, key=lambda d: (d[0], d[1])):
+        sized: list[tuple[float, int, _PlateNumbers, float]] = []
+        for maybe, order, item, enlarge in deferred:
+            if isinstance(item, _PlateNumbers):
+                assert maybe is not None
+                sized.append((maybe, order, item, enlarge))
+            else:
+                numbers = _plate_numbers(item[0], item[1], loads, method, pole_od_in, options, pole_round)
+                sized.append((numbers.bound(fc), order, numbers, enlarge))
+        for bound, _, numbers, enlarge in sorted(sized, key=lambda d: (d[0], d[1])):
             if bound >= best_ratio:
                 break  # every remaining candidate is at least this bad
             cand = evaluate(_plate_design(numbers), enlarge)
@@ -1028,43 +1109,23 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
     tp = plate.plate_thickness_in
     omega_text = f"/ {value('plates', 'omega'):g}" if asd else f"x {value('plates', 'phi'):g}"
     nua, vua = plate.forces.tension_kip, plate.forces.shear_kip
-    ratios = {c.name: c.ratio for c in (*plate.checks, *anchors.checks)}
-    tension_names = [
-        k
-        for k in ratios
-        if k.startswith(
-            (
-                "anchor steel tension",
-                "anchor concrete breakout",
-                "anchor reinforcement",
-                "anchor pullout",
-                "anchor side-face",
-            )
-        )
-    ]
-    shear_names = [
-        k
-        for k in ratios
-        if k.startswith(
-            ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
-        )
-    ]
-    texts: dict[str, tuple[str, str, str]] = {
-        "anchor steel tension": (
+    # Each text is written only for a check the candidate has.
+    texts: dict[str, Callable[[], tuple[str, str, str]]] = {
+        "anchor steel tension": lambda: (
             t_case,
             "Nua = 4 M / (n Dbc) - 0.9 D / n <= phi Nsa = phi Ase futa",
             f"Nua = {qty(nua, 'kip')}; phi Nsa = {value('anchors', 'phi_steel_tension'):g} x "
             f"{num(ase)} in^2 x "
             f"{num(futa)} ksi = {qty(plate.anchor_tension.capacity, 'kip')}",
         ),
-        "anchor steel shear": (
+        "anchor steel shear": lambda: (
             v_case,
             "Vua = V / n + T / (n Dbc / 2) <= phi 0.6 Ase futa x 0.8 (grout pad)",
             f"Vua = {qty(vua, 'kip')}; phi Vsa = {value('anchors', 'phi_steel_shear'):g} x 0.6 x "
             f"{num(ase)} in^2 x {num(futa)} ksi x {value('anchors', 'grout_pad_factor'):g} = "
             f"{qty(plate.anchor_shear.capacity, 'kip')}",
         ),
-        "base plate bending (yield line)": (
+        "base plate bending (yield line)": lambda: (
             t_case,
             "sum C_i (y_i - c) <= mp L = Fy t^2 / 4 x L (/ Omega or x phi)",
             f"moment of the bolt forces about the yield line {qty(plate.plate_moment_kip_in, 'kip_in')}; "
@@ -1072,45 +1133,71 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             f"{omega_text} = "
             f"{qty(plate.plate_bending.capacity, 'kip_in')}",
         ),
-        "anchor concrete breakout": (
+        "anchor concrete breakout": lambda: (
             t_case,
             "N (tension group) <= phi Ncbg = phi ANc/ANco psi_ec,N psi_ed,N psi_c,N psi_cp,N Nb, "
             "Nb = kc lambda sqrt(f'c) hef^1.5",
             f"{where}; Nb = {value('anchors', 'kc_cast_in'):g} x sqrt({num(fc)}) x {num(hef)}^1.5 / 1000 = "
             f"{qty(_KC_LAMBDA * math.sqrt(fc) * hef**1.5 / 1000.0, 'kip')}",
         ),
-        "anchor pullout": (
+        "anchor pullout": lambda: (
             t_case,
             "Nua <= phi Np = phi 8 Abrg f'c",
             f"{value('anchors', 'phi_concrete_tension'):g} x "
             f"{value('anchors', 'pullout_bearing_coefficient'):g} x "
             f"{num(abrg)} in^2 x {num(fc / 1000.0)} ksi",
         ),
-        "anchor side-face blowout": (
+        "anchor side-face blowout": lambda: (
             t_case,
             "N <= phi Nsb (x (1 + s/(6 ca1)) for a group), Nsb = 160 ca1 sqrt(Abrg) lambda sqrt(f'c) "
             "x (1 + ca2/ca1)/4",
             f"{where}, Abrg = {num(abrg)} in^2",
         ),
-        "anchor concrete shear breakout": (
+        "anchor concrete shear breakout": lambda: (
             v_case,
             "Vua <= phi Vcb = phi AVc/AVco psi_ed,V psi_c,V psi_h,V Vb, "
             "Vb = min(7 (le/da)^0.2 sqrt(da), 9) lambda sqrt(f'c) ca1^1.5",
             f"{where}, le = {num(min(hef, _A['shear_breakout']['le_max_diameters'] * db))} in, "
             f"ha = {num(geo.ha)} in",
         ),
-        "anchor pryout": (v_case, "n Vua <= phi kcp Ncpg (Ncpg = Ncbg of all anchors)", where),
-        "anchor embedment for reinforcement development": (
+        "anchor pryout": lambda: (v_case, "n Vua <= phi kcp Ncpg (Ncpg = Ncbg of all anchors)", where),
+        "anchor embedment for reinforcement development": lambda: (
             t_case,
             "ld + 3 in <= hef (ld: Table 25.4.2.3)",
             f"hef = {qty(hef, 'in')}",
         ),
     }
-    tension_ratio = max((ratios[k] for k in tension_names), default=0.0)
-    shear_ratio = max((ratios[k] for k in shear_names), default=0.0)
+
+    def interaction_terms() -> tuple[float, float]:
+        """The governing tension and shear ratios the 17.8 interaction adds."""
+        ratios = {c.name: c.ratio for c in (*plate.checks, *anchors.checks)}
+        tension_names = [
+            k
+            for k in ratios
+            if k.startswith(
+                (
+                    "anchor steel tension",
+                    "anchor concrete breakout",
+                    "anchor reinforcement",
+                    "anchor pullout",
+                    "anchor side-face",
+                )
+            )
+        ]
+        shear_names = [
+            k
+            for k in ratios
+            if k.startswith(
+                ("anchor steel shear", "anchor concrete shear", "anchor shear reinforcement", "anchor pryout")
+            )
+        ]
+        tension_ratio = max((ratios[k] for k in tension_names), default=0.0)
+        shear_ratio = max((ratios[k] for k in shear_names), default=0.0)
+        return tension_ratio, shear_ratio
 
     def explain(c: Check, combination: str) -> Check:
         if c.name == "anchor tension-shear interaction":
+            tension_ratio, shear_ratio = interaction_terms()
             case = t_case if t_case == v_case else ""
             formula = "Nua/phi Nn + Vua/phi Vn <= 1.2 (both > 0.2)"
             sub = f"{num(tension_ratio)} + {num(shear_ratio)}"
@@ -1128,9 +1215,11 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
                 f"Vua = {qty(vua, 'kip')}",
             )
         else:
-            case, formula, sub = texts.get(c.name, ("", "", ""))
+            text = texts.get(c.name)
+            case, formula, sub = text() if text is not None else ("", "", "")
         if not formula:
-            return dataclasses.replace(c, case=case, combination=combination)
+            return evolve(c, case=case, combination=combination)
+        amounts, d_text, c_text = demand_capacity(c.demand, c.capacity, c.unit)
         return check(
             c.name,
             c.demand,
@@ -1140,19 +1229,19 @@ def _explained(a: _Anchorage, loads: list[AnchorLoads], method: str, fc: float) 
             case=case,
             combination=combination,
             formula=formula,
-            substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+            substitution=f"{sub}; {amounts}",
+            demand_text=d_text,
+            capacity_text=c_text,
         )
 
-    new_plate = dataclasses.replace(
+    new_plate = evolve(
         plate,
         anchor_tension=explain(plate.anchor_tension, _ANCHOR_COMBINATION),
         anchor_shear=explain(plate.anchor_shear, _ANCHOR_COMBINATION),
         plate_bending=explain(plate.plate_bending, plate_combo),
     )
-    new_anchors = dataclasses.replace(
-        anchors, checks=tuple(explain(c, _ANCHOR_COMBINATION) for c in anchors.checks)
-    )
-    return dataclasses.replace(a, plate=new_plate, anchors=new_anchors)
+    new_anchors = evolve(anchors, checks=tuple(explain(c, _ANCHOR_COMBINATION) for c in anchors.checks))
+    return evolve(a, plate=new_plate, anchors=new_anchors)
 
 
 def _anchorage_notes(
@@ -1290,3 +1379,6 @@ def _anchorage_notes(
             f"governing ratio, {plate.bolt_count} x {plate.bolt_diameter_in:g} in {plate.anchor_grade} on a "
             f"{plate.bolt_circle_in:g} in bolt circle, limited by {g.name} (ratio {g.ratio:.3g}).",
         )
+
+
+fast_init(globals())

@@ -16,7 +16,8 @@ TOLERANCE = 1e-9
 def ratio(demand: float, capacity: float) -> float:
     """demand / capacity; a zero, negative or non-finite capacity (or a non-finite demand) gives
     infinity, so the check fails instead of dividing by zero (written as null in the JSON)."""
-    if capacity > 0 and math.isfinite(demand) and not math.isnan(capacity):
+    # capacity > 0 is false for nan; demand - demand is nan (not 0) for an infinite or nan demand.
+    if capacity > 0 and demand - demand == 0.0:
         return demand / capacity
     return math.inf
 
@@ -32,12 +33,17 @@ def check(
     combination: str = "",
     formula: str = "",
     substitution: str = "",
+    demand_text: str | None = None,
+    capacity_text: str | None = None,
 ) -> Check:
     """A check; ``formula`` and ``substitution`` (the capacity with its numbers, without the ratio)
-    get the ratio appended: '...; D / C = 365.8 / 525.8 = 0.6957'."""
+    get the ratio appended: '...; D / C = 365.8 / 525.8 = 0.6957'. ``demand_text`` and
+    ``capacity_text``: ``num(demand)`` and ``num(capacity)`` when the caller has written them."""
     r = ratio(demand, capacity)
     if substitution:
-        substitution = f"{substitution}; ratio = {num(demand)} / {num(capacity)} = {num(r)}"
+        d_text = num(demand) if demand_text is None else demand_text
+        c_text = num(capacity) if capacity_text is None else capacity_text
+        substitution = f"{substitution}; ratio = {d_text} / {c_text} = {num(r)}"
     return Check(
         name,
         demand,

@@ -11,7 +11,7 @@ import math
 
 from .results import CalcStep
 
-__all__ = ["SIGNIFICANT", "CalcStep", "num", "qty", "ratio_text", "step"]
+__all__ = ["SIGNIFICANT", "CalcStep", "demand_capacity", "num", "qty", "ratio_text", "step"]
 
 SIGNIFICANT = 4
 
@@ -27,6 +27,8 @@ def num(x: float, sig: int = SIGNIFICANT) -> str:
             if "." in text:  # the common case: a fraction in fixed notation
                 return text
             if "n" not in text:  # an integer ('inf' and 'nan' take the slow path)
+                if len(text) < 4 and text != "-0":  # up to three characters: no comma to add
+                    return text
                 if text in ("0", "-0"):
                     return "0"
                 return text if len(text.lstrip("-")) < 4 else f"{int(text):,}"
@@ -43,7 +45,20 @@ def num(x: float, sig: int = SIGNIFICANT) -> str:
 
 def qty(x: float, unit: str, sig: int = SIGNIFICANT) -> str:
     """A number with its unit: '29.9 psf'; no unit for a dimensionless value."""
+    if unit and sig == SIGNIFICANT:
+        text = f"{x:.4g}"  # num's first test, inline: most quantities are fractions
+        if "." in text and "e" not in text:
+            return f"{text} {unit}"
     return f"{num(x, sig)} {unit}" if unit else num(x, sig)
+
+
+def demand_capacity(demand: float, capacity: float, unit: str) -> tuple[str, str, str]:
+    """'demand 12.3 kip, capacity 45.6 kip' and the two numbers as :func:`num` writes them (a check
+    built from them reuses the numbers for its ratio)."""
+    d, c = num(demand), num(capacity)
+    if unit:
+        return f"demand {d} {unit}, capacity {c} {unit}", d, c
+    return f"demand {d}, capacity {c}", d, c
 
 
 def ratio_text(demand_symbol: str, capacity_symbol: str, demand: float, capacity: float, ratio: float) -> str:

@@ -26,6 +26,7 @@ from .results import (
     EmbedmentResult,
     PierReinforcement,
     RebarItem,
+    fast_init,
 )
 
 _SOIL = CONSTANTS["soil"]
@@ -77,11 +78,18 @@ def lateral_bearing(soil_class: int | None, psf_per_ft: float | None, notes: Not
 def _pressure(per_ft: float, d_ft: float, fraction: float, isolated: bool) -> float:
     """Allowable lateral pressure at ``fraction`` x d (IBC 1806.3.4): per-ft value x depth, with d not
     over 12 ft for the purpose (1807.3.2.1), doubled for isolated poles, capped at 15 x the value."""
-    depth = min(d_ft, float(value("soil", "max_depth_for_pressure_ft"))) * fraction
+    depth = min(d_ft, _MAX_PRESSURE_DEPTH_FT) * fraction
     p = per_ft * depth
     if isolated:
-        p *= value("soil", "isolated_pole_factor")
-    return min(p, float(value("soil", "max_increase_factor")) * per_ft)
+        p *= _ISOLATED_FACTOR
+    return min(p, _MAX_INCREASE * per_ft)
+
+
+# The constants of _pressure (IBC 2021 Sec. 1807.3.2.1, 1806.3.4), read once: the depth solver
+# calls it a dozen times per pier.
+_MAX_PRESSURE_DEPTH_FT = float(value("soil", "max_depth_for_pressure_ft"))
+_ISOLATED_FACTOR = value("soil", "isolated_pole_factor")
+_MAX_INCREASE = float(value("soil", "max_increase_factor"))
 
 
 def embedment(
@@ -474,17 +482,24 @@ def pier_actions(
     # Zero shear: Newton on V(z) from the root without the cubic term (V(z) is concave and falls
     # from V to V - k z_r^3/6 < 0 on [0, z_r], so the iteration converges from the left).
     z0 = min(math.sqrt(2.0 * shear_kip / (k * z_r)), z_r)
+    tol = 1e-9 * d
     for _ in range(12):
         slope = -k * (z_r * z0 - z0 * z0)
-        step = shear_at(z0) / slope if slope < 0.0 else 0.0
-        z0 = min(max(z0 - step, 0.0), z_r)
-        if abs(step) < 1e-9 * d:
+        # shear_at(z0) / slope, and z0 - step kept on [0, z_r], written out (the hot loop of a pier)
+        step = (shear_kip - k * (z_r * z0 * z0 / 2.0 - z0**3 / 3.0)) / slope if slope < 0.0 else 0.0
+        z0 -= step
+        if z0 < 0.0:
+            z0 = 0.0
+        if z0 > z_r:
+            z0 = z_r
+        if abs(step) < tol:
             break
     m_max = moment_kip_in + shear_kip * z0 - k * (z_r * z0**3 / 6.0 - z0**4 / 12.0)
     v_max = max(shear_kip, abs(shear_at(z_r)))
     return PierActions(m_max, v_max, torsion_kip_in, z0, z_r)
 
 
+@cache
 def _bar(size: str) -> tuple[float, float, float]:
     dia, area, plf = _PR["bars"][size]
     return float(dia), float(area), float(plf)
@@ -544,6 +559,7 @@ def flexural_strength(
     return best
 
 
+@cache
 def _tie_for(bar_size: str) -> str:
     """No. 3 ties for bars up to No. 10, No. 4 above (ACI 318-19 Sec. 25.7.2.2)."""
     return "#3" if _bar(bar_size)[0] <= _bar("#10")[0] + 1e-9 else "#4"
@@ -594,8 +610,11 @@ def design_pier_reinforcement(
     torsion_on = torsion_kip_in >= phi_v * t_th
     sizes = list(value("piers", "longitudinal_sizes"))
 
-    def ties(bar: str) -> tuple[str, float, float, float, float, float, list[Check]]:
-        """tie size, spacing, phi Vn, Al, Aoh, ph and the tie checks for longitudinal ``bar``."""
+    def ties(
+        bar: str, with_checks: bool = True
+    ) -> tuple[str, float, float, float, float, float, list[Check]]:
+        """tie size, spacing, phi Vn, Al, Aoh, ph and the tie checks (none unless ``with_checks``:
+        the bar search needs only Al) for longitudinal ``bar``."""
         tie = _tie_for(bar)
         dt, at, _ = _bar(tie)
         core = dia - 2.0 * cover - dt
@@ -618,6 +637,8 @@ def design_pier_reinforcement(
         al = (at / s) * ph if torsion_on else 0.0
         if torsion_on:
             al = max(al, 5.0 * root * a_g / fy - min(at / s, 25.0 / 1000.0 * bw / fy) * ph)
+        if not with_checks:
+            return tie, s, phi_v * (vc + vs), al, aoh, ph, []
         checks = [
             check(
                 "pier shear",
@@ -676,7 +697,7 @@ def design_pier_reinforcement(
         circle = dia - 2.0 * cover - 2.0 * dt - db
         if circle <= 0:
             continue
-        al = ties(bar)[3]
+        al = ties(bar, with_checks=False)[3]
         clear_min = max(value("piers", "tie_clear_spacing"), 1.5 * db)
         n_max = int(math.floor(math.pi * circle / (db + clear_min) + 1e-9))
         n = max(min_bars, math.ceil((as_min + al) / ab - 1e-9))
@@ -757,3 +778,6 @@ def pier_rebar(r: PierReinforcement, *, depth_ft: float, piers: int) -> tuple[Re
         ),
         RebarItem("pier ties", r.tie_size, ties * piers, tie_len_ft, ties * piers * tie_len_ft * tie_plf),
     )
+
+
+fast_init(globals())

@@ -8,8 +8,9 @@ Units inside: kip, in, ksi. Section properties are the AISC v16 tdes-based value
 
 from __future__ import annotations
 
-import dataclasses
+import itertools
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from .checks import ratio as safe_ratio
 from .constants import CONSTANTS, clause, value
 from .explain import num, qty
 from .notes import Notes
-from .results import Alternative, Check, PoleDesign
+from .results import Alternative, Check, PoleDesign, evolve, fast_init
 from .sections import CATALOGUE, Section, grade_properties
 from .wind import pole_cf
 
@@ -194,6 +195,7 @@ class PoleExposure:
         return pole_cf(section.is_round, d_ft, self.height_ft, self.qz_psf) * d_ft
 
 
+@lru_cache(maxsize=4)
 def _factors(method: str) -> tuple[float, float, float, float]:
     """(Omega or 1/phi) for flexure, shear, torsion, compression: available = nominal / factor."""
     if method == "asd":
@@ -226,6 +228,50 @@ def _family_table(family: str, grade: str, method: str) -> tuple[tuple[Section, 
         f = flexure(s, fy)
         out.append((s, f.mn_kip_in / om_b, f))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Screen:
+    """The screening numbers of a family table, row by row (same order): whether round, OD, Ix, the
+    flexural screen limit Mc (1 + 1e-9), and the running maxima of the last two along the table, so
+    that the selection starts at the first row that can pass the flexure and inertia screens (a
+    bisection) instead of testing every lighter row."""
+
+    is_round: tuple[bool, ...]
+    od_in: tuple[float, ...]
+    ix_in4: tuple[float, ...]
+    mc_limit: tuple[float, ...]
+    mc_limit_max: tuple[float, ...]  # max of mc_limit over rows 0..i
+    ix_max: tuple[float, ...]  # max of ix_in4 over rows 0..i
+
+
+@lru_cache(maxsize=64)
+def _family_screen(family: str, grade: str, method: str) -> _Screen:
+    table = _family_table(family, grade, method)
+    mc_limit = tuple(mc * (1.0 + 1e-9) for _, mc, _ in table)
+    ix = tuple(s.ix_in4 for s, _, _ in table)
+    return _Screen(
+        is_round=tuple(s.is_round for s, _, _ in table),
+        od_in=tuple(s.od_in for s, _, _ in table),
+        ix_in4=ix,
+        mc_limit=mc_limit,
+        mc_limit_max=tuple(itertools.accumulate(mc_limit, max)),
+        ix_max=tuple(itertools.accumulate(ix, max)),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _strengths(
+    label: str, fy: float, length_in: float, axial: bool
+) -> tuple[float, str, float, str, float, str]:
+    """(Vn, clause, Tn, clause, Pn, clause) of catalogue section ``label``: pure functions of the
+    section, Fy and the member length (Pn only when ``axial``, else infinity), kept per process
+    because the selection asks for the same sections on every design of a pole height."""
+    section = CATALOGUE[label]
+    vn, v_clause = shear_strength(section, fy, length_in)
+    tn, t_clause = torsion_strength(section, fy, length_in)
+    pn, p_clause = compression_strength(section, fy, length_in) if axial else (math.inf, "")
+    return vn, v_clause, tn, t_clause, pn, p_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +403,7 @@ class _PoleText:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built for every section tried, never handed out
 class _PoleNumbers:
     """Every number the checks of one section rest on, before any check object or text is built:
     the selection ranks candidates on :meth:`ratios` and builds a :class:`PoleDesign` only for the
@@ -420,6 +466,22 @@ class _PoleNumbers:
         return ratio, name, passed
 
 
+def _maxima(demands: list[Demand]) -> tuple[float, float, float, float]:
+    """The largest moment, shear, torsion and axial demand over the load cases (one pass)."""
+    first = demands[0]
+    m, v, t, p = first.moment_kip_in, first.shear_kip, first.torsion_kip_in, first.axial_kip
+    for d in demands:
+        if d.moment_kip_in > m:
+            m = d.moment_kip_in
+        if d.shear_kip > v:
+            v = d.shear_kip
+        if d.torsion_kip_in > t:
+            t = d.torsion_kip_in
+        if d.axial_kip > p:
+            p = d.axial_kip
+    return m, v, t, p
+
+
 def _pole_numbers(
     section: Section,
     fy: float,
@@ -441,32 +503,40 @@ def _pole_numbers(
     om_b, om_v, om_t, om_c = _factors(method)
     length_in = height_ft * 12.0 if height_ft is not None else math.inf
     mc = flex.mn_kip_in / om_b
-    vn, v_clause = shear_strength(section, fy, length_in)
+    self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
+    m_max, v_max, t_max, p_max = _maxima(demands)
+    m_max += add_m
+    v_max += add_v
+    p_max += self_kip
+    if CATALOGUE.get(section.label) is section:
+        vn, v_clause, tn, t_clause, pn, p_clause = _strengths(section.label, fy, length_in, p_max > 0)
+    else:  # a section built outside the catalogue: nothing to key a cache on
+        vn, v_clause = shear_strength(section, fy, length_in)
+        tn, t_clause = torsion_strength(section, fy, length_in)
+        pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
     vc = vn / om_v
-    tn, t_clause = torsion_strength(section, fy, length_in)
     tc = tn / om_t
     t_neglect = value("steel", "torsion_neglect_fraction")
-    self_kip = self_weight_factor * section.w_plf * (height_ft or 0.0) / 1000.0
-
-    m_max = max(d.moment_kip_in for d in demands) + add_m
-    v_max = max(d.shear_kip for d in demands) + add_v
-    t_max = max(d.torsion_kip_in for d in demands)
-    p_max = max(d.axial_kip for d in demands) + self_kip
-    pn, p_clause = compression_strength(section, fy, length_in) if p_max > 0 else (math.inf, "")
     pc = pn / om_c
     inter = 0.0
     inter_clause = "AISC 360-16 Eq. H1-1b"
     inter_case = demands[0]
     inter_terms = (0.0, 0.0, 0.0, 0.0)
+    # safe_ratio written out (this loop runs for every load case of every section tried): a zero
+    # strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
+    pc_ok, mc_ok = pc > 0, mc > 0
+    t_limit = t_neglect * tc
+    inf = math.inf
     for d in demands:
-        # safe_ratio: a zero strength gives an infinite ratio (a failed check), never a ZeroDivisionError.
-        pr = safe_ratio(d.axial_kip + self_kip, pc)
-        mr = safe_ratio(d.moment_kip_in + add_m, mc)
+        a = d.axial_kip + self_kip
+        pr = a / pc if pc_ok and a - a == 0.0 else inf
+        m = d.moment_kip_in + add_m
+        mr = m / mc if mc_ok and m - m == 0.0 else inf
         if pr >= 0.2:
             ratio, cl = pr + 8.0 / 9.0 * mr, "AISC 360-16 Eq. H1-1a"
         else:
             ratio, cl = pr / 2.0 + mr, "AISC 360-16 Eq. H1-1b"
-        if d.torsion_kip_in > t_neglect * tc:
+        if d.torsion_kip_in > t_limit:
             h36 = pr + mr + (safe_ratio(d.shear_kip + add_v, vc) + safe_ratio(d.torsion_kip_in, tc)) ** 2
             if h36 > ratio:
                 ratio, cl = h36, "AISC 360-16 Eq. H3-6"
@@ -570,7 +640,7 @@ def _pole_design(n: _PoleNumbers, combination: str = "", explain: bool = True) -
         **(text.flexure(n.m_max, n.mc) if text else {}),
     )
     if flex.compactness == "not_applicable":
-        flex_check = dataclasses.replace(flex_check, passed=False)
+        flex_check = evolve(flex_check, passed=False)
     checks: list[Check] = [
         flex_check,
         check(
@@ -718,14 +788,23 @@ def select_pole(
             i_per_cfd = pole_wind.deflection_kip_in3 / allowed
     # Screen with the least Cf of Fig. 29.4-1 (0.5 round, 1.3 square): never skips a section that passes.
     cf_least = (pole_wind.least_cf_round, pole_wind.least_cf_square) if pole_wind is not None else (0.0, 0.0)
-    for section, mc, flex in table:
-        k = cf_least[0 if section.is_round else 1] * section.od_in / 12.0
+    screen = _family_screen(family, grade, method)
+    i_limit = i_required * (1.0 - 1e-9)
+    start = 0
+    if m_per_cfd >= 0.0 and i_per_cfd >= 0.0 and cf_least[0] >= 0.0 and cf_least[1] >= 0.0:
+        # Every row before the first whose running maximum reaches m_max (or the inertia needed
+        # without the pole wind) fails the screen below: the pole wind only adds to both demands.
+        start = max(bisect_left(screen.mc_limit_max, m_max), bisect_left(screen.ix_max, i_limit))
+    is_round, od_in, ix_in4, mc_limit = screen.is_round, screen.od_in, screen.ix_in4, screen.mc_limit
+    for i in range(start, len(table)):
+        k = cf_least[0 if is_round[i] else 1] * od_in[i] / 12.0
         if (
-            m_max + k * m_per_cfd > mc * (1.0 + 1e-9)
-            or section.ix_in4 < (i_required + k * i_per_cfd) * (1.0 - 1e-9)
-            or flex.compactness == "not_applicable"
+            m_max + k * m_per_cfd > mc_limit[i]
+            or ix_in4[i] < (i_required + k * i_per_cfd) * (1.0 - 1e-9)
+            or table[i][2].compactness == "not_applicable"
         ):
             continue
+        section, _, flex = table[i]
         numbers = _pole_numbers(
             section, fy, method, demands, height_ft, deflection_limit_n, flex, self_weight_factor, pole_wind
         )
@@ -797,3 +876,6 @@ def pole_assumptions(notes: Notes, method: str, family: str, grade: str) -> None
             "width calculation (corners ignored).",
             "AISC 360-16 Sec. F7",
         )
+
+
+fast_init(globals())

@@ -11,14 +11,13 @@ the order a reviewer reads them (that order is part of the output).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
 from .base_plates import AnchorLoads, design_weld, select_anchorage
 from .checks import check
 from .constants import CONSTANTS, clause, value
-from .explain import num, qty, step
+from .explain import demand_capacity, num, qty, step
 from .foundations import (
     MAX_EMBEDMENT_FT,
     Embedment,
@@ -57,6 +56,8 @@ from .results import (
     SignDesign,
     SteelItem,
     Wind,
+    evolve,
+    fast_init,
 )
 from .schemas import SignInput
 from .sections import CATALOGUE, Section, default_grade
@@ -496,7 +497,7 @@ def with_pole_wind(loads: SignLoads, section: Section, notes: Notes) -> SignLoad
             "Two poles: each carries its own pole wind (side by side across the wind, no shielding).",
             "ASCE 7 Sec. 29.4.1 (Af of each pole)",
         )
-    return dataclasses.replace(loads, per_pole=tuple(per_pole), pole_wind=pole_wind)
+    return evolve(loads, per_pole=tuple(per_pole), pole_wind=pole_wind)
 
 
 def natural_frequency(
@@ -673,7 +674,7 @@ def design_base_plate_and_pier(
         plate_thickness_in=plate.plate_thickness_in,
     )
     _weld_notes(notes, weld.type)
-    pier = dataclasses.replace(pier, reinforcement=_pier_reinforcement(inp, loads, pier, anchors, notes))
+    pier = evolve(pier, reinforcement=_pier_reinforcement(inp, loads, pier, anchors, notes))
     return BasePlate(plate=plate, anchors=anchors, plate_weight_lb=plate_weight, weld=weld), pier
 
 
@@ -804,6 +805,7 @@ def _explain_pier(
                 f"Tu = {qty(r.torsion_kip_in, 'kip_in')}, "
                 f"phi Tth = {qty(r.threshold_torsion_kip_in, 'kip_in')}"
             )
+        amounts, d_text, c_text = demand_capacity(c.demand, c.capacity, c.unit)
         out.append(
             check(
                 c.name,
@@ -814,10 +816,12 @@ def _explain_pier(
                 case=case,
                 combination=combination,
                 formula=formula,
-                substitution=f"{sub}; demand {qty(c.demand, c.unit)}, capacity {qty(c.capacity, c.unit)}",
+                substitution=f"{sub}; {amounts}",
+                demand_text=d_text,
+                capacity_text=c_text,
             )
         )
-    return dataclasses.replace(r, checks=tuple(out))
+    return evolve(r, checks=tuple(out))
 
 
 def bill_of_materials(
@@ -902,7 +906,7 @@ def _gust(
             width_ft=loads.sign_width_ft,
             depth_ft=depth_ft,
         )
-        gust = dataclasses.replace(
+        gust = evolve(
             gust, gf=f.gf, z_bar_ft=f.z_bar_ft, iz=f.iz, lz_ft=f.lz_ft, q=f.q, vz_fps=f.vz_fps, r=f.r, gr=f.gr
         )
     if notes is None:
@@ -977,7 +981,7 @@ def _with_gust_step(wind: Wind, gust: GustEffect) -> Wind:
             clause("wind", "gust_factor_rigid"),
         )
     steps = tuple(new if st.symbol in ("G", "Gf") else st for st in wind.steps)
-    return dataclasses.replace(wind, steps=steps)
+    return evolve(wind, steps=steps)
 
 
 def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
@@ -1009,7 +1013,7 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         if gust.gf is not None and gust.gf > g_used + 1e-9:
             notes.warn("gust_not_converged", f"Gf did not settle in {limit} passes; G = {g_used:.3f} used.")
     gust = _gust(inp, loads, pole.natural_frequency_hz, g_used, iterations, notes)
-    loads = dataclasses.replace(loads, wind=_with_gust_step(loads.wind, gust))
+    loads = evolve(loads, wind=_with_gust_step(loads.wind, gust))
     loads = with_pole_wind(loads, CATALOGUE[pole.design.designation], notes)
     section = CATALOGUE[pole.design.designation]
     n = loads.count
@@ -1076,3 +1080,6 @@ def design_sign(inp: SignInput, notes: Notes) -> SignDesign:
         pole_wind=loads.pole_wind,
         gust=gust,
     )
+
+
+fast_init(globals())

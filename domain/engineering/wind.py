@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .constants import CONSTANTS, clause, value
 from .explain import num, qty, step
 from .notes import Notes
-from .results import CalcStep, CaseC, CaseCStrip, LoadCase, Wind
+from .results import CalcStep, CaseC, CaseCStrip, LoadCase, Wind, fast_init
 
 _W = CONSTANTS["wind"]
 _CF = _W["cf_ab"]
@@ -857,3 +857,6 @@ def design_gust_factor(n1_hz: float, gf: float | None) -> float:
     if n1_hz >= value("wind", "flexible_frequency_hz") or gf is None:
         return rigid
     return max(rigid, gf)
+
+
+fast_init(globals())
