@@ -96,7 +96,7 @@ async def test_the_embedded_postgres_runs_with_settings_sized_for_the_machine(se
         async with engine.connect() as conn:
             rows = await conn.execute(
                 text(
-                    "SELECT name, pg_size_bytes(setting || coalesce(unit, '')) / 1048576 AS mb "
+                    "SELECT name, pg_size_bytes(current_setting(name)) / 1048576 AS mb "
                     "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size')"
                 )
             )
