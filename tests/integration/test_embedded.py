@@ -97,7 +97,7 @@ async def test_the_embedded_postgres_runs_with_settings_sized_for_the_machine(se
             rows = await conn.execute(
                 text(
                     "SELECT name, pg_size_bytes(current_setting(name)) / 1048576 AS mb "
-                    "FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size')"
+                    "FROM pg_settings WHERE name = 'shared_buffers'"
                 )
             )
             shown = {r.name: f"{r.mb}MB" for r in rows}
@@ -111,4 +111,3 @@ def test_postgres_settings_take_a_quarter_of_the_memory_within_bounds():
     assert postgres_settings(gb)["shared_buffers"] == "256MB"
     assert postgres_settings(24 * gb)["shared_buffers"] == "2048MB"  # at most 2 GB
     assert postgres_settings(gb // 4)["shared_buffers"] == "128MB"  # at least PostgreSQL's default
-    assert postgres_settings(24 * gb)["effective_cache_size"] == "12288MB"
