@@ -11,7 +11,7 @@ from api.contract import ETAG_HEADER, Envelope, errors
 from api.deps import ActorDep, ServicesDep
 from api.envelope import envelope, envelope_body, idempotent, replayable_response
 from domain.idempotency.service import StoredResponse
-from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
+from domain.paging import CURSOR_PATTERN, MAX_CURSOR, MAX_LIMIT, MAX_OFFSET, KeysetPage, Page
 from domain.projects.lifecycle import Status
 from domain.projects.revisions import matches, quote
 from domain.projects.schemas import (
@@ -96,7 +96,10 @@ async def create_project(
 @router.get(
     "",
     summary="Search and list projects (newest first)",
-    responses={200: {"model": Envelope[Page[ProjectOut]]}, **errors()},
+    description="A page and its true `total` (exact up to 10,000, `total_exact: false` beyond). `next` "
+    "is the `after` of the following page (null on the last): read by key, it costs what the first "
+    "page does however deep it is, where `offset` (up to 100,000) skips rows one by one.",
+    responses={200: {"model": Envelope[KeysetPage[ProjectOut]]}, **errors()},
 )
 async def list_projects(
     request: Request,
@@ -119,9 +122,20 @@ async def list_projects(
     ] = "-created_at",
     limit: Limit = 50,
     offset: Offset = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_CURSOR,
+            pattern=CURSOR_PATTERN,
+            description="Continue after the previous page: its `next` (same `q`, filters and `sort`; "
+            "no `offset`).",
+        ),
+    ] = None,
 ) -> Response:
     page = await services.projects.search(
-        ProjectQuery(q=q, status=status, account_id=account_id, sort=sort, limit=limit, offset=offset)
+        ProjectQuery(
+            q=q, status=status, account_id=account_id, sort=sort, limit=limit, offset=offset, after=after
+        )
     )
     return envelope(request, page)
 

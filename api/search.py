@@ -25,7 +25,8 @@ SearchParams = Annotated[SearchQuery, Query()]
     "headline (section, cabinet sizes), accents and case ignored, the last word as a prefix; when they "
     "match nothing, similar words are tried (`fuzzy: true`, `suggestion`). Ranked name > customer > "
     "address > description. `total` is exact up to 10,000 (`total_exact: false` beyond: facet counts "
-    "are then over the first 10,000 matches); `offset` 0 to 10,000. Highlights are plain-text "
+    "are then over the first 10,000 matches); `offset` 0 to 10,000, or `after` = the previous page's `next` "
+    "(read by key: a deep page costs what the first does). Highlights are plain-text "
     "segments (`match: true` for matched words): escape them when rendering. Each facet bucket "
     "carries the query parameters that select it.",
     responses={200: {"model": Envelope[SearchResult]}, **errors()},
@@ -37,9 +38,9 @@ async def search(request: Request, actor: ActorDep, services: ServicesDep, query
 @router.get(
     "/export.csv",
     summary="Every project the search matches, as CSV",
-    description="The same parameters as the search (`limit`, `offset` and `facets` are ignored): all "
-    "matching rows, streamed, in the search's order. Cells a spreadsheet would run as a formula start "
-    "with an apostrophe.",
+    description="The same parameters as the search (`limit`, `offset`, `after` and `facets` are "
+    "ignored): all matching rows, streamed, in the search's order. Cells a spreadsheet would run as a "
+    "formula start with an apostrophe.",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **errors()},
 )

@@ -4,14 +4,15 @@ the search and the project list through the API (the whole HTTP stack over ASGI,
 keystroke-to-results on the search page in real Chromium.
 
     python bench/search.py [--projects 1000000] [--runs 40] [--explain] [--series WORDS]
-                           [--keystrokes 40] [--database-url URL --redis-url URL]
+                           [--keystrokes 40] [--data-dir DIR | --database-url URL --redis-url URL]
 
 Prints the machine, load average and time, the load time, then count, p50, p95 and max per
 series, and with ``--explain`` the plans of the main statements (EXPLAIN ANALYZE, as the service
 runs them). ``--series prefix,deep`` runs only the series whose names contain those words
 ("keystroke" names the browser series; ``--keystrokes 0`` skips it). Starts its own PostgreSQL and
-Redis in a temporary directory and stops them; ``--database-url`` measures a database this script
-loaded before instead. The browser series starts ``python app.py serve`` on 127.0.0.1 (on the same
+Redis in a temporary directory and stops them; ``--data-dir DIR`` keeps them in DIR (the first run
+loads, later runs measure the same database: the load of a million projects takes minutes);
+``--database-url`` measures a database this script loaded before on a server of your own. The browser series starts ``python app.py serve`` on 127.0.0.1 (on the same
 database) and stops it by PID; it needs a Chromium binary (skipped without one).
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -315,11 +317,39 @@ def series_table() -> dict[str, tuple[str, Any]]:
                 "facets": "false",
             },
         ),
+        "deep page by key, after row 9,980 (newest)": (
+            "/api/v1/search",
+            lambda i: {
+                "q": (word := random.choice(WORDS["kind"])),
+                "sort": "newest",
+                "after": CURSORS[("search", word)],
+                "facets": "false",
+            },
+        ),
         "sort by name (search, no text)": ("/api/v1/search", lambda i: {"sort": "name", "facets": "false"}),
         "list default (newest, with total)": ("/api/v1/projects", lambda i: {"limit": 25}),
         "list last page (offset 9,975)": ("/api/v1/projects", lambda i: {"limit": 25, "offset": 9975}),
+        "list, page by key after row 9,975": (
+            "/api/v1/projects",
+            lambda i: {"limit": 25, "after": CURSORS[("list", "")]},
+        ),
         "list, rare word": ("/api/v1/projects", lambda i: {"q": rare_word(i * 104729).lower()}),
     }
+
+
+# The ``next`` cursors the keyset series continue from (read untimed before the series run).
+CURSORS: dict[tuple[str, str], str] = {}
+
+
+async def read_cursors(client: Any, headers: dict[str, str]) -> None:
+    """The cursor of row 9,980 of each kind of sign, newest first (the page at offset 9,960's
+    ``next``), and of row 9,975 of the list: what a person paging by key would hold there."""
+    for word in WORDS["kind"]:
+        params = {"q": word, "sort": "newest", "offset": 9960, "limit": 20, "facets": "false"}
+        response = await client.get("/api/v1/search", params=params, headers=headers)
+        CURSORS[("search", word)] = response.json()["result"]["next"]
+    response = await client.get("/api/v1/projects", params={"limit": 25, "offset": 9950}, headers=headers)
+    CURSORS[("list", "")] = response.json()["result"]["next"]
 
 
 def chosen(names: list[str], pick: str | None) -> list[str]:
@@ -356,6 +386,7 @@ async def measure(
     names = chosen(list(table), pick)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://bench") as client:
         if names:
+            await read_cursors(client, headers)
             print(f"\n{'series':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  result")
         for name in names:
             path, params = table[name]
@@ -393,7 +424,7 @@ async def explain_plans(database_url: str) -> None:
     from domain.projects import repository as projects_repo
     from domain.search import repository as repo
     from domain.search.matching import text_clauses
-    from domain.search.schemas import SearchFilters, SearchSort
+    from domain.search.schemas import SearchFilters, SearchQuery, SearchSort
 
     today = datetime.now(UTC).date()
     search_cases = {
@@ -429,6 +460,17 @@ async def explain_plans(database_url: str) -> None:
                     facets=facets, today=today,
                 )  # fmt: skip
                 await show(f"{label}: q={q!r}, sort={sort.value}, offset {offset}, facets {facets}", session)
+        cursor = CURSORS.get(("search", "Pylon"))
+        if cursor:
+            after = SearchQuery(q="pylon", sort=SearchSort.newest, after=cursor).keyset()
+            async with AsyncSession(engine) as session, session.begin():
+                await repo.plan_for_the_values(session)
+                captured.clear()
+                await repo.search(
+                    session, text_clauses("pylon", SearchFilters()), sort=SearchSort.newest, limit=21,
+                    offset=0, facets=False, today=today, after=after,
+                )  # fmt: skip
+                await show("deep page by key: q='pylon', sort=newest, after row 9,980", session)
         async with AsyncSession(engine) as session, session.begin():
             q = rare_word(54321).lower()
             captured.clear()
@@ -463,7 +505,6 @@ PROBE = """
   };
 }
 """
-DEBOUNCE_MS = 250  # pages/search.py: the box sends its value after 250 ms without a key
 
 
 def typed_words(count: int, rng: random.Random) -> list[str]:
@@ -489,7 +530,6 @@ def keystrokes(database_url: str, redis_url: str, email: str, password: str, cou
     if samples:
         totals = [s["total"] for s in samples]
         print(f"{'keystroke -> results shown (Chromium)':44} {summary(totals)}")
-        print(f"{'  the same less the 250 ms debounce':44} {summary([t - DEBOUNCE_MS for t in totals])}")
         print(f"{'  keystroke -> answer sent (replaceState)':44} {summary([s['answered'] for s in samples])}")
     print(f"  {len(samples)} answers to {count} keys; load average {os.getloadavg()[0]:.1f}")
 
@@ -554,6 +594,10 @@ def main() -> None:
         "--series", help="only the series whose names contain one of these comma-separated words"
     )
     parser.add_argument("--keystrokes", type=int, default=40, help="keys typed in Chromium (0: no browser)")
+    parser.add_argument(
+        "--data-dir",
+        help="keep the embedded servers here: the first run loads the projects, later runs measure them",
+    )
     parser.add_argument("--database-url", help="measure a database this script loaded before (no load)")
     parser.add_argument("--redis-url", help="with --database-url: a Redis for the rate limits and sessions")
     args = parser.parse_args()
@@ -563,20 +607,38 @@ def main() -> None:
         run(args.database_url, args.redis_url, args)
         return
 
+    from sqlalchemy.engine import make_url
+
     from infra.embedded import EmbeddedServers
     from infra.migrate import upgrade
     from tests.databases import create_database
 
-    tmp = Path(tempfile.mkdtemp(prefix="signx-bench-search-"))
+    if args.data_dir:
+        tmp = Path(args.data_dir).resolve()
+        tmp.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="signx-bench-search-"))
     tmp.chmod(0o755)
+    marker = tmp / "bench-loaded.json"
     embedded = EmbeddedServers(tmp)
     try:
-        database_url = create_database(embedded.start_postgres(), "bench")
+        admin_url = embedded.start_postgres()
         redis_url = embedded.start_redis()
-        upgrade(database_url)
-        owners = asyncio.run(_owners(database_url, redis_url))
-        seconds = asyncio.run(load(database_url, args.projects, owners))
-        print(f"loaded {args.projects:,} projects in {seconds:.0f} s")
+        if marker.exists():
+            loaded = json.loads(marker.read_text())
+            if loaded["projects"] != args.projects:
+                sys.exit(f"{tmp} holds {loaded['projects']:,} projects, not {args.projects:,}")
+            database_url = make_url(admin_url).set(database="bench").render_as_string(hide_password=False)
+            print(f"measuring the {args.projects:,} projects loaded in {tmp} at {loaded['at']}")
+        else:
+            database_url = create_database(admin_url, "bench")
+            upgrade(database_url)
+            owners = asyncio.run(_owners(database_url, redis_url))
+            seconds = asyncio.run(load(database_url, args.projects, owners))
+            print(f"loaded {args.projects:,} projects in {seconds:.0f} s")
+            if args.data_dir:
+                at = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+                marker.write_text(json.dumps({"projects": args.projects, "at": at}))
         run(database_url, redis_url, args)
     finally:
         embedded.stop()

@@ -57,3 +57,10 @@ def status_badge_template(value: str) -> str:
         f":text-color=\"({{{texts}}})[{value}] || 'white'\" "
         f':label="({{{labels}}})[{value}] || {value}" />'
     )
+
+
+def show_status(badge: ui.badge, status: str) -> None:
+    """Make a ``status_badge`` show another status (a list that updates its rows in place)."""
+    badge.text = status_label(status)
+    badge.background_color = STATUS_COLORS.get(status, "grey-8")
+    badge.text_color = STATUS_TEXT_COLORS.get(status, "white")

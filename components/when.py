@@ -32,3 +32,11 @@ def time_slot(field: str) -> str:
 
 def _attribute(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;")
+
+
+def show_time(element: ui.element, text: str, exact: str, iso: str) -> None:
+    """Make a ``time_label`` show another moment (a list that updates its rows in place)."""
+    element.props["datetime"] = iso
+    element.props["title"] = exact
+    if isinstance(element, TextElement):
+        element.text = text

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.projects.lifecycle import Status
 from domain.projects.models import Project, ProjectEvent
+from domain.projects.schemas import ListAfter
 from domain.search.matching import PLAN_FOR_THE_VALUES, Clauses, text_clauses
 from domain.search.schemas import SEARCH_CAP, SearchFilters
 from domain.search.text import words
@@ -42,6 +43,13 @@ async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[
     return {row.user_id: row.email for row in rows}
 
 
+class Listed(NamedTuple):
+    rows: list[Project]
+    total: int | None  # None: not counted (a page read by key)
+    exact: bool
+    substring: bool  # the words matched nothing: the literal substring answered
+
+
 async def search(
     session: AsyncSession,
     *,
@@ -51,31 +59,52 @@ async def search(
     sort: str,
     limit: int,
     offset: int,
-) -> tuple[list[Project], int, bool]:
+    after: ListAfter | None = None,
+) -> Listed:
     """A page of the list, its total (counted up to ``SEARCH_CAP``: exact below, else a lower
-    bound, the last value False) and the text matched as the search page matches it
-    (``domain.search.matching``); words that match nothing fall back to a literal substring."""
+    bound, ``exact`` False) and the text matched as the search page matches it
+    (``domain.search.matching``); words that match nothing fall back to a literal substring.
+
+    ``after`` (a page read by key): the rows after that one, read from its place in the sort's
+    index; nothing is counted (the total is None: the cursor carries the first page's), and the
+    substring fallback applies when the first page took it (``cursor.fuzzy``)."""
     filters = SearchFilters(
         status=Status(status) if status else None, account_id=account_id if account_id else None
     )
-    clauses = text_clauses(q or "", filters)
+    substring = after is not None and after.cursor.fuzzy
+    clauses = text_clauses(q or "", filters, mode="substring" if substring else "words")
     if q:
         await session.execute(text(PLAN_FOR_THE_VALUES))
-    rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset)
-    if total == 0 and q and words(q):
+    rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset, after=after)
+    if after is None and total == 0 and q and words(q):
+        substring = True
         clauses = text_clauses(q, filters, mode="substring")
         rows, total = await _page(session, clauses, sort=sort, limit=limit, offset=offset)
-    return rows, min(total, SEARCH_CAP), total <= SEARCH_CAP
+    if total is None:
+        return Listed(rows, None, True, substring)
+    return Listed(rows, min(total, SEARCH_CAP), total <= SEARCH_CAP, substring)
+
+
+def _column(sort: str) -> Any:
+    """The column a list sort key orders by; ``owner`` is the owner's email (joined in)."""
+    name = sort.lstrip("-")
+    return User.email if name == "owner" else getattr(Project, name)
 
 
 def _order(sort: str) -> tuple[Any, ...]:
     """ORDER BY of a list sort key; ``owner`` is the owner's email (joined in by the caller), and
     the project id breaks ties so paging is stable."""
-    descending = sort.startswith("-")
-    name = sort.lstrip("-")
-    column = User.email if name == "owner" else getattr(Project, name)
-    key = Project.project_id
-    return (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
+    column, key = _column(sort), Project.project_id
+    return (column.desc(), key.desc()) if sort.startswith("-") else (column.asc(), key.asc())
+
+
+def _after(sort: str, after: ListAfter) -> Any:
+    """The rows after ``after`` in the sort's order: a (column, id) row comparison, which a B-tree
+    on those columns (ix_projects_recent for the default order) starts from."""
+    column = _column(sort)
+    row = tuple_(column, Project.project_id)
+    there = tuple_(literal(after.value, column.type), literal(after.cursor.id, Project.project_id.type))
+    return row < there if sort.startswith("-") else row > there
 
 
 def _listed(columns: Any, where: Any, sort: str) -> Any:
@@ -86,9 +115,18 @@ def _listed(columns: Any, where: Any, sort: str) -> Any:
 
 
 async def _page(
-    session: AsyncSession, clauses: Clauses, *, sort: str, limit: int, offset: int
-) -> tuple[list[Project], int]:
+    session: AsyncSession,
+    clauses: Clauses,
+    *,
+    sort: str,
+    limit: int,
+    offset: int,
+    after: ListAfter | None = None,
+) -> tuple[list[Project], int | None]:
     where = text(clauses.sql()).bindparams(**clauses.params)
+    if after is not None:
+        stmt = _listed(Project, where, sort).where(_after(sort, after)).limit(limit)
+        return list((await session.execute(stmt)).scalars().all()), None
     capped = select(literal(1)).select_from(Project).where(where).limit(SEARCH_CAP + 1).subquery()
     total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
     stmt = _listed(Project, where, sort).limit(limit).offset(offset)

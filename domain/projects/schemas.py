@@ -6,14 +6,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-from domain.paging import MAX_LIMIT, MAX_OFFSET, Page
+from domain.paging import (
+    CURSOR_PATTERN,
+    MAX_CURSOR,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    Cursor,
+    KeysetPage,
+    Page,
+    decode_cursor,
+    key_datetime,
+)
 from domain.projects.lifecycle import Status
 from domain.text import Line, NonBlankLine, Prose, SingleLine
 from domain.users.schemas import Actor
 
-__all__ = ["Page"]  # re-exported: callers page projects with it
+__all__ = ["KeysetPage", "Page"]  # re-exported: callers page projects with it
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NonBlankLine]
@@ -121,6 +131,43 @@ class ProjectQuery(BaseModel):
     sort: str = Field(
         "-created_at", pattern=r"^-?(created_at|updated_at|name|status|customer|account_id|owner)$"
     )
+    after: str | None = Field(None, max_length=MAX_CURSOR, pattern=CURSOR_PATTERN)
+
+    @field_validator("after")
+    @classmethod
+    def _cursor(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A cursor this server wrote for this sort, never with an offset (they say the same)."""
+        if not value:
+            return None  # ``after=`` empty: the first page
+        cursor = decode_cursor(value)
+        sort = info.data.get("sort")
+        if sort is not None and cursor.sort != sort:
+            raise ValueError("belongs to another sort (take `next` from a page of this one)")
+        if info.data.get("offset"):
+            raise ValueError("continues a page by itself: send it without `offset`")
+        list_after(cursor)
+        return value
+
+    def keyset(self) -> ListAfter | None:
+        return list_after(decode_cursor(self.after)) if self.after else None
+
+
+@dataclass(frozen=True)
+class ListAfter:
+    """Where a list page read by key starts: after the row with this sort ``value`` and id."""
+
+    cursor: Cursor
+    value: Any  # the sort column's value (a datetime for created_at and updated_at)
+
+
+def list_after(cursor: Cursor) -> ListAfter:
+    """The sort key a list cursor carries, read for its sort; ValueError if it does not fit."""
+    if len(cursor.key) != 1 or not isinstance(cursor.key[0], str):
+        raise ValueError("is not a cursor of this sort")
+    column = cursor.sort.lstrip("-")
+    if column in ("created_at", "updated_at"):
+        return ListAfter(cursor, key_datetime(cursor.key[0]))
+    return ListAfter(cursor, cursor.key[0])
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,7 @@ from domain.errors import (
 from domain.idempotency.service import IdempotencyRequest, IdempotencyService, Replay
 from domain.orm import utcnow
 from domain.outbox.models import SEARCH_INDEX
+from domain.paging import Cursor
 from domain.ports import Outbox, Transaction, UnitOfWork
 from domain.projects import repository as repo
 from domain.projects.lifecycle import (
@@ -45,6 +47,7 @@ from domain.projects.models import Project
 from domain.projects.revisions import diff, is_wildcard, make_etag, matches, parse_etags
 from domain.projects.schemas import (
     EventOut,
+    KeysetPage,
     Page,
     ProjectCreate,
     ProjectOut,
@@ -53,6 +56,7 @@ from domain.projects.schemas import (
     StatusChange,
 )
 from domain.search.results import CSV_HEADER, csv_row
+from domain.search.schemas import SEARCH_CAP
 from domain.users.roles import can_create_project, can_edit_project
 from domain.users.schemas import Actor
 
@@ -247,25 +251,47 @@ class ProjectService:
         emails = await repo.owner_emails(session, {project.owner_id})
         return _out(project, emails.get(project.owner_id, ""))
 
-    async def search(self, query: ProjectQuery) -> Page[ProjectOut]:
+    async def search(self, query: ProjectQuery) -> KeysetPage[ProjectOut]:
+        """A page of the list and the ``after=`` cursor of the next one (``next``). A page read
+        by key counts nothing: its total is the one the first page counted (in the cursor)."""
+        after = query.keyset()
         async with self.uow() as tx:
             session = tx.session
-            rows, total, exact = await repo.search(
+            rows, counted, exact, substring = await repo.search(
                 session,
                 q=query.q,
                 status=query.status.value if query.status else None,
                 account_id=query.account_id,
                 sort=query.sort,
-                limit=query.limit,
+                limit=query.limit + 1,  # one more says whether a page follows
                 offset=query.offset,
+                after=after,
             )
-            emails = await repo.owner_emails(session, {p.owner_id for p in rows})
-        return Page[ProjectOut](
-            items=[_out(p, emails.get(p.owner_id, "")) for p in rows],
-            total=total,
-            total_exact=exact,
-            limit=query.limit,
-            offset=query.offset,
+            shown = rows[: query.limit]
+            emails = await repo.owner_emails(session, {p.owner_id for p in shown})
+        items = [_out(p, emails.get(p.owner_id, "")) for p in shown]
+        if counted is not None:
+            total, raw_total = counted, counted if exact else SEARCH_CAP + 1
+        else:
+            assert after is not None
+            raw_total = after.cursor.total
+            total, exact = min(raw_total, SEARCH_CAP), raw_total <= SEARCH_CAP
+        start = after.cursor.position if after is not None else query.offset
+        following = None
+        if len(rows) > query.limit and shown:
+            last = items[-1]
+            column = query.sort.lstrip("-")
+            value = last.owner_email if column == "owner" else getattr(last, column)
+            following = Cursor(
+                sort=query.sort,
+                key=(value.isoformat() if isinstance(value, datetime) else str(value),),
+                id=uuid.UUID(last.project_id),
+                position=start + len(items),
+                total=raw_total,
+                fuzzy=substring,
+            ).encode()
+        return KeysetPage[ProjectOut](
+            items=items, total=total, total_exact=exact, limit=query.limit, offset=start, next=following
         )
 
     async def _locked(

@@ -17,7 +17,7 @@ from domain.ports import UnitOfWork
 from domain.search import repository as repo
 from domain.search.matching import Clauses, text_clauses
 from domain.search.results import result
-from domain.search.schemas import SearchQuery, SearchResult
+from domain.search.schemas import SEARCH_CAP, SearchAfter, SearchQuery, SearchResult
 from domain.search.text import words
 
 
@@ -35,37 +35,48 @@ class PostgresSearch:
     async def search(self, query: SearchQuery) -> SearchResult:
         today = self.today()
         filters = query.filters()
-        fuzzy = False
+        after: SearchAfter | None = query.keyset()
+        offset = query.offset
+        if after is not None and after.rank is not None and after.cursor.backend != self.name:
+            # Another engine's relevance (OpenSearch's score) is no key here: go on by position.
+            offset = min(after.cursor.position, SEARCH_CAP)
+            after = None
+        fuzzy = False if after is None else after.cursor.fuzzy
         async with self.uow() as tx:
             session = tx.session
             await repo.plan_for_the_values(session)
-            clauses = text_clauses(query.q, filters)
+            clauses = text_clauses(query.q, filters, mode="fuzzy" if fuzzy else "words")
 
             async def run(clauses: Clauses) -> repo.Counts:
                 return await repo.search(
                     session,
                     clauses,
                     sort=query.sort,
-                    limit=query.limit,
-                    offset=query.offset,
+                    limit=query.limit + 1,  # one more says whether a page follows
+                    offset=offset,
                     facets=query.facets,
                     today=today,
+                    after=after,
                 )
 
             counts = await run(clauses)
-            if counts.total == 0 and words(query.q):
+            if after is None and counts.total == 0 and words(query.q):
                 fuzzy = True
                 counts = await run(text_clauses(query.q, filters, mode="fuzzy"))
-            rows = await repo.rows(session, [i for i, _ in counts.ids])
+            ids = counts.ids[: query.limit]
+            rows = await repo.rows(session, [i for i, _ in ids])
+        total = counts.total if counts.total is not None else after.cursor.total if after else 0
         return result(
             query,
-            total=counts.total,
-            ranked_ids=counts.ids,
+            total=total,
+            ranked_ids=ids,
             rows={k: v._mapping for k, v in rows.items()},
             raw_facets=counts.facets,
             today=today,
             fuzzy=fuzzy,
             backend=self.name,
+            position=after.cursor.position if after is not None else offset,
+            more=len(counts.ids) > query.limit,
         )
 
     async def index(self, documents: Sequence[Mapping[str, Any]]) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.search.facets import PRICE_BUCKETS, WIND_BUCKETS, RangeBucket, date_buckets
 from domain.search.matching import PLAN_FOR_THE_VALUES, Clauses, order_by, start_of_day
 from domain.search.models import SavedSearch
-from domain.search.schemas import SEARCH_CAP, SearchSort
+from domain.search.schemas import SEARCH_CAP, SearchAfter, SearchSort
 
 ROW_COLUMNS = """projects.project_id, projects.name, projects.account_id, projects.customer,
     projects.site_address, projects.description, projects.status, projects.owner_id,
@@ -50,7 +50,7 @@ NEWEST = "projects.created_at DESC, projects.project_id DESC"
 
 @dataclass
 class Counts:
-    total: int
+    total: int | None  # None: not counted (a page read by key, without facets)
     ids: list[tuple[uuid.UUID, float | None]]
     facets: dict[str, Any] | None
 
@@ -139,6 +139,7 @@ async def search(
     offset: int,
     facets: bool,
     today: date,
+    after: SearchAfter | None = None,
 ) -> Counts:
     """The count (capped), the page's ids with their rank, and the facet counts, in one statement.
 
@@ -147,7 +148,13 @@ async def search(
     the total and the facets count. Relevance ranks those; "newest" (and relevance without words
     to rank) pages through ``cand``, which then reaches ``offset + limit``; the other sorts read
     their page off their own index, and count any ``SEARCH_CAP + 1`` matches unless there are
-    facets to count."""
+    facets to count.
+
+    ``after`` (a page read by key): the page starts after that row, read off the sort's index
+    from there (relevance: off the ranked candidates); nothing is counted unless facets are asked
+    for (the cursor carries the first page's total)."""
+    if after is not None:
+        return await _after(session, clauses, sort=sort, limit=limit, facets=facets, today=today, after=after)
     where = clauses.sql()
     cap = SEARCH_CAP + 1
     ranked = sort is SearchSort.relevance and clauses.rank != "NULL::float4"
@@ -200,6 +207,84 @@ SELECT (SELECT total FROM stats) AS total,
     row = (await session.execute(text(sql), params)).one()
     ids = [(uuid.UUID(i), r) for i, r in row.ids]
     return Counts(total=int(row.total), ids=ids, facets=row.facets)
+
+
+def keyset_sql(sort: SearchSort, after: SearchAfter, params: dict[str, Any]) -> str:
+    """The rows after ``after`` in ``sort``'s order (``matching.order_by``), as a WHERE clause on
+    ``projects``; its values go into ``params``. Newest, oldest and name compare (key, id) rows,
+    which a B-tree on the same columns starts from (ix_projects_recent, ix_projects_name); a price
+    order puts projects without a price last, which a row comparison cannot say."""
+    params["after_id"] = after.cursor.id
+    params["after_key"] = after.value
+    if sort in (SearchSort.newest, SearchSort.relevance):
+        return "(projects.created_at, projects.project_id) < (:after_key, :after_id)"
+    if sort is SearchSort.oldest:
+        return "(projects.created_at, projects.project_id) > (:after_key, :after_id)"
+    if sort is SearchSort.name:
+        return "(projects.name, projects.project_id) > (:after_key, :after_id)"
+    less, id_op = ("<", "<") if sort is SearchSort.price_high else (">", ">")
+    if after.value is None:
+        params.pop("after_key")
+        return f"(projects.design_total IS NULL AND projects.project_id {id_op} :after_id)"
+    return (
+        f"(projects.design_total {less} :after_key OR (projects.design_total = :after_key "
+        f"AND projects.project_id {id_op} :after_id) OR projects.design_total IS NULL)"
+    )
+
+
+async def _after(
+    session: AsyncSession,
+    clauses: Clauses,
+    *,
+    sort: SearchSort,
+    limit: int,
+    facets: bool,
+    today: date,
+    after: SearchAfter,
+) -> Counts:
+    """A page read by key (``search``'s ``after``). Relevance with words pages through the ranked
+    candidates (the newest ``SEARCH_CAP + 1`` matches, as the first page ranked them); every
+    other order reads ``limit`` rows from the cursor's place in its index."""
+    where = clauses.sql()
+    cap = SEARCH_CAP + 1
+    ranked = sort is SearchSort.relevance and clauses.rank != "NULL::float4"
+    params: dict[str, Any] = {**clauses.params, "cap": cap, "limit": limit}
+    ctes: list[str] = []
+    if ranked or facets:
+        columns = FACET_COLUMNS if facets else "projects.project_id, projects.created_at"
+        rank = clauses.rank if ranked else "NULL::float4"
+        ctes.append(
+            f"""cand AS MATERIALIZED (
+    SELECT {columns}, {rank} AS rank
+    FROM projects WHERE {where} ORDER BY {NEWEST} LIMIT :cap
+)"""
+        )
+    if ranked:
+        order = order_by(sort, ranked=True, table="")
+        params.update(after_rank=after.rank if after.rank is not None else 0.0, after_key=after.value)
+        params["after_id"] = after.cursor.id
+        page = f"""SELECT project_id, rank, row_number() OVER (ORDER BY {order}) AS p FROM cand
+    WHERE (rank, created_at, project_id) < (CAST(:after_rank AS float4), :after_key, :after_id)
+    ORDER BY {order} LIMIT :limit"""
+    else:
+        order = order_by(sort, ranked=False)
+        page = f"""SELECT projects.project_id, NULL::float4 AS rank, row_number() OVER (ORDER BY {order}) AS p
+    FROM projects WHERE {where} AND {keyset_sql(sort, after, params)} ORDER BY {order} LIMIT :limit"""
+    total, facet_sql = "NULL::bigint", "NULL::json"
+    if facets:
+        ranges, range_params = _ranges_sql(today)
+        params.update(range_params)
+        ctes.append(f"stats AS (SELECT count(*) AS total, {ranges} AS ranges FROM cand)")
+        total, facet_sql = "(SELECT total FROM stats)", _facets_sql("cand")
+    ctes.append(f"page AS (\n    {page}\n)")
+    sql = f"""WITH {", ".join(ctes)}
+SELECT {total} AS total,
+       (SELECT coalesce(json_agg(json_build_array(project_id, rank) ORDER BY p), '[]'::json)
+        FROM page) AS ids,
+       {facet_sql} AS facets"""
+    row = (await session.execute(text(sql), params)).one()
+    ids = [(uuid.UUID(i), r) for i, r in row.ids]
+    return Counts(total=None if row.total is None else int(row.total), ids=ids, facets=row.facets)
 
 
 async def rows(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:

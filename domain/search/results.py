@@ -3,12 +3,14 @@ their labels and the filter parameters of each bucket, "did you mean"."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.csv_export import safe_cell
+from domain.paging import Cursor
 from domain.projects.lifecycle import Status
 from domain.search.facets import (
     PRICE_BUCKETS,
@@ -27,6 +29,7 @@ from domain.search.schemas import (
     SearchHit,
     SearchQuery,
     SearchResult,
+    SearchSort,
     Segment,
 )
 from domain.search.text import highlight, suggest, words
@@ -158,8 +161,12 @@ def result(
     today: date,
     fuzzy: bool,
     backend: str,
+    position: int | None = None,
+    more: bool = False,
 ) -> SearchResult:
-    """``total`` may be SEARCH_CAP + 1 (then shown as "10,000+")."""
+    """``total`` may be SEARCH_CAP + 1 (then shown as "10,000+"). ``position``: the row the page
+    starts at (``query.offset`` unless it was read by key); ``more``: rows follow the page (its
+    ``next`` cursor continues after the last one)."""
     query_words = words(query.q)
     suggestion = None
     if fuzzy:
@@ -168,17 +175,43 @@ def result(
         if suggestion:
             query_words = suggestion.split()
     items = [hit(rows[i], query_words, rank) for i, rank in ranked_ids if i in rows]
+    start = query.offset if position is None else position
+    following = None
+    if more and ranked_ids and ranked_ids[-1][0] in rows:
+        last, rank = ranked_ids[-1]
+        following = Cursor(
+            sort=query.sort.value,
+            key=sort_key(query.sort, rows[last], rank),
+            id=uuid.UUID(str(last)),
+            position=start + len(ranked_ids),
+            total=total,
+            fuzzy=fuzzy,
+            backend=backend,
+        ).encode()
     return SearchResult(
         items=items,
         total=min(total, SEARCH_CAP),
         total_exact=total <= SEARCH_CAP,
         limit=query.limit,
-        offset=query.offset,
+        offset=start,
+        next=following,
         facets=facets(raw_facets, query.filters(), today) if raw_facets is not None else [],
         fuzzy=fuzzy,
         suggestion=suggestion,
         backend=backend,
     )
+
+
+def sort_key(sort: SearchSort, row: Mapping[str, Any], rank: float | None) -> tuple[Any, ...]:
+    """A row's key in ``sort``'s order, as a cursor carries it (``schemas.search_after`` reads it)."""
+    if sort is SearchSort.relevance:
+        return (rank, row["created_at"].isoformat())
+    if sort in (SearchSort.newest, SearchSort.oldest):
+        return (row["created_at"].isoformat(),)
+    if sort is SearchSort.name:
+        return (row["name"],)
+    price = row["design_total"]
+    return (None if price is None else str(price),)
 
 
 def csv_row(hit_row: Mapping[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -14,10 +15,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 
+from domain.paging import CURSOR_PATTERN, MAX_CURSOR, Cursor, decode_cursor, key_datetime
 from domain.projects.lifecycle import Status
 from domain.text import SingleLine
 
@@ -91,12 +94,74 @@ class SearchFilters(BaseModel):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+@dataclass(frozen=True)
+class SearchAfter:
+    """Where a page read by key starts: after the row with this sort ``value`` (and ``rank``,
+    for relevance) and ``id``; ``cursor`` is the whole cursor (its position, total, backend)."""
+
+    cursor: Cursor
+    value: Any  # created_at (newest, oldest, relevance), name, or design_total (None: no price)
+    rank: float | None  # relevance with words: the rank the row had
+
+
+def search_after(cursor: Cursor) -> SearchAfter:
+    """The sort key a search cursor carries, read for its sort; ValueError if it does not fit."""
+    sort = SearchSort(cursor.sort)
+    key = cursor.key
+    if sort is SearchSort.relevance:
+        if len(key) != 2 or not (key[0] is None or isinstance(key[0], int | float)):
+            raise ValueError("is not a cursor of this sort")
+        return SearchAfter(cursor, key_datetime(key[1]), None if key[0] is None else float(key[0]))
+    if len(key) != 1:
+        raise ValueError("is not a cursor of this sort")
+    if sort in (SearchSort.newest, SearchSort.oldest):
+        return SearchAfter(cursor, key_datetime(key[0]), None)
+    if sort is SearchSort.name:
+        if not isinstance(key[0], str):
+            raise ValueError("is not a cursor of this sort")
+        return SearchAfter(cursor, key[0], None)
+    if key[0] is not None and not isinstance(key[0], str):
+        raise ValueError("is not a cursor of this sort")
+    try:
+        price = None if key[0] is None else Decimal(key[0])
+    except ArithmeticError as exc:
+        raise ValueError("is not a cursor of this sort") from exc
+    if price is not None and not price.is_finite():
+        raise ValueError("is not a cursor of this sort")
+    return SearchAfter(cursor, price, None)
+
+
 class SearchQuery(SearchFilters):
     q: Query = ""
     sort: SearchSort = SearchSort.relevance
     limit: int = Field(20, ge=1, le=SEARCH_MAX_LIMIT)
     offset: int = Field(0, ge=0, le=SEARCH_CAP, description=f"0 to {SEARCH_CAP:,} (narrow the search)")
     facets: bool = True
+    after: str | None = Field(
+        None,
+        max_length=MAX_CURSOR,
+        pattern=CURSOR_PATTERN,
+        description="Continue after the previous page: its `next` (same words, filters and sort; "
+        "no `offset`). Read by key, so a deep page costs what the first does.",
+    )
+
+    @field_validator("after")
+    @classmethod
+    def _cursor(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A cursor this server wrote for this sort, never with an offset (they say the same)."""
+        if not value:
+            return None  # ``after=`` empty: the first page
+        cursor = decode_cursor(value)
+        sort = info.data.get("sort")
+        if sort is not None and cursor.sort != sort:
+            raise ValueError("belongs to another sort (take `next` from a page of this one)")
+        if info.data.get("offset"):
+            raise ValueError("continues a page by itself: send it without `offset`")
+        search_after(cursor)
+        return value
+
+    def keyset(self) -> SearchAfter | None:
+        return search_after(decode_cursor(self.after)) if self.after else None
 
     def filters(self) -> SearchFilters:
         return SearchFilters(**self.model_dump(include=set(SearchFilters.model_fields)))
@@ -161,6 +226,8 @@ class SearchResult(BaseModel):
     total_exact: bool
     limit: int
     offset: int
+    # The ``after=`` of the page that follows (None on the last page).
+    next: str | None = None
     facets: list[Facet] = []
     # The typo fallback found these (nothing matched exactly): "Did you mean <suggestion>?"
     fuzzy: bool = False

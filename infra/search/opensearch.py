@@ -264,6 +264,13 @@ def facet_aggregations(today: date) -> dict[str, Any]:
     }
 
 
+def start_of(query: SearchQuery) -> int:
+    """The row a page starts at: its offset, or where its ``after`` cursor left off (this index
+    pages by position, up to its result window, whichever backend wrote the cursor)."""
+    after = query.keyset()
+    return query.offset if after is None else min(after.cursor.position, SEARCH_CAP)
+
+
 def search_body(query: SearchQuery, today: date, *, fuzzy: bool = False) -> dict[str, Any]:
     text = text_query(query.q, fuzzy=fuzzy)
     bool_query: dict[str, Any] = {"filter": filter_clauses(query.filters())}
@@ -271,7 +278,7 @@ def search_body(query: SearchQuery, today: date, *, fuzzy: bool = False) -> dict
         bool_query["must"] = [text]
     body: dict[str, Any] = {
         "query": {"bool": bool_query},
-        "from": query.offset,
+        "from": start_of(query),
         "size": query.limit,
         "sort": sort_clause(query.sort, ranked=text is not None),
         # Exact up to the cap, "10,000+" beyond (SEARCH_CAP + 1 says "more").
@@ -366,9 +373,12 @@ class OpenSearchIndex:
         ids = [(h["_source"]["project_id"], h.get("_score") if ranked else None) for h in hits["hits"]]
         rows = {h["_source"]["project_id"]: row_of(h["_source"]) for h in hits["hits"]}
         aggregations = body.get("aggregations")
+        start, total = start_of(query), _total(hits)
         return result(
             query,
-            total=_total(hits),
+            position=start,
+            more=len(ids) == query.limit and start + len(ids) < min(total, SEARCH_CAP),
+            total=total,
             ranked_ids=ids,
             rows=rows,
             raw_facets=raw_facets(aggregations, today) if aggregations is not None else None,

@@ -9,9 +9,12 @@ import subprocess
 import sys
 
 import psutil
+import pytest
 import redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from infra.embedded import EmbeddedServers, prune_stale_handles
+from infra.embedded import EmbeddedServers, postgres_settings, prune_stale_handles
 
 
 def test_stop_ends_redis_even_while_a_client_is_connected(tmp_path):
@@ -81,3 +84,30 @@ async def test_login_throttle_counts_survive_a_restart_of_the_embedded_redis(tmp
         await limiter.aclose()
     finally:
         restarted.stop()
+
+
+async def test_the_embedded_postgres_runs_with_settings_sized_for_the_machine(servers):
+    """The session's server was started by EmbeddedServers on a fresh data dir: the settings it
+    wrote are in force at once (shared_buffers is read only at a start), not at the next start."""
+    if os.environ.get("SIGNX_TEST_DATABASE_URL"):
+        pytest.skip("an external server keeps its own settings")
+    engine = create_async_engine(servers["database_url"])
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT name, pg_size_bytes(current_setting(name)) / 1048576 AS mb "
+                    "FROM pg_settings WHERE name = 'shared_buffers'"
+                )
+            )
+            shown = {r.name: f"{r.mb}MB" for r in rows}
+    finally:
+        await engine.dispose()
+    assert shown == postgres_settings()
+
+
+def test_postgres_settings_take_a_quarter_of_the_memory_within_bounds():
+    gb = 2**30
+    assert postgres_settings(gb)["shared_buffers"] == "256MB"
+    assert postgres_settings(24 * gb)["shared_buffers"] == "2048MB"  # at most 2 GB
+    assert postgres_settings(gb // 4)["shared_buffers"] == "128MB"  # at least PostgreSQL's default

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import httpx
 from nicegui import ui
@@ -38,6 +39,61 @@ async def test_typing_shows_ranked_highlighted_results_and_the_url_follows(servi
     assert urls[-1] == "/search?q=harb"
     customer = [e.content for e in user.find(marker="hit-customer").elements]
     assert "<mark>Harbor</mark> Foods" in customer
+
+
+def described(user: User) -> list[Any]:
+    """The cards' description elements (``ui.html``), shown or not."""
+    return [e for e in user.client.layout.descendants() if "hit-description" in e._markers]
+
+
+def hit_name_ids(user: User) -> list[int]:
+    return [e.id for e in user.client.layout.descendants() if "hit-name" in e._markers]
+
+
+async def test_typing_updates_the_result_cards_in_place(services, user: User, login):
+    """An answer fills the cards already on the page (the same elements, new texts) and removes
+    only the ones it does not need: the browser patches texts instead of mounting new cards."""
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", customer="Zed")
+    await make_project(services, me, "Harbor Monument", customer="Zed")
+    await make_project(services, me, "Unrelated", customer="Zed", description="Old words")
+    await user.open("/search")
+    await user.should_see("3 results")
+    before = hit_name_ids(user)
+    # The newest first: "Unrelated", the one with a description.
+    assert [(e.visible, e.content) for e in described(user)] == [
+        (True, "Old words"),
+        (False, ""),
+        (False, ""),
+    ]
+
+    user.find(marker="search-box").type("harb")
+
+    await eventually(lambda: len(hit_names(user)) == 2, what="two results")
+    assert hit_name_ids(user) == before[:2]
+    assert all("<mark>Harbor</mark>" in html for html in hit_names(user))
+    # The first card showed a description; its new hit has none: hidden and emptied, so no
+    # stale text stays behind in the page.
+    assert [(e.visible, e.content) for e in described(user)] == [(False, ""), (False, "")]
+
+
+async def test_the_next_page_is_read_by_key_and_the_url_says_which_page(services, user: User, login):
+    me = await login("estimator")
+    for i in range(25):
+        await make_project(services, me, f"Depot {i:02d}")
+    await user.open("/search?q=depot&sort=name")
+    urls = capture_urls(user)
+    await user.should_see("25 results")
+    assert len(hit_names(user)) == 20 and "<mark>Depot</mark> 00" in hit_names(user)[0]
+
+    pages = user.find(marker="search-pages").elements.pop()
+    pages.set_value(2)
+
+    await eventually(lambda: len(hit_names(user)) == 5, what="the second page")
+    assert ["<mark>Depot</mark> 2" in html for html in hit_names(user)] == [True] * 5
+    assert urls[-1] == "/search?q=depot&sort=name&page=2"
+    await user.should_see("25 results")  # the count and the facets stay
+    await user.should_see("ACME-01 (25)")
 
 
 async def test_a_facet_narrows_the_results_and_a_reload_keeps_the_view(services, user: User, login):
