@@ -126,11 +126,11 @@ def passwd_command(email: str, *, executable: str | None = None, cwd: Path | Non
 
 def build_ui(settings: Settings, database_url: str, redis_url: str | None) -> None:
     """Wire services and register pages, API and probes on NiceGUI's app."""
-    from nicegui import app
+    from nicegui import Client, app
 
     from bootstrap import install_http, wire
 
-    services, release = wire(settings, database_url, redis_url)
+    services, release = wire(settings, database_url, redis_url, ui_clients=lambda: len(Client.instances))
     app.on_startup(services.start)  # the outbox relay, in the server's event loop
     app.on_shutdown(install_http(app, services, settings, redis_url))
     app.on_shutdown(release)
