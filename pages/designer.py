@@ -26,6 +26,7 @@ from components.when import time_slot
 from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.orm import utcnow
+from domain.paging import Page
 from domain.projects.schemas import ProjectOut
 from pages import design_charts, design_state
 from pages.design_state import (
@@ -821,7 +822,10 @@ class DesignEditor:
 
     # --- revisions tab ------------------------------------------------------------------------
     async def load_revisions(self) -> None:
-        page = await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE)
+        self.show_revisions(await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE))
+
+    def show_revisions(self, page: Page[DesignSummary]) -> None:
+        """The Revisions tab's list, newest first (read here, or by the page with its latest)."""
         self.revisions, self.revisions_total = list(page.items), page.total
         self.revisions_loaded = True
         self.revisions_view.refresh()

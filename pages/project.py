@@ -30,7 +30,7 @@ from domain.projects.lifecycle import REASON_MAX_LENGTH, REASON_REQUIRED, Status
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
-from pages.designer import DesignEditor
+from pages.designer import REVISIONS_PAGE, DesignEditor
 from pages.exports import history_href
 from pages.forms import field_errors
 from pages.local_time import remembered_zone, shown
@@ -544,12 +544,13 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
         with page_frame("Not found", actor):
             not_found(project_id)
         return None
-    designs = await svc.designs.list(project_id, limit=1)
-    latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
+    # The Revisions tab's list, newest first, also names the latest design (one read for both).
+    revisions = await svc.designs.list(project_id, limit=REVISIONS_PAGE)
+    latest = await svc.designs.get(project_id, revisions.items[0].revision) if revisions.items else None
     screen = ProjectScreen(actor, project, list(events.items), events.total, latest)
     with page_frame(project.name, actor):
         screen.render()
-    await screen.designer.load_revisions()
+    screen.designer.show_revisions(revisions)
     await screen.reports.start()
     await screen.files.start()
     return None

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.paged_query import page_and_total
 from domain.projects.lifecycle import Status
 from domain.projects.models import Project, ProjectEvent
 from domain.search.matching import PLAN_FOR_THE_VALUES, Clauses, text_clauses
@@ -51,10 +52,11 @@ async def search(
     sort: str,
     limit: int,
     offset: int,
-) -> tuple[list[Project], int, bool]:
-    """A page of the list, its total (counted up to ``SEARCH_CAP``: exact below, else a lower
-    bound, the last value False) and the text matched as the search page matches it
-    (``domain.search.matching``); words that match nothing fall back to a literal substring."""
+) -> tuple[list[tuple[Project, str]], int, bool]:
+    """A page of the list (each project with its owner's e-mail), its total (counted up to
+    ``SEARCH_CAP``: exact below, else a lower bound, the last value False) and the text matched as
+    the search page matches it (``domain.search.matching``); words that match nothing fall back to
+    a literal substring."""
     filters = SearchFilters(
         status=Status(status) if status else None, account_id=account_id if account_id else None
     )
@@ -78,22 +80,24 @@ def _order(sort: str) -> tuple[Any, ...]:
     return (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
 
 
-def _listed(columns: Any, where: Any, sort: str) -> Any:
-    stmt = select(columns).where(where)
-    if sort.lstrip("-") == "owner":
-        stmt = stmt.join(User, User.user_id == Project.owner_id)
-    return stmt.order_by(*_order(sort))
-
-
 async def _page(
     session: AsyncSession, clauses: Clauses, *, sort: str, limit: int, offset: int
-) -> tuple[list[Project], int]:
+) -> tuple[list[tuple[Project, str]], int]:
+    """A page of projects with their owners' e-mails (joined: one statement for the rows), and
+    the capped count of all that match."""
     where = text(clauses.sql()).bindparams(**clauses.params)
     capped = select(literal(1)).select_from(Project).where(where).limit(SEARCH_CAP + 1).subquery()
     total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    stmt = _listed(Project, where, sort).limit(limit).offset(offset)
-    rows = (await session.execute(stmt)).scalars().all()
-    return list(rows), int(total)
+    stmt = (
+        select(Project, User.email)
+        .outerjoin(User, User.user_id == Project.owner_id)
+        .where(where)
+        .order_by(*_order(sort))
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [(row[0], row[1] or "") for row in rows], int(total)
 
 
 EXPORT_COLUMNS = (
@@ -162,11 +166,9 @@ async def events(
     session: AsyncSession, project_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[ProjectEvent], int]:
     where = ProjectEvent.project_id == project_id
-    total = (await session.execute(select(func.count()).select_from(ProjectEvent).where(where))).scalar_one()
-    stmt = (
-        select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc()).limit(limit).offset(offset)
-    )
-    return list((await session.execute(stmt)).scalars().all()), int(total)
+    stmt = select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc())
+    rows, total = await page_and_total(session, stmt, limit=limit, offset=offset)
+    return [row[0] for row in rows], total
 
 
 async def stream_events(session: AsyncSession, project_id: uuid.UUID) -> AsyncIterator[ProjectEvent]:
