@@ -18,8 +18,9 @@ of those cookie jars (more tabs of the same browser).
    project page keeps a closed tab's client for its 30 s reconnect timeout).
 2. Open and close: ``--cycles`` (1,000) times a tab opens the page (``--page``, the project's by
    default, the heavier) and closes it, four tabs at a time; RSS every tenth of the way, then the
-   gauge waited back to its level and RSS again. Memory that a closed tab's client left behind
-   grows with the cycles; memory the allocator keeps for reuse stays flat once it is there.
+   gauge waited back to its level and RSS again; ``--rounds`` (2) such rounds. Memory that a closed
+   tab's client left behind grows with every round; memory the allocator keeps for reuse (the
+   clients that wait out their reconnect timeout meanwhile) is taken in the first and reused after.
 
 Prints the machine, the load average, every reading and the per-tab figures.
 """
@@ -136,40 +137,49 @@ async def idle_tabs(server: Server, signed_in: list[LightClient], project_id: st
     server.reading(f"all closed, clients back to {base_clients} {waited:.0f} s later")
 
 
-async def cycles(server: Server, signed_in: list[LightClient], path: str, count: int) -> None:
-    base_rss, base_clients = server.reading(f"before {count} open/close cycles of {path}")
+async def cycles(server: Server, signed_in: list[LightClient], path: str, count: int, label: str) -> int:
+    """``count`` open/close cycles of ``path`` by four tabs; then the clients waited back to where
+    they were. Returns the RSS after."""
+    base_rss, base_clients = server.reading(f"{label}: before {count} open/close cycles of {path}")
     tabs = [signed_in[i % BROWSERS].new_tab(f"cycle-{i}") for i in range(4)]
-    done = 0
+    started_cycles = 0
     samples: list[tuple[int, int]] = []
     step = max(1, count // 10)
 
     async def run(tab: LightClient) -> None:
-        nonlocal done
-        while done < count:
-            done += 1
+        nonlocal started_cycles
+        while started_cycles < count:
+            started_cycles += 1
+            n = started_cycles
             await tab.open(path)  # closes the tab's previous page first, as a navigation does
-            if done % step == 0:
-                samples.append((done, server.rss()))
-                print(f"  {done:5d} cycles   RSS {samples[-1][1] / MiB:8.1f} MiB", flush=True)
+            if n % step == 0:
+                samples.append((n, server.rss()))
+                print(f"  {n:5d} cycles   RSS {samples[-1][1] / MiB:8.1f} MiB", flush=True)
 
     started = time.monotonic()
     await asyncio.gather(*(run(t) for t in tabs))
     elapsed = time.monotonic() - started
     await asyncio.gather(*(t.close() for t in tabs))
-    server.reading(f"{count} cycles done in {elapsed:.0f} s ({count / elapsed:.1f} a second)")
+    lost = sum(t.disconnects + t.reloads + t.failed_loads for t in tabs)
+    server.reading(
+        f"{label}: {count} cycles in {elapsed:.0f} s ({count / elapsed:.1f} a second; {lost} lost or 5xx)"
+    )
     waited = await server.settle(base_clients)
-    rss, _ = server.reading(f"clients back to {base_clients} ({waited:.0f} s later)")
+    server.reading(f"{label}: clients back to {base_clients} ({waited:.0f} s later)")
     await asyncio.sleep(10)
-    rss, _ = server.reading("10 s later")
+    rss, _ = server.reading(f"{label}: 10 s later")
+    samples.sort()
     first = next((r for n, r in samples if n >= count // 5), samples[0][1])
     last = samples[-1][1]
     per_cycle = (last - first) / max(1, count - count // 5) / 1024
     print(
-        f"RSS over the cycles: {(first - base_rss) / MiB:+.1f} MiB by cycle {count // 5}, then "
-        f"{(last - first) / MiB:+.1f} MiB to cycle {count} ({per_cycle:.2f} KiB a cycle); "
-        f"after the clients were deleted {(rss - base_rss) / MiB:+.1f} MiB against the start",
+        f"{label}: RSS {(first - base_rss) / MiB:+.1f} MiB by cycle {count // 5} (the closed tabs' clients "
+        f"kept for their reconnect timeout), then {(last - first) / MiB:+.1f} MiB to cycle {count} "
+        f"({per_cycle:.2f} KiB a cycle); after the clients were deleted {(rss - base_rss) / MiB:+.1f} MiB "
+        "against the start",
         flush=True,
     )
+    return rss
 
 
 async def bench(base: str, password: str, project_id: str, args: argparse.Namespace) -> None:
@@ -187,7 +197,13 @@ async def bench(base: str, password: str, project_id: str, args: argparse.Namesp
             await idle_tabs(server, signed_in, project_id, args.tabs)
         if args.cycles:
             path = "/projects" if args.page == "list" else f"/projects/{project_id}"
-            await cycles(server, signed_in, path, args.cycles)
+            # The first round grows the heap to what the clients waiting out their reconnect
+            # timeout need (the allocator keeps it for reuse); a leak would grow every round.
+            before = server.rss()
+            for n in range(1, args.rounds + 1):
+                after = await cycles(server, signed_in, path, args.cycles, f"round {n}")
+                print(f"round {n}: RSS {(after - before) / MiB:+.1f} MiB over the round", flush=True)
+                before = after
     finally:
         await asyncio.gather(*(c.close() for c in signed_in), return_exceptions=True)
 
@@ -196,6 +212,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--tabs", type=int, default=200, help="idle tabs (default 200)")
     parser.add_argument("--cycles", type=int, default=1000, help="open/close cycles (default 1000)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of --cycles cycles (default 2)")
     parser.add_argument("--page", choices=("list", "project"), default="project")
     parser.add_argument("--projects", type=int, default=30, help="projects on the list (default 30)")
     args = parser.parse_args()
