@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report bench-ui clean
+.PHONY: run worker test test-external lint lock bench bench-designer bench-jobs bench-report bench-tabs bench-ui clean
 
 $(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench-designer: $(STAMP)
 # Every-day actions in Chromium, alone and beside 50 light clients acting once a second.
 bench-ui: $(STAMP)
 	$(PY) bench/ui.py
+
+# The server's memory per open tab (200 light clients) and over 1,000 open/close cycles.
+bench-tabs: $(STAMP)
+	$(PY) bench/tabs.py
 
 # Enqueue-to-running latency and a soak of report jobs with workers killed on the way.
 bench-jobs: $(STAMP)

@@ -175,9 +175,16 @@ def blob_store(
     return store
 
 
-def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[Services, Release]:
+def wire(
+    settings: Settings,
+    database_url: str,
+    redis_url: str | None,
+    *,
+    ui_clients: Callable[[], int] | None = None,
+) -> tuple[Services, Release]:
     """The services on these servers, and the one coroutine function that releases every
-    connection they hold (database pool, the login limiters' Redis pools)."""
+    connection they hold (database pool, the login limiters' Redis pools). ``ui_clients`` counts
+    the page clients this process holds, for ``/metrics`` (given where pages are served)."""
     db = Database(database_url)
     readiness: dict[str, Callable[[], Awaitable[None]]] = {"database": db.ping}
     if redis_url:
@@ -252,6 +259,7 @@ def wire(settings: Settings, database_url: str, redis_url: str | None) -> tuple[
         pool_capacity=db.pool_capacity,
         data_dir=Path(settings.data_dir),
         code_version=settings.code_version,
+        ui_clients=ui_clients,
     )
     services = Services(
         projects=projects,

@@ -11,16 +11,23 @@ and drives each with wrk (2 threads) in alternating rounds, so both see the same
   - ``PATCH /api/v1/projects/{id}`` (a new customer each request; the product refuses a write
     without the current ETag, so one connection chains them: a wrk Lua script sends the ETag of
     each answer with the next request) and ``POST /api/v1/projects`` (a new project each request).
-Prints the machine, the load average, and per series the requests per second, p50 and p95 latency,
-the server process's CPU time per request (user + system, from ``/proc``: the column that a busy
-machine skews least), the medians over the rounds, and the ratio product / baseline for the GET.
-Every server it started is stopped by PID. Not run as a test.
+Prints the machine, the load average, and per series the requests per second, p50, p95 and p99
+latency, the server process's CPU time per request (user + system from ``/proc``: the column a busy
+machine skews least; not measured in the ``--gc`` series), the medians over the rounds, and the
+ratio product / baseline for the GET. Every server it started is stopped by PID. Not run as a test.
+
+``--gc VARIANT ...`` serves one product per variant of its garbage-collector settings instead
+(``default``: the settings as shipped; ``off``: neither freeze nor threshold; ``freeze``;
+``freeze+N``: freeze and young threshold N; ``N``: threshold N alone), all on the same database,
+driven in turn within each round with the GETs and PATCHes (no POSTs, no baseline), so the
+variants are compared on the same machine state.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
 import re
@@ -68,6 +75,10 @@ end
 """
 
 
+# requests/s, p50 ms, p95 ms, p99 ms, non-2xx, the server's CPU ms per request (NaN: not measured)
+Run = tuple[float, float, float, float, int, float]
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (``/proc/PID/stat``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -76,9 +87,9 @@ def _cpu_seconds(pid: int) -> float:
 
 def _wrk(
     url: str, seconds: int, connections: int, *, script: str | None = None, headers=(), env=None, pid=None
-):
-    """(requests/s, p50 ms, p95 ms, non-2xx, server CPU ms per request) of one wrk run; the CPU
-    column (of process ``pid``) is NaN without a pid."""
+) -> Run:
+    """(requests/s, p50 ms, p95 ms, p99 ms, non-2xx, CPU ms per request of process ``pid``) of
+    one wrk run."""
     cpu0 = _cpu_seconds(pid) if pid else 0.0
     cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for h in headers:
@@ -94,10 +105,11 @@ def _wrk(
     p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1))
     p95m = re.search(r"p95 ([\d.]+)", out)
     p95 = float(p95m.group(1)) / 1000 if p95m else float("nan")
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))
     cpu_ms = (_cpu_seconds(pid) - cpu0) * 1000 / max(total, 1) if pid else float("nan")
-    return rps, p50, p95, int(bad.group(1)) if bad else 0, cpu_ms
+    return rps, p50, p95, p99, int(bad.group(1)) if bad else 0, cpu_ms
 
 
 def _ms(text: str) -> float:
@@ -138,6 +150,60 @@ async def _setup(database_url: str, redis_url: str, data_dir: Path) -> tuple[str
         await release()
 
 
+def full_collections(base: str) -> str:
+    """The server's full garbage collections since it started (``signx_gc_full_collection_seconds``):
+    how many, their mean, and the bucket the longest fell in."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    body = httpx.get(f"{base}/metrics", follow_redirects=True, trust_env=False, timeout=30).text
+    buckets: list[tuple[float, float]] = []
+    count = total = 0.0
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            if sample.name == "signx_gc_full_collection_seconds_bucket":
+                buckets.append((float(sample.labels["le"]), sample.value))
+            elif sample.name == "signx_gc_full_collection_seconds_count":
+                count = sample.value
+            elif sample.name == "signx_gc_full_collection_seconds_sum":
+                total = sample.value
+    if not count:
+        return "no full collections"
+    buckets.sort()
+    longest = next(le for le, n in buckets if n >= count)
+    below = max((le for le, n in buckets if n < count), default=0.0)
+    return (
+        f"{count:.0f} full collections, mean {total / count * 1e3:.1f} ms, "
+        f"the longest {below * 1e3:g}-{longest * 1e3:g} ms"
+    )
+
+
+def gc_settings(variant: str) -> dict[str, str]:
+    """The ``SIGNX_GC_*`` settings of a ``--gc`` variant (see the module's docstring)."""
+    if variant == "default":
+        return {}
+    if variant == "off":
+        return {"gc_freeze": "false", "gc_young_threshold": "0"}
+    if variant == "freeze":
+        return {"gc_freeze": "true", "gc_young_threshold": "0"}
+    freeze, _, threshold = variant.rpartition("+")
+    if freeze not in ("", "freeze") or not threshold.isdigit():
+        raise SystemExit(f"--gc: unknown variant {variant!r}")
+    return {"gc_freeze": "true" if freeze else "false", "gc_young_threshold": threshold}
+
+
+def _print(series: dict[str, list[Run]], rounds: int, seconds: int) -> None:
+    print(
+        f"{'series':52} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'non-2xx':>8} "
+        f"{'CPU ms/req':>10}  (median of {rounds} rounds of {seconds} s)"
+    )
+    for name, runs in series.items():
+        med = [statistics.median(r[i] for r in runs) for i in (0, 1, 2, 3, 5)]
+        print(
+            f"{name:52} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {med[3]:8.1f} {sum(r[4] for r in runs):8d} "
+            f"{med[4]:10.3f}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -146,10 +212,17 @@ def main() -> int:
     parser.add_argument(
         "--profile", metavar="FILE", help="run the product under cProfile, write its stats to FILE"
     )
+    parser.add_argument(
+        "--gc",
+        nargs="+",
+        metavar="VARIANT",
+        help="compare products with these garbage-collector settings: default, off, freeze, freeze+N, N",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
         return 2
+    variants = {v: gc_settings(v) for v in args.gc or ()}
     tmp = Path(tempfile.mkdtemp(prefix="signx-bench-api-"))
     embedded = EmbeddedServers(tmp / "servers")
     bare: subprocess.Popen | None = None
@@ -157,6 +230,62 @@ def main() -> int:
         database_url = embedded.start_postgres()
         redis_url = embedded.start_redis()
         key, project_id = asyncio.run(_setup(database_url, redis_url, tmp / "data"))
+        servers = {"database_url": database_url, "redis_url": redis_url}
+        # The rate limits lifted far above what wrk sends (the limiter still runs on every request,
+        # so its cost is in the numbers).
+        lifted = "100000000/minute"
+        limits = {"log_level": "WARNING", "api_rate_per_key": lifted, "api_rate_per_address": lifted}
+        get = _script(tmp, "get.lua", "")
+        patch = _script(tmp, "patch.lua", PATCH_LUA)
+        post = _script(tmp, "post.lua", POST_LUA)
+
+        def etag_of(base: str) -> str:
+            url = f"{base}/api/v1/projects/{project_id}"
+            return str(httpx.get(url, headers={"X-API-Key": key}, trust_env=False).headers["etag"])
+
+        def header() -> None:
+            print(
+                f"machine: {platform.platform()} | {platform.machine()} | cpus={os.cpu_count()} | "
+                f"python {platform.python_version()}"
+            )
+            print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+        if variants:
+            with contextlib.ExitStack() as stack:
+                bases = {
+                    name: stack.enter_context(served_app(servers, tmp / f"data-{n}", **limits, **settings))
+                    for n, (name, settings) in enumerate(variants.items())
+                }
+                header()
+                series: dict[str, list[Run]] = {}
+                for _ in range(args.rounds):
+                    for name, base in bases.items():
+                        for c in args.connections:
+                            series.setdefault(f"GET product gc={name}, {c} conn", []).append(
+                                _wrk(
+                                    f"{base}/api/v1/projects/{project_id}",
+                                    args.seconds,
+                                    c,
+                                    script=get,
+                                    headers=[f"X-API-Key: {key}"],
+                                )
+                            )
+                    for name, base in bases.items():
+                        series.setdefault(f"PATCH product gc={name}, 1 conn", []).append(
+                            _wrk(
+                                f"{base}/api/v1/projects/{project_id}",
+                                args.seconds,
+                                1,
+                                script=patch,
+                                env={"BENCH_KEY": key, "BENCH_ETAG": etag_of(base)},
+                            )
+                        )
+                _print(series, args.rounds, args.seconds)
+                for name, base in bases.items():
+                    print(f"gc={name}: {full_collections(base)}")
+                print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            return 0
+
         dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_api.py"), str(bare_port), dsn])
@@ -170,35 +299,13 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        servers = {"database_url": database_url, "redis_url": redis_url}
-        # The rate limits lifted far above what wrk sends (the limiter still runs on every request,
-        # so its cost is in the numbers).
-        lifted = "100000000/minute"
         profiling = ("-m", "cProfile", "-o", str(Path(args.profile).resolve())) if args.profile else ()
         pids: list[int] = []
-        with served_app(
-            servers,
-            tmp / "data",
-            python_args=profiling,
-            started=pids.append,
-            log_level="WARNING",
-            api_rate_per_key=lifted,
-            api_rate_per_address=lifted,
-        ) as base:
-            print(
-                f"machine: {platform.platform()} | {platform.machine()} | cpus={os.cpu_count()} | "
-                f"python {platform.python_version()}"
-            )
-            print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-            # Under cProfile the PID is the profiled interpreter itself (``python -m cProfile``).
-            app_pid = pids[0]
-            get = _script(tmp, "get.lua", "")
-            patch = _script(tmp, "patch.lua", PATCH_LUA)
-            post = _script(tmp, "post.lua", POST_LUA)
-            etag = httpx.get(
-                f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
-            ).headers["etag"]
-            series: dict[str, list[tuple[float, float, float, int]]] = {}
+        with served_app(servers, tmp / "data", python_args=profiling, started=pids.append, **limits) as base:
+            app = pids[0]  # under cProfile, the profiled interpreter itself (python -m cProfile)
+            header()
+            etag = etag_of(base)
+            series = {}
             for _ in range(args.rounds):
                 for c in args.connections:
                     series.setdefault(f"GET product, {c} conn", []).append(
@@ -208,7 +315,7 @@ def main() -> int:
                             c,
                             script=get,
                             headers=[f"X-API-Key: {key}"],
-                            pid=app_pid,
+                            pid=app,
                         )
                     )
                     series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
@@ -224,12 +331,10 @@ def main() -> int:
                         1,
                         script=patch,
                         env={"BENCH_KEY": key, "BENCH_ETAG": etag},
-                        pid=app_pid,
+                        pid=app,
                     )
                 )
-                etag = httpx.get(
-                    f"{base}/api/v1/projects/{project_id}", headers={"X-API-Key": key}, trust_env=False
-                ).headers["etag"]
+                etag = etag_of(base)
                 series.setdefault("POST product, 8 conn", []).append(
                     _wrk(
                         f"{base}/api/v1/projects",
@@ -237,23 +342,15 @@ def main() -> int:
                         8,
                         script=post,
                         env={"BENCH_KEY": key},
-                        pid=app_pid,
+                        pid=app,
                     )
                 )
-            print(
-                f"{'series':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'non-2xx':>8} {'CPU ms/req':>10}  "
-                f"(median of {args.rounds} rounds of {args.seconds} s)"
-            )
-            for name, runs in series.items():
-                med = [statistics.median(r[i] for r in runs) for i in (0, 1, 2, 4)]
-                print(
-                    f"{name:44} {med[0]:9.0f} {med[1]:8.1f} {med[2]:8.1f} {sum(r[3] for r in runs):8d} "
-                    f"{med[3]:10.3f}"
-                )
+            _print(series, args.rounds, args.seconds)
             for c in args.connections:
                 p = statistics.median(r[0] for r in series[f"GET product, {c} conn"])
                 b = statistics.median(r[0] for r in series[f"GET bare FastAPI+asyncpg, {c} conn"])
                 print(f"ratio product / bare read at {c} connections: {p / b:.3f}")
+            print(f"product: {full_collections(base)}")
             print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0
     finally:

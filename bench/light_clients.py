@@ -146,6 +146,16 @@ class LightClient:
             with contextlib.suppress(Exception):
                 await sio.disconnect()
 
+    def new_tab(self, name: str) -> LightClient:
+        """Another tab of the same browser: a page and socket of its own, this one's cookies."""
+        tab = LightClient(self.base, name)
+        tab.http.cookies.update(self.http.cookies)
+        return tab
+
+    async def close_page(self) -> None:
+        """Close this tab's page (its socket), keeping the browser's cookies."""
+        await self._close_socket()
+
     async def close(self) -> None:
         if self._reload_task is not None:
             self._reload_task.cancel()

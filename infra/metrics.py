@@ -14,6 +14,7 @@ but read at scrape time (``infra/ops_metrics.py``), the same on every process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -121,6 +122,32 @@ SEARCH_FALLBACKS = Counter(
     ["reason"],
     registry=REGISTRY,
 )
+
+
+GC_FULL_COLLECTIONS = Histogram(
+    "signx_gc_full_collection_seconds",
+    "How long each of the garbage collector's full collections (its oldest generation) stopped "
+    "the process (every request and page of the process waits meanwhile)",
+    registry=REGISTRY,
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)
+
+
+def watch_full_collections() -> None:
+    """Time the garbage collector's full collections into ``signx_gc_full_collection_seconds``.
+    Young collections (many a second) only pass through a comparison."""
+    started = 0.0
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        nonlocal started
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started = time.perf_counter()
+        else:
+            GC_FULL_COLLECTIONS.observe(time.perf_counter() - started)
+
+    gc.callbacks.append(callback)
 
 
 def exposition() -> tuple[bytes, str]:

@@ -1,6 +1,6 @@
 """Metrics read at scrape time: the operations snapshot from the database (jobs, queues,
 workers, outbox, business counts), whether the database and Redis answer, this process's
-connection pool and the data dir's disk.
+connection pool, its page clients (browser tabs) and the data dir's disk.
 
 The snapshot is the same whichever app process is scraped (aggregate these with ``max``, not
 ``sum``). It is read at most once per ``cache_seconds`` however many scrapers ask, one read at a
@@ -100,6 +100,7 @@ class ScrapeMetrics:
         code_version: str = "",
         cache_seconds: float = 5.0,
         timeout_seconds: float = 5.0,
+        ui_clients: Callable[[], int] | None = None,
     ) -> None:
         self.snapshot = snapshot
         self.readiness = dict(readiness)
@@ -109,6 +110,9 @@ class ScrapeMetrics:
         self.code_version = code_version
         self.cache_seconds = cache_seconds
         self.timeout_seconds = timeout_seconds
+        # The page clients this process holds (one per open tab, kept for the page's reconnect
+        # timeout after it closes): what its memory grows with; back to its level once tabs close.
+        self.ui_clients = ui_clients
         self._cached: tuple[float, list[Metric]] | None = None
         self._lock = asyncio.Lock()
         self.reads = 0  # snapshots read from the database (for the tests)
@@ -164,6 +168,14 @@ class ScrapeMetrics:
             families.append(pool)
             families.append(
                 _gauge("signx_db_pool_capacity", "Most connections this process may open", self.pool_capacity)
+            )
+        if self.ui_clients is not None:
+            families.append(
+                _gauge(
+                    "signx_ui_clients",
+                    "Page clients (browser tabs, each with its element tree) this process holds",
+                    self.ui_clients(),
+                )
             )
         if self.data_dir is not None:
             existing = next((p for p in (self.data_dir, *self.data_dir.parents) if p.exists()), self.data_dir)

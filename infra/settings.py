@@ -116,6 +116,20 @@ class Settings(BaseSettings):
         10.0, ge=0.5, le=300, description="serve waits this long after SIGTERM before killing its worker."
     )
     serve_worker: bool = Field(True, description="serve starts and supervises one worker process.")
+    # The garbage collector's full collections walk every tracked object; the modules, routes,
+    # pages and services built at start-up are most of them and never become garbage.
+    gc_freeze: bool = Field(
+        True,
+        description="serve moves what is alive once it has started out of the garbage collector's "
+        "walks (gc.freeze): full collections then walk only what requests made since.",
+    )
+    gc_young_threshold: int = Field(
+        10_000,
+        ge=0,
+        le=1_000_000,
+        description="serve's allocations between two young collections (gc.set_threshold's first "
+        "value); 0 keeps Python's default (700). Measured in app.py (_settle_heap_after_start).",
+    )
     # Search on OpenSearch (PostgreSQL full text when unset, and whenever OpenSearch fails).
     opensearch_url: str | None = Field(
         None,

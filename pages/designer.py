@@ -26,6 +26,7 @@ from components.when import time_slot
 from domain.designs.schemas import DesignDiff, DesignRequest, DesignRevisionOut, DesignSummary
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.orm import utcnow
+from domain.paging import Page
 from domain.projects.schemas import ProjectOut
 from pages import design_charts, design_state
 from pages.design_state import (
@@ -819,19 +820,15 @@ class DesignEditor:
             return
         items = self.editable_lines()
         self.line_codes = tuple(i["code"] for i in items)
-        with (
-            ui.expansion(
-                "Override quantities and unit prices",
-                icon="edit",
-                value=self.lines_open,
-                on_value_change=lambda e: self.toggle_lines(bool(e.value), box),
-            )
+        expansion = (
+            ui.expansion("Override quantities and unit prices", icon="edit", value=self.lines_open)
             .classes("w-full")
-            .mark("estimate-overrides"),
-            ui.element().classes("w-full") as box,
-        ):
+            .mark("estimate-overrides")
+        )
+        with expansion, ui.element().classes("w-full") as box:
             if self.lines_open:
                 self.line_fields(items)
+        expansion.on_value_change(lambda e: self.toggle_lines(bool(e.value), box))
 
     def editable_lines(self) -> list[dict[str, Any]]:
         """The estimate's lines a person may override (not the percent adjustments)."""
@@ -908,7 +905,10 @@ class DesignEditor:
 
     # --- revisions tab ------------------------------------------------------------------------
     async def load_revisions(self) -> None:
-        page = await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE)
+        self.show_revisions(await services().designs.list(self.project().project_id, limit=REVISIONS_PAGE))
+
+    def show_revisions(self, page: Page[DesignSummary]) -> None:
+        """The Revisions tab's list, newest first (read here, or by the page with its latest)."""
         self.revisions, self.revisions_total = list(page.items), page.total
         self.revisions_loaded = True
         self.revisions_view.refresh()

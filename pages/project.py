@@ -24,15 +24,16 @@ from components.project_fields import FIELD_LABELS, ProjectFields
 from components.status import status_badge, status_label
 from components.timeline import event_timeline
 from components.when import time_label
-from domain.designs.schemas import DesignRevisionOut
+from domain.designs.schemas import DesignRevisionOut, DesignSummary
 from domain.errors import DomainError, NotFound, PreconditionFailed
 from domain.orm import utcnow
+from domain.paging import Page
 from domain.projects.lifecycle import REASON_MAX_LENGTH, REASON_REQUIRED, Status, is_read_only, targets_for
 from domain.projects.schemas import EDITABLE_FIELDS, EventOut, ProjectOut, ProjectUpdate
 from domain.users.roles import can_edit_project
 from domain.users.schemas import Actor
 from pages import loading
-from pages.designer import DesignEditor
+from pages.designer import REVISIONS_PAGE, DesignEditor
 from pages.exports import history_href
 from pages.forms import field_errors
 from pages.local_time import remembered_zone, shown
@@ -665,14 +666,17 @@ def not_found(project_id: str) -> None:
         ui.link("Back to projects", HOME)
 
 
-async def _load(project_id: str) -> tuple[ProjectOut, list[EventOut], int, DesignRevisionOut | None]:
-    """What the page shows first: the project, its latest events, its latest design."""
+async def _load(
+    project_id: str,
+) -> tuple[ProjectOut, Page[EventOut], Page[DesignSummary], DesignRevisionOut | None]:
+    """What the page shows first: the project, its latest events, its design revisions (the
+    Revisions tab's list, newest first, also names the latest design: one read for both)."""
     svc = services()
     project = await svc.projects.get(project_id)
     events = await svc.projects.events(project_id, limit=EVENTS_PAGE)
-    designs = await svc.designs.list(project_id, limit=1)
-    latest = await svc.designs.get(project_id, designs.items[0].revision) if designs.items else None
-    return project, list(events.items), events.total, latest
+    revisions = await svc.designs.list(project_id, limit=REVISIONS_PAGE)
+    latest = await svc.designs.get(project_id, revisions.items[0].revision) if revisions.items else None
+    return project, events, revisions, latest
 
 
 # A designer tab busy drawing on a slow machine, or a server under load, can miss the websocket's pings
@@ -690,7 +694,7 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
     with page_frame("Project", actor):
         chart.preload()  # the Design and Estimate tabs' charts draw at once when opened
         try:
-            project, events, events_total, latest = await loading.fetched(
+            project, events, revisions, latest = await loading.fetched(
                 _load(project_id), loading.form_skeleton
             )
         except loading.Gone:
@@ -699,9 +703,9 @@ async def project_page(request: Request, project_id: str) -> RedirectResponse | 
             ui.page_title("Not found · SignX Studio")
             not_found(project_id)
             return None
-        screen = ProjectScreen(actor, project, events, events_total, latest)
+        screen = ProjectScreen(actor, project, list(events.items), events.total, latest)
         screen.render()
-    await screen.designer.load_revisions()
+    screen.designer.show_revisions(revisions)
     await screen.reports.start()
     await screen.files.start()
     return None

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.designs.models import DesignRevision
+from domain.paged_query import page_and_total
 from domain.users.models import User
 
 Row = tuple[DesignRevision, str]
@@ -51,8 +52,6 @@ async def page(
     session: AsyncSession, project_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[Row], int]:
     where = DesignRevision.project_id == project_id
-    count = select(func.count()).select_from(DesignRevision).where(where)
-    total = (await session.execute(count)).scalar_one()
-    stmt = _with_author().where(where).order_by(DesignRevision.revision.desc()).limit(limit).offset(offset)
-    rows = (await session.execute(stmt)).all()
-    return [(r[0], r[1]) for r in rows], int(total)
+    stmt = _with_author().where(where).order_by(DesignRevision.revision.desc())
+    rows, total = await page_and_total(session, stmt, limit=limit, offset=offset)
+    return [(r[0], r[1]) for r in rows], total

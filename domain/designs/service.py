@@ -259,20 +259,26 @@ class DesignService:
         return pid
 
     async def get(self, project_id: str, revision: int) -> DesignRevisionOut:
-        async with self.uow() as tx:
+        """One statement when the revision exists (the project is asked for only when it does
+        not, to say which is missing); no transaction is held around them."""
+        async with self.uow.read() as tx:
             session = tx.session
-            pid = await self.projects.require(session, project_id)
-            found = await repo.get(session, pid, revision)
+            found = await repo.get(session, self.projects.parse_id(project_id), revision)
+            if found is None:
+                await self.projects.require(session, project_id)
         if found is None:
             raise NotFound(f"Project {project_id!r} has no design revision {revision}.")
         return _out(*found)
 
     async def list(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[DesignSummary]:
-        """Newest first."""
-        async with self.uow() as tx:
+        """Newest first. One statement (the page and its total) unless the page is empty; no
+        transaction is held around them."""
+        async with self.uow.read() as tx:
             session = tx.session
-            pid = await self.projects.require(session, project_id)
+            pid = self.projects.parse_id(project_id)
             rows, total = await repo.page(session, pid, limit=limit, offset=offset)
+            if not rows:
+                await self.projects.require(session, project_id)  # nothing listed: is there a project?
         return Page[DesignSummary](
             items=[_summary(*r) for r in rows], total=total, limit=limit, offset=offset
         )

@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.files.models import FileReference, ProjectFile
+from domain.paged_query import page_and_total
 from domain.users.models import User
 
 Row = tuple[ProjectFile, str]
@@ -79,17 +80,13 @@ async def page(
     session: AsyncSession, project_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[Row], int]:
     """Live files, newest first."""
-    where = _live(project_id)
-    total = (await session.execute(select(func.count()).select_from(ProjectFile).where(where))).scalar_one()
     stmt = (
         _with_uploader()
-        .where(where)
+        .where(_live(project_id))
         .order_by(ProjectFile.uploaded_at.desc(), ProjectFile.file_id)
-        .limit(limit)
-        .offset(offset)
     )
-    rows = (await session.execute(stmt)).all()
-    return [(r[0], r[1]) for r in rows], int(total)
+    rows, total = await page_and_total(session, stmt, limit=limit, offset=offset)
+    return [(r[0], r[1]) for r in rows], total
 
 
 async def sha256_in_use(session: AsyncSession, sha256: str) -> bool:

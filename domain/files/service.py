@@ -311,11 +311,14 @@ class FileService:
 
     # --- reading --------------------------------------------------------------------------------
     async def list(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[FileOut]:
-        """The project's files, newest first (deleted ones are not listed)."""
+        """The project's files, newest first (deleted ones are not listed). One statement (the
+        page and its total) unless the page is empty; no transaction is held around them."""
         limit = max(1, min(limit, MAX_LIMIT))
-        async with self.uow() as tx:
-            pid = await self.projects.require(tx.session, project_id)
+        async with self.uow.read() as tx:
+            pid = self.projects.parse_id(project_id)
             rows, total = await repo.page(tx.session, pid, limit=limit, offset=offset)
+            if not rows:
+                await self.projects.require(tx.session, project_id)  # nothing listed: is there a project?
         return Page[FileOut](items=[_out(*r) for r in rows], total=total, limit=limit, offset=offset)
 
     async def get(self, project_id: str, file_id: str) -> FileOut:

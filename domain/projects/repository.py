@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.paged_query import page_and_total
 from domain.projects.lifecycle import Status
 from domain.projects.models import Project, ProjectEvent
 from domain.projects.schemas import ListAfter
@@ -44,7 +45,7 @@ async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[
 
 
 class Listed(NamedTuple):
-    rows: list[Project]
+    rows: list[tuple[Project, str]]  # each project with its owner's e-mail
     total: int | None  # None: not counted (a page read by key)
     exact: bool
     substring: bool  # the words matched nothing: the literal substring answered
@@ -107,11 +108,15 @@ def _after(sort: str, after: ListAfter) -> Any:
     return row < there if sort.startswith("-") else row > there
 
 
-def _listed(columns: Any, where: Any, sort: str) -> Any:
-    stmt = select(columns).where(where)
-    if sort.lstrip("-") == "owner":
-        stmt = stmt.join(User, User.user_id == Project.owner_id)
-    return stmt.order_by(*_order(sort))
+def _listed(where: Any, sort: str) -> Any:
+    """The list's rows in the sort's order, each project with its owner's e-mail (joined: one
+    statement for the rows; the ``owner`` sort orders by it)."""
+    return (
+        select(Project, User.email)
+        .outerjoin(User, User.user_id == Project.owner_id)
+        .where(where)
+        .order_by(*_order(sort))
+    )
 
 
 async def _page(
@@ -122,16 +127,17 @@ async def _page(
     limit: int,
     offset: int,
     after: ListAfter | None = None,
-) -> tuple[list[Project], int | None]:
+) -> tuple[list[tuple[Project, str]], int | None]:
+    """A page of projects with their owners' e-mails and the capped count of all that match
+    (None for a page read by key, which counts nothing)."""
     where = text(clauses.sql()).bindparams(**clauses.params)
     if after is not None:
-        stmt = _listed(Project, where, sort).where(_after(sort, after)).limit(limit)
-        return list((await session.execute(stmt)).scalars().all()), None
+        stmt = _listed(where, sort).where(_after(sort, after)).limit(limit)
+        return [(row[0], row[1] or "") for row in (await session.execute(stmt)).all()], None
     capped = select(literal(1)).select_from(Project).where(where).limit(SEARCH_CAP + 1).subquery()
     total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    stmt = _listed(Project, where, sort).limit(limit).offset(offset)
-    rows = (await session.execute(stmt)).scalars().all()
-    return list(rows), int(total)
+    rows = (await session.execute(_listed(where, sort).limit(limit).offset(offset))).all()
+    return [(row[0], row[1] or "") for row in rows], int(total)
 
 
 EXPORT_COLUMNS = (
@@ -200,11 +206,9 @@ async def events(
     session: AsyncSession, project_id: uuid.UUID, *, limit: int, offset: int
 ) -> tuple[list[ProjectEvent], int]:
     where = ProjectEvent.project_id == project_id
-    total = (await session.execute(select(func.count()).select_from(ProjectEvent).where(where))).scalar_one()
-    stmt = (
-        select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc()).limit(limit).offset(offset)
-    )
-    return list((await session.execute(stmt)).scalars().all()), int(total)
+    stmt = select(ProjectEvent).where(where).order_by(ProjectEvent.event_id.desc())
+    rows, total = await page_and_total(session, stmt, limit=limit, offset=offset)
+    return [row[0] for row in rows], total
 
 
 async def stream_events(session: AsyncSession, project_id: uuid.UUID) -> AsyncIterator[ProjectEvent]:

@@ -267,9 +267,7 @@ class ProjectService:
                 offset=query.offset,
                 after=after,
             )
-            shown = rows[: query.limit]
-            emails = await repo.owner_emails(session, {p.owner_id for p in shown})
-        items = [_out(p, emails.get(p.owner_id, "")) for p in shown]
+        items = [_out(p, email) for p, email in rows[: query.limit]]
         if counted is not None:
             total, raw_total = counted, counted if exact else SEARCH_CAP + 1
         else:
@@ -278,7 +276,7 @@ class ProjectService:
             total, exact = min(raw_total, SEARCH_CAP), raw_total <= SEARCH_CAP
         start = after.cursor.position if after is not None else query.offset
         following = None
-        if len(rows) > query.limit and shown:
+        if len(rows) > query.limit and items:
             last = items[-1]
             column = query.sort.lstrip("-")
             value = last.owner_email if column == "owner" else getattr(last, column)
@@ -424,6 +422,11 @@ class ProjectService:
             raise NotFound(f"No project {project_id!r}.")
         emails = await repo.owner_emails(session, {project.owner_id})
         return _out(project, emails.get(project.owner_id, ""))
+
+    def parse_id(self, project_id: str) -> uuid.UUID:
+        """The id as a UUID (404 when it cannot be one), for a read that asks whether the project
+        exists only when it finds nothing (``require``): its rows say so otherwise."""
+        return _parse_id(project_id)
 
     async def require(self, session: AsyncSession, project_id: str) -> uuid.UUID:
         """The id of an existing project (404 otherwise), for reads another module makes."""
@@ -662,10 +665,12 @@ class ProjectService:
                 yield _event_out(event)
 
     async def events(self, project_id: str, *, limit: int = 50, offset: int = 0) -> Page[EventOut]:
+        """Newest first. One statement (the page and its total) unless the page is empty; the
+        statements need not agree, so no transaction is held around them."""
         pid = _parse_id(project_id)
-        async with self.uow() as tx:
+        async with self.uow.read() as tx:
             session = tx.session
-            if await repo.get(session, pid) is None:
-                raise NotFound(f"No project {project_id!r}.")
             rows, total = await repo.events(session, pid, limit=limit, offset=offset)
+            if not rows:
+                await self.require(session, project_id)  # nothing listed: is there a project?
         return Page[EventOut](items=[_event_out(e) for e in rows], total=total, limit=limit, offset=offset)

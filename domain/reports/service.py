@@ -145,12 +145,14 @@ class ReportService:
         return ref
 
     async def list(self, project_id: str, *, limit: int = 50) -> list[ReportRef]:
-        """The project's stored reports, newest first."""
+        """The project's stored reports, newest first (the project is asked for only when it has
+        none listed)."""
         limit = max(1, min(limit, MAX_LISTED))
         async with self.db() as tx:
             session = tx.session
-            pid = await self.projects.require(session, project_id)
-            rows = await repo.for_project(session, pid, limit=limit)
+            rows = await repo.for_project(session, self.projects.parse_id(project_id), limit=limit)
+            if not rows:
+                await self.projects.require(session, project_id)
         return [_ref(r, rendered=False) for r in rows]
 
     async def pdf(self, project_id: str, sha256: str) -> tuple[ReportRef, bytes]:
