@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -116,3 +117,20 @@ def key_datetime(value: Any) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("not a timestamp with its offset")
     return moment
+
+
+def checked_cursor(value: str | None, fields: dict[str, Any], follow: Callable[[Cursor], Any]) -> str | None:
+    """An ``after=`` query value as the query models check it: a cursor this server wrote for the
+    query's sort (``fields``: the fields validated before it), never with an offset (they say the
+    same), and one ``follow`` (the list's or the search's reading of it) accepts. Empty: the first
+    page. A ValueError names what is wrong."""
+    if not value:
+        return None
+    cursor = decode_cursor(value)
+    sort = fields.get("sort")
+    if sort is not None and cursor.sort != sort:
+        raise ValueError("belongs to another sort (take `next` from a page of this one)")
+    if fields.get("offset"):
+        raise ValueError("continues a page by itself: send it without `offset`")
+    follow(cursor)
+    return value

@@ -16,6 +16,7 @@ from domain.paging import (
     Cursor,
     KeysetPage,
     Page,
+    checked_cursor,
     decode_cursor,
     key_datetime,
 )
@@ -136,17 +137,7 @@ class ProjectQuery(BaseModel):
     @field_validator("after")
     @classmethod
     def _cursor(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """A cursor this server wrote for this sort, never with an offset (they say the same)."""
-        if not value:
-            return None  # ``after=`` empty: the first page
-        cursor = decode_cursor(value)
-        sort = info.data.get("sort")
-        if sort is not None and cursor.sort != sort:
-            raise ValueError("belongs to another sort (take `next` from a page of this one)")
-        if info.data.get("offset"):
-            raise ValueError("continues a page by itself: send it without `offset`")
-        list_after(cursor)
-        return value
+        return checked_cursor(value, info.data, list_after)
 
     def keyset(self) -> ListAfter | None:
         return list_after(decode_cursor(self.after)) if self.after else None

@@ -20,7 +20,7 @@ from pydantic import (
     field_validator,
 )
 
-from domain.paging import CURSOR_PATTERN, MAX_CURSOR, Cursor, decode_cursor, key_datetime
+from domain.paging import CURSOR_PATTERN, MAX_CURSOR, Cursor, checked_cursor, decode_cursor, key_datetime
 from domain.projects.lifecycle import Status
 from domain.text import SingleLine
 
@@ -148,17 +148,7 @@ class SearchQuery(SearchFilters):
     @field_validator("after")
     @classmethod
     def _cursor(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """A cursor this server wrote for this sort, never with an offset (they say the same)."""
-        if not value:
-            return None  # ``after=`` empty: the first page
-        cursor = decode_cursor(value)
-        sort = info.data.get("sort")
-        if sort is not None and cursor.sort != sort:
-            raise ValueError("belongs to another sort (take `next` from a page of this one)")
-        if info.data.get("offset"):
-            raise ValueError("continues a page by itself: send it without `offset`")
-        search_after(cursor)
-        return value
+        return checked_cursor(value, info.data, search_after)
 
     def keyset(self) -> SearchAfter | None:
         return search_after(decode_cursor(self.after)) if self.after else None
