@@ -74,6 +74,11 @@
     askToLeave().then((agreed) => {
       if (!agreed) return;
       leaving = true; // no second question from beforeunload
+      // "Leave without saving" means it: the drafts of this page's forms go too (a reload or a
+      // closed tab keeps them; that is what they are for).
+      for (const form of document.querySelectorAll("[data-draft]")) {
+        signx.drafts.clear(form.getAttribute("data-draft"));
+      }
       go();
     });
   };
