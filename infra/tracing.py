@@ -23,8 +23,10 @@ absent collector never holds up a request (spans past its queue are dropped). Th
   (``run_coroutine_threadsafe`` schedules them in a copy of the caller's context), so an e-mail
   queued by a report's success continues the same trace.
 
-A page's actions run over its websocket, outside any HTTP request: what they queue starts its
-trace at ``outbox.publish``.
+A page's actions run over its websocket, outside any HTTP request: the actions that change a
+project or queue work (save, status moves, submit, design save, generate report) run in a SERVER
+span of their own, ``page: <action>`` (``pages.session.page_action``), which what they queue
+continues.
 
 The provider is not made the global one on purpose: FastAPI turns its own request telemetry on
 as soon as a global provider exists, which would double every request span.

@@ -42,7 +42,7 @@ from pages.design_state import (
     FieldSpec,
 )
 from pages.local_time import remembered_zone, shown
-from pages.session import action_id, services
+from pages.session import action_id, page_action, services
 
 DEBOUNCE_S = 0.3
 REVISIONS_PAGE = 50
@@ -551,7 +551,7 @@ class DesignEditor:
             return
         self.busy = True
         try:
-            with self.root:
+            with self.root, page_action("save design"):
                 await self._save(self.project().etag)
         finally:
             self.busy = False

@@ -40,7 +40,7 @@ from pages.local_time import remembered_zone, shown
 from pages.project_files import FilesPanel
 from pages.project_reports import ReportsPanel
 from pages.project_submission import SubmissionPanel, dispatch_chip
-from pages.session import HOME, action_id, current_actor, login_url, services, to_login
+from pages.session import HOME, action_id, current_actor, login_url, page_action, services, to_login
 from pages.shell import page_frame
 
 EVENTS_PAGE = 20
@@ -435,7 +435,7 @@ class ProjectScreen:
             return
         self.busy = True
         try:
-            with self.root:
+            with self.root, page_action("save project"):
                 await self._save()
         finally:
             self.busy = False
@@ -546,7 +546,7 @@ class ProjectScreen:
             return
         self.busy = True
         try:
-            with self.root:
+            with self.root, page_action(f"move project to {target.value}"):
                 await self._move(target, reason)
         finally:
             self.busy = False

@@ -26,7 +26,7 @@ from pages.feed_follow import FeedFollow
 from pages.jobs_view import STATUS_COLORS, STATUS_LABELS, job_duration, status_text_color
 from pages.local_time import ask_browser_zone, remembered_zone, shown, zone_label
 from pages.reports import report_href
-from pages.session import current_actor, services
+from pages.session import current_actor, page_action, services
 
 DRAW_SECONDS = 0.25
 RECENT_JOBS = 5
@@ -240,6 +240,10 @@ class ReportsPanel:
         self.body.refresh()
 
     async def generate(self) -> None:
+        with page_action("generate report"):
+            await self._generate()
+
+    async def _generate(self) -> None:
         if self.busy or self.revision is None:
             return
         self.busy = True

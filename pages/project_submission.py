@@ -24,7 +24,7 @@ from domain.jobs.schemas import SUBMIT_DISPATCH, JobListed, JobStatus
 from domain.projects.schemas import ProjectOut
 from domain.users.schemas import Actor
 from pages.local_time import local, remembered_zone
-from pages.session import action_id, services
+from pages.session import action_id, page_action, services
 
 NOT_SENT = "Recorded locally, not sent"
 
@@ -182,7 +182,8 @@ class SubmissionPanel:
             return
         self.busy = True
         try:
-            await self._submit(key, revision)
+            with page_action("submit project"):
+                await self._submit(key, revision)
         finally:
             self.busy = False
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -28,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.services import Services
 from domain.users.schemas import Actor
+from infra import tracing
 
 USER_ID = "user_id"
 EPOCH = "session_epoch"
@@ -91,6 +93,13 @@ class LoginRequired:
             await self.inner(scope, receive, send)
             return
         await to_login(Request(scope))(scope, receive, send)
+
+
+def page_action(name: str) -> AbstractContextManager[object]:
+    """A span for one user action over the websocket (``SIGNX_OTLP_ENDPOINT``): there is no HTTP
+    request to trace, and what the action queues through the outbox continues this trace to the
+    worker's task. Free when tracing is off (a shared do-nothing context)."""
+    return tracing.span(f"page: {name}", kind="server")
 
 
 def action_id() -> str:
