@@ -65,6 +65,17 @@ async def reload_with_unsaved_edits(page: Page) -> None:
         page.remove_listener("dialog", leave)
 
 
+async def drop_connection(page: Page, *, back_after_ms: int) -> None:
+    """Close the page's websocket once it is up (its handshake done: closing one still connecting
+    drops nothing), with socket.io's retry set to ``back_after_ms``, and see "Connection lost"."""
+    await page.wait_for_function("window.did_handshake === true && window.socket.connected")
+    await page.evaluate(
+        f"window.socket.io.reconnectionDelay({back_after_ms}); window.socket.io.randomizationFactor(0);"
+        "window.socket.io.engine.close()"
+    )
+    await expect(page.locator("#popup")).to_have_attribute("aria-hidden", "false")  # "Connection lost"
+
+
 def note(page: Page) -> Any:
     return page.get_by_role("status").filter(has_text=RESTORED)
 
@@ -197,11 +208,7 @@ async def test_edits_typed_while_the_connection_is_down_are_saved_once_it_is_bac
     popup = page.locator("#popup")
     await page.evaluate("window.signxSamePage = true")  # gone if the page were reloaded
     # Reconnect after 3 s (socket.io's own retry, as in real life), so the typing falls in the gap.
-    await page.evaluate(
-        "window.socket.io.reconnectionDelay(3000); window.socket.io.randomizationFactor(0);"
-        "window.socket.io.engine.close()"
-    )
-    await expect(popup).to_have_attribute("aria-hidden", "false")  # "Connection lost"
+    await drop_connection(page, back_after_ms=3000)
     await page.get_by_label("Customer").fill("Typed While Offline")
     await page.get_by_label("Site address").fill("2 Side St")
     await expect(popup).to_have_attribute("aria-hidden", "true", timeout=20_000)  # reconnected
@@ -219,11 +226,7 @@ async def test_edits_typed_while_the_connection_is_down_survive_a_reload(svc: An
     """The websocket is down (it would come back in a minute) and the page is reloaded, as NiceGUI does
     when a reconnect fails: what was typed never reached the server, and still comes back."""
     project = await open_project(svc, page)
-    await page.evaluate(
-        "window.socket.io.reconnectionDelay(60000); window.socket.io.randomizationFactor(0);"
-        "window.socket.io.engine.close()"
-    )
-    await expect(page.locator("#popup")).to_have_attribute("aria-hidden", "false")  # "Connection lost"
+    await drop_connection(page, back_after_ms=60_000)
     await page.get_by_label("Customer").fill("Typed While Offline")
 
     await reload_with_unsaved_edits(page)
@@ -242,11 +245,7 @@ async def test_a_design_number_typed_while_the_connection_is_down_survives_a_rel
     await page.get_by_role("tab", name="Design").click()
     wind = page.get_by_label("Wind speed V (mph)")
     await expect(wind).to_have_value("115")
-    await page.evaluate(
-        "window.socket.io.reconnectionDelay(60000); window.socket.io.randomizationFactor(0);"
-        "window.socket.io.engine.close()"
-    )
-    await expect(page.locator("#popup")).to_have_attribute("aria-hidden", "false")
+    await drop_connection(page, back_after_ms=60_000)
     await wind.fill("170")
 
     await reload_with_unsaved_edits(page)
