@@ -7,7 +7,6 @@ keeps the entry no longer than the cache's lifetime."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 import redis.asyncio as aioredis
 
 from domain.users.actor_cache import ActorCache
+from infra.redis_channel import listen, stop
 
 log = logging.getLogger(__name__)
 CHANNEL = "signx:users-changed"
@@ -44,34 +44,27 @@ class RedisActorInvalidation:
             self._task = asyncio.get_running_loop().create_task(self._listen(), name="actor-invalidation")
 
     async def _listen(self) -> None:
-        while True:
-            pubsub = self.redis.pubsub()
-            try:
-                await pubsub.subscribe(self.channel)
-                # Subscribed: anything changed before may have been missed, so start afresh.
-                self.cache.clear()
-                self.cache.active = True
-                self.ready.set()
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        self.cache.forget(json.loads(message["data"]))
-            except asyncio.CancelledError:
-                raise
-            except (OSError, aioredis.RedisError, ValueError):
-                self.ready.clear()
-                self.cache.active = False
-                self.cache.clear()
-                log.warning("user-change channel lost; retrying in 1 s")
-                await asyncio.sleep(1)
-            finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
+        await listen(
+            self.redis,
+            self.channel,
+            on_subscribed=self._subscribed,
+            on_message=lambda data: self.cache.forget(json.loads(data)),
+            on_lost=self._lost,
+        )
+
+    async def _subscribed(self) -> None:
+        # Anything changed before may have been missed, so start afresh.
+        self.cache.clear()
+        self.cache.active = True
+        self.ready.set()
+
+    def _lost(self) -> None:
+        self.ready.clear()
+        self.cache.active = False
+        self.cache.clear()
 
     async def aclose(self) -> None:
         self.cache.active = False
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop(self._task)
+        self._task = None
         await self.redis.aclose()

@@ -2,12 +2,14 @@
 
 It runs before any route reads the request, in this order:
 
-1. requests per client address (every /api request, docs included);
-2. on authenticated paths (``/v1/...``): an address that sent too many wrong API keys gets 429
+1. on authenticated paths (``/v1/...``): an address that sent too many wrong API keys gets 429
    for every attempt, a right key included (otherwise the answer to the next guess would still
    tell a right key from a wrong one); then the ``X-API-Key`` is checked, and a wrong one counted;
-3. requests per API key;
-4. the body cap: a declared ``Content-Length`` over the cap is refused at once, and a streamed
+2. requests with a right key count per API key; every other request (the docs, a missing key)
+   counts per client address. A right key's requests do not count for its address: offices
+   behind one address would share one budget otherwise, and a key is a better name for a client
+   than its address (the usual split: per user when authenticated, per address when not);
+3. the body cap: a declared ``Content-Length`` over the cap is refused at once, and a streamed
    body is counted as it arrives and refused as soon as it crosses the cap, so memory stays
    bounded whatever the client claims. Before the 413 the rest of a body that overshoots by at
    most the cap again is read and discarded, so an ordinary HTTP/1.1 client (which writes its
@@ -22,12 +24,19 @@ reaches the server (which would drop the keep-alive connection), it becomes (or,
 already answered, stays) a 500 in the envelope.
 
 Rate limits use the ``limits`` library on the shared Redis, so every process counts together.
+Wrong keys are rare and blocked addresses rarer, so whether an address is blocked is not asked
+of Redis on every request: the process that counts the wrong key that fills an address's
+allowance announces the block (until when) on a Redis channel and in a sorted set, and every
+process keeps the blocked addresses in memory (loaded from the set whenever it subscribes).
+While a process is not subscribed it asks Redis on every request, as before. A request with a
+right key thus costs one Redis round trip (its key's counter).
 Should Redis be unreachable the limits are skipped (logged): rate limiting is protection, not
 a reason to stop serving; ``/ready`` reports Redis separately.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -42,6 +51,8 @@ from limits import RateLimitItem
 from limits import parse as parse_rate
 from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
+
+from infra.redis_channel import listen, stop
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +90,8 @@ class RedisRateLimits:
     """The three limits of a policy on Redis. ``hit`` and ``blocked`` return the seconds to wait
     (for ``Retry-After``) when refused, None when allowed."""
 
+    BLOCKED = "signx:api-blocked-addresses"  # the channel, and the sorted set (score: until)
+
     def __init__(self, redis_url: str, policy: GuardPolicy) -> None:
         # Our own pool, so the connections are closed (``aclose``) rather than left to the GC.
         self.pool = aioredis.ConnectionPool.from_url(redis_url)
@@ -97,13 +110,21 @@ class RedisRateLimits:
         self.key_failures = (
             parse_rate(policy.key_failures_per_address) if policy.key_failures_per_address else None
         )
+        # Blocked addresses -> until (epoch seconds), trusted while subscribed to the channel.
+        self.redis = aioredis.Redis(connection_pool=self.pool)
+        self.blocked: dict[str, float] = {}
+        self.subscribed = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
+        await stop(self._listener)
+        self._listener = None
+        self.subscribed.clear()
         await self.pool.aclose()
 
     async def _wait(self, strategy: Any, item: RateLimitItem, *ids: str) -> float:
         stats = await strategy.get_window_stats(item, *ids)
-        return max(1.0, float(math.ceil(stats.reset_time - time.time())))
+        return _seconds_until(stats.reset_time)
 
     async def hit_address(self, address: str) -> float | None:
         if self.per_address is None or await self._rates.hit(self.per_address, "api-address", address):
@@ -116,15 +137,69 @@ class RedisRateLimits:
         return await self._wait(self._rates, self.per_key, "api-key", user_id)
 
     async def failures_blocked(self, address: str) -> float | None:
-        if self.key_failures is None or await self._failures.test(self.key_failures, "api-bad-key", address):
+        if self.key_failures is None:
+            return None
+        if self._listener is None:
+            self._listener = asyncio.get_running_loop().create_task(self._listen(), name="api-blocked")
+        if self.subscribed.is_set():
+            until = self.blocked.get(address)
+            if until is None:
+                return None
+            if until > time.time():
+                return _seconds_until(until)
+            self.blocked.pop(address, None)
+            return None
+        if await self._failures.test(self.key_failures, "api-bad-key", address):
             return None
         return await self._wait(self._failures, self.key_failures, "api-bad-key", address)
 
     async def fail(self, address: str) -> float | None:
-        """Count a wrong key; the wait when this one was over the limit."""
-        if self.key_failures is None or await self._failures.hit(self.key_failures, "api-bad-key", address):
+        """Count a wrong key; the wait when this one was over the limit. The one that fills the
+        allowance (or overshoots it) announces the block to every process."""
+        if self.key_failures is None:
             return None
-        return await self._wait(self._failures, self.key_failures, "api-bad-key", address)
+        counted = await self._failures.hit(self.key_failures, "api-bad-key", address)
+        stats = await self._failures.get_window_stats(self.key_failures, "api-bad-key", address)
+        if counted and stats.remaining > 0:
+            return None
+        await self._announce(address, stats.reset_time)
+        return None if counted else _seconds_until(stats.reset_time)
+
+    async def _announce(self, address: str, until: float) -> None:
+        self.blocked[address] = until
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(self.BLOCKED, {address: until})
+            pipe.zremrangebyscore(self.BLOCKED, "-inf", time.time())
+            pipe.publish(self.BLOCKED, json.dumps([address, until]))
+            await pipe.execute()
+
+    async def _listen(self) -> None:
+        await listen(
+            self.redis,
+            self.BLOCKED,
+            on_subscribed=self._load_blocked,
+            on_message=self._blocked_message,
+            on_lost=self.subscribed.clear,
+        )
+
+    async def _load_blocked(self) -> None:
+        # Subscribed first, then read: a block announced in between is in one or the other.
+        now = time.time()
+        current: list[Any] = await self.redis.zrangebyscore(self.BLOCKED, now, "+inf", withscores=True)
+        self.blocked = {_text(member): float(score) for member, score in current}
+        self.subscribed.set()
+
+    def _blocked_message(self, data: bytes) -> None:
+        address, until = json.loads(data)
+        self.blocked[str(address)] = max(float(until), self.blocked.get(str(address), 0.0))
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _seconds_until(moment: float) -> float:
+    return max(1.0, float(math.ceil(moment - time.time())))
 
 
 class _Refused(Exception):
@@ -189,12 +264,13 @@ class ApiGuard:
 
     async def _admit(self, scope: Scope) -> None:
         address = (scope.get("client") or ("unknown", 0))[0]
-        await self._limit("address", self._hit_address, address)
         if not _relative_path(scope).startswith(self.protected_prefix):
+            await self._limit("address", self._hit_address, address)
             return
         await self._limit("key_failures", self._failures_blocked, address)
         key = _header(scope, b"x-api-key")
         if not key:
+            await self._limit("address", self._hit_address, address)
             raise _Refused(401, "unauthenticated", "Missing X-API-Key header.")
         actor = await self.authenticate(key)
         if actor is None:

@@ -3,6 +3,8 @@ the If-Match wildcard, /metrics access and 405 Allow headers; on the real Postgr
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 
 from domain.paging import MAX_OFFSET
+from infra.api_guard import GuardPolicy, RedisRateLimits
 from tests.served import served
 
 NEW = {"name": "Main St Pylon", "account_id": "ACME-01"}
@@ -162,17 +165,21 @@ async def test_requests_per_key_are_limited_with_retry_after(make_app, services,
         assert (await c.get("/api/v1/projects", headers=manager)).status_code == 200
 
 
-async def test_requests_per_address_are_limited(make_app, services, estimator, manager):
+async def test_requests_without_a_right_key_are_limited_per_address(make_app, services, estimator):
     app = make_app(api_rate_per_address="3/minute")
     async with client(app, "192.0.2.1") as c:
-        assert (await c.get("/api/v1/projects", headers=estimator)).status_code == 200
-        assert (await c.get("/api/v1/projects", headers=manager)).status_code == 200
         assert (await c.get("/api/openapi.json")).status_code == 200
-        refused = await c.get("/api/v1/projects", headers=manager)
+        assert_error(await c.get("/api/v1/projects"), 401, "unauthenticated")  # no key at all
+        assert (await c.get("/api/openapi.json")).status_code == 200
+        refused = await c.get("/api/openapi.json")
         assert_error(refused, 429, "too_many_requests")
         assert int(refused.headers["retry-after"]) >= 1
+        assert_error(await c.get("/api/v1/projects"), 429, "too_many_requests")
+        # A right key's requests count for the key, not for the address it comes from.
+        for _ in range(4):
+            assert (await c.get("/api/v1/projects", headers=estimator)).status_code == 200
     async with client(app, "192.0.2.2") as other:
-        assert (await other.get("/api/v1/projects", headers=estimator)).status_code == 200
+        assert (await other.get("/api/openapi.json")).status_code == 200
 
 
 async def test_failed_keys_per_address_are_limited_even_for_the_next_guess(make_app, services, estimator):
@@ -189,6 +196,41 @@ async def test_failed_keys_per_address_are_limited_even_for_the_next_guess(make_
         assert_error(await c.get("/api/v1/projects", headers=estimator), 429, "too_many_requests")
     async with client(app, "198.51.100.8") as other:
         assert (await other.get("/api/v1/projects", headers=estimator)).status_code == 200
+
+
+async def test_a_blocked_address_is_known_to_every_process_without_asking_redis(servers):
+    """Two sets of limits on one Redis stand for two processes: the block that one counts is
+    announced to the other, which answers from memory; one started later loads it."""
+    policy = GuardPolicy(max_body_bytes=1024, key_failures_per_address="2/1 second")
+    counting, listening = (
+        RedisRateLimits(servers["redis_url"], policy),
+        RedisRateLimits(servers["redis_url"], policy),
+    )
+    late: RedisRateLimits | None = None
+    address = "203.0.113.77"
+    try:
+        assert await listening.failures_blocked(address) is None  # starts its subscription
+        await asyncio.wait_for(listening.subscribed.wait(), 5)
+        assert await counting.fail(address) is None
+        assert await counting.fail(address) is None  # fills the allowance: the block is announced
+        for _ in range(50):
+            if address in listening.blocked:
+                break
+            await asyncio.sleep(0.02)
+        assert 0 < listening.blocked[address] - time.time() <= 1.0
+        assert await listening.failures_blocked(address) == 1.0
+        late = RedisRateLimits(servers["redis_url"], policy)
+        await late.failures_blocked(address)
+        await asyncio.wait_for(late.subscribed.wait(), 5)
+        assert address in late.blocked and await late.failures_blocked(address) == 1.0
+        # Once the window has moved on, the address may try again.
+        await asyncio.sleep(max(0.0, listening.blocked[address] - time.time()) + 0.05)
+        assert await listening.failures_blocked(address) is None
+        assert await counting.failures_blocked(address) is None
+    finally:
+        for limits in (counting, listening, late):
+            if limits is not None:
+                await limits.aclose()
 
 
 # --- If-Match: * ------------------------------------------------------------------------------

@@ -6,17 +6,21 @@ the owner's e-mail); these tests keep it at the few that the answer needs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 from bootstrap import wire
 from domain.projects.schemas import ProjectCreate
+from infra.api_guard import RedisRateLimits
 from infra.settings import Settings
 from tests.waiting import eventually
 
@@ -101,6 +105,48 @@ async def test_a_get_of_a_project_is_one_statement_on_one_connection_once_the_ke
     # The key's actor is known from the first request (until a change to the user clears it); the
     # project and its owner's e-mail are one SELECT, outside an explicit transaction.
     assert trips.seen == ["CHECKOUT", "SELECT"], trips.seen
+
+
+async def _commands_sent(redis_url: str, action: Callable[[], Awaitable[Any]]) -> list[str]:
+    """The commands clients sent to Redis while ``action`` ran (what scripts ran inside is left
+    out), as Redis's MONITOR saw them."""
+    marker = f"end-{uuid.uuid4()}"
+    async with aioredis.Redis.from_url(redis_url) as watcher, aioredis.Redis.from_url(redis_url) as other:
+        seen: list[str] = []
+        await other.ping()  # connected before MONITOR starts
+        async with watcher.monitor() as monitor:
+            await monitor.connect()
+
+            async def collect() -> None:
+                async for command in monitor.listen():
+                    if marker in command["command"]:
+                        return
+                    if command.get("client_type") != "lua":
+                        seen.append(command["command"].split()[0].upper())
+
+            collecting = asyncio.create_task(collect())
+            await asyncio.sleep(0.05)  # MONITOR is on before the action starts
+            await action()
+            await other.echo(marker)
+            await asyncio.wait_for(collecting, 10)
+        return seen
+
+
+async def test_a_get_with_a_known_key_is_one_redis_command(servers, http, estimator, project):
+    """The guard's only Redis work for a right key is its key's rate counter: whether the
+    address is blocked for wrong keys is known from the channel it subscribes to."""
+    url = f"/api/v1/projects/{project}"
+    assert (await http.get(url, headers=estimator)).status_code == 200
+    async with aioredis.Redis.from_url(servers["redis_url"]) as client:
+        for _ in range(500):  # the subscription starts with the first request
+            if (await client.pubsub_numsub(RedisRateLimits.BLOCKED))[0][1]:
+                break
+            await asyncio.sleep(0.02)
+
+    async def get() -> None:
+        assert (await http.get(url, headers=estimator)).status_code == 200
+
+    assert await _commands_sent(servers["redis_url"], get) == ["EVALSHA"]
 
 
 async def test_a_first_get_with_a_key_adds_only_the_key_lookup(http, estimator, project, listening):
