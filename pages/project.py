@@ -116,6 +116,7 @@ class ProjectScreen:
         self.draft_etag: str | None = None
         self.draft_base: dict[str, str] | None = None
         self.restored = ""  # the note shown while a restored draft is unsaved
+        self.restoring: dict[str, str] | None = None  # the values the next overview render starts with
         self.zone = remembered_zone()
         self.root: ui.element  # the page layout, set by render(): outlives every refresh
         self.busy = False  # one save or move at a time: a double click must not send twice
@@ -257,7 +258,9 @@ class ProjectScreen:
                 ui.label("You can view this project. Only its owner or a manager can edit it.").classes(
                     "text-amber-9"
                 ).mark("read-only-note")
-            self.fields = ProjectFields(p.editable(), prefix="edit", enabled=self.editable)
+            values = self.restoring if self.restoring is not None else p.editable()
+            self.restoring = None
+            self.fields = ProjectFields(values, prefix="edit", enabled=self.editable)
             for field, element in self.fields.inputs.items():
                 element.on_value_change(lambda _: self.sync_unsaved())
                 draft_field(element, field)
@@ -364,7 +367,7 @@ class ProjectScreen:
         self.timeline.refresh()
 
     # --- drafts ---------------------------------------------------------------------------
-    def restore_draft(self, key: str, raw: Any) -> None:
+    async def restore_draft(self, key: str, raw: Any) -> None:
         """The browser kept edits of this form from before a reload (or a lost connection): put them
         back over the current values, unsaved, with a note. Saving sends the ETag they were made on,
         so a change made by someone else meanwhile shows the conflict dialog."""
@@ -385,13 +388,17 @@ class ProjectScreen:
                 )
                 forget_draft(key)
             return
-        self.fields.set_values({**self.fields.values(), **draft.changes})
         self.draft_etag, self.draft_base = draft.etag, draft.base
-        keep_draft(self.form, key, etag=draft.etag, base=draft.base)
         self.restored = "Unsaved changes from before the reload were restored."
         if draft.etag != self.project.etag:
             self.restored += " The project was changed since; saving shows both versions."
-        self.draft_note.refresh()
+        # The form is built anew with the restored values as its fields' values, as a page load with
+        # them would build it: a field that was empty starts filled, its label floated from the first
+        # frame. (Setting them on the fields shown floats each such label only then, and Quasar glides
+        # it up from where it rested, across the text already drawn.) The note and the draft's ETag
+        # and base come with the new form.
+        self.restoring = {**self.fields.values(), **draft.changes}
+        await self.overview.refresh()
         self.sync_unsaved()
 
     def drop_draft(self) -> None:

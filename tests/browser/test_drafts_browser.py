@@ -117,6 +117,65 @@ async def test_typed_edits_come_back_after_a_reload_and_save_as_usual(svc: Any, 
     await expect(note(page)).to_have_count(0)
 
 
+# Watches every frame, from the page's first script on, for a kept field whose label is drawn over its
+# text: the label's box overlapping the box the text is written in (the input's, less its padding) by
+# more than a few pixels while the field has a value. A resting floated label touches the text's box
+# by a pixel at most; one that is not floated, or still gliding up, covers the text.
+LABEL_OVER_TEXT = """
+window.signxLabelOverText = [];
+(function watch() {
+  for (const input of document.querySelectorAll("[data-draft-field]")) {
+    const field = input.closest(".q-field");
+    const label = field && field.querySelector(".q-field__label");
+    if (!label || !input.value) continue;
+    const box = input.getBoundingClientRect();
+    const style = getComputedStyle(input);
+    const top = box.top + parseFloat(style.paddingTop);
+    const bottom = box.bottom - parseFloat(style.paddingBottom);
+    const at = label.getBoundingClientRect();
+    const overlap = Math.min(at.bottom, bottom) - Math.max(at.top, top);
+    const name = input.getAttribute("data-draft-field");
+    if (overlap > 3 && !window.signxLabelOverText.includes(name)) window.signxLabelOverText.push(name);
+  }
+  requestAnimationFrame(watch);
+})();
+"""
+
+
+async def test_a_restored_field_that_was_empty_shows_its_label_above_the_text(svc: Any, page: Page):
+    """The description was empty on the server and the draft has text: after the reload the text is
+    shown under its floated label from the first frame on (no label drawn over it, not even while
+    gliding up), and Save stores exactly that text."""
+    project = await open_project(svc, page)
+    assert not project.description
+    await page.get_by_label("Description").fill("Two-pole pylon,\n8 m tall")
+    await page.add_init_script(LABEL_OVER_TEXT)
+
+    await reload_with_unsaved_edits(page)
+
+    await expect(note(page)).to_be_visible()
+    description = page.get_by_label("Description")
+    await expect(description).to_have_value("Two-pole pylon,\n8 m tall")
+    field = page.locator(".q-field").filter(has=description)
+    await expect(field).to_have_class(re.compile(r"\bq-field--float\b"))
+    await expect(page.get_by_role("tab", name="Overview")).to_have_attribute("data-unsaved", re.compile(".*"))
+    await page.wait_for_timeout(600)  # longer than Quasar's label transition (0.36 s)
+    await shot(page, "draft-restored-description")
+    assert await page.evaluate("window.signxLabelOverText") == []
+    label_box = await field.locator(".q-field__label").bounding_box()
+    text_box = await description.bounding_box()
+    assert label_box is not None and text_box is not None
+    padding = float(await description.evaluate("(e) => parseFloat(getComputedStyle(e).paddingTop)"))
+    assert label_box["y"] + label_box["height"] <= text_box["y"] + padding + 3  # above the first line
+
+    await page.get_by_role("button", name="Save").click()
+
+    await expect(toast(page, "Saved.")).to_be_visible()
+    shown = await description.input_value()
+    assert (await svc.projects.get(project.project_id)).description == shown == "Two-pole pylon,\n8 m tall"
+    await page.wait_for_function(NO_DRAFT)
+
+
 async def test_discarding_the_restored_edits_shows_the_saved_values(svc: Any, page: Page):
     project = await open_project(svc, page)
     await page.get_by_label("Site address").fill("9 Oak Ave")
