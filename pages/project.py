@@ -316,10 +316,16 @@ class ProjectScreen:
         self.submission.render.refresh()
 
     async def design_saved(self, project: ProjectOut) -> None:
-        """A design save changed the project (its ETag and history)."""
+        """A design save changed the project (its ETag and history). The overview form keeps what
+        is typed in it: the save changed none of its fields, so the typed edits now build on the
+        new ETag (a draft restored from before a reload keeps its own)."""
         self.project = project
         await self.reload_events()
-        self.refresh_all()
+        self.summary.refresh()
+        self.timeline.refresh()
+        self.submission.render.refresh()
+        if self.editable and self.fields is not None:
+            keep_draft(self.form, self.draft_key, etag=self.edits_etag, base=self.edits_base)
         designs = await services().designs.list(project.project_id, limit=1)
         self.reports.design_saved(designs.items[0].revision if designs.items else None)
 

@@ -108,6 +108,19 @@ async def test_cabinets_are_added_and_removed(services, user: User, login):
     await eventually(lambda: not has(user, "cabinet-1"), what="one cabinet again")
 
 
+async def test_a_design_save_keeps_what_is_typed_in_the_overview(services, user: User, login):
+    _, project = await open_designer(services, user, login)
+    user.find(marker="edit-name").clear().type("Main St Pylon, east")
+    user.find(marker="design-save").click()
+    await user.should_see("Saved as revision 1.", retries=60)
+    assert one(user, "edit-name").value == "Main St Pylon, east"
+    # The typed name saves on top of the design save (no conflict: it changed no overview field).
+    user.find(marker="save").click()
+    await user.should_see("Saved.", retries=40)
+    stored = await services.projects.get(str(project.project_id))
+    assert stored.name == "Main St Pylon, east"
+
+
 async def test_save_makes_revisions_listed_and_compared_and_then_estimating_is_allowed(
     services, user: User, login
 ):
