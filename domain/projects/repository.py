@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, select, text, tuple_
+from sqlalchemy import bindparam, func, literal, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.paged_query import page_and_total
@@ -26,15 +26,25 @@ async def get(session: AsyncSession, project_id: uuid.UUID, *, for_update: bool 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def get_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> tuple[Project, str] | None:
-    """The project and its owner's e-mail in one statement."""
-    stmt = (
-        select(Project, User.email)
-        .outerjoin(User, User.user_id == Project.owner_id)
-        .where(Project.project_id == project_id)
-    )
-    row = (await session.execute(stmt)).one_or_none()
-    return (row[0], row[1] or "") if row is not None else None
+# The columns a project's answer shows, and its owner's e-mail: a Core statement built once (the
+# ORM's per-execution work, building the statement and loading an entity, was a tenth of an API
+# GET's CPU), executed with the id as its one parameter.
+_P, _U = Project.__table__.c, User.__table__.c
+SHOWN = (
+    "project_id", "account_id", "name", "customer", "description", "site_address", "status", "etag",
+    "revision", "owner_id", "created_at", "created_by", "updated_at", "updated_by",
+    "submitted_design_revision", "pm_dispatch", "pm_reference", "pm_submission_key", "pm_dispatched_at",
+)  # fmt: skip
+_SHOWN_BY_ID = (
+    select(*(_P[name] for name in SHOWN), _U.email.label("owner_email"))
+    .select_from(Project.__table__.outerjoin(User.__table__, _U.user_id == _P.owner_id))
+    .where(_P.project_id == bindparam("project_id"))
+)
+
+
+async def get_shown(session: AsyncSession, project_id: uuid.UUID) -> Any:
+    """What a project's answer shows (``SHOWN`` and ``owner_email``), in one statement."""
+    return (await session.execute(_SHOWN_BY_ID, {"project_id": project_id})).one_or_none()
 
 
 async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

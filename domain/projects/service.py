@@ -110,7 +110,8 @@ def _parse_id(project_id: str) -> uuid.UUID:
         raise NotFound(f"No project {project_id!r}.") from None
 
 
-def _out(p: Project, owner_email: str) -> ProjectOut:
+def _out(p: Project | Any, owner_email: str) -> ProjectOut:
+    """A project's answer from its row: the entity, or the columns ``repo.get_shown`` reads."""
     return ProjectOut(
         project_id=str(p.project_id),
         account_id=p.account_id,
@@ -238,10 +239,10 @@ class ProjectService:
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
         async with self.uow.read() as tx:
-            found = await repo.get_with_owner_email(tx.session, pid)
-        if found is None:
+            row = await repo.get_shown(tx.session, pid)
+        if row is None:
             raise NotFound(f"No project {project_id!r}.")
-        return _out(*found)
+        return _out(row, row.owner_email or "")
 
     async def read(self, session: AsyncSession, project_id: str) -> ProjectOut:
         """The project as stored, in another use case's transaction (404 when there is none)."""
