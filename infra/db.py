@@ -26,8 +26,9 @@ class Database:
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # Single-statement reads in autocommit: no BEGIN / COMMIT round trips around them.
+        self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.reads = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            self.autocommit,
             expire_on_commit=False,
             autoflush=False,
         )

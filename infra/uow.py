@@ -10,11 +10,11 @@ a ``pg_notify`` sent inside the transaction wakes relays in other processes at t
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.errors import Forbidden
 from domain.jobs.repository import JobRepository
@@ -114,6 +114,9 @@ class SqlUnitOfWork:
     async def read(self) -> AsyncIterator[SqlTransaction]:
         async with self.db.reads() as session:
             yield SqlTransaction(session, None)
+
+    def read_connection(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return self.db.autocommit.connect()
 
 
 async def _reread(session: AsyncSession, actor_id: str) -> Actor:

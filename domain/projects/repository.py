@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, literal, select, text, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.paged_query import page_and_total
 from domain.projects.lifecycle import Status
@@ -42,9 +42,9 @@ _SHOWN_BY_ID = (
 )
 
 
-async def get_shown(session: AsyncSession, project_id: uuid.UUID) -> Any:
+async def get_shown(conn: AsyncConnection | AsyncSession, project_id: uuid.UUID) -> Any:
     """What a project's answer shows (``SHOWN`` and ``owner_email``), in one statement."""
-    return (await session.execute(_SHOWN_BY_ID, {"project_id": project_id})).one_or_none()
+    return (await conn.execute(_SHOWN_BY_ID, {"project_id": project_id})).one_or_none()
 
 
 async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -238,8 +238,8 @@ class ProjectService:
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
-        async with self.uow.read() as tx:
-            row = await repo.get_shown(tx.session, pid)
+        async with self.uow.read_connection() as conn:
+            row = await repo.get_shown(conn, pid)
         if row is None:
             raise NotFound(f"No project {project_id!r}.")
         return _out(row, row.owner_email or "")
