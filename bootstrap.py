@@ -185,7 +185,7 @@ def wire(
     """The services on these servers, and the one coroutine function that releases every
     connection they hold (database pool, the login limiters' Redis pools). ``ui_clients`` counts
     the page clients this process holds, for ``/metrics`` (given where pages are served)."""
-    db = Database(database_url)
+    db = Database(database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     readiness: dict[str, Callable[[], Awaitable[None]]] = {"database": db.ping}
     if redis_url:
 

@@ -26,6 +26,17 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="postgresql+asyncpg://... of an external PostgreSQL 15+; unset = embedded."
     )
+    db_pool_size: int = Field(
+        30,
+        ge=1,
+        le=500,
+        description="Database connections a process keeps open once it has needed them. Opened lazily; "
+        "a connection beyond it (up to db_max_overflow more) is closed after each use, and reopening one "
+        "per request under load cost more than the request.",
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, le=500, description="Connections beyond db_pool_size at busy moments."
+    )
     redis_url: str | None = Field(None, description="redis://... of an external Redis 7+; unset = embedded.")
     embedded_redis_port: int = Field(
         0, description="TCP port for the embedded Redis on 127.0.0.1; 0 picks a free one."
@@ -47,7 +58,10 @@ class Settings(BaseSettings):
         description="Largest API request body; bigger ones get 413 (checked while streaming).",
     )
     api_rate_per_key: str = Field("600/minute", description="API requests per API key (limits syntax).")
-    api_rate_per_address: str = Field("1200/minute", description="API requests per client address.")
+    api_rate_per_address: str = Field(
+        "1200/minute",
+        description="API requests per client address that no right key names (the docs, a missing key).",
+    )
     api_key_cache_seconds: float = Field(
         10.0,
         ge=0,
