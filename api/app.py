@@ -28,8 +28,8 @@ SignX Studio JSON API. Authenticate with the `X-API-Key` header (create keys wit
 (`*` is refused with 428: it would overwrite changes you have not seen).
 
 Limits (defaults; see the README): request bodies up to 1 MB (413 beyond, checked before and while
-reading), 600 requests a minute per API key and 1,200 per client address, 20 wrong API keys per
-address in 10 minutes; over a limit the answer is 429 with `Retry-After`. `limit` is 1-200,
+reading), 600 requests a minute per API key, 1,200 a minute per client address for requests
+without a right key (the docs, a missing key), 20 wrong API keys per address in 10 minutes; over a limit the answer is 429 with `Retry-After`. `limit` is 1-200,
 `offset` 0-100,000.
 """
 
