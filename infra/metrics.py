@@ -67,6 +67,14 @@ RATE_LIMIT_HITS = Counter(
     ["limit"],
     registry=REGISTRY,
 )
+PAGE_ACTIONS = Histogram(
+    "signx_page_action_duration_seconds",
+    "Server time of a person's action on a page (its websocket event to the handler's end): save "
+    "project, move project, submit project, save design, generate report",
+    ["action"],
+    registry=REGISTRY,
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5),
+)
 JOB_DURATION = Histogram(
     "signx_job_duration_seconds",
     "Time a job's handler ran, by kind and outcome (succeeded, failed, cancelled, error = retried)",

@@ -324,7 +324,7 @@ class ProjectScreen:
         self.summary.refresh()
         self.timeline.refresh()
         self.submission.render.refresh()
-        if self.editable and self.fields is not None:
+        if self.editable and self.form is not None:
             keep_draft(self.form, self.draft_key, etag=self.edits_etag, base=self.edits_base)
         designs = await services().designs.list(project.project_id, limit=1)
         self.reports.design_saved(designs.items[0].revision if designs.items else None)
@@ -559,7 +559,7 @@ class ProjectScreen:
             return
         self.busy = True
         try:
-            with self.root, page_action(f"move project to {target.value}"):
+            with self.root, page_action(f"move project to {target.value}", kind="move project"):
                 await self._move(target, reason)
         finally:
             self.busy = False

@@ -18,7 +18,8 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -30,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from domain.services import Services
 from domain.users.schemas import Actor
 from infra import tracing
+from infra.metrics import PAGE_ACTIONS
 
 USER_ID = "user_id"
 EPOCH = "session_epoch"
@@ -95,11 +97,18 @@ class LoginRequired:
         await to_login(Request(scope))(scope, receive, send)
 
 
-def page_action(name: str) -> AbstractContextManager[object]:
-    """A span for one user action over the websocket (``SIGNX_OTLP_ENDPOINT``): there is no HTTP
-    request to trace, and what the action queues through the outbox continues this trace to the
-    worker's task. Free when tracing is off (a shared do-nothing context)."""
-    return tracing.span(f"page: {name}", kind="server")
+@contextmanager
+def page_action(name: str, *, kind: str | None = None) -> Iterator[None]:
+    """One user action over the websocket: its server time in ``signx_page_action_duration_seconds``
+    (by ``kind``, default ``name``: a label of few values), and a span (``SIGNX_OTLP_ENDPOINT``):
+    there is no HTTP request to trace, and what the action queues through the outbox continues
+    this trace to the worker's task. The span is free when tracing is off."""
+    started = time.perf_counter()
+    try:
+        with tracing.span(f"page: {name}", kind="server"):
+            yield
+    finally:
+        PAGE_ACTIONS.labels(kind or name).observe(time.perf_counter() - started)
 
 
 def action_id() -> str:

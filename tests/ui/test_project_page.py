@@ -11,7 +11,13 @@ from ui_helpers import eventually, make_project, new_user
 from domain.designs.schemas import DesignRequest
 from domain.projects.lifecycle import Status
 from domain.projects.schemas import ProjectUpdate
+from infra.metrics import REGISTRY
 from tests.designs import FAILING, save_passing_design
+
+
+def saves() -> float:
+    sample = "signx_page_action_duration_seconds_count"
+    return REGISTRY.get_sample_value(sample, {"action": "save project"}) or 0.0
 
 
 def field(user: User, name: str) -> ui.input:
@@ -38,6 +44,7 @@ async def test_edit_and_save_writes_the_change_and_shows_it_in_the_timeline(serv
     project = await make_project(services, me, "Main St Pylon")
     await user.open(f"/projects/{project.project_id}")
 
+    saves_before = saves()
     user.find(marker="edit-name").clear().type("Main Street Pylon")
     user.find(marker="edit-customer").clear().type("Acme Fuel Co")
     user.find(marker="save").click()
@@ -48,6 +55,8 @@ async def test_edit_and_save_writes_the_change_and_shows_it_in_the_timeline(serv
     await user.should_see(marker="project-name", content="Main Street Pylon")
     stored = await services.projects.get(project.project_id)
     assert (stored.name, stored.customer, stored.revision) == ("Main Street Pylon", "Acme Fuel Co", 2)
+    # The server's part of the save is timed for /metrics.
+    assert saves() == saves_before + 1
     event = (await services.projects.events(project.project_id)).items[0]
     assert event.event_type == "updated" and event.actor == me.email
     assert event.request_id is not None and event.request_id.startswith("ui-")
