@@ -6,7 +6,8 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal, select, text, tuple_
+from sqlalchemy import bindparam, func, insert, literal, select, text, tuple_, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.paged_query import page_and_total
@@ -35,6 +36,99 @@ async def get_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> 
     )
     row = (await session.execute(stmt)).one_or_none()
     return (row[0], row[1] or "") if row is not None else None
+
+
+# The hot writes (create, update) as Core statements built once: no ORM unit of work to flush, no
+# statement to build and key for the compiled cache per request, and each write is ONE statement
+# (the project row and its audit event together, as data-modifying CTEs).
+_PROJECTS = Project.__table__
+_EVENTS = ProjectEvent.__table__
+_USERS = User.__table__
+# Every column of a project but the search document (computed, read only by SQL).
+_COLUMNS = [c for c in _PROJECTS.c if c.key != "search"]
+# The columns an insert writes; the others (design headline, PM dispatch) start null.
+_NEW = (
+    "project_id",
+    "account_id",
+    "name",
+    "customer",
+    "description",
+    "site_address",
+    "status",
+    "revision",
+    "etag",
+    "owner_id",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+)
+# What an update may write: the editable fields and the new revision.
+_CHANGED = ("name", "customer", "account_id", "description", "site_address")
+_BUMPED = ("revision", "etag", "updated_at", "updated_by")
+
+
+def _event_values() -> dict[str, Any]:
+    return {
+        "project_id": bindparam("e_project_id", type_=_EVENTS.c.project_id.type),
+        "event_type": bindparam("e_event_type", type_=_EVENTS.c.event_type.type),
+        "actor": bindparam("e_actor", type_=_EVENTS.c.actor.type),
+        "request_id": bindparam("e_request_id", type_=_EVENTS.c.request_id.type),
+        "created_at": bindparam("e_created_at", type_=_EVENTS.c.created_at.type),
+        "data": bindparam("e_data", type_=_EVENTS.c.data.type),
+    }
+
+
+def _bind(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: bindparam(f"p_{name}", type_=_PROJECTS.c[name].type) for name in names}
+
+
+_LOCK = (
+    select(*_COLUMNS, _USERS.c.email.label("owner_email"))
+    .select_from(_PROJECTS.outerjoin(_USERS, _USERS.c.user_id == _PROJECTS.c.owner_id))
+    .where(_PROJECTS.c.project_id == bindparam("project_id", type_=_PROJECTS.c.project_id.type))
+    .with_for_update(of=_PROJECTS)
+)
+_INSERT = (
+    insert(_EVENTS).values(_event_values()).add_cte(insert(_PROJECTS).values(_bind(_NEW)).cte("created"))
+)
+_UPDATE = (
+    insert(_EVENTS)
+    .values(_event_values())
+    .add_cte(
+        update(_PROJECTS)
+        .where(_PROJECTS.c.project_id == bindparam("p_project_id", type_=_PROJECTS.c.project_id.type))
+        .values(_bind(_CHANGED + _BUMPED))
+        .cte("changed")
+    )
+)
+
+
+async def lock_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> RowMapping | None:
+    """The project's columns (not the search document) and ``owner_email``, its row locked
+    (FOR UPDATE OF projects: the owner's row is not) until the transaction ends."""
+    conn = await session.connection()
+    return (await conn.execute(_LOCK, {"project_id": project_id})).mappings().one_or_none()
+
+
+def _event_params(event: dict[str, Any]) -> dict[str, Any]:
+    return {f"e_{key}": value for key, value in event.items()}
+
+
+async def insert_with_event(session: AsyncSession, values: dict[str, Any], event: dict[str, Any]) -> None:
+    """A new project (``values``: every column of ``_NEW``) and its audit event (``event``:
+    event_type, actor, request_id, created_at, data) in one statement."""
+    conn = await session.connection()
+    params = {f"p_{name}": values[name] for name in _NEW}
+    await conn.execute(_INSERT, params | _event_params({"project_id": values["project_id"], **event}))
+
+
+async def update_with_event(session: AsyncSession, values: dict[str, Any], event: dict[str, Any]) -> None:
+    """Write a locked project's editable fields and new revision (``values``: every column of
+    ``_CHANGED`` and ``_BUMPED``, and project_id) and the change's audit event, in one statement."""
+    conn = await session.connection()
+    params = {f"p_{name}": values[name] for name in ("project_id", *_CHANGED, *_BUMPED)}
+    await conn.execute(_UPDATE, params | _event_params({"project_id": values["project_id"], **event}))
 
 
 async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

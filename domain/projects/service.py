@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,6 +135,32 @@ def _out(p: Project, owner_email: str) -> ProjectOut:
     )
 
 
+def _out_of(v: Mapping[str, Any], owner_email: str) -> ProjectOut:
+    """The DTO of a project read or written as plain column values (the Core write path)."""
+    return ProjectOut(
+        project_id=str(v["project_id"]),
+        account_id=v["account_id"],
+        name=v["name"],
+        customer=v["customer"],
+        description=v["description"],
+        site_address=v["site_address"],
+        status=Status(v["status"]),
+        etag=v["etag"],
+        revision=v["revision"],
+        owner_id=str(v["owner_id"]),
+        owner_email=owner_email,
+        created_at=v["created_at"],
+        created_by=str(v["created_by"]),
+        updated_at=v["updated_at"],
+        updated_by=str(v["updated_by"]),
+        submitted_design_revision=v.get("submitted_design_revision"),
+        pm_dispatch=v.get("pm_dispatch"),
+        pm_reference=v.get("pm_reference"),
+        pm_submission_key=v.get("pm_submission_key"),
+        pm_dispatched_at=v.get("pm_dispatched_at"),
+    )
+
+
 def _event_out(e: Any) -> EventOut:
     return EventOut(
         event_id=e.event_id,
@@ -145,6 +171,31 @@ def _event_out(e: Any) -> EventOut:
         created_at=e.created_at,
         data=e.data,
     )
+
+
+def _require_if_match(if_match: str | None) -> None:
+    """428 unless ``if_match`` names an ETag (not ``*``)."""
+    if if_match is None:
+        raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
+    if not parse_etags(if_match, strong=False):
+        raise PreconditionRequired("The If-Match header names no ETag; send the project's ETag.")
+    if is_wildcard(if_match):
+        raise PreconditionRequired(
+            "If-Match: * is not accepted: it would overwrite changes you have not seen. "
+            "Send the ETag you read with the project (GET returns it in the ETag header)."
+        )
+
+
+def _check_may_change(owner_id: uuid.UUID, status: str, actor: Actor) -> None:
+    """403 unless ``actor`` may edit a project of ``owner_id``; 409 when it is read-only."""
+    if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(owner_id)):
+        raise Forbidden("Estimators may edit only their own projects.")
+    if is_read_only(Status(status)):
+        raise Conflict(
+            f"The project is {status} and read-only.",
+            status=status,
+            allowed=list(allowed_targets(Status(status), actor.role)),
+        )
 
 
 class ProjectService:
@@ -208,32 +259,34 @@ class ProjectService:
         now = utcnow()
         project_id = uuid.uuid4()
         user_id = uuid.UUID(actor.user_id)
-        project = Project(
-            project_id=project_id,
-            status=Status.draft.value,
-            revision=1,
-            etag=make_etag(str(project_id), 1),
-            owner_id=user_id,
-            created_by=user_id,
-            updated_by=user_id,
-            created_at=now,
-            updated_at=now,
-            **data.model_dump(),
-        )
-        session = tx.session
-        session.add(project)
-        await session.flush()
-        await repo.add_event(
-            session,
-            project_id=project_id,
-            event_type="created",
-            actor=actor.email,
-            request_id=request_id,
-            data={"fields": data.model_dump(), "status": Status.draft.value},
+        fields = data.model_dump()
+        values: dict[str, Any] = {
+            "project_id": project_id,
+            **fields,
+            "status": Status.draft.value,
+            "revision": 1,
+            "etag": make_etag(str(project_id), 1),
+            "owner_id": user_id,
+            "created_at": now,
+            "created_by": user_id,
+            "updated_at": now,
+            "updated_by": user_id,
+        }
+        # Everything the answer shows is known here: the row and its event are one statement, and
+        # nothing is read back.
+        await repo.insert_with_event(
+            tx.session,
+            values,
+            {
+                "event_type": "created",
+                "actor": actor.email,
+                "request_id": request_id,
+                "created_at": now,
+                "data": {"fields": fields, "status": Status.draft.value},
+            },
         )
         self._reindex_later(tx.outbox, project_id)
-        await session.refresh(project)
-        return _out(project, actor.email)
+        return _out_of(values, actor.email)
 
     async def get(self, project_id: str) -> ProjectOut:
         pid = _parse_id(project_id)
@@ -302,26 +355,21 @@ class ProjectService:
     ) -> Project:
         """The project locked for a change whose ``if_match`` names its current ETag.
         ``before_etag`` may refuse the change on what is stored before the ETag is compared."""
-        if if_match is None:
-            raise PreconditionRequired("This change needs the If-Match header with the project's ETag.")
-        if not parse_etags(if_match, strong=False):
-            raise PreconditionRequired("The If-Match header names no ETag; send the project's ETag.")
-        if is_wildcard(if_match):
-            raise PreconditionRequired(
-                "If-Match: * is not accepted: it would overwrite changes you have not seen. "
-                "Send the ETag you read with the project (GET returns it in the ETag header)."
-            )
+        _require_if_match(if_match)
         project = await repo.get(session, _parse_id(project_id), for_update=True)
         if project is None:
             raise NotFound(f"No project {project_id!r}.")
         if before_etag is not None:
             before_etag(project)
-        if not matches(if_match, project.etag):
+        self._compare_etag(if_match, project.etag)
+        return project
+
+    def _compare_etag(self, if_match: str | None, etag: str) -> None:
+        if not matches(if_match, etag):
             self.observe("stale_etag")
             raise PreconditionFailed(
-                "Someone else changed this project since you loaded it.", current_etag=project.etag
+                "Someone else changed this project since you loaded it.", current_etag=etag
             )
-        return project
 
     @staticmethod
     def _bump(project: Project, actor: Actor) -> None:
@@ -342,14 +390,7 @@ class ProjectService:
 
     @staticmethod
     def _check_changeable(project: Project, actor: Actor) -> None:
-        if not can_edit_project(actor.role, user_id=actor.user_id, owner_id=str(project.owner_id)):
-            raise Forbidden("Estimators may edit only their own projects.")
-        if is_read_only(Status(project.status)):
-            raise Conflict(
-                f"The project is {project.status} and read-only.",
-                status=project.status,
-                allowed=list(allowed_targets(Status(project.status), actor.role)),
-            )
+        _check_may_change(project.owner_id, project.status, actor)
 
     async def lock_for_attachment(self, session: AsyncSession, actor: Actor, project_id: str) -> Project:
         """The project, locked in ``session``'s transaction for a change to what is attached to it
@@ -444,30 +485,43 @@ class ProjectService:
         if_match: str | None,
         request_id: str | None = None,
     ) -> ProjectOut:
+        """Change the fields present in ``changes`` under the caller's ETag: the row locked and its
+        owner's e-mail read in one statement, the new values and the audit event written in
+        another (nothing read back: the answer is what was locked plus what changed)."""
         async with self.uow(actor.user_id) as tx:
             session, actor = tx.session, tx.actor
-            project = await self.lock_for_change(session, actor, project_id, if_match=if_match)
+            _require_if_match(if_match)
+            pid = _parse_id(project_id)
+            row = await repo.lock_with_owner_email(session, pid)
+            if row is None:
+                raise NotFound(f"No project {project_id!r}.")
+            self._compare_etag(if_match, row["etag"])
+            _check_may_change(row["owner_id"], row["status"], actor)
+            values = dict(row)
+            owner_email = values.pop("owner_email") or ""
             wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
-            before = {k: getattr(project, k) for k in wanted}
-            changed = diff(before, wanted)
+            changed = diff(values, wanted)
             if changed:
-                for key, value in wanted.items():
-                    setattr(project, key, value)
-                self._bump(project, actor)
-                await repo.add_event(
+                values |= wanted
+                values["revision"] += 1
+                values["etag"] = make_etag(str(pid), values["revision"])
+                values["updated_at"] = utcnow()
+                values["updated_by"] = uuid.UUID(actor.user_id)
+                await repo.update_with_event(
                     session,
-                    project_id=project.project_id,
-                    event_type="updated",
-                    actor=actor.email,
-                    request_id=request_id,
-                    data={"changes": changed, "revision": project.revision},
+                    values,
+                    {
+                        "event_type": "updated",
+                        "actor": actor.email,
+                        "request_id": request_id,
+                        "created_at": values["updated_at"],
+                        "data": {"changes": changed, "revision": values["revision"]},
+                    },
                 )
-                self._reindex_later(tx.outbox, project.project_id)
-            await session.flush()
-            emails = await repo.owner_emails(session, {project.owner_id})
+                self._reindex_later(tx.outbox, pid)
         if changed:
             self.observe("updated")
-        return _out(project, emails.get(project.owner_id, ""))
+        return _out_of(values, owner_email)
 
     async def transition(
         self,

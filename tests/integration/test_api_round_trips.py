@@ -151,3 +151,24 @@ async def test_a_role_change_counts_on_the_next_read(http, estimator, project, l
     assert owner.role == "estimator"
     await listening.users.set_role(admin_actor, owner.user_id, "manager")
     assert (await listening.users.authenticate_api_key(estimator["X-API-Key"])).role == "manager"
+
+
+async def test_a_patch_of_a_project_costs_these_round_trips(http, estimator, project):
+    current = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    etag = current.headers["etag"]
+    with round_trips() as trips:
+        response = await http.patch(
+            f"/api/v1/projects/{project}",
+            headers={**estimator, "If-Match": etag},
+            json={"customer": "Acme Signs"},
+        )
+    assert response.status_code == 200, response.text
+    assert trips.seen == [], " ".join(trips.seen)
+
+
+async def test_a_post_of_a_project_costs_these_round_trips(http, estimator, project):
+    body = {"name": "Oak Ave Monument", "account_id": "A-2", "customer": "Oak", "site_address": "2 Oak Ave"}
+    with round_trips() as trips:
+        response = await http.post("/api/v1/projects", headers=estimator, json=body)
+    assert response.status_code == 201, response.text
+    assert trips.seen == [], " ".join(trips.seen)
