@@ -88,11 +88,16 @@ class IdempotencyService:
         body: BaseModel,
         model: type[M],
         work: Callable[[Transaction], Awaitable[M]],
+        *,
+        admits_actor: bool = False,
     ) -> Replay[M]:
         """Do ``work`` in a unit of work for ``actor_id``, once per key: without a request (no key)
-        simply once; with one, a replay of the same key and ``body`` returns the stored result."""
+        simply once; with one, a replay of the same key and ``body`` returns the stored result.
+        ``admits_actor``: ``work`` re-reads the acting user in its own first statement
+        (``UnitOfWork.acting``) rather than the unit of work before it."""
+        opened = self.uow.acting if admits_actor else self.uow
         if request is None:
-            async with self.uow(actor_id) as tx:
+            async with opened(actor_id) as tx:
                 return Replay(await work(tx), replayed=False)
         fingerprint = request_fingerprint(body.model_dump(mode="json"))
         stored = await self.claim(actor_id, request.scope, request.key, fingerprint)
@@ -100,7 +105,7 @@ class IdempotencyService:
             return Replay(model.model_validate(stored.result), replayed=True, response=stored.response)
         completed = False
         try:
-            async with self.uow(actor_id) as tx:
+            async with opened(actor_id) as tx:
                 value = await work(tx)
                 response = request.respond(value) if request.respond is not None else None
                 await self._complete(tx.session, actor_id, request, value.model_dump(mode="json"), response)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, insert, literal, select, text, tuple_, update
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import Table, bindparam, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.paged_query import page_and_total
@@ -41,9 +40,9 @@ async def get_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> 
 # The hot writes (create, update) as Core statements built once: no ORM unit of work to flush, no
 # statement to build and key for the compiled cache per request, and each write is ONE statement
 # (the project row and its audit event together, as data-modifying CTEs).
-_PROJECTS = Project.__table__
-_EVENTS = ProjectEvent.__table__
-_USERS = User.__table__
+_PROJECTS = cast(Table, Project.__table__)
+_EVENTS = cast(Table, ProjectEvent.__table__)
+_USERS = cast(Table, User.__table__)
 # Every column of a project but the search document (computed, read only by SQL).
 _COLUMNS = [c for c in _PROJECTS.c if c.key != "search"]
 # The columns an insert writes; the others (design headline, PM dispatch) start null.
@@ -83,14 +82,25 @@ def _bind(names: tuple[str, ...]) -> dict[str, Any]:
     return {name: bindparam(f"p_{name}", type_=_PROJECTS.c[name].type) for name in names}
 
 
+# The acting user's columns a unit of work admits it with (``Transaction.admit``), read by the
+# write's own first statement instead of a statement of their own.
+ACTOR_FIELDS = ("email", "role", "name", "session_epoch", "is_active")
+_OWNER = _USERS.alias("owner")
+_ACTOR = _USERS.alias("actor")
+
 _LOCK = (
-    select(*_COLUMNS, _USERS.c.email.label("owner_email"))
-    .select_from(_PROJECTS.outerjoin(_USERS, _USERS.c.user_id == _PROJECTS.c.owner_id))
+    select(
+        *_COLUMNS,
+        _OWNER.c.email.label("owner_email"),
+        *(_ACTOR.c[name].label(f"actor_{name}") for name in ACTOR_FIELDS),
+    )
+    .select_from(
+        _PROJECTS.outerjoin(_OWNER, _OWNER.c.user_id == _PROJECTS.c.owner_id).outerjoin(
+            _ACTOR, _ACTOR.c.user_id == bindparam("actor_id", type_=_USERS.c.user_id.type)
+        )
+    )
     .where(_PROJECTS.c.project_id == bindparam("project_id", type_=_PROJECTS.c.project_id.type))
     .with_for_update(of=_PROJECTS)
-)
-_INSERT = (
-    insert(_EVENTS).values(_event_values()).add_cte(insert(_PROJECTS).values(_bind(_NEW)).cte("created"))
 )
 _UPDATE = (
     insert(_EVENTS)
@@ -104,23 +114,61 @@ _UPDATE = (
 )
 
 
-async def lock_with_owner_email(session: AsyncSession, project_id: uuid.UUID) -> RowMapping | None:
-    """The project's columns (not the search document) and ``owner_email``, its row locked
-    (FOR UPDATE OF projects: the owner's row is not) until the transaction ends."""
+def _create() -> Any:
+    """The acting user's row (what the statement answers) and, only when there is one, the new
+    project and its audit event (whose actor is the user's e-mail as stored now)."""
+    actor = (
+        select(*(_USERS.c[name] for name in ACTOR_FIELDS))
+        .where(_USERS.c.user_id == bindparam("actor_id", type_=_USERS.c.user_id.type))
+        .cte("actor")
+    )
+    project = insert(_PROJECTS).from_select(list(_NEW), select(*_bind(_NEW).values()).select_from(actor))
+    event = _event_values()
+    event["actor"] = actor.c.email
+    audit = insert(_EVENTS).from_select(list(event), select(*event.values()).select_from(actor))
+    return select(*actor.c).add_cte(project.cte("created")).add_cte(audit.cte("audited"))
+
+
+_CREATE = _create()
+
+
+class Locked(NamedTuple):
+    values: dict[str, Any]  # every column of the project but the search document
+    owner_email: str
+    actor: dict[str, Any] | None  # the acting user's ACTOR_FIELDS (None: no such user)
+
+
+async def lock_for_update(session: AsyncSession, project_id: uuid.UUID, actor_id: uuid.UUID) -> Locked | None:
+    """The project's columns (not the search document), its owner's e-mail and the acting user's
+    row, the project's row locked (FOR UPDATE OF projects: the users' rows are not) until the
+    transaction ends; None when there is no such project."""
     conn = await session.connection()
-    return (await conn.execute(_LOCK, {"project_id": project_id})).mappings().one_or_none()
+    params = {"project_id": project_id, "actor_id": actor_id}
+    row = (await conn.execute(_LOCK, params)).mappings().one_or_none()
+    if row is None:
+        return None
+    values = dict(row)
+    owner_email = values.pop("owner_email") or ""
+    actor = {name: values.pop(f"actor_{name}") for name in ACTOR_FIELDS}
+    return Locked(values, owner_email, actor if actor["email"] is not None else None)
 
 
 def _event_params(event: dict[str, Any]) -> dict[str, Any]:
     return {f"e_{key}": value for key, value in event.items()}
 
 
-async def insert_with_event(session: AsyncSession, values: dict[str, Any], event: dict[str, Any]) -> None:
-    """A new project (``values``: every column of ``_NEW``) and its audit event (``event``:
-    event_type, actor, request_id, created_at, data) in one statement."""
+async def insert_with_event(
+    session: AsyncSession, values: dict[str, Any], event: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A new project (``values``: every column of ``_NEW``; ``owner_id`` is the acting user) and
+    its audit event (``event``: event_type, request_id, created_at, data; the actor is the
+    owner's e-mail as stored), in one statement that also reads the owner's row: returns its
+    ACTOR_FIELDS, or None (and writes nothing) when there is no such user."""
     conn = await session.connection()
-    params = {f"p_{name}": values[name] for name in _NEW}
-    await conn.execute(_INSERT, params | _event_params({"project_id": values["project_id"], **event}))
+    params = {f"p_{name}": values[name] for name in _NEW} | {"actor_id": values["owner_id"]}
+    params |= _event_params({"project_id": values["project_id"], **event})
+    row = (await conn.execute(_CREATE, params)).mappings().one_or_none()
+    return dict(row) if row is not None else None
 
 
 async def update_with_event(session: AsyncSession, values: dict[str, Any], event: dict[str, Any]) -> None:

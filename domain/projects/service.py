@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import (
     Conflict,
+    DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -245,20 +246,28 @@ class ProjectService:
         the first project (``replayed``), the same key with other data 422, meanwhile 409."""
 
         async def work(tx: Transaction) -> ProjectOut:
-            return await self._create(tx, data, request_id=request_id)
+            return await self._create(tx, actor, data, request_id=request_id)
 
-        replay = await self.idempotency.run(actor.user_id, idempotency, data, ProjectOut, work)
+        replay = await self.idempotency.run(
+            actor.user_id, idempotency, data, ProjectOut, work, admits_actor=True
+        )
         if not replay.replayed:
             self.observe("created")
         return replay
 
-    async def _create(self, tx: Transaction, data: ProjectCreate, *, request_id: str | None) -> ProjectOut:
-        actor = tx.actor
-        if not can_create_project(actor.role):
-            raise Forbidden(f"A user with role '{actor.role}' may not create projects.")
+    async def _create(
+        self, tx: Transaction, caller: Actor, data: ProjectCreate, *, request_id: str | None
+    ) -> ProjectOut:
+        """In a unit of work opened with ``uow.acting``: the project, its audit event and the
+        acting user's re-read are one statement; a refusal (no such user, deactivated, a role that
+        may not create) raises after it, which rolls the insert back."""
         now = utcnow()
         project_id = uuid.uuid4()
-        user_id = uuid.UUID(actor.user_id)
+        try:
+            user_id = uuid.UUID(str(caller.user_id))
+        except ValueError:
+            await tx.reread_actor()  # refuses: no user has this id
+            raise
         fields = data.model_dump()
         values: dict[str, Any] = {
             "project_id": project_id,
@@ -272,19 +281,20 @@ class ProjectService:
             "updated_at": now,
             "updated_by": user_id,
         }
-        # Everything the answer shows is known here: the row and its event are one statement, and
-        # nothing is read back.
-        await repo.insert_with_event(
+        # Everything the answer shows is known here: nothing is read back.
+        found = await repo.insert_with_event(
             tx.session,
             values,
             {
                 "event_type": "created",
-                "actor": actor.email,
                 "request_id": request_id,
                 "created_at": now,
                 "data": {"fields": fields, "status": Status.draft.value},
             },
         )
+        actor = tx.admit(found)
+        if not can_create_project(actor.role):
+            raise Forbidden(f"A user with role '{actor.role}' may not create projects.")
         self._reindex_later(tx.outbox, project_id)
         return _out_of(values, actor.email)
 
@@ -488,17 +498,23 @@ class ProjectService:
         """Change the fields present in ``changes`` under the caller's ETag: the row locked and its
         owner's e-mail read in one statement, the new values and the audit event written in
         another (nothing read back: the answer is what was locked plus what changed)."""
-        async with self.uow(actor.user_id) as tx:
-            session, actor = tx.session, tx.actor
-            _require_if_match(if_match)
-            pid = _parse_id(project_id)
-            row = await repo.lock_with_owner_email(session, pid)
-            if row is None:
+        async with self.uow.acting(actor.user_id) as tx:
+            session = tx.session
+            try:
+                _require_if_match(if_match)
+                pid = _parse_id(project_id)
+                actor_id = uuid.UUID(str(actor.user_id))
+            except (DomainError, ValueError):
+                await tx.reread_actor()  # a deactivated user is refused first, as everywhere
+                raise
+            locked = await repo.lock_for_update(session, pid, actor_id)
+            if locked is None:
+                await tx.reread_actor()
                 raise NotFound(f"No project {project_id!r}.")
-            self._compare_etag(if_match, row["etag"])
-            _check_may_change(row["owner_id"], row["status"], actor)
-            values = dict(row)
-            owner_email = values.pop("owner_email") or ""
+            actor = tx.admit(locked.actor)
+            values, owner_email = locked.values, locked.owner_email
+            self._compare_etag(if_match, values["etag"])
+            _check_may_change(values["owner_id"], values["status"], actor)
             wanted = changes.model_dump(exclude_unset=True, exclude_none=True)
             changed = diff(values, wanted)
             if changed:

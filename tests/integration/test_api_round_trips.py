@@ -153,22 +153,45 @@ async def test_a_role_change_counts_on_the_next_read(http, estimator, project, l
     assert (await listening.users.authenticate_api_key(estimator["X-API-Key"])).role == "manager"
 
 
-async def test_a_patch_of_a_project_costs_these_round_trips(http, estimator, project):
+async def test_a_patch_is_one_read_and_one_write_in_its_transaction(http, estimator, project, listening):
     current = await http.get(f"/api/v1/projects/{project}", headers=estimator)
-    etag = current.headers["etag"]
     with round_trips() as trips:
         response = await http.patch(
             f"/api/v1/projects/{project}",
-            headers={**estimator, "If-Match": etag},
+            headers={**estimator, "If-Match": current.headers["etag"]},
             json={"customer": "Acme Signs"},
         )
     assert response.status_code == 200, response.text
-    assert trips.seen == [], " ".join(trips.seen)
+    # The project locked with its owner's e-mail and the acting user re-read (one SELECT), then the
+    # new values and the audit event (one statement: an UPDATE in a WITH and the INSERT). It used
+    # to be 7: the actor, the lock, the UPDATE, the INSERT and the owner's e-mail, each alone.
+    assert trips.seen == ["CHECKOUT", "BEGIN", "SELECT", "WITH", "COMMIT"], " ".join(trips.seen)
+    result = response.json()["result"]
+    assert result["customer"] == "Acme Signs" and result["revision"] == 2
+    assert result["owner_email"] == "estimator@example.com"
+    assert response.headers["etag"] == f'"{result["etag"]}"' != current.headers["etag"]
+    events = (await http.get(f"/api/v1/projects/{project}/events", headers=estimator)).json()["result"]
+    assert events["items"][0]["event_type"] == "updated"
+    assert events["items"][0]["data"] == {
+        "changes": {"customer": {"before": "Acme", "after": "Acme Signs"}},
+        "revision": 2,
+    }
+    again = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert again.json()["result"] == {**result, "etag": result["etag"]}
 
 
-async def test_a_post_of_a_project_costs_these_round_trips(http, estimator, project):
+async def test_a_post_is_one_statement_in_its_transaction(http, estimator, listening):
     body = {"name": "Oak Ave Monument", "account_id": "A-2", "customer": "Oak", "site_address": "2 Oak Ave"}
+    assert (await http.get("/api/v1/projects", headers=estimator)).status_code == 200  # the key is known
     with round_trips() as trips:
         response = await http.post("/api/v1/projects", headers=estimator, json=body)
     assert response.status_code == 201, response.text
-    assert trips.seen == [], " ".join(trips.seen)
+    # The acting user re-read, the project and its audit event written: one statement (it used to
+    # be the actor, the INSERT, a SELECT reading the row back and the event's INSERT).
+    assert trips.seen == ["CHECKOUT", "BEGIN", "WITH", "COMMIT"], " ".join(trips.seen)
+    result = response.json()["result"]
+    assert result["owner_email"] == "estimator@example.com" and result["revision"] == 1
+    stored = await http.get(response.headers["location"], headers=estimator)
+    assert stored.json()["result"] == result
+    events = (await http.get(f"{response.headers['location']}/events", headers=estimator)).json()["result"]
+    assert [(e["event_type"], e["actor"]) for e in events["items"]] == [("created", "estimator@example.com")]
