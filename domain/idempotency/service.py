@@ -17,11 +17,11 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +70,14 @@ class Replay(Generic[M]):
     value: M
     replayed: bool  # True: the stored outcome of an earlier request with the same key
     response: StoredResponse | None = None
+
+
+def _outlived(now: datetime, stale: datetime) -> Any:
+    """Keys past their time to live, and claims abandoned in flight (their process died)."""
+    return or_(
+        IdempotencyKey.expires_at < now,
+        and_(IdempotencyKey.state == "in_flight", IdempotencyKey.created_at < stale),
+    )
 
 
 def request_fingerprint(body: Any) -> str:
@@ -124,40 +132,45 @@ class IdempotencyService:
             )
         now = utcnow()
         uid = uuid.UUID(user_id)
+        stale = now - IN_FLIGHT_TIMEOUT
         async with self.uow() as tx:
             session = tx.session
-            await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
-            await session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.state == "in_flight", IdempotencyKey.created_at < now - IN_FLIGHT_TIMEOUT
-                )
+            # One statement: purge the expired keys and the abandoned claims of others, and claim
+            # this key, taking it over when its own row is expired or abandoned (purging it in the
+            # same statement would not free its place in the unique index for the INSERT).
+            key_row = and_(
+                IdempotencyKey.user_id == uid, IdempotencyKey.endpoint == scope, IdempotencyKey.key == key
             )
-            inserted = await session.execute(
-                insert(IdempotencyKey)
-                .values(
-                    id=uuid.uuid4(),
-                    user_id=uid,
-                    endpoint=scope,
-                    key=key,
-                    request_sha256=fingerprint,
-                    state="in_flight",
-                    created_at=now,
-                    expires_at=now + self.ttl,
-                )
-                .on_conflict_do_nothing(constraint="uq_idempotency_keys_scope")
-                .returning(IdempotencyKey.id)
+            purged = delete(IdempotencyKey).where(_outlived(now, stale), not_(key_row))
+            claim = insert(IdempotencyKey).values(
+                id=uuid.uuid4(),
+                user_id=uid,
+                endpoint=scope,
+                key=key,
+                request_sha256=fingerprint,
+                state="in_flight",
+                created_at=now,
+                expires_at=now + self.ttl,
             )
+            claim = claim.on_conflict_do_update(
+                constraint="uq_idempotency_keys_scope",
+                set_={
+                    "id": claim.excluded.id,
+                    "request_sha256": claim.excluded.request_sha256,
+                    "state": claim.excluded.state,
+                    "result": None,
+                    "response_status": None,
+                    "response_headers": None,
+                    "response_body": None,
+                    "created_at": claim.excluded.created_at,
+                    "expires_at": claim.excluded.expires_at,
+                },
+                where=_outlived(now, stale),
+            )
+            inserted = await session.execute(claim.returning(IdempotencyKey.id).add_cte(purged.cte("purged")))
             if inserted.first() is not None:
                 return None
-            row = (
-                await session.execute(
-                    select(IdempotencyKey).where(
-                        IdempotencyKey.user_id == uid,
-                        IdempotencyKey.endpoint == scope,
-                        IdempotencyKey.key == key,
-                    )
-                )
-            ).scalar_one()
+            row = (await session.execute(select(IdempotencyKey).where(key_row))).scalar_one()
         if row.request_sha256 != fingerprint:
             raise InvalidInput(
                 "This Idempotency-Key was already used with a different request body.",
