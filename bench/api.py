@@ -10,7 +10,12 @@ and drives each with wrk (2 threads) in alternating rounds, so both see the same
     (baseline) at each connection count;
   - ``PATCH /api/v1/projects/{id}`` (a new customer each request; the product refuses a write
     without the current ETag, so one connection chains them: a wrk Lua script sends the ETag of
-    each answer with the next request) and ``POST /api/v1/projects`` (a new project each request).
+    each answer with the next request) and ``POST /api/v1/projects`` (a new project each request);
+  - ``--series patch-many``: PATCHes at each connection count, each connection chaining the ETags
+    of a project of its own (one wrk thread per connection, so a Lua state sees only its own
+    connection's answers): the writes' throughput, which one connection's latency bounds otherwise;
+  - ``--series post-key``: the POSTs, each with an ``Idempotency-Key`` of its own.
+``--series`` picks the series (default ``get patch post``: the GETs, PATCH and POST above).
 Prints the machine, the load average, and per series the requests per second, p50, p95 and p99
 latency, the server process's CPU time per request (user + system from ``/proc``: the column a busy
 machine skews least; not measured in the ``--gc`` series), the medians over the rounds, and the
@@ -95,6 +100,24 @@ request = function()
     .. '"site_address": "1 Elm St"}'
   return wrk.format("POST", nil, {["Content-Type"] = "application/json",
     ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+end
+"""
+
+# The same POSTs, each with an Idempotency-Key of its own (unique per thread and request).
+POST_KEY_LUA = r"""
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"name": "Bench ' .. n .. '", "account_id": "A-1", "customer": "Acme", '
+    .. '"site_address": "1 Elm St"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["X-API-Key"] = os.getenv("BENCH_KEY"),
+    ["Idempotency-Key"] = os.getenv("BENCH_RUN") .. "-" .. tid .. "-" .. n}, body)
 end
 """
 
@@ -265,7 +288,7 @@ def main() -> int:
     parser.add_argument(
         "--series",
         nargs="+",
-        choices=["get", "patch", "patch-many", "post"],
+        choices=["get", "patch", "patch-many", "post", "post-key"],
         default=["get", "patch", "post"],
         help="the series to run (patch-many: PATCH at each connection count, a project per connection)",
     )
@@ -290,6 +313,7 @@ def main() -> int:
         get = _script(tmp, "get.lua", "")
         patch = _script(tmp, "patch.lua", PATCH_LUA)
         post = _script(tmp, "post.lua", POST_LUA)
+        post_key = _script(tmp, "post_key.lua", POST_KEY_LUA)
         patch_many = _script(tmp, "patch_many.lua", PATCH_MANY_LUA)
 
         def etag_of(base: str, project: str = project_id) -> str:
@@ -411,6 +435,17 @@ def main() -> int:
                             8,
                             script=post,
                             env={"BENCH_KEY": key},
+                            pid=app,
+                        )
+                    )
+                if "post-key" in args.series:
+                    series.setdefault("POST product, 8 conn (Idempotency-Key)", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects",
+                            args.seconds,
+                            8,
+                            script=post_key,
+                            env={"BENCH_KEY": key, "BENCH_RUN": f"{time.time_ns()}"},
                             pid=app,
                         )
                     )

@@ -5,6 +5,11 @@ deactivated or demoted user can no longer act through a page opened before), wri
 and its audit event together, and returns plain DTOs. Concurrency: updates lock the row
 (SELECT ... FOR UPDATE) and compare the caller's ETag under the lock, so of N writers holding
 the same ETag exactly one wins and the rest get 412 with the current ETag.
+
+The API's hot writes cost the fewest round trips: creating a project is one statement (the
+acting user re-read, the project and its audit event), updating one is two (the row locked with
+its owner's e-mail and the acting user, then the new values and the audit event); both are Core
+statements built once (domain/projects/repository.py), and nothing is read back.
 """
 
 from __future__ import annotations
