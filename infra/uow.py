@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Forbidden
@@ -53,19 +53,35 @@ class SqlOutbox:
 _OUTBOX = cast(Table, OutboxMessage.__table__)
 
 
-def _written_and_notified(messages: Sequence[OutboxMessage]) -> Any:
-    """INSERT the outbox rows and ``pg_notify`` the relays' channel, as one statement."""
+def _written_and_notified_statement(count: int) -> Any:
+    """INSERT ``count`` outbox rows and ``pg_notify`` the relays' channel, as one statement."""
     rows = [
         {
-            "kind": m.kind,
-            "payload": m.payload,
-            "created_at": m.created_at,
-            "available_at": m.available_at,
-            "attempts": m.attempts,
+            name: bindparam(f"m{n}_{name}", type_=_OUTBOX.c[name].type)
+            for name in ("kind", "payload", "created_at", "available_at", "attempts")
         }
-        for m in messages
+        for n in range(count)
     ]
-    return select(func.pg_notify(CHANNEL, "")).add_cte(insert(_OUTBOX).values(rows).cte("written"))
+    # One row as a plain VALUES: SQLAlchemy caches its compiled form (not a multi-row VALUES').
+    written = insert(_OUTBOX).values(rows[0] if count == 1 else rows)
+    return select(func.pg_notify(CHANNEL, "")).add_cte(written.cte("written"))
+
+
+# Built once: a use case writes one outbox row (a search refresh, a job) far more often than more.
+_ONE_WRITTEN_AND_NOTIFIED = _written_and_notified_statement(1)
+
+
+def _written_and_notified(messages: Sequence[OutboxMessage]) -> tuple[Any, dict[str, Any]]:
+    """The statement that writes ``messages`` and wakes the relays, and its parameters."""
+    statement = (
+        _ONE_WRITTEN_AND_NOTIFIED if len(messages) == 1 else _written_and_notified_statement(len(messages))
+    )
+    params = {
+        f"m{n}_{name}": getattr(m, name)
+        for n, m in enumerate(messages)
+        for name in ("kind", "payload", "created_at", "available_at", "attempts")
+    }
+    return statement, params
 
 
 class SqlTransaction:
@@ -173,7 +189,7 @@ class SqlUnitOfWork:
             messages = tx.outbox.messages
             if messages:
                 # The rows and the NOTIFY in one statement.
-                await session.execute(_written_and_notified(messages))
+                await session.execute(*_written_and_notified(messages))
             changed: set[str] = session.info.pop(USERS_CHANGED, set())
             # Committed: only now may anything act on the outbox rows.
         if messages:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlalchemy.pool import Pool
 
 from bootstrap import wire
@@ -24,9 +25,16 @@ from tests.waiting import eventually
 class RoundTrips:
     def __init__(self) -> None:
         self.seen: list[str] = []
+        # Statements whose compiled form was not taken from SQLAlchemy's cache: built and compiled
+        # again for each request (no cache key), or compiled for the first time.
+        self.compiled: list[str] = []
 
-    def statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def statement(
+        self, _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, *_: Any
+    ) -> None:
         self.seen.append(statement.split(None, 1)[0].upper())
+        if context is not None and context.compiled is not None and context.cache_hit is not CACHE_HIT:
+            self.compiled.append(statement)
 
     def begin(self, conn: Any) -> None:
         # An autocommit connection sends no BEGIN (nor COMMIT) to the server.
@@ -217,3 +225,28 @@ async def test_a_post_with_an_idempotency_key_adds_the_claim_and_the_stored_answ
     assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json() == response.json()
     assert trips.seen == ["CHECKOUT", "BEGIN", "WITH", "SELECT", "COMMIT"], " ".join(trips.seen)
+
+
+async def test_the_writes_statements_are_compiled_once(http, estimator, listening):
+    """Every statement of a PATCH, a POST and a keyed POST (outbox rows included) comes from the
+    compiled cache once each has run: none is built in a form SQLAlchemy cannot cache."""
+    listening.projects.search_outbox = True  # as with OpenSearch: each change writes an outbox row
+    assert (await http.get("/api/v1/projects", headers=estimator)).status_code == 200  # the key is known
+
+    async def writes(n: int) -> None:
+        body = {"name": f"Oak {n}", "account_id": "A-2"}
+        created = await http.post("/api/v1/projects", headers=estimator, json=body)
+        assert created.status_code == 201, created.text
+        keyed = {**estimator, "Idempotency-Key": f"oak-{n}"}
+        assert (await http.post("/api/v1/projects", headers=keyed, json=body)).status_code == 201
+        patched = await http.patch(
+            created.headers["location"],
+            headers={**estimator, "If-Match": created.headers["etag"]},
+            json={"customer": f"Oak {n}"},
+        )
+        assert patched.status_code == 200, patched.text
+
+    await writes(1)
+    with round_trips() as trips:
+        await writes(2)
+    assert "WITH" in trips.seen and trips.compiled == [], trips.compiled
