@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import Forbidden
@@ -33,8 +33,9 @@ REFUSED = "Your account is deactivated or no longer exists."
 
 
 class SqlOutbox:
-    """Collects the transaction's outbox rows; the unit of work writes them, and the NOTIFY, as
-    one statement when the use case is done (before the commit)."""
+    """The transaction's outbox rows: added to the session, so a savepoint rolled back drops those
+    added in it (the ORM expunges them); the unit of work writes the rows still pending, and the
+    NOTIFY, as one statement when the use case is done (before the commit)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -47,7 +48,24 @@ class SqlOutbox:
         if trace is not None:
             payload[TRACE] = trace
         message = OutboxMessage(kind=kind, payload=payload, created_at=now, available_at=now, attempts=0)
+        self.session.add(message)
         self.messages.append(message)
+
+    def kept(self) -> tuple[list[OutboxMessage], list[OutboxMessage]]:
+        """(the rows still to write, every row this transaction keeps): a row added in a savepoint
+        that rolled back is in neither; one a flush wrote already is only in the second."""
+        pending: list[OutboxMessage] = []
+        kept: list[OutboxMessage] = []
+        for message in self.messages:
+            state = inspect(message)
+            if state.pending:
+                pending.append(message)
+            elif not state.persistent:
+                continue
+            kept.append(message)
+        for message in pending:
+            self.session.expunge(message)  # written by the unit of work's statement, not a flush
+        return pending, kept
 
 
 _OUTBOX = cast(Table, OutboxMessage.__table__)
@@ -71,8 +89,14 @@ def _written_and_notified_statement(count: int) -> Any:
 _ONE_WRITTEN_AND_NOTIFIED = _written_and_notified_statement(1)
 
 
+_NOTIFIED = select(func.pg_notify(CHANNEL, ""))
+
+
 def _written_and_notified(messages: Sequence[OutboxMessage]) -> tuple[Any, dict[str, Any]]:
-    """The statement that writes ``messages`` and wakes the relays, and its parameters."""
+    """The statement that writes ``messages`` (maybe none) and wakes the relays, and its
+    parameters."""
+    if not messages:
+        return _NOTIFIED, {}
     statement = (
         _ONE_WRITTEN_AND_NOTIFIED if len(messages) == 1 else _written_and_notified_statement(len(messages))
     )
@@ -186,10 +210,10 @@ class SqlUnitOfWork:
             yield tx
             if not tx.admitted:
                 raise RuntimeError("The acting user was never re-read in this transaction.")
-            messages = tx.outbox.messages
+            pending, messages = tx.outbox.kept()
             if messages:
-                # The rows and the NOTIFY in one statement.
-                await session.execute(*_written_and_notified(messages))
+                # The rows not written yet and the NOTIFY in one statement.
+                await session.execute(*_written_and_notified(pending))
             changed: set[str] = session.info.pop(USERS_CHANGED, set())
             # Committed: only now may anything act on the outbox rows.
         if messages:

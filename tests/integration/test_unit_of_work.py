@@ -64,6 +64,30 @@ async def test_an_estimator_deactivated_elsewhere_can_no_longer_update_projects(
     assert (await services.projects.get(project.project_id)).customer == "Acme"
 
 
+async def test_an_outbox_row_added_in_a_savepoint_rolled_back_is_neither_written_nor_handed_on(servers):
+    db = Database(servers["database_url"], pool_size=2)
+    handed: list[list[str]] = []
+    uow = SqlUnitOfWork(
+        db, after_commit=lambda messages: handed.append([m.payload["job_id"] for m in messages])
+    )
+    try:
+        async with uow() as tx:
+            tx.outbox.add("job.enqueue", {"job_id": "kept", "attempt": 1})
+            with pytest.raises(RuntimeError):
+                async with tx.session.begin_nested():
+                    tx.outbox.add("job.enqueue", {"job_id": "dropped", "attempt": 1})
+                    raise RuntimeError("what follows a change fails; the change stands")
+            async with tx.session.begin_nested():
+                tx.outbox.add("job.enqueue", {"job_id": "released", "attempt": 1})
+            tx.outbox.add("job.enqueue", {"job_id": "last", "attempt": 1})
+        async with db.sessions() as other:
+            rows = (await other.execute(text("SELECT payload->>'job_id' FROM outbox"))).scalars().all()
+        assert sorted(rows) == ["kept", "last", "released"]
+        assert [sorted(each) for each in handed] == [["kept", "last", "released"]]
+    finally:
+        await db.dispose()
+
+
 async def test_a_unit_of_work_acting_for_a_user_never_commits_without_admitting_them(servers):
     db = Database(servers["database_url"], pool_size=2)
     uow = SqlUnitOfWork(db)
