@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.encoders import jsonable_encoder
 
 from api.contract import ETAG_HEADER, Envelope, errors
 from api.deps import ActorDep, ServicesDep
@@ -84,7 +83,8 @@ async def create_project(
 ) -> Response:
     def respond(project: ProjectOut) -> StoredResponse:
         headers = {"Location": _location(project.project_id), "ETag": quote(project.etag)}
-        return StoredResponse(201, headers, jsonable_encoder(envelope_body(request, project)))
+        # envelope_body is JSON already (the result dumped in JSON mode): not walked again.
+        return StoredResponse(201, headers, envelope_body(request, project))
 
     idempotency = idempotent("POST /api/v1/projects", idempotency_key, respond)
     outcome = await services.projects.create_replayable(

@@ -10,7 +10,12 @@ and drives each with wrk (2 threads) in alternating rounds, so both see the same
     (baseline) at each connection count;
   - ``PATCH /api/v1/projects/{id}`` (a new customer each request; the product refuses a write
     without the current ETag, so one connection chains them: a wrk Lua script sends the ETag of
-    each answer with the next request) and ``POST /api/v1/projects`` (a new project each request).
+    each answer with the next request) and ``POST /api/v1/projects`` (a new project each request);
+  - ``--series patch-many``: PATCHes at each connection count, each connection chaining the ETags
+    of a project of its own (one wrk thread per connection, so a Lua state sees only its own
+    connection's answers): the writes' throughput, which one connection's latency bounds otherwise;
+  - ``--series post-key``: the POSTs, each with an ``Idempotency-Key`` of its own.
+``--series`` picks the series (default ``get patch post``: the GETs, PATCH and POST above).
 Prints the machine, the load average, and per series the requests per second, p50, p95 and p99
 latency, the server process's CPU time per request (user + system from ``/proc``: the column a busy
 machine skews least; not measured in the ``--gc`` series), the medians over the rounds, and the
@@ -63,6 +68,30 @@ response = function(status, headers, body)
 end
 """
 
+# One thread per connection, each given a project of its own and its ETag (BENCH_TARGETS:
+# "id etag id etag ...", one pair per thread) by setup(); each chains its own answers' ETags.
+PATCH_MANY_LUA = r"""
+local targets = {}
+for word in string.gmatch(os.getenv("BENCH_TARGETS"), "%S+") do table.insert(targets, word) end
+local threads = 0
+setup = function(thread)
+  thread:set("project", targets[threads * 2 + 1])
+  thread:set("etag", targets[threads * 2 + 2])
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"customer": "Customer ' .. n .. '"}'
+  return wrk.format("PATCH", "/api/v1/projects/" .. project, {["If-Match"] = etag,
+    ["Content-Type"] = "application/json", ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+end
+response = function(status, headers, body)
+  if headers["ETag"] then etag = headers["ETag"] end
+  if headers["etag"] then etag = headers["etag"] end
+end
+"""
+
 POST_LUA = r"""
 local n = 0
 request = function()
@@ -71,6 +100,24 @@ request = function()
     .. '"site_address": "1 Elm St"}'
   return wrk.format("POST", nil, {["Content-Type"] = "application/json",
     ["X-API-Key"] = os.getenv("BENCH_KEY")}, body)
+end
+"""
+
+# The same POSTs, each with an Idempotency-Key of its own (unique per thread and request).
+POST_KEY_LUA = r"""
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"name": "Bench ' .. n .. '", "account_id": "A-1", "customer": "Acme", '
+    .. '"site_address": "1 Elm St"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json",
+    ["X-API-Key"] = os.getenv("BENCH_KEY"),
+    ["Idempotency-Key"] = os.getenv("BENCH_RUN") .. "-" .. tid .. "-" .. n}, body)
 end
 """
 
@@ -86,12 +133,21 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _wrk(
-    url: str, seconds: int, connections: int, *, script: str | None = None, headers=(), env=None, pid=None
+    url: str,
+    seconds: int,
+    connections: int,
+    *,
+    script: str | None = None,
+    headers=(),
+    env=None,
+    pid=None,
+    threads: int | None = None,
 ) -> Run:
     """(requests/s, p50 ms, p95 ms, p99 ms, non-2xx, CPU ms per request of process ``pid``) of
-    one wrk run."""
+    one wrk run (``threads``: wrk's threads, at most 2 unless given)."""
     cpu0 = _cpu_seconds(pid) if pid else 0.0
-    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    threads = threads or min(2, connections)
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for h in headers:
         cmd += ["-H", h]
     if script:
@@ -130,7 +186,10 @@ def _script(tmp: Path, name: str, body: str) -> str:
     return str(path)
 
 
-async def _setup(database_url: str, redis_url: str, data_dir: Path) -> tuple[str, str]:
+async def _setup(
+    database_url: str, redis_url: str, data_dir: Path, *, more: int = 0
+) -> tuple[str, str, list[str]]:
+    """The estimator's API key, its project's id, and the ids of ``more`` projects of its own."""
     from bootstrap import wire
     from domain.projects.schemas import ProjectCreate
     from infra.migrate import upgrade
@@ -145,7 +204,15 @@ async def _setup(database_url: str, redis_url: str, data_dir: Path) -> tuple[str
             actor,
             ProjectCreate(name="Elm St Pylon", account_id="A-1", customer="Acme", site_address="1 Elm St"),
         )
-        return creds.api_key, project.project_id
+        others = [
+            (
+                await services.projects.create(
+                    actor, ProjectCreate(name=f"Pylon {n}", account_id="A-1", customer="Acme")
+                )
+            ).project_id
+            for n in range(more)
+        ]
+        return creds.api_key, project.project_id, others
     finally:
         await release()
 
@@ -218,6 +285,13 @@ def main() -> int:
         metavar="VARIANT",
         help="compare products with these garbage-collector settings: default, off, freeze, freeze+N, N",
     )
+    parser.add_argument(
+        "--series",
+        nargs="+",
+        choices=["get", "patch", "patch-many", "post", "post-key"],
+        default=["get", "patch", "post"],
+        help="the series to run (patch-many: PATCH at each connection count, a project per connection)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)")
@@ -229,7 +303,8 @@ def main() -> int:
     try:
         database_url = embedded.start_postgres()
         redis_url = embedded.start_redis()
-        key, project_id = asyncio.run(_setup(database_url, redis_url, tmp / "data"))
+        many = max(args.connections) if "patch-many" in args.series else 0
+        key, project_id, others = asyncio.run(_setup(database_url, redis_url, tmp / "data", more=many))
         servers = {"database_url": database_url, "redis_url": redis_url}
         # The rate limits lifted far above what wrk sends (the limiter still runs on every request,
         # so its cost is in the numbers).
@@ -238,9 +313,11 @@ def main() -> int:
         get = _script(tmp, "get.lua", "")
         patch = _script(tmp, "patch.lua", PATCH_LUA)
         post = _script(tmp, "post.lua", POST_LUA)
+        post_key = _script(tmp, "post_key.lua", POST_KEY_LUA)
+        patch_many = _script(tmp, "patch_many.lua", PATCH_MANY_LUA)
 
-        def etag_of(base: str) -> str:
-            url = f"{base}/api/v1/projects/{project_id}"
+        def etag_of(base: str, project: str = project_id) -> str:
+            url = f"{base}/api/v1/projects/{project}"
             return str(httpx.get(url, headers={"X-API-Key": key}, trust_env=False).headers["etag"])
 
         def header() -> None:
@@ -307,7 +384,7 @@ def main() -> int:
             etag = etag_of(base)
             series = {}
             for _ in range(args.rounds):
-                for c in args.connections:
+                for c in args.connections if "get" in args.series else ():
                     series.setdefault(f"GET product, {c} conn", []).append(
                         _wrk(
                             f"{base}/api/v1/projects/{project_id}",
@@ -321,32 +398,59 @@ def main() -> int:
                     series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
                         _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get, pid=bare.pid)
                     )
-                series.setdefault("GET bare hello, 8 conn", []).append(
-                    _wrk(f"{bare_url}/hello", args.seconds, 8, script=get, pid=bare.pid)
-                )
-                series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
-                    _wrk(
-                        f"{base}/api/v1/projects/{project_id}",
-                        args.seconds,
-                        1,
-                        script=patch,
-                        env={"BENCH_KEY": key, "BENCH_ETAG": etag},
-                        pid=app,
+                if "get" in args.series:
+                    series.setdefault("GET bare hello, 8 conn", []).append(
+                        _wrk(f"{bare_url}/hello", args.seconds, 8, script=get, pid=bare.pid)
                     )
-                )
-                etag = etag_of(base)
-                series.setdefault("POST product, 8 conn", []).append(
-                    _wrk(
-                        f"{base}/api/v1/projects",
-                        args.seconds,
-                        8,
-                        script=post,
-                        env={"BENCH_KEY": key},
-                        pid=app,
+                if "patch" in args.series:
+                    series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects/{project_id}",
+                            args.seconds,
+                            1,
+                            script=patch,
+                            env={"BENCH_KEY": key, "BENCH_ETAG": etag},
+                            pid=app,
+                        )
                     )
-                )
+                    etag = etag_of(base)
+                for c in args.connections if "patch-many" in args.series else ():
+                    targets = " ".join(f"{p} {etag_of(base, p)}" for p in others[:c])
+                    series.setdefault(f"PATCH product, {c} conn (a project each, ETag chained)", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects",
+                            args.seconds,
+                            c,
+                            script=patch_many,
+                            env={"BENCH_KEY": key, "BENCH_TARGETS": targets},
+                            pid=app,
+                            threads=c,
+                        )
+                    )
+                if "post" in args.series:
+                    series.setdefault("POST product, 8 conn", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects",
+                            args.seconds,
+                            8,
+                            script=post,
+                            env={"BENCH_KEY": key},
+                            pid=app,
+                        )
+                    )
+                if "post-key" in args.series:
+                    series.setdefault("POST product, 8 conn (Idempotency-Key)", []).append(
+                        _wrk(
+                            f"{base}/api/v1/projects",
+                            args.seconds,
+                            8,
+                            script=post_key,
+                            env={"BENCH_KEY": key, "BENCH_RUN": f"{time.time_ns()}"},
+                            pid=app,
+                        )
+                    )
             _print(series, args.rounds, args.seconds)
-            for c in args.connections:
+            for c in args.connections if "get" in args.series else ():
                 p = statistics.median(r[0] for r in series[f"GET product, {c} conn"])
                 b = statistics.median(r[0] for r in series[f"GET bare FastAPI+asyncpg, {c} conn"])
                 print(f"ratio product / bare read at {c} connections: {p / b:.3f}")

@@ -43,6 +43,17 @@ class Transaction(Protocol):
         read when it was opened."""
         ...
 
+    def admit(self, user: Mapping[str, Any] | None) -> Actor:
+        """In a unit of work opened with ``uow.acting``: the acting user as the use case's first
+        statement read it (``email``, ``role``, ``name``, ``session_epoch``, ``is_active``; None:
+        no such user). Forbidden unless active; from then on it is :attr:`actor`."""
+        ...
+
+    async def reread_actor(self) -> Actor:
+        """In a unit of work opened with ``uow.acting``: admit the acting user with a statement of
+        its own (the use case's first statement could not read it)."""
+        ...
+
     @property
     def users(self) -> UserRepository: ...
 
@@ -59,6 +70,12 @@ class UnitOfWork(Protocol):
     or deactivated, so a page opened before a deactivation cannot act any more."""
 
     def __call__(self, actor_id: str | None = None) -> AbstractAsyncContextManager[Transaction]: ...
+
+    def acting(self, actor_id: str) -> AbstractAsyncContextManager[Transaction]:
+        """A unit of work whose use case re-reads the acting user in its own first statement and
+        admits it (``tx.admit`` / ``tx.reread_actor``) before anything else: one round trip fewer.
+        Leaving the block without having admitted the actor rolls back (RuntimeError)."""
+        ...
 
     def read(self) -> AbstractAsyncContextManager[Transaction]:
         """A read of ONE statement: no transaction around it (no BEGIN and COMMIT round trips;

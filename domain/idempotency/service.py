@@ -18,10 +18,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, Uuid, and_, bindparam, delete, not_, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,6 +72,70 @@ class Replay(Generic[M]):
     response: StoredResponse | None = None
 
 
+# The statements of a keyed request, built once (Core: no ORM bookkeeping, no statement to build
+# and key for the compiled cache per request).
+_KEYS = cast(Table, IdempotencyKey.__table__)
+_C = _KEYS.c
+_THIS_KEY = and_(
+    _C.user_id == bindparam("b_user_id", type_=Uuid()),
+    _C.endpoint == bindparam("b_endpoint", type_=_C.endpoint.type),
+    _C.key == bindparam("b_key", type_=_C.key.type),
+)
+
+
+def _outlived() -> Any:
+    """Keys past their time to live, and claims abandoned in flight (their process died)."""
+    return or_(
+        _C.expires_at < bindparam("b_now", type_=_C.expires_at.type),
+        and_(_C.state == "in_flight", _C.created_at < bindparam("b_stale", type_=_C.created_at.type)),
+    )
+
+
+def _claim() -> Any:
+    """Purge what has outlived its time (but this key's row) and claim this key, taking over its
+    row when that has outlived its time (purging it in the same statement would not free its
+    place in the unique index for the INSERT); RETURNING the id when the caller goes ahead."""
+    purged = delete(_KEYS).where(_outlived(), not_(_THIS_KEY))
+    claim = insert(_KEYS).values(
+        id=bindparam("b_id", type_=_C.id.type),
+        user_id=bindparam("b_user_id", type_=Uuid()),
+        endpoint=bindparam("b_endpoint", type_=_C.endpoint.type),
+        key=bindparam("b_key", type_=_C.key.type),
+        request_sha256=bindparam("b_request_sha256", type_=_C.request_sha256.type),
+        state="in_flight",
+        created_at=bindparam("b_now", type_=_C.created_at.type),
+        expires_at=bindparam("b_expires_at", type_=_C.expires_at.type),
+    )
+    taken_over = {
+        name: getattr(claim.excluded, name)
+        for name in ("id", "request_sha256", "state", "created_at", "expires_at")
+    } | dict.fromkeys(("result", "response_status", "response_headers", "response_body"), null())
+    claim = claim.on_conflict_do_update(
+        constraint="uq_idempotency_keys_scope", set_=taken_over, where=_outlived()
+    )
+    return claim.returning(_C.id).add_cte(purged.cte("purged"))
+
+
+_CLAIM = _claim()
+_STORED = select(_KEYS).where(_THIS_KEY)
+_COMPLETE = (
+    update(_KEYS)
+    .where(_THIS_KEY)
+    .values(
+        state="done",
+        result=bindparam("b_result", type_=_C.result.type),
+        response_status=bindparam("b_response_status", type_=_C.response_status.type),
+        response_headers=bindparam("b_response_headers", type_=_C.response_headers.type),
+        response_body=bindparam("b_response_body", type_=_C.response_body.type),
+    )
+)
+_RELEASE = delete(_KEYS).where(_THIS_KEY, _C.state == "in_flight")
+
+
+def _key_params(user_id: str, scope: str, key: str) -> dict[str, Any]:
+    return {"b_user_id": uuid.UUID(user_id), "b_endpoint": scope, "b_key": key}
+
+
 def request_fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -88,11 +152,16 @@ class IdempotencyService:
         body: BaseModel,
         model: type[M],
         work: Callable[[Transaction], Awaitable[M]],
+        *,
+        admits_actor: bool = False,
     ) -> Replay[M]:
         """Do ``work`` in a unit of work for ``actor_id``, once per key: without a request (no key)
-        simply once; with one, a replay of the same key and ``body`` returns the stored result."""
+        simply once; with one, a replay of the same key and ``body`` returns the stored result.
+        ``admits_actor``: ``work`` re-reads the acting user in its own first statement
+        (``UnitOfWork.acting``) rather than the unit of work before it."""
+        opened = self.uow.acting if admits_actor else self.uow
         if request is None:
-            async with self.uow(actor_id) as tx:
+            async with opened(actor_id) as tx:
                 return Replay(await work(tx), replayed=False)
         fingerprint = request_fingerprint(body.model_dump(mode="json"))
         stored = await self.claim(actor_id, request.scope, request.key, fingerprint)
@@ -100,7 +169,7 @@ class IdempotencyService:
             return Replay(model.model_validate(stored.result), replayed=True, response=stored.response)
         completed = False
         try:
-            async with self.uow(actor_id) as tx:
+            async with opened(actor_id) as tx:
                 value = await work(tx)
                 response = request.respond(value) if request.respond is not None else None
                 await self._complete(tx.session, actor_id, request, value.model_dump(mode="json"), response)
@@ -118,41 +187,19 @@ class IdempotencyService:
                 fields=[{"field": "Idempotency-Key", "message": "invalid length"}],
             )
         now = utcnow()
-        uid = uuid.UUID(user_id)
+        this_key = _key_params(user_id, scope, key)
         async with self.uow() as tx:
-            session = tx.session
-            await session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
-            await session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.state == "in_flight", IdempotencyKey.created_at < now - IN_FLIGHT_TIMEOUT
-                )
-            )
-            inserted = await session.execute(
-                insert(IdempotencyKey)
-                .values(
-                    id=uuid.uuid4(),
-                    user_id=uid,
-                    endpoint=scope,
-                    key=key,
-                    request_sha256=fingerprint,
-                    state="in_flight",
-                    created_at=now,
-                    expires_at=now + self.ttl,
-                )
-                .on_conflict_do_nothing(constraint="uq_idempotency_keys_scope")
-                .returning(IdempotencyKey.id)
-            )
-            if inserted.first() is not None:
+            conn = await tx.session.connection()
+            params = this_key | {
+                "b_id": uuid.uuid4(),
+                "b_request_sha256": fingerprint,
+                "b_now": now,
+                "b_stale": now - IN_FLIGHT_TIMEOUT,
+                "b_expires_at": now + self.ttl,
+            }
+            if (await conn.execute(_CLAIM, params)).first() is not None:
                 return None
-            row = (
-                await session.execute(
-                    select(IdempotencyKey).where(
-                        IdempotencyKey.user_id == uid,
-                        IdempotencyKey.endpoint == scope,
-                        IdempotencyKey.key == key,
-                    )
-                )
-            ).scalar_one()
+            row = (await conn.execute(_STORED, this_key)).one()
         if row.request_sha256 != fingerprint:
             raise InvalidInput(
                 "This Idempotency-Key was already used with a different request body.",
@@ -177,29 +224,19 @@ class IdempotencyService:
         result: dict[str, Any],
         response: StoredResponse | None,
     ) -> None:
-        await session.execute(
-            update(IdempotencyKey)
-            .where(
-                IdempotencyKey.user_id == uuid.UUID(user_id),
-                IdempotencyKey.endpoint == request.scope,
-                IdempotencyKey.key == request.key,
-            )
-            .values(
-                state="done",
-                result=result,
-                response_status=response.status if response else None,
-                response_headers=response.headers if response else None,
-                response_body=response.body if response else None,
-            )
+        conn = await session.connection()
+        await conn.execute(
+            _COMPLETE,
+            _key_params(user_id, request.scope, request.key)
+            | {
+                "b_result": result,
+                "b_response_status": response.status if response else None,
+                "b_response_headers": response.headers if response else None,
+                "b_response_body": response.body if response else None,
+            },
         )
 
     async def release(self, user_id: str, scope: str, key: str) -> None:
         async with self.uow() as tx:
-            await tx.session.execute(
-                delete(IdempotencyKey).where(
-                    IdempotencyKey.user_id == uuid.UUID(user_id),
-                    IdempotencyKey.endpoint == scope,
-                    IdempotencyKey.key == key,
-                    IdempotencyKey.state == "in_flight",
-                )
-            )
+            conn = await tx.session.connection()
+            await conn.execute(_RELEASE, _key_params(user_id, scope, key))

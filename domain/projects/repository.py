@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, literal, select, text, tuple_
+from sqlalchemy import Table, bindparam, func, insert, literal, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.paged_query import page_and_total
@@ -26,25 +26,166 @@ async def get(session: AsyncSession, project_id: uuid.UUID, *, for_update: bool 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+# The hot writes (create, update) as Core statements built once: no ORM unit of work to flush, no
+# statement to build and key for the compiled cache per request, and each write is ONE statement
+# (the project row and its audit event together, as data-modifying CTEs).
+_PROJECTS = cast(Table, Project.__table__)
+_EVENTS = cast(Table, ProjectEvent.__table__)
+_USERS = cast(Table, User.__table__)
+# Every column of a project but the search document (computed, read only by SQL).
+_COLUMNS = [c for c in _PROJECTS.c if c.key != "search"]
+# The columns an insert writes; the others (design headline, PM dispatch) start null.
+_NEW = (
+    "project_id",
+    "account_id",
+    "name",
+    "customer",
+    "description",
+    "site_address",
+    "status",
+    "revision",
+    "etag",
+    "owner_id",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+)
+# What an update may write: the editable fields and the new revision.
+_CHANGED = ("name", "customer", "account_id", "description", "site_address")
+_BUMPED = ("revision", "etag", "updated_at", "updated_by")
+
+
+def _event_values() -> dict[str, Any]:
+    return {
+        "project_id": bindparam("e_project_id", type_=_EVENTS.c.project_id.type),
+        "event_type": bindparam("e_event_type", type_=_EVENTS.c.event_type.type),
+        "actor": bindparam("e_actor", type_=_EVENTS.c.actor.type),
+        "request_id": bindparam("e_request_id", type_=_EVENTS.c.request_id.type),
+        "created_at": bindparam("e_created_at", type_=_EVENTS.c.created_at.type),
+        "data": bindparam("e_data", type_=_EVENTS.c.data.type),
+    }
+
+
+def _bind(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: bindparam(f"p_{name}", type_=_PROJECTS.c[name].type) for name in names}
+
+
+# The acting user's columns a unit of work admits it with (``Transaction.admit``), read by the
+# write's own first statement instead of a statement of their own.
+ACTOR_FIELDS = ("email", "role", "name", "session_epoch", "is_active")
+_OWNER = _USERS.alias("owner")
+_ACTOR = _USERS.alias("actor")
+
+_LOCK = (
+    select(
+        *_COLUMNS,
+        _OWNER.c.email.label("owner_email"),
+        *(_ACTOR.c[name].label(f"actor_{name}") for name in ACTOR_FIELDS),
+    )
+    .select_from(
+        _PROJECTS.outerjoin(_OWNER, _OWNER.c.user_id == _PROJECTS.c.owner_id).outerjoin(
+            _ACTOR, _ACTOR.c.user_id == bindparam("actor_id", type_=_USERS.c.user_id.type)
+        )
+    )
+    .where(_PROJECTS.c.project_id == bindparam("project_id", type_=_PROJECTS.c.project_id.type))
+    .with_for_update(of=_PROJECTS)
+)
+_UPDATE = (
+    insert(_EVENTS)
+    .values(_event_values())
+    .add_cte(
+        update(_PROJECTS)
+        .where(_PROJECTS.c.project_id == bindparam("p_project_id", type_=_PROJECTS.c.project_id.type))
+        .values(_bind(_CHANGED + _BUMPED))
+        .cte("changed")
+    )
+)
+
+
+def _create() -> Any:
+    """The acting user's row (what the statement answers) and, only when there is one, the new
+    project and its audit event (whose actor is the user's e-mail as stored now)."""
+    actor = (
+        select(*(_USERS.c[name] for name in ACTOR_FIELDS))
+        .where(_USERS.c.user_id == bindparam("actor_id", type_=_USERS.c.user_id.type))
+        .cte("actor")
+    )
+    project = insert(_PROJECTS).from_select(list(_NEW), select(*_bind(_NEW).values()).select_from(actor))
+    event = _event_values()
+    event["actor"] = actor.c.email
+    audit = insert(_EVENTS).from_select(list(event), select(*event.values()).select_from(actor))
+    return select(*actor.c).add_cte(project.cte("created")).add_cte(audit.cte("audited"))
+
+
+_CREATE = _create()
+
+
 # The columns a project's answer shows, and its owner's e-mail: a Core statement built once (the
 # ORM's per-execution work, building the statement and loading an entity, was a tenth of an API
 # GET's CPU), executed with the id as its one parameter.
-_P, _U = Project.__table__.c, User.__table__.c
 SHOWN = (
     "project_id", "account_id", "name", "customer", "description", "site_address", "status", "etag",
     "revision", "owner_id", "created_at", "created_by", "updated_at", "updated_by",
     "submitted_design_revision", "pm_dispatch", "pm_reference", "pm_submission_key", "pm_dispatched_at",
 )  # fmt: skip
 _SHOWN_BY_ID = (
-    select(*(_P[name] for name in SHOWN), _U.email.label("owner_email"))
-    .select_from(Project.__table__.outerjoin(User.__table__, _U.user_id == _P.owner_id))
-    .where(_P.project_id == bindparam("project_id"))
+    select(*(_PROJECTS.c[name] for name in SHOWN), _USERS.c.email.label("owner_email"))
+    .select_from(_PROJECTS.outerjoin(_USERS, _USERS.c.user_id == _PROJECTS.c.owner_id))
+    .where(_PROJECTS.c.project_id == bindparam("project_id"))
 )
 
 
 async def get_shown(conn: AsyncConnection | AsyncSession, project_id: uuid.UUID) -> Any:
     """What a project's answer shows (``SHOWN`` and ``owner_email``), in one statement."""
     return (await conn.execute(_SHOWN_BY_ID, {"project_id": project_id})).one_or_none()
+
+
+class Locked(NamedTuple):
+    values: dict[str, Any]  # every column of the project but the search document
+    owner_email: str
+    actor: dict[str, Any] | None  # the acting user's ACTOR_FIELDS (None: no such user)
+
+
+async def lock_for_update(session: AsyncSession, project_id: uuid.UUID, actor_id: uuid.UUID) -> Locked | None:
+    """The project's columns (not the search document), its owner's e-mail and the acting user's
+    row, the project's row locked (FOR UPDATE OF projects: the users' rows are not) until the
+    transaction ends; None when there is no such project."""
+    conn = await session.connection()
+    params = {"project_id": project_id, "actor_id": actor_id}
+    row = (await conn.execute(_LOCK, params)).mappings().one_or_none()
+    if row is None:
+        return None
+    values = dict(row)
+    owner_email = values.pop("owner_email") or ""
+    actor = {name: values.pop(f"actor_{name}") for name in ACTOR_FIELDS}
+    return Locked(values, owner_email, actor if actor["email"] is not None else None)
+
+
+def _event_params(event: dict[str, Any]) -> dict[str, Any]:
+    return {f"e_{key}": value for key, value in event.items()}
+
+
+async def insert_with_event(
+    session: AsyncSession, values: dict[str, Any], event: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A new project (``values``: every column of ``_NEW``; ``owner_id`` is the acting user) and
+    its audit event (``event``: event_type, request_id, created_at, data; the actor is the
+    owner's e-mail as stored), in one statement that also reads the owner's row: returns its
+    ACTOR_FIELDS, or None (and writes nothing) when there is no such user."""
+    conn = await session.connection()
+    params = {f"p_{name}": values[name] for name in _NEW} | {"actor_id": values["owner_id"]}
+    params |= _event_params({"project_id": values["project_id"], **event})
+    row = (await conn.execute(_CREATE, params)).mappings().one_or_none()
+    return dict(row) if row is not None else None
+
+
+async def update_with_event(session: AsyncSession, values: dict[str, Any], event: dict[str, Any]) -> None:
+    """Write a locked project's editable fields and new revision (``values``: every column of
+    ``_CHANGED`` and ``_BUMPED``, and project_id) and the change's audit event, in one statement."""
+    conn = await session.connection()
+    params = {f"p_{name}": values[name] for name in ("project_id", *_CHANGED, *_BUMPED)}
+    await conn.execute(_UPDATE, params | _event_params({"project_id": values["project_id"], **event}))
 
 
 async def owner_emails(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

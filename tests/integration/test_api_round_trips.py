@@ -16,6 +16,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlalchemy.pool import Pool
 
 from bootstrap import wire
@@ -28,9 +29,16 @@ from tests.waiting import eventually
 class RoundTrips:
     def __init__(self) -> None:
         self.seen: list[str] = []
+        # Statements whose compiled form was not taken from SQLAlchemy's cache: built and compiled
+        # again for each request (no cache key), or compiled for the first time.
+        self.compiled: list[str] = []
 
-    def statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def statement(
+        self, _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, *_: Any
+    ) -> None:
         self.seen.append(statement.split(None, 1)[0].upper())
+        if context is not None and context.compiled is not None and context.cache_hit is not CACHE_HIT:
+            self.compiled.append(statement)
 
     def begin(self, conn: Any) -> None:
         # An autocommit connection sends no BEGIN (nor COMMIT) to the server.
@@ -197,3 +205,94 @@ async def test_a_role_change_counts_on_the_next_read(http, estimator, project, l
     assert owner.role == "estimator"
     await listening.users.set_role(admin_actor, owner.user_id, "manager")
     assert (await listening.users.authenticate_api_key(estimator["X-API-Key"])).role == "manager"
+
+
+async def test_a_patch_is_one_read_and_one_write_in_its_transaction(http, estimator, project, listening):
+    current = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    with round_trips() as trips:
+        response = await http.patch(
+            f"/api/v1/projects/{project}",
+            headers={**estimator, "If-Match": current.headers["etag"]},
+            json={"customer": "Acme Signs"},
+        )
+    assert response.status_code == 200, response.text
+    # The project locked with its owner's e-mail and the acting user re-read (one SELECT), then the
+    # new values and the audit event (one statement: an UPDATE in a WITH and the INSERT). It used
+    # to be 7: the actor, the lock, the UPDATE, the INSERT and the owner's e-mail, each alone.
+    assert trips.seen == ["CHECKOUT", "BEGIN", "SELECT", "WITH", "COMMIT"], " ".join(trips.seen)
+    result = response.json()["result"]
+    assert result["customer"] == "Acme Signs" and result["revision"] == 2
+    assert result["owner_email"] == "estimator@example.com"
+    assert response.headers["etag"] == f'"{result["etag"]}"' != current.headers["etag"]
+    events = (await http.get(f"/api/v1/projects/{project}/events", headers=estimator)).json()["result"]
+    assert events["items"][0]["event_type"] == "updated"
+    assert events["items"][0]["data"] == {
+        "changes": {"customer": {"before": "Acme", "after": "Acme Signs"}},
+        "revision": 2,
+    }
+    again = await http.get(f"/api/v1/projects/{project}", headers=estimator)
+    assert again.json()["result"] == {**result, "etag": result["etag"]}
+
+
+async def test_a_post_is_one_statement_in_its_transaction(http, estimator, listening):
+    body = {"name": "Oak Ave Monument", "account_id": "A-2", "customer": "Oak", "site_address": "2 Oak Ave"}
+    assert (await http.get("/api/v1/projects", headers=estimator)).status_code == 200  # the key is known
+    with round_trips() as trips:
+        response = await http.post("/api/v1/projects", headers=estimator, json=body)
+    assert response.status_code == 201, response.text
+    # The acting user re-read, the project and its audit event written: one statement (it used to
+    # be the actor, the INSERT, a SELECT reading the row back and the event's INSERT).
+    assert trips.seen == ["CHECKOUT", "BEGIN", "WITH", "COMMIT"], " ".join(trips.seen)
+    result = response.json()["result"]
+    assert result["owner_email"] == "estimator@example.com" and result["revision"] == 1
+    stored = await http.get(response.headers["location"], headers=estimator)
+    assert stored.json()["result"] == result
+    events = (await http.get(f"{response.headers['location']}/events", headers=estimator)).json()["result"]
+    assert [(e["event_type"], e["actor"]) for e in events["items"]] == [("created", "estimator@example.com")]
+
+
+async def test_a_post_with_an_idempotency_key_adds_the_claim_and_the_stored_answer(
+    http, estimator, listening
+):
+    body = {"name": "Oak Ave Monument", "account_id": "A-2"}
+    assert (await http.get("/api/v1/projects", headers=estimator)).status_code == 200  # the key is known
+    keyed = {**estimator, "Idempotency-Key": "oak-1"}
+    with round_trips() as trips:
+        response = await http.post("/api/v1/projects", headers=keyed, json=body)
+    assert response.status_code == 201, response.text
+    # The claim (the purge of outlived keys and the INSERT, one statement) commits on its own; the
+    # answer is stored in the project's own transaction. The claim used to be 3 statements.
+    assert trips.seen == [
+        *("CHECKOUT", "BEGIN", "WITH", "COMMIT"),
+        *("CHECKOUT", "BEGIN", "WITH", "UPDATE", "COMMIT"),
+    ], " ".join(trips.seen)
+    with round_trips() as trips:
+        again = await http.post("/api/v1/projects", headers=keyed, json=body)
+    assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == response.json()
+    assert trips.seen == ["CHECKOUT", "BEGIN", "WITH", "SELECT", "COMMIT"], " ".join(trips.seen)
+
+
+async def test_the_writes_statements_are_compiled_once(http, estimator, listening):
+    """Every statement of a PATCH, a POST and a keyed POST (outbox rows included) comes from the
+    compiled cache once each has run: none is built in a form SQLAlchemy cannot cache."""
+    listening.projects.search_outbox = True  # as with OpenSearch: each change writes an outbox row
+    assert (await http.get("/api/v1/projects", headers=estimator)).status_code == 200  # the key is known
+
+    async def writes(n: int) -> None:
+        body = {"name": f"Oak {n}", "account_id": "A-2"}
+        created = await http.post("/api/v1/projects", headers=estimator, json=body)
+        assert created.status_code == 201, created.text
+        keyed = {**estimator, "Idempotency-Key": f"oak-{n}"}
+        assert (await http.post("/api/v1/projects", headers=keyed, json=body)).status_code == 201
+        patched = await http.patch(
+            created.headers["location"],
+            headers={**estimator, "If-Match": created.headers["etag"]},
+            json={"customer": f"Oak {n}"},
+        )
+        assert patched.status_code == 200, patched.text
+
+    await writes(1)
+    with round_trips() as trips:
+        await writes(2)
+    assert "WITH" in trips.seen and trips.compiled == [], trips.compiled

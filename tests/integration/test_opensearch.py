@@ -169,10 +169,10 @@ async def test_a_change_is_indexed_after_its_commit_never_inside_it_nor_after_a_
     on_opensearch, relay, estimator, fake, servers
 ):
     projects = on_opensearch.projects
-    async with projects.uow(estimator.user_id) as tx:
+    async with projects.uow.acting(estimator.user_id) as tx:
         # ProjectService.create's own unit of work, held open to look inside it.
         created = await projects._create(
-            tx, ProjectCreate(name="Harbor Pylon", account_id="ACC-1"), request_id=None
+            tx, estimator, ProjectCreate(name="Harbor Pylon", account_id="ACC-1"), request_id=None
         )
         await tx.session.flush()
         assert await relay.drain() == 0  # the relay cannot see a row that is not committed

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from domain.errors import Forbidden
-from domain.projects.schemas import ProjectCreate, ProjectQuery
+from domain.projects.schemas import ProjectCreate, ProjectQuery, ProjectUpdate
 from infra.db import Database
 from infra.uow import SqlUnitOfWork
 
@@ -41,6 +41,73 @@ async def test_an_estimator_demoted_elsewhere_acts_with_the_new_role(services):
     with pytest.raises(Forbidden, match="role 'ops'"):
         await services.projects.create(estimator, NEW)
     assert (await services.projects.search(ProjectQuery())).total == 0
+
+
+async def test_an_estimator_deactivated_elsewhere_can_no_longer_update_projects(services):
+    """The update reads the acting user with the locked project (one statement): a deactivated
+    account is refused before the ETag or the project's existence is looked at."""
+    admin = await _actor(services, "admin@example.com", "admin")
+    estimator = await _actor(services, "eve@example.com", "estimator")
+    project = await services.projects.create(estimator, NEW)
+    await services.users.set_active(admin, estimator.user_id, False)
+
+    for project_id, if_match in ((project.project_id, project.etag), (project.project_id, None)):
+        with pytest.raises(Forbidden, match="deactivated"):
+            await services.projects.update(
+                estimator, project_id, ProjectUpdate(customer="Other"), if_match=if_match
+            )
+    for missing in ("not-a-project", "00000000-0000-0000-0000-000000000000"):
+        with pytest.raises(Forbidden, match="deactivated"):
+            await services.projects.update(
+                estimator, missing, ProjectUpdate(customer="Other"), if_match=project.etag
+            )
+    assert (await services.projects.get(project.project_id)).customer == "Acme"
+
+
+async def test_an_outbox_row_added_in_a_savepoint_rolled_back_is_neither_written_nor_handed_on(servers):
+    db = Database(servers["database_url"], pool_size=2)
+    handed: list[list[str]] = []
+    uow = SqlUnitOfWork(
+        db, after_commit=lambda messages: handed.append([m.payload["job_id"] for m in messages])
+    )
+    try:
+        async with uow() as tx:
+            tx.outbox.add("job.enqueue", {"job_id": "kept", "attempt": 1})
+            with pytest.raises(RuntimeError):
+                async with tx.session.begin_nested():
+                    tx.outbox.add("job.enqueue", {"job_id": "dropped", "attempt": 1})
+                    raise RuntimeError("what follows a change fails; the change stands")
+            async with tx.session.begin_nested():
+                tx.outbox.add("job.enqueue", {"job_id": "released", "attempt": 1})
+            tx.outbox.add("job.enqueue", {"job_id": "last", "attempt": 1})
+        async with db.sessions() as other:
+            rows = (await other.execute(text("SELECT payload->>'job_id' FROM outbox"))).scalars().all()
+        assert sorted(rows) == ["kept", "last", "released"]
+        assert [sorted(each) for each in handed] == [["kept", "last", "released"]]
+    finally:
+        await db.dispose()
+
+
+async def test_a_unit_of_work_acting_for_a_user_never_commits_without_admitting_them(servers):
+    db = Database(servers["database_url"], pool_size=2)
+    uow = SqlUnitOfWork(db)
+    try:
+        with pytest.raises(RuntimeError, match="never re-read"):
+            async with uow.acting("00000000-0000-0000-0000-000000000000") as tx:
+                tx.outbox.add("job.enqueue", {"job_id": "a", "attempt": 1})
+        with pytest.raises(RuntimeError, match="not been re-read"):
+            async with uow.acting("00000000-0000-0000-0000-000000000000") as tx:
+                tx.actor  # noqa: B018
+        with pytest.raises(Forbidden):
+            async with uow.acting("00000000-0000-0000-0000-000000000000") as tx:
+                tx.admit(None)
+        with pytest.raises(Forbidden):
+            async with uow.acting("00000000-0000-0000-0000-000000000000") as tx:
+                await tx.reread_actor()
+        async with db.sessions() as other:
+            assert (await other.execute(text("SELECT count(*) FROM outbox"))).scalar_one() == 0
+    finally:
+        await db.dispose()
 
 
 async def test_outbox_rows_are_written_with_the_change_and_handed_on_only_after_the_commit(servers):
