@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, Uuid, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,4 +31,8 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
-    __table_args__ = (UniqueConstraint("user_id", "endpoint", "key", name="uq_idempotency_keys_scope"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "endpoint", "key", name="uq_idempotency_keys_scope"),
+        # The claims in flight, for the purge of abandoned ones each keyed request runs.
+        Index("ix_idempotency_keys_in_flight", "created_at", postgresql_where=text("state = 'in_flight'")),
+    )
