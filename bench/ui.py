@@ -136,8 +136,9 @@ def to_estimating(client: httpx.Client, project_id: str) -> None:
 class Probe:
     """The Chromium context and its two tabs' worth of actions."""
 
-    def __init__(self, context: Any, project_id: str, lost: list[str]) -> None:
+    def __init__(self, context: Any, base: str, project_id: str, lost: list[str]) -> None:
         self.context = context
+        self.base = base
         self.project_id = project_id
         self.lost = lost
         self.samples: dict[str, list[float]] = {a: [] for a in ACTIONS}
@@ -236,7 +237,7 @@ async def open_probe(browser: Any, base: str, password: str, project_id: str, lo
         base_url=base, viewport={"width": 1280, "height": 900}, storage_state=state
     )
     await context.add_init_script(TIMER)
-    probe = Probe(context, project_id, lost)
+    probe = Probe(context, base, project_id, lost)
     await probe.open_listing()
     await probe.open_project()
     return probe
@@ -280,18 +281,49 @@ async def light_clients(
     return [c for c, _ in pairs], [a for _, a in pairs]
 
 
+SERVER_PARTS = {"save": "save project", "transition": "move project"}
+
+
+async def server_time(base: str) -> dict[str, tuple[float, float]]:
+    """(seconds, count) the server spent in each page action so far, from its /metrics
+    (``signx_page_action_duration_seconds``; loopback needs no token)."""
+    async with httpx.AsyncClient(base_url=base, trust_env=False) as client:
+        text = (await client.get("/metrics")).text
+    found: dict[str, list[float]] = {}
+    for line in text.splitlines():
+        m = re.match(r'signx_page_action_duration_seconds_(sum|count)\{action="([^"]+)"\} (\S+)', line)
+        if m:
+            found.setdefault(m.group(2), [0.0, 0.0])[["sum", "count"].index(m.group(1))] += float(m.group(3))
+    return {action: (v[0], v[1]) for action, v in found.items()}
+
+
 async def series(label: str, probe: Probe, rounds: int, meter: CpuMeter) -> None:
-    """``rounds`` rounds of the probe, then its numbers, the load and the CPU."""
+    """``rounds`` rounds of the probe, then its numbers (with the server's mean part of a save
+    and a transition), the load and the CPU."""
     probe.samples = {a: [] for a in ACTIONS}
     probe.lost.clear()
     reloads = await probe.reloads()
     load = os.getloadavg()[0]
+    before = await server_time(probe.base)
     meter.start()
     for _ in range(rounds):
         await probe.round()
     cores = meter.stop()
+    after = await server_time(probe.base)
     for action in ACTIONS:
-        print(summary(f"{label}: {action}", probe.samples[action]), flush=True)
+        line = summary(f"{label}: {action}", probe.samples[action])
+        if action in SERVER_PARTS:
+            spent, count = (
+                a - b
+                for a, b in zip(
+                    after.get(SERVER_PARTS[action], (0, 0)),
+                    before.get(SERVER_PARTS[action], (0, 0)),
+                    strict=True,
+                )
+            )
+            if count:
+                line += f"   (server's part: mean {spent / count * 1000:.1f} ms)"
+        print(line, flush=True)
     print(
         f"{label}: load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end;"
         f" CPU {describe(cores)}; the probe's tabs loaded {await probe.reloads() - reloads} more times;"
