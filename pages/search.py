@@ -1,22 +1,23 @@
 """/search: one query box, ranked and highlighted results, facets with counts, sort, paging,
 saved searches and the CSV export. The whole view lives in the URL (``pages.search_state``).
 
-Typing: a keystroke after a quiet spell searches at once; keystrokes closer together than
-``DEBOUNCE_S`` are one burst, searched when it has been quiet that long (``search_delay``, the
-designer's rule). An answer to a superseded request is dropped. Every search is one awaited
+Typing: what is typed is searched at once, one search at a time: keys typed while a search runs
+make its answer stale (dropped) and are searched together as soon as it ends (``on_text``). The
+results go to the browser first and the facets follow (``load``). Every search is an awaited
 database round trip: nothing CPU-heavy runs on the event loop (the highlights are cut from at
 most a page of rows).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import background_tasks, ui
 from pydantic import ValidationError
 
 from components.everyday import busy, icon_button, search_box
@@ -41,7 +42,6 @@ from pages.search_state import (
     SearchView,
     highlight_html,
     page_count,
-    search_delay,
     total_text,
 )
 from pages.session import action_id, current_actor, services, to_login
@@ -126,14 +126,16 @@ class FacetChip:
         ).props("dense")
 
     def show(self, facet: str, bucket: FacetBucket) -> None:
+        """Its bucket's label, count and state; an attribute is set only when it changes (setting
+        one sends the chip to the browser again, about a kilobyte each)."""
         self.bucket = bucket
         label = STATUS_LABELS.get(bucket.label, bucket.label) if facet == "status" else bucket.label
         self.chip.text = f"{label} ({bucket.count:,})"
         self.chip.selected = bucket.selected
         self.chip.text_color = "white" if bucket.selected else None
-        if bucket.selected:
+        if bucket.selected and "outline" in self.chip.props:
             self.chip.props.pop("outline", None)
-        else:
+        elif not bucket.selected and "outline" not in self.chip.props:
             self.chip.props["outline"] = True
         self.chip.mark(f"facet-{facet}-{bucket.value}")
 
@@ -168,8 +170,10 @@ class SearchScreen:
         self.actor = actor
         self.view = view
         self.latest = 0
-        self.last_edit = float("-inf")  # time.monotonic() of the last keystroke
-        self.pending: ui.timer | None = None  # the search of a burst of keystrokes, once quiet
+        self.typed = view.q  # the search box's text (cleaned), searched or about to be
+        # The search (``SearchView.params(page=False)``) whose facets are shown.
+        self.counted: dict[str, str] | None = None
+        self.typing = False  # a search of typed text is running (``on_text``)
         self.result: SearchResult | None = None
         self.error: str | None = None
         self.saved: list[SavedSearchOut] = []
@@ -177,24 +181,49 @@ class SearchScreen:
         self.cards: list[HitCard] = []
         self.groups: dict[str, FacetGroup] = {}
 
-    async def fetch(self, view: SearchView, *, after: str | None = None) -> None:
+    async def fetch(self, view: SearchView, *, after: str | None = None, facets: bool = True) -> None:
         """Run the search of ``view``; a failure becomes a notice, never a blank page. Everything
-        the panels show is read here, awaited by the handler, so no panel runs a query of its own
-        in the background. ``after``: the next page of the result shown, read by key, with the
-        facets it has (a page turn changes no count)."""
+        the panels show is read here and in ``count_facets``, so no panel runs a query of its
+        own. ``after``: the next page of the result shown, read by key. ``facets=False`` (and
+        with ``after``): the results only; the facets shown stay until ``count_facets`` has the
+        new ones (a page turn of the same search changes no count)."""
         try:
-            if after is not None and self.result is not None:
-                query = view.query(facets=False).model_copy(update={"after": after, "offset": 0})
-                facets = self.result.facets
+            if (after is not None or not facets) and self.result is not None:
+                query = view.query(facets=False)
+                if after is not None:
+                    query = query.model_copy(update={"after": after, "offset": 0})
+                shown = self.result.facets
                 self.result = await services().search.search(self.actor, query)
-                self.result.facets = facets
+                self.result.facets = shown
             else:
                 self.result = await services().search.search(self.actor, view.query())
+                self.counted = view.params(page=False)
             self.error = None
         except Exception:  # noqa: BLE001 - shown as a notice with the id to quote; logged in full
             ref = action_id()
             log.exception("search failed (%s)", ref)
-            self.result, self.error = None, f"Search is unavailable right now. Reference: {ref}"
+            self.result, self.counted = None, None
+            self.error = f"Search is unavailable right now. Reference: {ref}"
+
+    async def count_facets(self, view: SearchView, ticket: int) -> None:
+        """Count and show the facets of ``view``, whose results are on the page (the same search
+        with the counts and a one-row page), unless a newer request (``ticket``) came since. A
+        failure leaves no facets (logged): stale counts would narrow the wrong results."""
+        await asyncio.sleep(0)  # the results go out to the browser first
+        if ticket != self.latest:
+            return
+        query = view.query().model_copy(update={"limit": 1, "offset": 0})
+        try:
+            facets = (await services().search.search(self.actor, query)).facets
+        except Exception:  # noqa: BLE001 - the results are shown; the facets are left out
+            log.exception("search facets failed (%s)", action_id())
+            facets = []
+        if ticket != self.latest or self.result is None:
+            return  # a newer request counts its own
+        self.result.facets = facets
+        self.counted = view.params(page=False)
+        self.show_facets()
+        self.facets_counting(False)
 
     def build(self) -> None:
         with ui.row().classes("w-full items-end gap-4"):
@@ -236,21 +265,50 @@ class SearchScreen:
     # -- loading ----------------------------------------------------------------------------------
 
     async def load(self, view: SearchView, *, after: str | None = None) -> None:
+        """Show the answer to ``view``: its results (count, cards, paging) as soon as they are
+        read, then the address, and its facets when counted (``count_facets``, a second query
+        after the results are on their way: counting the facets of a common word's candidates
+        costs about as much as finding its page). A page turn of the search whose facets are
+        shown counts nothing. Only the latest request's answers are shown: each step drops its
+        answer when more typing (or a click) came since."""
         self.latest += 1
         ticket = self.latest
         self.view = view
         self.spinner.visible = True
-        await self.fetch(view, after=after)
-        if ticket != self.latest:
-            return  # a newer request (more typing) answers instead
+        started = time.perf_counter()
+        first = self.result is None
+        await self.fetch(view, after=None if first else after, facets=first)
+        if ticket != self.latest or view.q != self.typed:
+            return  # a newer request (a click, or more typing) answers instead
+        read = time.perf_counter()
         self.spinner.visible = False
-        self.show_answer()
+        counting = self.result is not None and self.counted != view.params(page=False)
+        self.facets_counting(counting)
+        self.show_answer(facets=not counting)
         ui.navigate.history.replace(view.url())
+        log.debug(
+            "search %r: read in %.1f ms, shown in %.1f ms",
+            view.q,
+            (read - started) * 1000,
+            (time.perf_counter() - read) * 1000,
+        )
+        if counting:
+            background_tasks.create(self.count_facets(view, ticket), name="search facets")
 
-    def show_answer(self) -> None:
-        """Put the latest answer on the page: the facets and the result cards in place, the few
-        elements around them (count, notices, paging) rebuilt."""
-        self.show_facets()
+    def facets_counting(self, counting: bool) -> None:
+        """Dim the facets while they show another search's counts (``aria-busy`` says so to a
+        screen reader)."""
+        if counting:
+            self.facets_box.classes(add="opacity-50").props("aria-busy=true")
+        else:
+            self.facets_box.classes(remove="opacity-50").props(remove="aria-busy")
+
+    def show_answer(self, *, facets: bool = True) -> None:
+        """Put the latest answer on the page: the facets (unless they are still being counted) and
+        the result cards in place, the few elements around them (count, notices, paging)
+        rebuilt."""
+        if facets:
+            self.show_facets()
         self.summary_panel.refresh()
         self.show_hits()
         self.pages_panel.refresh()
@@ -270,22 +328,18 @@ class SearchScreen:
         await self.load(view, after=following)
 
     async def on_text(self, e: Any) -> None:
-        now = time.monotonic()
-        delay = search_delay(since_last_edit=now - self.last_edit)
-        self.last_edit = now
-        if self.pending is not None:
-            self.pending.cancel()
-            self.pending = None
-        if delay:
-            self.pending = ui.timer(delay, self.search_typed, once=True)
-        else:
-            await self.search_typed()
-
-    async def search_typed(self) -> None:
-        self.pending = None
-        text, _ = clean_search(self.box.value)
-        if text != self.view.q:
-            await self.load(self.view.with_text(text))
+        """Search what is typed as it is typed, one search at a time: a keystroke while a search
+        is running makes that search's answer stale (``load`` drops it) and is searched as soon
+        as it ends, with whatever the box holds then (the keys typed meanwhile are one search)."""
+        self.typed, _ = clean_search(self.box.value)
+        if self.typing:
+            return  # the loop below searches it next
+        self.typing = True
+        try:
+            while self.typed != self.view.q:
+                await self.load(self.view.with_text(self.typed))
+        finally:
+            self.typing = False
 
     async def on_sort(self, e: Any) -> None:
         if e.value and e.value != self.view.sort:

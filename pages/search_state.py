@@ -131,11 +131,3 @@ def total_text(total: int, exact: bool) -> str:
 def page_count(total: int) -> int:
     return max(1, min(-(-total // PER_PAGE), MAX_PAGE))
 
-
-DEBOUNCE_S = 0.25
-
-
-def search_delay(*, since_last_edit: float) -> float:
-    """Seconds to wait before searching what was typed ``since_last_edit`` seconds after the
-    previous keystroke: none after a quiet spell, else until the burst has been quiet."""
-    return 0.0 if since_last_edit >= DEBOUNCE_S else DEBOUNCE_S
