@@ -180,6 +180,8 @@ class SearchScreen:
         self.zone = remembered_zone()
         self.cards: list[HitCard] = []
         self.groups: dict[str, FacetGroup] = {}
+        self.shown_notices: tuple[Any, ...] | None = None  # what summary_panel shows
+        self.shown_page = 1  # the pagination's page
 
     async def fetch(self, view: SearchView, *, after: str | None = None, facets: bool = True) -> None:
         """Run the search of ``view``; a failure becomes a notice, never a blank page. Everything
@@ -254,11 +256,20 @@ class SearchScreen:
                 self.facets_box = ui.column().classes("w-full gap-2")
                 self.saved_panel()
             with ui.column().classes("grow gap-2 min-w-0 max-sm:w-full"):
+                with ui.row().classes("w-full items-center justify-between") as self.count_row:
+                    self.count = ui.label("").classes("text-grey-8").mark("search-count")
+                    self.export = ui.link("Export CSV", SEARCH).props("download").mark("search-export")
                 self.summary_panel()
                 self.hits_box = ui.column().classes("w-full gap-2")
-                self.pages_panel()
+                self.pages = (
+                    ui.pagination(1, 2, direction_links=True, on_change=self.on_page)
+                    .props("max-pages=7 boundary-numbers")
+                    .mark("search-pages")
+                )
+        self.show_summary()
         self.show_facets()
         self.show_hits()
+        self.show_pages()
         self.box.on_value_change(self.on_text)
         self.sort.on_value_change(self.on_sort)
 
@@ -309,9 +320,9 @@ class SearchScreen:
         rebuilt."""
         if facets:
             self.show_facets()
-        self.summary_panel.refresh()
+        self.show_summary()
         self.show_hits()
-        self.pages_panel.refresh()
+        self.show_pages()
 
     async def turn_to(self, page: int) -> None:
         """Another page of the same search; the next one is read by key (``next``), where a deep
@@ -362,35 +373,64 @@ class SearchScreen:
 
     # -- results ----------------------------------------------------------------------------------
 
-    @ui.refreshable_method
-    def summary_panel(self) -> None:
+    def show_summary(self) -> None:
+        """The count and the export link in place (their text and address); the notices below
+        them rebuilt only when they change (``summary_panel``)."""
+        result = None if self.error else self.result
+        self.count_row.visible = result is not None
+        if result is not None:
+            self.count.text = total_text(result.total, result.total_exact)
+            url = self.view.export_url()
+            if self.export.props.get("href") != url:
+                self.export.props["href"] = url
+        notices = self.notices()
+        if notices != self.shown_notices:
+            self.shown_notices = notices
+            self.summary_panel.refresh()
+
+    def notices(self) -> tuple[Any, ...]:
+        """What ``summary_panel`` shows: an error, or the answer's notices and its empty message."""
         if self.error:
-            ui.label(self.error).classes("text-negative").mark("search-error")
-            return
+            return ("error", self.error)
         result = self.result
         if result is None:
-            return
-        with ui.row().classes("w-full items-center justify-between"):
-            ui.label(total_text(result.total, result.total_exact)).classes("text-grey-8").mark("search-count")
-            ui.link("Export CSV", self.view.export_url()).props("download").mark("search-export")
-        if result.notice:
-            ui.label(result.notice).classes("text-amber-10").mark("search-notice")
-        if result.fuzzy:
-            ui.label(FUZZY_NOTICE).classes("text-amber-10").mark("search-fuzzy")
-            if result.suggestion:
-                with ui.row().classes("items-center gap-1"):
-                    ui.label("Did you mean")
-                    ui.link(result.suggestion, self.view.with_text(result.suggestion).url()).mark(
-                        "search-suggestion"
-                    )
-                    ui.label("?")
+            return ()
+        suggestion = result.suggestion if result.fuzzy else None
+        empty = None
         if not result.items:
-            message = (
+            empty = (
                 "Type to search projects."
                 if not self.view.q and not self.view.filters
                 else "No projects match."
             )
-            ui.label(message).classes("text-grey-7").mark("search-empty")
+        return (
+            result.notice,
+            result.fuzzy,
+            suggestion,
+            self.view.with_text(suggestion).url() if suggestion else None,
+            empty,
+        )
+
+    @ui.refreshable_method
+    def summary_panel(self) -> None:
+        notices = self.shown_notices = self.notices()
+        if notices[:1] == ("error",):
+            ui.label(notices[1]).classes("text-negative").mark("search-error")
+            return
+        if not notices:
+            return
+        notice, fuzzy, suggestion, suggestion_url, empty = notices
+        if notice:
+            ui.label(notice).classes("text-amber-10").mark("search-notice")
+        if fuzzy:
+            ui.label(FUZZY_NOTICE).classes("text-amber-10").mark("search-fuzzy")
+            if suggestion:
+                with ui.row().classes("items-center gap-1"):
+                    ui.label("Did you mean")
+                    ui.link(suggestion, suggestion_url).mark("search-suggestion")
+                    ui.label("?")
+        if empty:
+            ui.label(empty).classes("text-grey-7").mark("search-empty")
 
     def show_hits(self) -> None:
         """One card per hit, in order: the cards there are take the new hits, the missing ones
@@ -406,20 +446,22 @@ class SearchScreen:
                     self.cards.append(HitCard())
                 self.cards[i].show(hit, self.zone, now)
 
-    @ui.refreshable_method
-    def pages_panel(self) -> None:
+    def show_pages(self) -> None:
+        """The pagination in place (its page count and page): mounting a new one per answer
+        rebuilt its dozen buttons in the browser."""
         result = self.result
-        if result is None or self.error or not result.items:
-            return
-        pages = page_count(result.total)
+        pages = 0 if result is None or self.error or not result.items else page_count(result.total)
+        self.pages.visible = pages > 1
         if pages > 1:
-            ui.pagination(
-                1,
-                pages,
-                direction_links=True,
-                value=min(self.view.page, pages),
-                on_change=lambda e: self.turn_to(int(e.value or 1)),
-            ).props("max-pages=7 boundary-numbers").mark("search-pages")
+            if self.pages.props.get("max") != pages:
+                self.pages.props["max"] = pages
+            self.shown_page = min(self.view.page, pages)
+            self.pages.value = self.shown_page  # on_page: no turn to the page shown
+
+    async def on_page(self, e: Any) -> None:
+        page = int(e.value or 1)
+        if page != self.shown_page:
+            await self.turn_to(page)
 
     # -- saved searches ---------------------------------------------------------------------------
 
