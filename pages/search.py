@@ -182,6 +182,7 @@ class SearchScreen:
         self.groups: dict[str, FacetGroup] = {}
         self.shown_notices: tuple[Any, ...] | None = None  # what summary_panel shows
         self.shown_page = 1  # the pagination's page
+        self.counting: asyncio.Task[None] | None = None  # count_facets, while it runs
 
     async def fetch(self, view: SearchView, *, after: str | None = None, facets: bool = True) -> None:
         """Run the search of ``view``; a failure becomes a notice, never a blank page. Everything
@@ -209,8 +210,9 @@ class SearchScreen:
 
     async def count_facets(self, view: SearchView, ticket: int) -> None:
         """Count and show the facets of ``view``, whose results are on the page (the same search
-        with the counts and a one-row page), unless a newer request (``ticket``) came since. A
-        failure leaves no facets (logged): stale counts would narrow the wrong results."""
+        with the counts and a one-row page), unless a newer request (``ticket``) came since: a
+        newer ``load`` cancels this task (asyncpg cancels the query in PostgreSQL too). A failure
+        leaves no facets (logged): stale counts would narrow the wrong results."""
         await asyncio.sleep(0)  # the results go out to the browser first
         if ticket != self.latest:
             return
@@ -284,6 +286,9 @@ class SearchScreen:
         answer when more typing (or a click) came since."""
         self.latest += 1
         ticket = self.latest
+        if self.counting is not None:
+            self.counting.cancel()  # a stale count: its query stops, out of this search's way
+            self.counting = None
         self.view = view
         self.spinner.visible = True
         started = time.perf_counter()
@@ -304,7 +309,7 @@ class SearchScreen:
             (time.perf_counter() - read) * 1000,
         )
         if counting:
-            background_tasks.create(self.count_facets(view, ticket), name="search facets")
+            self.counting = background_tasks.create(self.count_facets(view, ticket), name="search facets")
 
     def facets_counting(self, counting: bool) -> None:
         """Dim the facets while they show another search's counts (``aria-busy`` says so to a

@@ -117,6 +117,46 @@ async def test_the_results_come_first_and_the_facets_follow_for_the_same_search(
     assert asked == [("harb", False), ("harb", True)]
 
 
+async def test_more_typing_cancels_the_count_of_the_older_texts_facets(
+    services, user: User, login, monkeypatch
+):
+    """A key typed while the facets of the text before are counted stops that count (its query
+    is cancelled, not left to compete with the new search) and counts the new text's."""
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", account_id="ACC-H")
+    await make_project(services, me, "Harbor Monument", account_id="ACC-M")
+    await user.open("/search")
+    await user.should_see("2 results")
+    asked: list[tuple[str, bool]] = []
+    cancelled: list[str] = []
+    real = app.state.services.search.search
+
+    async def search(actor: Any, query: Any) -> Any:
+        asked.append((query.q, query.facets))
+        if query.facets and query.q == "harb":
+            try:
+                await asyncio.sleep(30)  # a long count
+            except asyncio.CancelledError:
+                cancelled.append(query.q)
+                raise
+        return await real(actor, query)
+
+    monkeypatch.setattr(app.state.services.search, "search", search)
+    box = user.find(marker="search-box")
+    box.type("harb")
+    await eventually(lambda: ("harb", True) in asked, what="the facets of harb being counted")
+    assert facets_busy(user)
+
+    box.type("or pyl")
+
+    await user.should_see("1 result")
+    await eventually(lambda: not facets_busy(user), what="the facets counted")
+    assert cancelled == ["harb"]
+    await user.should_see("ACC-H (1)")
+    await user.should_not_see("ACC-M (1)")
+    assert asked == [("harb", False), ("harb", True), ("harbor pyl", False), ("harbor pyl", True)]
+
+
 async def test_a_stale_answer_never_replaces_the_newer_ones(services, user: User, login, monkeypatch):
     """Keys typed while a search runs are searched when it ends; the answer to the older text
     is dropped (no results, no address, no facets of it), whatever order they arrive in."""
