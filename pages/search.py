@@ -58,6 +58,7 @@ SORT_LABELS = {
     SearchSort.price_low.value: "Price, lowest first",
 }
 FUZZY_NOTICE = "No exact matches; showing similar words."
+SPINNER_AFTER_S = 0.2  # an answer taking longer shows the spinner
 
 
 def _money(value: Any) -> str:
@@ -183,6 +184,7 @@ class SearchScreen:
         self.shown_notices: tuple[Any, ...] | None = None  # what summary_panel shows
         self.shown_page = 1  # the pagination's page
         self.counting: asyncio.Task[None] | None = None  # count_facets, while it runs
+        self.spinner_due: asyncio.TimerHandle | None = None  # shows the spinner (``waiting``)
 
     async def fetch(self, view: SearchView, *, after: str | None = None, facets: bool = True) -> None:
         """Run the search of ``view``; a failure becomes a notice, never a blank page. Everything
@@ -292,14 +294,14 @@ class SearchScreen:
             self.counting.cancel()  # a stale count: its query stops, out of this search's way
             self.counting = None
         self.view = view
-        self.spinner.visible = True
+        self.waiting(True)
         started = time.perf_counter()
         first = self.result is None
         await self.fetch(view, after=None if first else after, facets=first)
         if ticket != self.latest or view.q != self.typed:
             return  # a newer request (a click, or more typing) answers instead
         read = time.perf_counter()
-        self.spinner.visible = False
+        self.waiting(False)
         counting = self.result is not None and self.counted != view.params(page=False)
         self.facets_counting(counting)
         self.show_answer(facets=not counting)
@@ -312,6 +314,18 @@ class SearchScreen:
         )
         if counting:
             self.counting = background_tasks.create(self.count_facets(view, ticket), name="search facets")
+
+    def waiting(self, waiting: bool) -> None:
+        """The spinner, shown only when an answer takes ``SPINNER_AFTER_S``: a quicker one would
+        only flicker, and showing it is one more update for the browser while the search runs."""
+        if self.spinner_due is not None:
+            self.spinner_due.cancel()
+            self.spinner_due = None
+        if waiting:
+            loop = asyncio.get_running_loop()
+            self.spinner_due = loop.call_later(SPINNER_AFTER_S, self.spinner.set_visibility, True)
+        else:
+            self.spinner.visible = False
 
     def facets_counting(self, counting: bool) -> None:
         """Dim the facets while they show another search's counts (``aria-busy`` says so to a

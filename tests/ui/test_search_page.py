@@ -78,6 +78,10 @@ async def test_typing_updates_the_result_cards_in_place(services, user: User, lo
     assert [(e.visible, e.content) for e in described(user)] == [(False, ""), (False, "")]
 
 
+def spinning(user: User) -> bool:
+    return any(e.visible for e in user.client.layout.descendants() if "search-loading" in e._markers)
+
+
 def facets_busy(user: User) -> bool:
     """Whether the facet panel says it is still counting (``aria-busy``)."""
     return any(e.props.get("aria-busy") for e in user.client.layout.descendants())
@@ -182,6 +186,7 @@ async def test_a_stale_answer_never_replaces_the_newer_ones(services, user: User
 
     box.type("harb")
     await eventually(lambda: asked == [("harb", False)], what="the first search running")
+    await eventually(lambda: spinning(user), what="the spinner of a slow search")
     box.clear().type("unr")
     box.type("el")  # two more keystrokes while "harb" runs: one search of what the box holds
     await asyncio.sleep(0.2)
@@ -189,6 +194,7 @@ async def test_a_stale_answer_never_replaces_the_newer_ones(services, user: User
     release.set()
 
     await user.should_see("1 result")
+    assert not spinning(user)
     await eventually(lambda: not facets_busy(user), what="the facets counted")
     assert ["<mark>Unrelated</mark>" in html for html in hit_names(user)] == [True]
     await user.should_see("ACC-U (1)")
