@@ -11,6 +11,7 @@ most a page of rows).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -38,6 +39,7 @@ from domain.users.schemas import Actor
 from pages.listing import clean_search
 from pages.local_time import remembered_zone, shown
 from pages.search_state import (
+    PAINTED_JS,
     SEARCH,
     SearchView,
     highlight_html,
@@ -211,11 +213,13 @@ class SearchScreen:
             self.error = f"Search is unavailable right now. Reference: {ref}"
 
     async def count_facets(self, view: SearchView, ticket: int) -> None:
-        """Count and show the facets of ``view``, whose results are on the page (the same search
+        """Count and show the facets of ``view`` once its results are painted (the same search
         with the counts and a one-row page, newest first), unless a newer request (``ticket``) came since: a
         newer ``load`` cancels this task (asyncpg cancels the query in PostgreSQL too). A failure
         leaves no facets (logged): stale counts would narrow the wrong results."""
-        await asyncio.sleep(0)  # the results go out to the browser first
+        # The results first: the count waits until the browser has painted them (or a second).
+        with contextlib.suppress(Exception):  # a timeout, a client gone: count all the same
+            await self.spinner.client.run_javascript(PAINTED_JS, timeout=1.0)
         if ticket != self.latest:
             return
         # Newest first: the facets count the same candidates whatever the sort, and nothing

@@ -131,3 +131,8 @@ def total_text(total: int, exact: bool) -> str:
 def page_count(total: int) -> int:
     return max(1, min(-(-total // PER_PAGE), MAX_PAGE))
 
+
+# Resolves in the browser once it has painted what came before it (a frame, then a task): the
+# search page counts the facets after this, so their query does not compete with the frame that
+# shows the results (on a machine that also runs the database, or a busy one).
+PAINTED_JS = "new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(null))))"
