@@ -67,6 +67,11 @@ def _money(value: Any) -> str:
     return f"${value:,.2f}" if value is not None else ""
 
 
+def facets_of(view: SearchView) -> tuple[Any, ...]:
+    """What a search's facet counts depend on: its words and filters (not its sort or page)."""
+    return (view.q, tuple(sorted(view.filters.items())))
+
+
 class HitCard:
     """One result's card, built once and filled in place for every answer (``show``): typing
     changes texts and attributes of elements the browser already has, where building the cards
@@ -174,8 +179,7 @@ class SearchScreen:
         self.view = view
         self.latest = 0
         self.typed = view.q  # the search box's text (cleaned), searched or about to be
-        # The search (``SearchView.params(page=False)``) whose facets are shown.
-        self.counted: dict[str, str] | None = None
+        self.counted: tuple[Any, ...] | None = None  # facets_of the view whose facets are shown
         self.typing = False  # a search of typed text is running (``on_text``)
         self.result: SearchResult | None = None
         self.error: str | None = None
@@ -204,7 +208,7 @@ class SearchScreen:
                 self.result.facets = shown
             else:
                 self.result = await services().search.search(self.actor, view.query())
-                self.counted = view.params(page=False)
+                self.counted = facets_of(view)
             self.error = None
         except Exception:  # noqa: BLE001 - shown as a notice with the id to quote; logged in full
             ref = action_id()
@@ -233,7 +237,7 @@ class SearchScreen:
         if ticket != self.latest or self.result is None:
             return  # a newer request counts its own
         self.result.facets = facets
-        self.counted = view.params(page=False)
+        self.counted = facets_of(view)
         self.show_facets()
         self.facets_counting(False)
 
@@ -289,8 +293,8 @@ class SearchScreen:
         """Show the answer to ``view``: its results (count, cards, paging) as soon as they are
         read, then the address, and its facets when counted (``count_facets``, a second query
         after the results are on their way: counting the facets of a common word's candidates
-        costs about as much as finding its page). A page turn of the search whose facets are
-        shown counts nothing. Only the latest request's answers are shown: each step drops its
+        costs about as much as finding its page). Another page or sort of the search whose facets
+        are shown counts nothing. Only the latest request's answers are shown: each step drops its
         answer when more typing (or a click) came since."""
         self.latest += 1
         ticket = self.latest
@@ -306,7 +310,7 @@ class SearchScreen:
             return  # a newer request (a click, or more typing) answers instead
         read = time.perf_counter()
         self.waiting(False)
-        counting = self.result is not None and self.counted != view.params(page=False)
+        counting = self.result is not None and self.counted != facets_of(view)
         self.facets_counting(counting)
         self.show_answer(facets=not counting)
         ui.navigate.history.replace(view.url())

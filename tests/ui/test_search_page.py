@@ -91,7 +91,7 @@ async def test_the_results_come_first_and_the_facets_follow_for_the_same_search(
     services, user: User, login, monkeypatch
 ):
     """Typed text is searched without the facets, shown, and then its facets are counted (the
-    panel dimmed and busy meanwhile); a page turn of the same search counts nothing again."""
+    panel dimmed and busy meanwhile); another order of the same search counts nothing again."""
     me = await login("estimator")
     await make_project(services, me, "Harbor Pylon", account_id="ACC-H")
     await make_project(services, me, "Unrelated", account_id="ACC-U")
@@ -119,6 +119,15 @@ async def test_the_results_come_first_and_the_facets_follow_for_the_same_search(
     await user.should_not_see("ACC-U (1)")
     await user.should_see("ACC-H (1)")
     assert asked == [("harb", False), ("harb", True)]
+
+    sort = user.find(marker="search-sort").elements.pop()
+    sort.set_value("newest")  # the same matches: the same counts, not counted again
+
+    await eventually(lambda: len(asked) == 3, what="the search in the new order")
+    await asyncio.sleep(0.2)
+    assert asked == [("harb", False), ("harb", True), ("harb", False)]
+    assert not facets_busy(user)
+    await user.should_see("ACC-H (1)")
 
 
 async def test_more_typing_cancels_the_count_of_the_older_texts_facets(
