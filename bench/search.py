@@ -485,12 +485,14 @@ async def explain_plans(database_url: str) -> None:
 # -- keystroke to updated results in real Chromium --------------------------------------------------
 
 # Installed on the search box: stamps each input event (a key typed) and records the time until
-# the page shows the answer. The page replaces the address (history.replaceState) right after it
-# has sent the refreshed facets and results, and NiceGUI sends a moment's element updates before
-# its JavaScript calls, so the answer is on screen at the next animation frame after the call.
+# the page shows the answer, and then until it shows the answer's facets. The page replaces the
+# address (history.replaceState) right after it has sent the refreshed results, and NiceGUI sends a
+# moment's element updates before its JavaScript calls, so the results are on screen at the next
+# animation frame after the call. The facets are counted after that, the facet panel aria-busy
+# meanwhile: they are on screen at the next animation frame after it is no longer busy.
 PROBE = """
 (box) => {
-  const bench = {samples: [], pending: null};
+  const bench = {samples: [], facets: [], pending: null, counting: null};
   window.__bench = bench;
   box.addEventListener('input', () => { bench.pending = {t0: performance.now(), q: box.value}; }, true);
   const replace = history.replaceState.bind(history);
@@ -499,10 +501,18 @@ PROBE = """
     const p = bench.pending;
     if (!p) return;
     bench.pending = null;
+    bench.counting = p;
     const answered = performance.now();
     requestAnimationFrame(() => bench.samples.push(
       {total: performance.now() - p.t0, answered: answered - p.t0, q: p.q}));
   };
+  // The facets are counted after the results are shown: the panel is aria-busy meanwhile.
+  new MutationObserver((changes) => {
+    const p = bench.counting;
+    if (!p || !changes.some((c) => c.oldValue === 'true' && !c.target.hasAttribute('aria-busy'))) return;
+    bench.counting = null;
+    requestAnimationFrame(() => bench.facets.push({total: performance.now() - p.t0, q: p.q}));
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['aria-busy'], attributeOldValue: true});
 }
 """
 
@@ -525,16 +535,21 @@ def keystrokes(database_url: str, redis_url: str, email: str, password: str, cou
     data.chmod(0o755)
     servers = {"database_url": database_url, "redis_url": redis_url}
     with served_app(servers, data, ready_seconds=120) as base:
-        samples = asyncio.run(_type(base, email, password, count))
+        samples, facets = asyncio.run(_type(base, email, password, count))
     print(f"\n{'series':44} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     if samples:
         totals = [s["total"] for s in samples]
         print(f"{'keystroke -> results shown (Chromium)':44} {summary(totals)}")
         print(f"{'  keystroke -> answer sent (replaceState)':44} {summary([s['answered'] for s in samples])}")
+    if facets:
+        print(f"{'keystroke -> facets shown (Chromium)':44} {summary([f['total'] for f in facets])}")
     print(f"  {len(samples)} answers to {count} keys; load average {os.getloadavg()[0]:.1f}")
 
 
-async def _type(base: str, email: str, password: str, count: int) -> list[dict[str, Any]]:
+async def _type(
+    base: str, email: str, password: str, count: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The keystroke-to-results samples, and the keystroke-to-facets ones."""
     from playwright.async_api import async_playwright
 
     from tests.served import CHROMIUM_FLAGS, chromium_binary
@@ -580,7 +595,8 @@ async def _type(base: str, email: str, password: str, count: int) -> list[dict[s
                     await asyncio.sleep(0.5)
                 if typed == count:
                     break
-            return samples
+            facets = await page.evaluate("window.__bench.facets")
+            return samples, [f for f in facets if f["q"]]  # not the emptied box's
         finally:
             await browser.close()
 

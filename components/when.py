@@ -35,8 +35,11 @@ def _attribute(text: str) -> str:
 
 
 def show_time(element: ui.element, text: str, exact: str, iso: str) -> None:
-    """Make a ``time_label`` show another moment (a list that updates its rows in place)."""
-    element.props["datetime"] = iso
-    element.props["title"] = exact
+    """Make a ``time_label`` show another moment (a list that updates its rows in place). An
+    attribute is set only when it changes: setting one sends the element to the browser again."""
+    if element.props.get("datetime") != iso:
+        element.props["datetime"] = iso
+    if element.props.get("title") != exact:
+        element.props["title"] = exact
     if isinstance(element, TextElement):
         element.text = text

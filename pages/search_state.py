@@ -132,10 +132,7 @@ def page_count(total: int) -> int:
     return max(1, min(-(-total // PER_PAGE), MAX_PAGE))
 
 
-DEBOUNCE_S = 0.25
-
-
-def search_delay(*, since_last_edit: float) -> float:
-    """Seconds to wait before searching what was typed ``since_last_edit`` seconds after the
-    previous keystroke: none after a quiet spell, else until the burst has been quiet."""
-    return 0.0 if since_last_edit >= DEBOUNCE_S else DEBOUNCE_S
+# Resolves in the browser once it has painted what came before it (a frame, then a task): the
+# search page counts the facets after this, so their query does not compete with the frame that
+# shows the results (on a machine that also runs the database, or a busy one).
+PAINTED_JS = "new Promise((done) => requestAnimationFrame(() => setTimeout(() => done(null))))"

@@ -6,6 +6,7 @@ and puts the database URLs in the environment before ``user`` runs app.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from nicegui.testing import User
 from ui_helpers import new_user, submit_login
 
 from domain.users.schemas import Actor
+from pages.search_state import PAINTED_JS
 
 Login = Callable[..., Awaitable[Actor]]
 
@@ -31,6 +33,9 @@ def _pages_built_whole(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def login(services: Any, user: User) -> Login:
     """``await login('manager')``: create a user of that role and log in through the form."""
+
+    # The simulated browser has painted at once when the search page asks (PAINTED_JS).
+    user.javascript_rules[re.compile(re.escape(PAINTED_JS))] = lambda _: None
 
     async def _login(role: str = "estimator", email: str | None = None) -> Actor:
         actor, password = await new_user(services, role, email)

@@ -3,12 +3,13 @@ a reload keeps the view, save the search, export."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
 
 import httpx
-from nicegui import ui
+from nicegui import app, ui
 from nicegui.testing import User
 from ui_helpers import capture_urls, eventually, make_project
 
@@ -75,6 +76,140 @@ async def test_typing_updates_the_result_cards_in_place(services, user: User, lo
     # The first card showed a description; its new hit has none: hidden and emptied, so no
     # stale text stays behind in the page.
     assert [(e.visible, e.content) for e in described(user)] == [(False, ""), (False, "")]
+
+
+def spinning(user: User) -> bool:
+    return any(e.visible for e in user.client.layout.descendants() if "search-loading" in e._markers)
+
+
+def facets_busy(user: User) -> bool:
+    """Whether the facet panel says it is still counting (``aria-busy``)."""
+    return any(e.props.get("aria-busy") for e in user.client.layout.descendants())
+
+
+async def test_the_results_come_first_and_the_facets_follow_for_the_same_search(
+    services, user: User, login, monkeypatch
+):
+    """Typed text is searched without the facets, shown, and then its facets are counted (the
+    panel dimmed and busy meanwhile); another order of the same search counts nothing again."""
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", account_id="ACC-H")
+    await make_project(services, me, "Unrelated", account_id="ACC-U")
+    await user.open("/search")
+    await user.should_see("ACC-U (1)")
+    asked: list[tuple[str, bool]] = []
+    counting = asyncio.Event()
+    real = app.state.services.search.search
+
+    async def search(actor: Any, query: Any) -> Any:
+        asked.append((query.q, query.facets))
+        if query.facets:
+            await counting.wait()  # the results are on the page before the counts
+        return await real(actor, query)
+
+    monkeypatch.setattr(app.state.services.search, "search", search)
+
+    user.find(marker="search-box").type("harb")
+
+    await user.should_see("1 result")
+    assert facets_busy(user)
+    await user.should_see("ACC-U (1)")  # the previous counts, dimmed, until counted
+    counting.set()
+    await eventually(lambda: not facets_busy(user), what="the facets counted")
+    await user.should_not_see("ACC-U (1)")
+    await user.should_see("ACC-H (1)")
+    assert asked == [("harb", False), ("harb", True)]
+
+    sort = user.find(marker="search-sort").elements.pop()
+    sort.set_value("newest")  # the same matches: the same counts, not counted again
+
+    await eventually(lambda: len(asked) == 3, what="the search in the new order")
+    await asyncio.sleep(0.2)
+    assert asked == [("harb", False), ("harb", True), ("harb", False)]
+    assert not facets_busy(user)
+    await user.should_see("ACC-H (1)")
+
+
+async def test_more_typing_cancels_the_count_of_the_older_texts_facets(
+    services, user: User, login, monkeypatch
+):
+    """A key typed while the facets of the text before are counted stops that count (its query
+    is cancelled, not left to compete with the new search) and counts the new text's."""
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", account_id="ACC-H")
+    await make_project(services, me, "Harbor Monument", account_id="ACC-M")
+    await user.open("/search")
+    await user.should_see("2 results")
+    asked: list[tuple[str, bool]] = []
+    cancelled: list[str] = []
+    real = app.state.services.search.search
+
+    async def search(actor: Any, query: Any) -> Any:
+        asked.append((query.q, query.facets))
+        if query.facets and query.q == "harb":
+            try:
+                await asyncio.sleep(30)  # a long count
+            except asyncio.CancelledError:
+                cancelled.append(query.q)
+                raise
+        return await real(actor, query)
+
+    monkeypatch.setattr(app.state.services.search, "search", search)
+    box = user.find(marker="search-box")
+    box.type("harb")
+    await eventually(lambda: ("harb", True) in asked, what="the facets of harb being counted")
+    assert facets_busy(user)
+
+    box.type("or pyl")
+
+    await user.should_see("1 result")
+    await eventually(lambda: not facets_busy(user), what="the facets counted")
+    assert cancelled == ["harb"]
+    await user.should_see("ACC-H (1)")
+    await user.should_not_see("ACC-M (1)")
+    assert asked == [("harb", False), ("harb", True), ("harbor pyl", False), ("harbor pyl", True)]
+
+
+async def test_a_stale_answer_never_replaces_the_newer_ones(services, user: User, login, monkeypatch):
+    """Keys typed while a search runs are searched when it ends; the answer to the older text
+    is dropped (no results, no address, no facets of it), whatever order they arrive in."""
+    me = await login("estimator")
+    await make_project(services, me, "Harbor Pylon", account_id="ACC-H")
+    await make_project(services, me, "Unrelated", account_id="ACC-U")
+    await user.open("/search")
+    urls = capture_urls(user)
+    await user.should_see("2 results")
+    asked: list[tuple[str, bool]] = []
+    release = asyncio.Event()
+    real = app.state.services.search.search
+
+    async def search(actor: Any, query: Any) -> Any:
+        asked.append((query.q, query.facets))
+        answer = await real(actor, query)
+        if query.q == "harb":
+            await release.wait()  # "harb" answers late: after more keys were typed
+        return answer
+
+    monkeypatch.setattr(app.state.services.search, "search", search)
+    box = user.find(marker="search-box")
+
+    box.type("harb")
+    await eventually(lambda: asked == [("harb", False)], what="the first search running")
+    await eventually(lambda: spinning(user), what="the spinner of a slow search")
+    box.clear().type("unr")
+    box.type("el")  # two more keystrokes while "harb" runs: one search of what the box holds
+    await asyncio.sleep(0.2)
+    assert asked == [("harb", False)]  # one search at a time
+    release.set()
+
+    await user.should_see("1 result")
+    assert not spinning(user)
+    await eventually(lambda: not facets_busy(user), what="the facets counted")
+    assert ["<mark>Unrelated</mark>" in html for html in hit_names(user)] == [True]
+    await user.should_see("ACC-U (1)")
+    await user.should_not_see("ACC-H (1)")
+    assert asked == [("harb", False), ("unrel", False), ("unrel", True)]
+    assert urls == ["/search?q=unrel"]
 
 
 async def test_the_next_page_is_read_by_key_and_the_url_says_which_page(services, user: User, login):
