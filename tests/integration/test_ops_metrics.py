@@ -21,6 +21,7 @@ from infra.db import Database
 from infra.embedded import free_port
 from infra.metrics import BREAKER_STATE, JOB_DURATION, RATE_LIMIT_HITS, breaker_listener
 from infra.ops_metrics import ScrapeMetrics
+from infra.settings import Settings
 from infra.uow import SqlUnitOfWork
 from tests.designs import save_passing_design
 from workers.root import timed
@@ -110,7 +111,7 @@ async def test_metrics_carry_the_snapshot_the_dependencies_the_pool_and_the_disk
     assert got[("signx_dependency_up", (("dependency", "database"),))] == 1
     assert got[("signx_dependency_up", (("dependency", "redis"),))] == 1
     assert got[("signx_operations_snapshot_ok", ())] == 1
-    assert got[("signx_db_pool_capacity", ())] == 30
+    assert got[("signx_db_pool_capacity", ())] == Settings().db_pool_size + Settings().db_max_overflow
     assert got[("signx_db_pool_connections", (("state", "checked_out"),))] >= 0
     assert 0 < got[("signx_data_dir_disk_used_ratio", ())] < 1
     assert ("process_cpu_seconds_total", ()) in got
