@@ -648,15 +648,16 @@ class ProjectScreen:
             return
         was_editable = self.editable
         self.project = moved
-        # Said at once, with the header's new badge and buttons; then the history. The Overview
-        # form is rebuilt only when the move changed whether it can be edited (accepted or
-        # rejected): mounting its fields again was most of what the browser did after a move.
+        # Said at once, with the header's new badge and buttons (alone in the first update the
+        # browser gets); then the submission card and the history. The Overview form is rebuilt
+        # only when the move changed whether it can be edited (accepted or rejected): mounting its
+        # fields again was most of what the browser did after a move.
         ui.notify(f"The project is now {status_label(moved.status.value).lower()}.", type="positive")
         self.summary.refresh()
+        await self.reload_events()
         self.submission.render.refresh()
         if self.editable != was_editable:
             self.overview.refresh()
-        await self.reload_events()
         self.timeline.refresh()
         self.files.project_changed()  # accepted or rejected: no more adding or deleting
 
