@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -383,18 +384,15 @@ def main() -> int:
             header()
             etag = etag_of(base)
             series = {}
+
+            def product(name: str, path: str, connections: int, script: str, **options: Any) -> None:
+                run = _wrk(f"{base}{path}", args.seconds, connections, script=script, pid=app, **options)
+                series.setdefault(name, []).append(run)
+
+            one = f"/api/v1/projects/{project_id}"
             for _ in range(args.rounds):
                 for c in args.connections if "get" in args.series else ():
-                    series.setdefault(f"GET product, {c} conn", []).append(
-                        _wrk(
-                            f"{base}/api/v1/projects/{project_id}",
-                            args.seconds,
-                            c,
-                            script=get,
-                            headers=[f"X-API-Key: {key}"],
-                            pid=app,
-                        )
-                    )
+                    product(f"GET product, {c} conn", one, c, get, headers=[f"X-API-Key: {key}"])
                     series.setdefault(f"GET bare FastAPI+asyncpg, {c} conn", []).append(
                         _wrk(f"{bare_url}/projects/{project_id}", args.seconds, c, script=get, pid=bare.pid)
                     )
@@ -403,51 +401,20 @@ def main() -> int:
                         _wrk(f"{bare_url}/hello", args.seconds, 8, script=get, pid=bare.pid)
                     )
                 if "patch" in args.series:
-                    series.setdefault("PATCH product, 1 conn (ETag chained)", []).append(
-                        _wrk(
-                            f"{base}/api/v1/projects/{project_id}",
-                            args.seconds,
-                            1,
-                            script=patch,
-                            env={"BENCH_KEY": key, "BENCH_ETAG": etag},
-                            pid=app,
-                        )
-                    )
+                    chained = {"BENCH_KEY": key, "BENCH_ETAG": etag}
+                    product("PATCH product, 1 conn (ETag chained)", one, 1, patch, env=chained)
                     etag = etag_of(base)
                 for c in args.connections if "patch-many" in args.series else ():
                     targets = " ".join(f"{p} {etag_of(base, p)}" for p in others[:c])
-                    series.setdefault(f"PATCH product, {c} conn (a project each, ETag chained)", []).append(
-                        _wrk(
-                            f"{base}/api/v1/projects",
-                            args.seconds,
-                            c,
-                            script=patch_many,
-                            env={"BENCH_KEY": key, "BENCH_TARGETS": targets},
-                            pid=app,
-                            threads=c,
-                        )
-                    )
+                    env = {"BENCH_KEY": key, "BENCH_TARGETS": targets}
+                    name = f"PATCH product, {c} conn (a project each, ETag chained)"
+                    product(name, "/api/v1/projects", c, patch_many, env=env, threads=c)
                 if "post" in args.series:
-                    series.setdefault("POST product, 8 conn", []).append(
-                        _wrk(
-                            f"{base}/api/v1/projects",
-                            args.seconds,
-                            8,
-                            script=post,
-                            env={"BENCH_KEY": key},
-                            pid=app,
-                        )
-                    )
+                    product("POST product, 8 conn", "/api/v1/projects", 8, post, env={"BENCH_KEY": key})
                 if "post-key" in args.series:
-                    series.setdefault("POST product, 8 conn (Idempotency-Key)", []).append(
-                        _wrk(
-                            f"{base}/api/v1/projects",
-                            args.seconds,
-                            8,
-                            script=post_key,
-                            env={"BENCH_KEY": key, "BENCH_RUN": f"{time.time_ns()}"},
-                            pid=app,
-                        )
+                    env = {"BENCH_KEY": key, "BENCH_RUN": f"{time.time_ns()}"}
+                    product(
+                        "POST product, 8 conn (Idempotency-Key)", "/api/v1/projects", 8, post_key, env=env
                     )
             _print(series, args.rounds, args.seconds)
             for c in args.connections if "get" in args.series else ():
