@@ -29,8 +29,8 @@ SignX Studio JSON API. Authenticate with the `X-API-Key` header (create keys wit
 
 Limits (defaults; see the README): request bodies up to 1 MB (413 beyond, checked before and while
 reading), 600 requests a minute per API key, 1,200 a minute per client address for requests
-without a right key (the docs, a missing key), 20 wrong API keys per address in 10 minutes; over a limit the answer is 429 with `Retry-After`. `limit` is 1-200,
-`offset` 0-100,000.
+without a right key (the docs, a missing key), 20 wrong API keys per address in 10 minutes; over
+a limit the answer is 429 with `Retry-After`. `limit` is 1-200, `offset` 0-100,000.
 """
 
 SWAGGER_STATIC = Path(fastapi_offline.__file__).parent / "static"
